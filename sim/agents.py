@@ -1,0 +1,304 @@
+"""Mesa agents, one per actor; each holds its state as numpy arrays over worlds (MODEL.md 4, 10).
+
+Agents read their parameters from the model's per-world parameter table on every use, so a shock
+that changes a parameter takes effect at once. They compute with the pure functions of
+:mod:`sim.utility`, :mod:`sim.ratification`, :mod:`sim.strike` and :mod:`sim.rules`; the model
+orchestrates the phases of a step.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+from sim.bargaining import Side
+from sim.ratification import ratify, red_line_crossed
+from sim.rules import STANCE_RULES
+from sim.scenario.schema import (
+    Counterweight,
+    Faction,
+    Mediator,
+    Patron,
+    Principal,
+    Snapback,
+    Striker,
+)
+from sim.strike import logit_choice, preventive_margin, target_win_probability
+from sim.utility import normalise_weights, utility
+
+if TYPE_CHECKING:
+    from sim.model import NegotiationModel
+
+
+class Actor(mesa.Agent):
+    """Base of every actor: its id, its scenario entry and access to its parameters."""
+
+    model: NegotiationModel
+
+    def __init__(self, model: NegotiationModel, actor_id: str):
+        """Register the agent with the model."""
+        super().__init__(model)
+        self.actor_id = actor_id
+
+    def param(self, name: str) -> np.ndarray:
+        """This actor's parameter ``name`` in every world (N,)."""
+        return self.model.params[f"actors.{self.actor_id}.{name}"]
+
+    def central(self, name: str) -> float:
+        """The scenario's central value of this actor's parameter ``name``."""
+        return self.model.central[f"actors.{self.actor_id}.{name}"]
+
+    def vector(self, field: str) -> np.ndarray:
+        """A per-issue parameter (``ideal`` or ``salience``) as an (N, D) array."""
+        return np.stack([self.param(f"{field}.{i}") for i in self.model.issue_ids], axis=1)
+
+    def has_position(self) -> bool:
+        """Whether the actor has an ideal point on the issues."""
+        return f"actors.{self.actor_id}.ideal.{self.model.issue_ids[0]}" in self.model.params
+
+    def utility(self, x: np.ndarray) -> np.ndarray:
+        """The actor's utility of packages ``x`` (N, D)."""
+        w = normalise_weights(self.vector("salience"))
+        return utility(x, self.vector("ideal"), w, self.model.span, self.param("risk_exponent"))
+
+
+class FactionAgent(Actor):
+    """A faction: votes in ratification and pulls its principal's stance (MODEL.md section 6)."""
+
+    def __init__(self, model: NegotiationModel, actor_id: str, spec: Faction):
+        """Read the faction's red lines into per-issue bounds."""
+        super().__init__(model, actor_id)
+        d = len(model.issue_ids)
+        self.lower = np.full(d, -np.inf)
+        self.upper = np.full(d, np.inf)
+        for rl in spec.red_lines:
+            k = model.issue_ids.index(rl.issue)
+            if rl.max is not None:
+                self.upper[k] = min(self.upper[k], rl.max)
+            if rl.min is not None:
+                self.lower[k] = max(self.lower[k], rl.min)
+
+    def clout(self, pressure: np.ndarray, lobbying: np.ndarray) -> np.ndarray:
+        """Effective clout: base clout grown by economic pressure and by Israeli lobbying."""
+        grow_p = 1 + self.param("pressure_clout_gain") * pressure
+        grow_l = 1 + self.param("lobbying_clout_gain") * lobbying
+        return self.param("clout") * grow_p * grow_l
+
+    def no_deal_shift(self, pressure: np.ndarray, snap_drop: np.ndarray, *, public: bool) -> np.ndarray:
+        """No-deal value minus the status quo's utility: the shift, pressure and snapback costs.
+
+        With ``public`` the privately known parts (shift and sensitivity) take their central values.
+        """
+        if public:
+            shift = self.central("no_deal_shift")
+            sensitivity = self.central("pressure_sensitivity")
+        else:
+            shift, sensitivity = self.param("no_deal_shift"), self.param("pressure_sensitivity")
+        return shift - sensitivity * pressure - snap_drop
+
+    def no_deal_value(self, pressure: np.ndarray, snap_drop: np.ndarray) -> np.ndarray:
+        """Value of no deal: the status quo package's utility plus the shift."""
+        sq = self.utility(self.model.status_quo)
+        return sq + self.no_deal_shift(pressure, snap_drop, public=False)
+
+
+class PrincipalAgent(Actor):
+    """A negotiating state (Putnam's chief negotiator): stance, pressure, ratification."""
+
+    def __init__(self, model: NegotiationModel, actor_id: str, spec: Principal):
+        """Collect the principal's factions and initialise its state arrays."""
+        super().__init__(model, actor_id)
+        self.spec = spec
+        self.factions: list[FactionAgent] = [
+            a for a in model.factions if model.spec.actors[a.actor_id].principal == actor_id  # type: ignore[union-attr]
+        ]
+        ids = [f.actor_id for f in self.factions]
+        self.ratifier = ids.index(spec.ratifier)
+        self.hawk = ids.index(spec.hawk_faction) if spec.hawk_faction else None
+        self.lower = np.stack([f.lower for f in self.factions])  # (F, D)
+        self.upper = np.stack([f.upper for f in self.factions])
+        n, d = model.n_worlds, len(model.issue_ids)
+        self.pressure = self.param("pressure_initial").copy()
+        self.lobbying = np.zeros(n)
+        self.clout = np.ones((len(self.factions), n))
+        self.stance = np.zeros((n, d))
+        self.weights = np.full((n, d), 1.0 / d)
+        self.known_lower = np.full((n, d), -np.inf)  # the other side's red lines, once revealed
+        self.known_upper = np.full((n, d), np.inf)
+        self.snap_drop = np.zeros(n)
+        self.pressure_boost = np.zeros(n)
+
+    # --- domestic politics -------------------------------------------------------------------
+    def update_domestic(self, active: np.ndarray, first: bool, relief: np.ndarray) -> None:
+        """Pressure, lobbying, clout, then the stance (MODEL.md section 6), in active worlds.
+
+        ``relief`` is the share of pressure growth absorbed by patrons.
+        """
+        growth = self.param("pressure_rate") * (1 + self.pressure_boost) * (1 - relief)
+        if not first:
+            self.pressure = np.where(active, np.clip(self.pressure + growth, 0, 1), self.pressure)
+            self.lobbying = np.where(active, self.lobbying + self.model.lobbying_on(self), self.lobbying)
+        clout = np.stack([f.clout(self.pressure, self.lobbying) for f in self.factions])
+        self.clout = np.where(active, clout, self.clout)
+        ideals = np.stack([f.vector("ideal") for f in self.factions])
+        sal = np.stack([f.vector("salience") for f in self.factions])
+        target = STANCE_RULES[self.model.spec.protocol.stance_rule](ideals, sal, self.clout)
+        rate = np.ones(self.model.n_worlds) if first else self.param("stance_inertia")
+        stance = self.stance + rate[:, None] * (target - self.stance)
+        weights = normalise_weights(np.sum(self.clout[:, :, None] * sal, axis=0))
+        self.stance = np.where(active[:, None], stance, self.stance)
+        self.weights = np.where(active[:, None], weights, self.weights)
+
+    def shares(self) -> np.ndarray:
+        """Clout shares of the factions (F, N)."""
+        return self.clout / np.maximum(self.clout.sum(axis=0), 1e-12)
+
+    def hawk_share(self) -> np.ndarray:
+        """Clout share of the hawk faction (0 if none is named)."""
+        return self.shares()[self.hawk] if self.hawk is not None else np.zeros(self.model.n_worlds)
+
+    # --- bargaining --------------------------------------------------------------------------
+    def utility(self, x: np.ndarray) -> np.ndarray:
+        """The side's utility: distance from its stance, weighted by its factions' salience."""
+        return utility(x, self.stance, self.weights, self.model.span, self.param("risk_exponent"))
+
+    def reservation(self, *, public: bool = False) -> np.ndarray:
+        """Value of no deal: the status quo's utility plus the clout-weighted shifts of factions."""
+        shifts = np.stack(
+            [f.no_deal_shift(self.pressure, self.snap_drop, public=public) for f in self.factions]
+        )
+        return self.utility(self.model.status_quo) + np.sum(self.shares() * shifts, axis=0)
+
+    def side(self) -> Side:
+        """The side's bargaining position for the proposal rules."""
+        return Side(
+            stance=self.stance,
+            weights=self.weights,
+            rho=self.param("risk_exponent"),
+            reservation=self.reservation(),
+            public_reservation=self.reservation(public=True),
+            belief_halfwidth=self.param("belief_halfwidth"),
+            discount=self.param("discount"),
+            breakdown=self.param("breakdown_value"),
+            clout=self.param("clout"),
+        )
+
+    def own_bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        """Bounds a proposer respects: its side's red lines unless its ratifier can override them,
+        and the other side's red lines once revealed. Returns (N, D) lower and upper."""
+        overrides = self.shares()[self.ratifier] >= self.param("override_threshold")
+        lo = np.where(overrides[:, None], -np.inf, self.lower.max(axis=0))
+        hi = np.where(overrides[:, None], np.inf, self.upper.min(axis=0))
+        return np.maximum(lo, self.known_lower), np.minimum(hi, self.known_upper)
+
+    def ratify(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Whether the side ratifies packages ``x`` (N, D); also whether a red line vetoed them."""
+        u = np.stack([f.utility(x) for f in self.factions])
+        nd = np.stack([f.no_deal_value(self.pressure, self.snap_drop) for f in self.factions])
+        crossed = red_line_crossed(x, self.lower, self.upper)
+        ok = ratify(
+            u, nd, self.clout, self.ratifier, self.param("quota"), crossed,
+            self.param("override_threshold"),
+        )
+        red_veto = crossed.any(axis=0) & (self.shares()[self.ratifier] < self.param("override_threshold"))
+        return ok, red_veto
+
+    def learn_red_lines(self, other: PrincipalAgent, revealed: np.ndarray) -> None:
+        """After ``other`` vetoed on its red lines, respect them in later offers."""
+        lo, hi = other.lower.max(axis=0), other.upper.min(axis=0)
+        self.known_lower = np.where(revealed[:, None], np.maximum(self.known_lower, lo), self.known_lower)
+        self.known_upper = np.where(revealed[:, None], np.minimum(self.known_upper, hi), self.known_upper)
+
+    def walkout_probability(self, offer: np.ndarray) -> np.ndarray:
+        """Probability of walking out after an offer: logit of breakdown value minus the ratifier's
+        utility of the offer (MODEL.md section 8: humiliating demands)."""
+        u = self.factions[self.ratifier].utility(offer)
+        return np.where(
+            self.param("walkout_temperature") > 0,
+            logit_choice(self.param("breakdown_value") - u, self.param("walkout_temperature")),
+            0.0,
+        )
+
+    def strike_probability(self, talks_failed: np.ndarray) -> np.ndarray:
+        """Per-step strike probability once talks have failed (hazard × hawk share × credibility)."""
+        h = self.param("strike_hazard") * self.hawk_share() * self.param("threat_credibility")
+        return np.where(talks_failed, h, 0.0)
+
+
+class StrikerAgent(Actor):
+    """Israel: preventive strike in Powell's logic, and lobbying Washington (MODEL.md 8)."""
+
+    def margin(
+        self, progress: np.ndarray, growth: np.ndarray, us_hawk_share: np.ndarray,
+        lock_in: np.ndarray, collapsed: np.ndarray, restraint: np.ndarray,
+    ) -> np.ndarray:
+        """Strike margin: Powell's commitment margin plus resolve, lock-in fear and collapse.
+
+        US support (the hawks' clout share) cuts the striker's cost of war.
+        """
+        low, high = self.param("target_win_low"), self.param("target_win_high")
+        gamma = self.param("breakout_convexity")
+        p_now = target_win_probability(progress, low, high, gamma)
+        p_next = target_win_probability(progress + growth, low, high, gamma)
+        cost = self.param("war_cost") * (1 - self.param("us_support_cost_cut") * us_hawk_share)
+        powell = preventive_margin(p_now, p_next, self.param("discount"), self.param("target_war_cost"), cost)
+        return (
+            powell
+            + self.param("strike_resolve")
+            + self.param("deal_aversion") * lock_in
+            + self.param("collapse_resolve") * collapsed
+            - restraint
+        )
+
+    def strike_probability(self, margin: np.ndarray) -> np.ndarray:
+        """Logit choice over the margin with the striker's temperature."""
+        return logit_choice(margin, self.param("strike_temperature"))
+
+
+class PatronAgent(Actor):
+    """Russia or China: softens pressure and snapback; may table compromise proposals."""
+
+
+class SnapbackAgent(Actor):
+    """The E3 with the UN snapback: a hazard that rises as the expiry nears (MODEL.md 8)."""
+
+    def __init__(self, model: NegotiationModel, actor_id: str, spec: Snapback):
+        """Keep the expiry as a step."""
+        super().__init__(model, actor_id)
+        self.expiry_step = model.spec.date_to_step(spec.expiry)
+        self.window_steps = max(1.0, spec.window_days / model.spec.calendar.step_days)
+
+    def probability(self, step: int) -> np.ndarray:
+        """Per-step probability of triggering snapback at ``step`` (0 from the expiry on)."""
+        if step >= self.expiry_step:
+            return np.zeros(self.model.n_worlds)
+        ramp = np.clip(1 - (self.expiry_step - step) / self.window_steps, 0.0, 1.0)
+        return np.clip(self.param("hazard") * (1 + self.param("urgency") * ramp), 0.0, 1.0)
+
+
+class MediatorAgent(Actor):
+    """Oman: hosts the sessions; gives up with a hazard once its patience is exhausted."""
+
+    def __init__(self, model: NegotiationModel, actor_id: str, spec: Mediator):
+        """Keep the patience (sessions)."""
+        super().__init__(model, actor_id)
+        self.patience = spec.patience
+
+    def give_up_probability(self, failed_sessions: np.ndarray) -> np.ndarray:
+        """Per-session probability of giving up."""
+        return np.where(failed_sessions >= self.patience, self.param("give_up_hazard"), 0.0)
+
+
+class CounterweightAgent(Actor):
+    """Saudi Arabia and the Gulf: a counterweight to Israeli pressure on Washington."""
+
+
+AGENT_CLASSES: dict[type, type[Actor]] = {
+    Striker: StrikerAgent,
+    Patron: PatronAgent,
+    Snapback: SnapbackAgent,
+    Mediator: MediatorAgent,
+    Counterweight: CounterweightAgent,
+}

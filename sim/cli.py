@@ -1,0 +1,186 @@
+"""The ``negsim`` command line: a thin layer over :mod:`sim`.
+
+Exit status: 0 success; 2 bad input (every problem listed, no traceback); 1 any other failure
+(``--debug`` shows the traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from sim.outcomes import LABELS, OUTCOMES
+from sim.scenario.loader import ScenarioError, load_scenario
+
+BAD_INPUT = 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="negsim",
+        description="Agent-based negotiation simulator: the 2025 US-Iran nuclear talks.",
+    )
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    common.add_argument("-v", "--verbose", action="store_true", help="log each override applied")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = sub.add_parser("run", parents=[common], help="run an ensemble of worlds of a scenario")
+    run.add_argument("scenario", type=Path, help="scenario YAML file")
+    run.add_argument("--worlds", type=int, default=1000, help="number of worlds (default 1000)")
+    run.add_argument("--seed", type=int, default=None, help="root seed (default: drawn, printed)")
+    run.add_argument("--out", type=Path, default=None, help="output directory (default runs/NAME)")
+    run.add_argument("--jobs", type=int, default=1, help="processes (default 1)")
+    run.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="PATH=VALUE",
+        help="override a parameter by dotted path, e.g. actors.israel.strike_resolve=0.1",
+    )
+
+    val = sub.add_parser(
+        "validate", parents=[common], help="check a scenario file and list every problem"
+    )
+    val.add_argument("scenario", type=Path, help="scenario YAML file")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``negsim`` console script."""
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING, format="%(message)s"
+    )
+    console = Console()
+    err = Console(stderr=True)
+    try:
+        if args.command == "validate":
+            return _validate(args, console)
+        return _run(args, console, err)
+    except ScenarioError as exc:
+        err.print(f"[bold red]invalid scenario[/] ({len(exc.problems)} problem(s)):")
+        for problem in exc.problems:
+            err.print(f"  {problem}", markup=False, highlight=False)
+        return BAD_INPUT
+    except UsageError as exc:
+        err.print(f"[bold red]error:[/] {exc}")
+        return BAD_INPUT
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the CLI's last line of defence
+        if args.debug:
+            raise
+        err.print(f"[bold red]error:[/] {type(exc).__name__}: {exc}  (rerun with --debug)")
+        return 1
+
+
+class UsageError(Exception):
+    """A command-line argument is invalid."""
+
+
+def _validate(args: argparse.Namespace, console: Console) -> int:
+    loaded = load_scenario(args.scenario)
+    s = loaded.scenario
+    console.print(
+        f"{args.scenario}: valid — scenario '{s.name}', {len(s.actors)} actors, "
+        f"{len(s.issues)} issues, {len(s.shocks)} shocks, horizon {s.horizon} steps "
+        f"({s.calendar.start} to {s.step_to_date(s.horizon)})",
+        highlight=False,
+    )
+    return 0
+
+
+def _parse_sets(items: list[str]) -> dict[str, object]:
+    import yaml
+
+    out: dict[str, object] = {}
+    for item in items:
+        path, sep, value = item.partition("=")
+        if not sep or not path:
+            raise UsageError(f"--set needs PATH=VALUE, got '{item}'")
+        out[path.strip()] = yaml.safe_load(value)
+    return out
+
+
+def _run(args: argparse.Namespace, console: Console, err: Console) -> int:
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from sim.ensemble import run
+    from sim.output import write_run
+
+    if args.worlds < 1:
+        raise UsageError("--worlds must be at least 1")
+    if args.jobs < 1:
+        raise UsageError("--jobs must be at least 1")
+    loaded = load_scenario(args.scenario, _parse_sets(args.set))
+    out = args.out or Path("runs") / loaded.scenario.name
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out} exists and is not a directory")
+    progress = Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total} blocks"),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    )
+    with progress:
+        task = progress.add_task(f"running {args.worlds:,} worlds", total=None)
+
+        def on_block(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        result = run(loaded, worlds=args.worlds, seed=args.seed, jobs=args.jobs, on_block=on_block)
+    if args.seed is None:
+        err.print(f"seed drawn: {result.summary['seed']} (recorded in summary.json)")
+    console.print(outcome_table(result.summary))
+    paths = write_run(result, out)
+    console.print("wrote " + ", ".join(str(p) for p in paths), highlight=False)
+    return 0
+
+
+def outcome_table(summary: dict[str, object]) -> Table:
+    """The outcome table as printed by ``negsim run``."""
+    outcomes = summary["outcomes"]
+    assert isinstance(outcomes, dict)
+    table = Table(
+        title=(
+            f"{summary['scenario']}: {summary['worlds']:,} worlds, seed {summary['seed']} "
+            f"({summary['seconds']} s)"
+        )
+    )
+    for col, justify in (
+        ("outcome", "left"),
+        ("p", "right"),
+        ("95% CI", "right"),
+        ("count", "right"),
+        ("median step", "right"),
+        ("median date", "right"),
+    ):
+        table.add_column(col, justify=justify)  # type: ignore[arg-type]
+    for name in OUTCOMES:
+        o = outcomes[name]
+        lo, hi = o["ci95"]
+        median = "—" if o["median_step"] is None else f"{o['median_step']:g}"
+        table.add_row(
+            LABELS[name],
+            f"{o['p']:.3f}",
+            f"[{lo:.3f}, {hi:.3f}]",
+            f"{o['count']:,}",
+            median,
+            o["median_date"] or "—",
+        )
+    return table
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

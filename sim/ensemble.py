@@ -1,0 +1,257 @@
+"""Ensembles: run a scenario's worlds in seeded blocks, on one process or many (MODEL.md 10, 12).
+
+``sim.run(scenario, worlds=..., seed=...)`` is the Python entry point; ``negsim run`` calls it.
+Block ``b`` holds worlds ``b·BLOCK_SIZE ...`` and depends only on (scenario, root seed, b), so
+``jobs`` changes the wall time and nothing else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import multiprocessing
+import os
+import subprocess
+from collections.abc import Callable, Mapping
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.model import COLLAPSE_CAUSES, NegotiationModel
+from sim.outcomes import OUTCOMES
+from sim.rng import BLOCK_SIZE, block_seed, draw_root_seed
+from sim.scenario.loader import Loaded, load_scenario
+from sim.scenario.params import Fixed
+from sim.scenario.schema import Scenario, parameter_paths
+from sim.stats import wilson_interval
+
+ScenarioLike = str | Path | Mapping[str, Any] | Loaded | Scenario
+
+
+@dataclass
+class RunResult:
+    """An ensemble's summary (outcome probabilities and metadata) and its per-world table."""
+
+    summary: dict[str, Any]
+    worlds: pd.DataFrame
+
+    def outcome_table(self) -> pd.DataFrame:
+        """One row per outcome: probability, 95% Wilson interval, count, median step and date."""
+        rows = [
+            {
+                "outcome": name,
+                "p": o["p"],
+                "ci_low": o["ci95"][0],
+                "ci_high": o["ci95"][1],
+                "count": o["count"],
+                "median_step": o["median_step"],
+                "median_date": o["median_date"],
+            }
+            for name, o in self.summary["outcomes"].items()
+        ]
+        return pd.DataFrame(rows)
+
+
+def version() -> str:
+    """The installed package version."""
+    try:
+        return metadata.version("negsim")
+    except metadata.PackageNotFoundError:  # pragma: no cover - running from a bare checkout
+        return "0+unknown"
+
+
+def git_commit() -> str | None:
+    """The commit of the source tree, when it is a git checkout."""
+    root = Path(__file__).resolve().parent.parent
+    try:
+        out = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None
+
+
+def as_loaded(scenario: ScenarioLike, overrides: Mapping[str, Any] | None = None) -> Loaded:
+    """Load a scenario from a path, a mapping, a :class:`Loaded` or a :class:`Scenario`."""
+    if isinstance(scenario, Loaded) and not overrides:
+        return scenario
+    if isinstance(scenario, Loaded):
+        return load_scenario(scenario.raw, overrides)
+    if isinstance(scenario, Scenario):
+        return load_scenario(scenario.model_dump(mode="json", exclude_defaults=False), overrides)
+    return load_scenario(scenario, overrides)
+
+
+def blocks_for(worlds: int) -> list[tuple[int, int]]:
+    """``(block, size)`` pairs covering ``worlds`` worlds."""
+    return [(b, min(BLOCK_SIZE, worlds - b * BLOCK_SIZE)) for b in range(-(-worlds // BLOCK_SIZE))]
+
+
+def run_block(spec: Scenario, root: int, block: int, size: int) -> pd.DataFrame:
+    """Run one block of worlds to its end and return its rows of the worlds table."""
+    model = NegotiationModel(spec, block_seed(root, block), np.arange(size))
+    model.run()
+    return world_table(model, block)
+
+
+def world_table(model: NegotiationModel, block: int) -> pd.DataFrame:
+    """One row per world: outcome, step, date, terms, events and the parameters it drew."""
+    spec = model.spec
+    n = model.n_worlds
+    step = model.end_step
+    start = np.datetime64(spec.calendar.start, "D")
+    cols: dict[str, Any] = {
+        "world": block * BLOCK_SIZE + np.arange(n, dtype=np.int64),
+        "block": np.full(n, block, dtype=np.int32),
+        "outcome": pd.Categorical(
+            np.array(OUTCOMES)[model.outcome - 1], categories=list(OUTCOMES)
+        ),
+        "step": step,
+        "date": start + step.astype("timedelta64[D]") * spec.calendar.step_days,
+        "joint": model.joint,
+    }
+    for k, issue in enumerate(model.issue_ids):
+        cols[f"terms.{issue}"] = model.terms[:, k]
+    cols["progress"] = model.progress
+    cols["pressure"] = model.iran.pressure
+    cols["us_hawk_share"] = model.us.hawk_share()
+    cols["snapback_step"] = model.snapback_step
+    cols["collapse_step"] = model.collapse_step
+    cols["collapse_cause"] = np.array(COLLAPSE_CAUSES, dtype=object)[model.collapse_cause]
+    cols["offers"] = model.offers
+    cols["vetoes"] = model.vetoes
+    cols["walkout_threats"] = model.walkout_threats
+    for name, fired in model.shock_step.items():
+        cols[f"shock.{name}"] = fired
+    cols["events"] = _events(model)
+    specs = parameter_paths(spec)
+    for path, values in model.drawn.items():
+        if not isinstance(specs[path], Fixed):
+            cols[f"param.{path}"] = values
+    return pd.DataFrame(cols)
+
+
+def _events(model: NegotiationModel) -> list[str]:
+    """A compact text of each world's non-terminal events, in order: ``name@step;...``."""
+    named = [("snapback", model.snapback_step)]
+    named += [(f"shock:{k}", v) for k, v in model.shock_step.items()]
+    causes = np.array(COLLAPSE_CAUSES, dtype=object)[model.collapse_cause]
+    named.append(("collapse", model.collapse_step))
+    out = []
+    steps = np.stack([v for _, v in named], axis=1)
+    labels = [k for k, _ in named]
+    for i, row in enumerate(steps):
+        hits = sorted((int(s), j) for j, s in enumerate(row) if s >= 0)
+        parts = [
+            f"{labels[j]}{':' + causes[i] if labels[j] == 'collapse' else ''}@{s}" for s, j in hits
+        ]
+        out.append(";".join(parts))
+    return out
+
+
+def summarise(worlds: pd.DataFrame, spec: Scenario) -> dict[str, Any]:
+    """Each outcome's probability, 95% Wilson interval, count, median step and date."""
+    n = len(worlds)
+    out: dict[str, Any] = {}
+    for name in OUTCOMES:
+        steps = worlds.loc[worlds["outcome"] == name, "step"].to_numpy()
+        count = len(steps)
+        lo, hi = wilson_interval(count, n)
+        median = float(np.median(steps)) if count else None
+        date = spec.step_to_date(int(median)).isoformat() if median is not None else None
+        out[name] = {
+            "p": count / n if n else 0.0,
+            "ci95": [lo, hi],
+            "count": count,
+            "median_step": median,
+            "median_date": date,
+        }
+    return out
+
+
+def run(
+    scenario: ScenarioLike,
+    worlds: int = 1000,
+    seed: int | None = None,
+    *,
+    jobs: int = 1,
+    overrides: Mapping[str, Any] | None = None,
+    on_block: Callable[[int, int], None] | None = None,
+) -> RunResult:
+    """Run an ensemble of ``worlds`` worlds of a scenario.
+
+    Args:
+        scenario: a scenario file path, a mapping, or an already loaded scenario.
+        worlds: number of worlds.
+        seed: root seed; drawn from the OS (and recorded in the summary) when None.
+        jobs: processes to spread the seed blocks over (results do not depend on it).
+        overrides: dotted-path overrides applied on top of the scenario.
+        on_block: called with (blocks done, blocks total) as blocks finish.
+
+    Returns:
+        The summary (``summary.json``'s content) and the per-world DataFrame.
+    """
+    if worlds < 1:
+        raise ValueError("worlds must be at least 1")
+    loaded = as_loaded(scenario, overrides)
+    root = draw_root_seed() if seed is None else int(seed)
+    started = dt.datetime.now(dt.UTC)
+    plan = blocks_for(worlds)
+    frames = _run_blocks(loaded.scenario, root, plan, jobs, on_block)
+    table = pd.concat(frames, ignore_index=True)
+    finished = dt.datetime.now(dt.UTC)
+    summary = {
+        "scenario": loaded.scenario.name,
+        "scenario_file": loaded.source,
+        "scenario_sha256": loaded.sha256,
+        "seed": root,
+        "worlds": worlds,
+        "block_size": BLOCK_SIZE,
+        "version": version(),
+        "git_commit": git_commit(),
+        "overrides": loaded.overrides,
+        "started": started.isoformat(timespec="seconds"),
+        "finished": finished.isoformat(timespec="seconds"),
+        "seconds": round((finished - started).total_seconds(), 3),
+        "outcomes": summarise(table, loaded.scenario),
+    }
+    return RunResult(summary, table)
+
+
+def _run_blocks(
+    spec: Scenario,
+    root: int,
+    plan: list[tuple[int, int]],
+    jobs: int,
+    on_block: Callable[[int, int], None] | None,
+) -> list[pd.DataFrame]:
+    results: dict[int, pd.DataFrame] = {}
+    if jobs <= 1 or len(plan) == 1:
+        for block, size in plan:
+            results[block] = run_block(spec, root, block, size)
+            if on_block:
+                on_block(len(results), len(plan))
+    else:
+        # 'spawn' avoids forking a process that may hold threads (BLAS, pyarrow).
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=min(jobs, len(plan)), mp_context=context) as pool:
+            futures = {pool.submit(run_block, spec, root, b, s): b for b, s in plan}
+            for future in as_completed(futures):
+                results[futures[future]] = future.result()
+                if on_block:
+                    on_block(len(results), len(plan))
+    return [results[b] for b, _ in plan]
+
+
+def default_jobs() -> int:
+    """Processes to use by default: the machine's cores."""
+    return max(1, os.cpu_count() or 1)

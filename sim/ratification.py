@@ -1,0 +1,47 @@
+"""Level II ratification: Putnam's win-set with Tsebelis's veto players (MODEL.md section 6)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def red_line_crossed(x: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> np.ndarray:
+    """Whether each faction's red lines are crossed by packages ``x`` (N, D).
+
+    ``lower``/``upper`` are (F, D) bounds (±inf where a faction has none). Returns (F, N).
+    """
+    below = x[None, :, :] < lower[:, None, :]
+    above = x[None, :, :] > upper[:, None, :]
+    return np.any(below | above, axis=-1)
+
+
+def ratify(
+    u_package: np.ndarray,
+    u_no_deal: np.ndarray,
+    clout: np.ndarray,
+    ratifier: int,
+    quota: np.ndarray,
+    crossed: np.ndarray,
+    override_threshold: np.ndarray,
+) -> np.ndarray:
+    """Whether a principal ratifies a package, per world.
+
+    Args:
+        u_package: (F, N) each faction's utility of the package.
+        u_no_deal: (F, N) each faction's value of no deal.
+        clout: (F, N) effective clout of each faction.
+        ratifier: index of the ratifying faction.
+        quota: (N,) share of clout that must weakly prefer the package to no deal.
+        crossed: (F, N) whether the package crosses each faction's red lines.
+        override_threshold: (N,) ratifier clout share at which red lines are overridden.
+
+    The package passes when the ratifier weakly prefers it to no deal, the clout of the factions
+    that weakly prefer it reaches the quota, and no red line is crossed unless the ratifier's
+    clout share reaches the override threshold (Putnam 1988; Tsebelis 2002).
+    """
+    prefers = u_package >= u_no_deal
+    total = clout.sum(axis=0)
+    support = np.sum(clout * prefers, axis=0) / np.where(total > 0, total, 1.0)
+    ratifier_share = clout[ratifier] / np.where(total > 0, total, 1.0)
+    vetoed = crossed.any(axis=0) & (ratifier_share < override_threshold)
+    return prefers[ratifier] & (support >= quota - 1e-12) & ~vetoed

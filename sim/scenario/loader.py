@@ -1,0 +1,326 @@
+"""Load scenario files: YAML safely, ``extends:``, library shocks, dotted-path overrides, validation.
+
+Precedence, lowest to highest (each later layer wins; mappings merge key by key, anything else
+is replaced whole):
+
+1. the scenario named by ``extends:`` (itself resolved the same way, recursively);
+2. shocks named in ``include_shocks:``, read from ``shocks/NAME.yaml`` beside the file;
+3. the file's own keys;
+4. the file's ``overrides:``, a mapping of dotted paths to values, applied in file order.
+
+Every override applied is logged (logger ``sim.scenario``), naming the path, the old and the new
+value. All problems are gathered into one :class:`ScenarioError`, each naming the file, the field
+path and, where the YAML gives it, the line.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from sim.scenario.schema import Scenario
+
+log = logging.getLogger("sim.scenario")
+
+LOADER_KEYS = ("extends", "overrides", "include_shocks")
+MAX_FILE_BYTES = 5_000_000
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem in a scenario file."""
+
+    file: str
+    path: str
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.path or '(top level)'}: {self.message}"
+
+
+class ScenarioError(Exception):
+    """A scenario could not be loaded; ``problems`` lists every problem found."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+@dataclass
+class Loaded:
+    """A validated scenario, with the merged raw mapping it came from and where each key was."""
+
+    scenario: Scenario
+    raw: dict[str, Any]
+    source: str
+    lines: dict[str, tuple[str, int]] = field(default_factory=dict)
+    overrides: list[str] = field(default_factory=list)
+
+    @property
+    def sha256(self) -> str:
+        """Hash of the merged, canonical scenario (independent of file layout and comments)."""
+        return scenario_sha256(self.raw)
+
+
+def scenario_sha256(raw: Mapping[str, Any]) -> str:
+    """SHA-256 of the canonical JSON form of a merged scenario mapping."""
+    text = json.dumps(raw, sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+class _NoDuplicatesLoader(yaml.SafeLoader):
+    """Safe loader that refuses duplicate keys (a silent overwrite is a typo waiting to happen)."""
+
+
+def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+    loader.flatten_mapping(node)
+    seen: dict[Any, int] = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node)  # type: ignore[no-untyped-call]
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r}", key_node.start_mark
+            )
+        seen[key] = key_node.start_mark.line
+    return loader.construct_mapping(node)
+
+
+_NoDuplicatesLoader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
+    _construct_mapping,  # type: ignore[arg-type]
+)
+
+
+def _line_map(node: yaml.Node, file: str, prefix: str = "") -> dict[str, tuple[str, int]]:
+    """Dotted path -> (file, 1-based line) for every key and item in a composed YAML tree."""
+    out: dict[str, tuple[str, int]] = {}
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            path = f"{prefix}{key_node.value}"
+            out[path] = (file, key_node.start_mark.line + 1)
+            out.update(_line_map(value_node, file, f"{path}."))
+    elif isinstance(node, yaml.SequenceNode):
+        for k, item in enumerate(node.value):
+            path = f"{prefix}{k}"
+            out[path] = (file, item.start_mark.line + 1)
+            out.update(_line_map(item, file, f"{path}."))
+    return out
+
+
+def read_yaml(path: Path) -> tuple[dict[str, Any], dict[str, tuple[str, int]]]:
+    """Read a YAML mapping safely, with its line map; raise ScenarioError on any problem."""
+    file = str(path)
+    try:
+        if path.is_dir():
+            raise ScenarioError([Problem(file, "", "is a directory, not a scenario file")])
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ScenarioError([Problem(file, "", "file not found")]) from None
+    except OSError as exc:
+        raise ScenarioError([Problem(file, "", f"cannot read: {exc.strerror}")]) from None
+    if len(data) > MAX_FILE_BYTES:
+        raise ScenarioError([Problem(file, "", f"file larger than {MAX_FILE_BYTES} bytes")])
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ScenarioError([Problem(file, "", f"not UTF-8 text ({exc.reason})")]) from None
+    try:
+        node = yaml.compose(text, Loader=_NoDuplicatesLoader)
+        raw = yaml.load(text, Loader=_NoDuplicatesLoader)  # noqa: S506 (a SafeLoader subclass)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ScenarioError([Problem(file, "", f"YAML error: {problem}", line)]) from None
+    if raw is None:
+        raise ScenarioError([Problem(file, "", "the file is empty")])
+    if not isinstance(raw, dict):
+        raise ScenarioError([Problem(file, "", "the top level must be a mapping of keys")])
+    return raw, _line_map(node, file) if node is not None else {}
+
+
+def deep_merge(base: dict[str, Any], top: Mapping[str, Any]) -> dict[str, Any]:
+    """Merge ``top`` into a copy of ``base``: mappings merge key by key, other values replace."""
+    out = copy.deepcopy(base)
+    for key, value in top.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), dict):
+            out[key] = deep_merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def get_path(raw: Mapping[str, Any], path: str) -> Any:
+    """The value at a dotted path of a raw scenario mapping (KeyError if absent)."""
+    node: Any = raw
+    for part in path.split("."):
+        if isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        elif isinstance(node, Mapping) and part in node:
+            node = node[part]
+        else:
+            raise KeyError(path)
+    return node
+
+
+def set_path(raw: dict[str, Any], path: str, value: Any) -> Any:
+    """Set the value at a dotted path (its parent must exist); return the previous value or None."""
+    parts = path.split(".")
+    parent = get_path(raw, ".".join(parts[:-1])) if len(parts) > 1 else raw
+    last = parts[-1]
+    if isinstance(parent, list) and last.isdigit() and int(last) < len(parent):
+        old, parent[int(last)] = parent[int(last)], value
+        return old
+    if isinstance(parent, dict):
+        old = parent.get(last)
+        parent[last] = value
+        return old
+    raise KeyError(path)
+
+
+def _resolve(
+    path: Path, chain: tuple[Path, ...]
+) -> tuple[dict[str, Any], dict[str, tuple[str, int]], list[str]]:
+    """Resolve one file's layers (see the module docstring) into a merged raw mapping."""
+    real = path.resolve()
+    if real in chain:
+        cycle = " -> ".join(str(p) for p in (*chain, real))
+        raise ScenarioError([Problem(str(path), "extends", f"circular extends: {cycle}")])
+    raw, lines = read_yaml(path)
+    file = str(path)
+    problems: list[Problem] = []
+    merged: dict[str, Any] = {}
+    merged_lines: dict[str, tuple[str, int]] = {}
+    applied: list[str] = []
+
+    parent = raw.pop("extends", None)
+    if parent is not None:
+        if not isinstance(parent, str) or not parent:
+            raise ScenarioError([_at(file, "extends", "must be a file name", lines)])
+        merged, merged_lines, applied = _resolve(path.parent / parent, (*chain, real))
+
+    includes = raw.pop("include_shocks", None) or []
+    if not isinstance(includes, list) or not all(isinstance(n, str) for n in includes):
+        raise ScenarioError([_at(file, "include_shocks", "must be a list of shock names", lines)])
+    for k, name in enumerate(includes):
+        lib = path.parent / "shocks" / f"{name}.yaml"
+        if not lib.is_file():
+            problems.append(_at(file, f"include_shocks.{k}", f"no shock file {lib}", lines))
+            continue
+        shock, shock_lines = read_yaml(lib)
+        merged = deep_merge(merged, {"shocks": {name: shock}})
+        merged_lines.update({f"shocks.{name}.{p}": fl for p, fl in shock_lines.items()})
+
+    overrides = raw.pop("overrides", None) or {}
+    if not isinstance(overrides, dict):
+        raise ScenarioError([_at(file, "overrides", "must map dotted paths to values", lines)])
+    merged = deep_merge(merged, raw)
+    merged_lines.update(lines)
+    for key, value in overrides.items():
+        try:
+            old = set_path(merged, str(key), copy.deepcopy(value))
+        except KeyError:
+            problems.append(_at(file, f"overrides.{key}", f"no such path '{key}'", lines))
+            continue
+        merged_lines[str(key)] = lines.get(f"overrides.{key}", (file, 0))
+        note = f"{file}: override {key}: {_short(old)} -> {_short(value)}"
+        log.info(note)
+        applied.append(note)
+    if problems:
+        raise ScenarioError(problems)
+    return merged, merged_lines, applied
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value, default=str)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _at(file: str, path: str, message: str, lines: Mapping[str, tuple[str, int]]) -> Problem:
+    where = lines.get(path)
+    return Problem(where[0] if where else file, path, message, where[1] if where else None)
+
+
+def load_scenario(
+    source: str | Path | Mapping[str, Any], overrides: Mapping[str, Any] | None = None
+) -> Loaded:
+    """Load and validate a scenario from a file path or a mapping, applying extra overrides.
+
+    Raises:
+        ScenarioError: with every problem found, each naming the file, field path and line.
+    """
+    if isinstance(source, Mapping):
+        raw, lines, applied, file = copy.deepcopy(dict(source)), {}, [], "<mapping>"
+        for key in LOADER_KEYS:
+            if key in raw:
+                raise ScenarioError([Problem(file, key, "only scenario files may use this key")])
+    else:
+        path = Path(source)
+        raw, lines, applied = _resolve(path, ())
+        file = str(path)
+    for key, value in (overrides or {}).items():
+        try:
+            old = set_path(raw, key, copy.deepcopy(value))
+        except KeyError:
+            raise ScenarioError([Problem(file, key, f"no such path '{key}'")]) from None
+        note = f"override {key}: {_short(old)} -> {_short(value)}"
+        log.info(note)
+        applied.append(note)
+    try:
+        scenario = Scenario.model_validate(raw)
+    except ValidationError as exc:
+        raise ScenarioError(_problems(exc, raw, lines, file)) from None
+    return Loaded(scenario, raw, file, lines, applied)
+
+
+def _problems(
+    exc: ValidationError,
+    raw: Mapping[str, Any],
+    lines: Mapping[str, tuple[str, int]],
+    file: str,
+) -> list[Problem]:
+    out: list[Problem] = []
+    for err in exc.errors(include_url=False):
+        if err["type"] == "references":
+            for text in err["ctx"]["problems"]:
+                path, _, message = text.partition(": ")
+                out.append(_at(file, path, message, lines))
+            continue
+        path = _data_path(raw, err["loc"], err["type"])
+        message = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            message = "unknown field (check the spelling; see docs/scenario.md)"
+        out.append(_at(file, path, message, lines))
+    return _dedupe(out)
+
+
+def _dedupe(problems: list[Problem]) -> list[Problem]:
+    seen: set[str] = set()
+    return [p for p in problems if not (str(p) in seen or seen.add(str(p)))]  # type: ignore[func-returns-value]
+
+
+def _data_path(raw: Any, loc: tuple[Any, ...], kind: str) -> str:
+    """Keep the parts of a pydantic error location that are keys of the data (drop union tags)."""
+    parts: list[str] = []
+    node = raw
+    for k, item in enumerate(loc):
+        if isinstance(node, Mapping) and item in node:
+            node = node[item]
+            parts.append(str(item))
+        elif isinstance(node, list) and isinstance(item, int) and item < len(node):
+            node = node[item]
+            parts.append(str(item))
+        elif k == len(loc) - 1 and kind in ("missing", "extra_forbidden"):
+            parts.append(str(item))
+    return ".".join(parts)

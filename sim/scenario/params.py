@@ -1,0 +1,233 @@
+"""Numeric parameters: a number, or a distribution each world draws from (MODEL.md section 10).
+
+Every numeric field of a scenario is a :data:`Param`. In YAML it is written either as a bare
+number (``0.4``), as a fixed value with its evidence (``{value: 0.4, evidence: [...]}``) or as a
+distribution (``{dist: triangular, low: 0.2, mode: 0.4, high: 0.7, evidence: [...]}``).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
+
+
+class Strict(BaseModel):
+    """Base of every scenario model: unknown keys are errors, instances are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+
+class Evidence(Strict):
+    """One piece of evidence: a verbatim quote from a seed article and how it gives the value."""
+
+    seed: str = Field(min_length=1)
+    """File name of the article in ``seeds/`` (for example ``000_9494b9ec543078ca.txt``)."""
+    quote: str = Field(min_length=1)
+    """The words of the article, verbatim (whitespace is normalised before matching)."""
+    reading: str = Field(min_length=1)
+    """One line: how the quote maps to the value."""
+
+
+class Sourced(Strict):
+    """Evidence fields shared by fixed values and distributions."""
+
+    evidence: tuple[Evidence, ...] = ()
+    """Quotes from the seed articles that support the value."""
+    assumption: str | None = None
+    """Where the articles are silent: the modelling assumption and why it is needed."""
+
+
+FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
+
+
+class Fixed(Sourced):
+    """A value that is the same in every world."""
+
+    value: FiniteFloat
+    """The value."""
+
+    def central(self) -> float:
+        """Central value: the value itself."""
+        return self.value
+
+    def bounds(self) -> tuple[float, float]:
+        """Support of the parameter."""
+        return (self.value, self.value)
+
+
+class Uniform(Sourced):
+    """Uniform on ``[low, high]``."""
+
+    dist: Literal["uniform"]
+    """Distribution name."""
+    low: FiniteFloat
+    """Lower bound."""
+    high: FiniteFloat
+    """Upper bound."""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Uniform:
+        if not self.low <= self.high:
+            raise ValueError(f"uniform needs low <= high, got low={self.low}, high={self.high}")
+        return self
+
+    def central(self) -> float:
+        """Central value: the mean."""
+        return (self.low + self.high) / 2
+
+    def bounds(self) -> tuple[float, float]:
+        """Support of the parameter."""
+        return (self.low, self.high)
+
+
+class Triangular(Sourced):
+    """Triangular on ``[low, high]`` with its peak at ``mode``."""
+
+    dist: Literal["triangular"]
+    """Distribution name."""
+    low: FiniteFloat
+    """Lower bound."""
+    mode: FiniteFloat
+    """Most likely value."""
+    high: FiniteFloat
+    """Upper bound."""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Triangular:
+        if not self.low <= self.mode <= self.high:
+            raise ValueError(
+                f"triangular needs low <= mode <= high, got {self.low}, {self.mode}, {self.high}"
+            )
+        return self
+
+    def central(self) -> float:
+        """Central value: the mode (the value the evidence points to)."""
+        return self.mode
+
+    def bounds(self) -> tuple[float, float]:
+        """Support of the parameter."""
+        return (self.low, self.high)
+
+
+class TruncNormal(Sourced):
+    """Normal with ``mean`` and ``sd``, truncated to ``[low, high]``."""
+
+    dist: Literal["truncnormal"]
+    """Distribution name."""
+    mean: FiniteFloat
+    """Mean of the untruncated normal."""
+    sd: Annotated[float, Field(gt=0, allow_inf_nan=False)]
+    """Standard deviation of the untruncated normal."""
+    low: FiniteFloat
+    """Lower truncation bound."""
+    high: FiniteFloat
+    """Upper truncation bound."""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> TruncNormal:
+        if not self.low < self.high:
+            raise ValueError(f"truncnormal needs low < high, got low={self.low}, high={self.high}")
+        if not self.low <= self.mean <= self.high:
+            raise ValueError("truncnormal needs low <= mean <= high")
+        return self
+
+    def central(self) -> float:
+        """Central value: the mean of the untruncated normal."""
+        return self.mean
+
+    def bounds(self) -> tuple[float, float]:
+        """Support of the parameter."""
+        return (self.low, self.high)
+
+
+class Beta(Sourced):
+    """Beta(a, b) rescaled to ``[low, high]``."""
+
+    dist: Literal["beta"]
+    """Distribution name."""
+    a: Annotated[float, Field(gt=0, allow_inf_nan=False)]
+    """First shape parameter."""
+    b: Annotated[float, Field(gt=0, allow_inf_nan=False)]
+    """Second shape parameter."""
+    low: FiniteFloat = 0.0
+    """Lower end of the support."""
+    high: FiniteFloat = 1.0
+    """Upper end of the support."""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Beta:
+        if not self.low < self.high:
+            raise ValueError(f"beta needs low < high, got low={self.low}, high={self.high}")
+        return self
+
+    def central(self) -> float:
+        """Central value: the mean."""
+        return self.low + (self.high - self.low) * self.a / (self.a + self.b)
+
+    def bounds(self) -> tuple[float, float]:
+        """Support of the parameter."""
+        return (self.low, self.high)
+
+
+Distribution = Uniform | Triangular | TruncNormal | Beta
+ParamSpec = Fixed | Distribution
+DIST_NAMES = ("uniform", "triangular", "truncnormal", "beta")
+
+
+def _param_tag(value: Any) -> str | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, BaseModel):
+        return getattr(value, "dist", "fixed")
+    if isinstance(value, dict):
+        if "dist" in value:
+            return value["dist"] if value["dist"] in DIST_NAMES else None
+        return "fixed"
+    return None
+
+
+Param = Annotated[
+    Annotated[Annotated[float, Field(allow_inf_nan=False)], Tag("number")]
+    | Annotated[Fixed, Tag("fixed")]
+    | Annotated[Uniform, Tag("uniform")]
+    | Annotated[Triangular, Tag("triangular")]
+    | Annotated[TruncNormal, Tag("truncnormal")]
+    | Annotated[Beta, Tag("beta")],
+    Discriminator(
+        _param_tag,
+        custom_error_type="param",
+        custom_error_message=(
+            "expected a number, {value: N} or a distribution {dist: uniform|triangular|"
+            "truncnormal|beta, ...}"
+        ),
+    ),
+]
+"""A numeric scenario parameter: a plain number, a fixed value with evidence, or a distribution."""
+PARAM_TAGS = frozenset({"number", "fixed", *DIST_NAMES})
+
+
+def as_spec(param: float | ParamSpec) -> ParamSpec:
+    """Normalise a parameter to a spec object (a bare number becomes :class:`Fixed`)."""
+    if isinstance(param, int | float):
+        return Fixed(value=float(param))
+    return param
+
+
+def central(param: float | ParamSpec) -> float:
+    """The central value of a parameter (its value, mode or mean)."""
+    return as_spec(param).central()
+
+
+def bounds(param: float | ParamSpec) -> tuple[float, float]:
+    """The support ``(low, high)`` of a parameter."""
+    return as_spec(param).bounds()
+
+
+def is_random(param: float | ParamSpec) -> bool:
+    """Whether worlds draw this parameter (it is a distribution with positive width)."""
+    lo, hi = bounds(param)
+    return not math.isclose(lo, hi)

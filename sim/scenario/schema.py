@@ -1,0 +1,530 @@
+"""The scenario schema: strict, frozen pydantic models validated once at the edge.
+
+The field docstrings are the scenario file reference (``docs/scenario.md`` is generated from them by
+``negsim schema --markdown``). Concepts and symbols follow ``docs/model.md`` (ODD+D) and MODEL.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Annotated, Any, Literal
+
+from pydantic import Discriminator, Field, Tag, model_validator
+from pydantic_core import PydanticCustomError
+
+from sim.scenario.params import Evidence, Param, ParamSpec, Strict
+from sim.scenario.walk import numeric_fields
+
+PRINCIPALS = ("us", "iran")
+"""The two negotiating states. Outcome names (``strike_us``) rest on these ids."""
+
+Id = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+
+
+class Issue(Strict):
+    """One dimension of the issue space (MODEL.md section 3)."""
+
+    lo: float = Field(allow_inf_nan=False)
+    """Lowest value on the issue's own scale."""
+    hi: float = Field(allow_inf_nan=False)
+    """Highest value on the issue's own scale."""
+    status_quo: Param
+    """The value if there is no deal (the reversion point)."""
+    unit: str = ""
+    """Unit of the scale, for tables and plots."""
+    description: str = ""
+    """What low and high values mean."""
+
+    @model_validator(mode="after")
+    def _range(self) -> Issue:
+        if not self.lo < self.hi:
+            raise ValueError(f"an issue needs lo < hi, got lo={self.lo}, hi={self.hi}")
+        return self
+
+
+class RedLine(Strict):
+    """A bound a faction will not see crossed; a package beyond it is vetoed (Tsebelis)."""
+
+    issue: Id
+    """The issue the bound is on."""
+    max: float | None = Field(default=None, allow_inf_nan=False)
+    """Packages with a value above this are vetoed."""
+    min: float | None = Field(default=None, allow_inf_nan=False)
+    """Packages with a value below this are vetoed."""
+    evidence: tuple[Evidence, ...] = ()
+    """Quotes that state the red line."""
+    assumption: str | None = None
+    """The modelling assumption, where the articles do not give the bound."""
+
+    @model_validator(mode="after")
+    def _one_bound(self) -> RedLine:
+        if (self.max is None) == (self.min is None):
+            raise ValueError("a red line needs exactly one of 'max' or 'min'")
+        return self
+
+
+class ActorBase(Strict):
+    """Fields every actor has."""
+
+    name: str = ""
+    """Display name (for tables, plots and explanations)."""
+    description: str = ""
+    """Who the actor stands for in the articles."""
+    ideal: dict[Id, Param] = Field(default_factory=dict)
+    """Ideal point per issue, on each issue's own scale."""
+    salience: dict[Id, Param] = Field(default_factory=dict)
+    """Salience per issue (0 to 1); normalised to weights that sum to 1."""
+    clout: Param = 1.0
+    """Clout: weight inside its principal (factions), bargaining weight (principals, Nash)."""
+    risk_exponent: Param = 1.0
+    """Curvature rho >= 1 of the utility over packages (1 linear, 2 quadratic: risk averse)."""
+    discount: Param = 0.99
+    """Per-step discount factor delta in (0, 1]."""
+
+
+class Faction(ActorBase):
+    """A faction of a principal: votes in ratification, pulls the principal's stance."""
+
+    role: Literal["faction"]
+    """Actor role."""
+    principal: Literal["us", "iran"]
+    """The principal the faction belongs to."""
+    no_deal_shift: Param = 0.0
+    """Utility of no deal relative to the status-quo package (negative: no deal hurts)."""
+    pressure_sensitivity: Param = 0.0
+    """How much one unit of economic pressure lowers the faction's no-deal value."""
+    pressure_clout_gain: Param = 0.0
+    """Relative clout gained per unit of economic pressure (Iran's pragmatists)."""
+    lobbying_clout_gain: Param = 0.0
+    """Relative clout gained per unit of accumulated Israeli lobbying (US hawks)."""
+    red_lines: tuple[RedLine, ...] = ()
+    """Bounds whose crossing vetoes a package, unless the ratifier overrides."""
+
+
+class Principal(ActorBase):
+    """A negotiating state: owns a ratifier and factions (Putnam's two-level game)."""
+
+    role: Literal["principal"]
+    """Actor role."""
+    ratifier: Id
+    """The faction whose acceptance is needed and who may override red lines."""
+    quota: Param = 0.5
+    """Share of clout that must prefer a package to no deal for ratification."""
+    override_threshold: Param = 0.5
+    """Ratifier clout share at or above which it overrides factions' red lines."""
+    stance_inertia: Param = 0.3
+    """Share of the gap to the factions' compromise closed per step (1: no inertia)."""
+    concession_beta: Param = 1.0
+    """Aspiration curve shape beta (< 1 Boulware, holds firm; > 1 Conceder; GENIUS convention)."""
+    deadline: dt.date | None = None
+    """The date the side's aspiration reaches its reservation value (default: the horizon)."""
+    belief_halfwidth: Param = 0.05
+    """Half-width of the uniform belief about the other side's reservation value (utility)."""
+    breakdown_value: Param = 0.0
+    """The principal's utility of a breakdown of talks."""
+    walkout_temperature: Param = 0.0
+    """Logit temperature of the walk-out decision; 0 means the side never walks out."""
+    pressure_initial: Param = 0.0
+    """Economic pressure on this side at the start (0 to 1)."""
+    pressure_rate: Param = 0.0
+    """Growth of economic pressure per step while there is no deal."""
+    strike_hazard: Param = 0.0
+    """Per-step probability of striking, at full hawk clout and credibility, once talks fail."""
+    threat_credibility: Param = 0.0
+    """The president's threat credibility (0 to 1): scales the strike hazard."""
+    join_probability: Param = 0.0
+    """Probability the side joins its ally's strike (recorded as a joint strike)."""
+    hawk_faction: Id | None = None
+    """The faction whose clout share is the side's hawkishness (strikes, US support to Israel)."""
+
+
+class Striker(ActorBase):
+    """A third party that may strike Iran's programme preventively (Powell 2006): Israel."""
+
+    role: Literal["third_party"]
+    """Actor role."""
+    instrument: Literal["striker"]
+    """Instrument: preventive strike and lobbying Washington."""
+    strike_resolve: Param = 0.0
+    """Additive bias toward striking, in the margin's utility units."""
+    strike_temperature: Param = 0.1
+    """Logit temperature of the strike decision; 0 makes it deterministic."""
+    war_cost: Param = 0.1
+    """The striker's cost of war c_D (per-step utility units)."""
+    target_war_cost: Param = 0.1
+    """The target's cost of war c_R."""
+    target_win_low: Param = 0.1
+    """The target's probability of prevailing at nuclear progress 0."""
+    target_win_high: Param = 0.6
+    """The target's probability of prevailing at nuclear progress 1 (breakout)."""
+    breakout_convexity: Param = 2.0
+    """Exponent gamma of p(k) = low + (high - low) k^gamma: how late the shift accelerates."""
+    us_support_cost_cut: Param = 0.0
+    """Share of the striker's war cost removed at full US hawk clout."""
+    lobbying: Param = 0.0
+    """Lobbying added per step (moves US clout toward the hawks)."""
+    deal_aversion: Param = 0.0
+    """Weight of the fear that a deal locks in enrichment, in the strike margin."""
+    collapse_resolve: Param = 0.0
+    """Added to the strike margin once talks have collapsed."""
+
+
+class Patron(ActorBase):
+    """A patron of Iran (Russia, China): economic lifeline, diplomatic cover, mediation."""
+
+    role: Literal["third_party"]
+    """Actor role."""
+    instrument: Literal["patron"]
+    """Instrument: support that softens pressure; optional mediation."""
+    support: Param = 0.0
+    """Share of the growth of economic pressure on Iran the patron absorbs."""
+    snapback_cover: Param = 0.0
+    """Share of the snapback's effect the patron absorbs."""
+    mediation_rate: Param = 0.0
+    """Per-session probability the patron tables a compromise (Nash) proposal."""
+
+
+class Snapback(ActorBase):
+    """A third party holding the UN snapback (the E3)."""
+
+    role: Literal["third_party"]
+    """Actor role."""
+    instrument: Literal["snapback"]
+    """Instrument: trigger the snapback before it expires."""
+    expiry: dt.date
+    """The date the snapback provision expires."""
+    hazard: Param = 0.0
+    """Base per-step probability of triggering snapback."""
+    urgency: Param = 0.0
+    """Multiplier on the hazard as the expiry nears (linear ramp over ``window_days``)."""
+    window_days: int = Field(default=90, ge=1)
+    """Days before expiry over which the urgency ramps up."""
+    no_deal_drop: Param = 0.0
+    """Utility drop of Iran's factions' no-deal value once snapback is triggered."""
+    pressure_boost: Param = 0.0
+    """Relative increase of Iran's pressure growth once snapback is triggered."""
+
+
+class Mediator(ActorBase):
+    """A mediator with no stake (Oman): hosts the sessions, may give up."""
+
+    role: Literal["third_party"]
+    """Actor role."""
+    instrument: Literal["mediator"]
+    """Instrument: hosting talks."""
+    patience: int = Field(default=8, ge=0)
+    """Failed sessions in a row before the mediator may give up."""
+    give_up_hazard: Param = 0.0
+    """Per-session probability of giving up once patience is exhausted."""
+
+
+class Counterweight(ActorBase):
+    """A regional power that may check Israeli pressure (Saudi Arabia and the Gulf)."""
+
+    role: Literal["third_party"]
+    """Actor role."""
+    instrument: Literal["counterweight"]
+    """Instrument: counterweight to Israeli lobbying and strikes."""
+    lobbying_damping: Param = 0.0
+    """Share of Israel's lobbying effect it cancels."""
+    strike_restraint: Param = 0.0
+    """Subtracted from Israel's strike margin."""
+
+
+def _actor_tag(value: Any) -> str | None:
+    get = value.get if isinstance(value, dict) else lambda k, d=None: getattr(value, k, d)
+    role = get("role")
+    if role == "third_party":
+        return f"third_party:{get('instrument')}"
+    return role if isinstance(role, str) else None
+
+
+Actor = Annotated[
+    Annotated[Principal, Tag("principal")]
+    | Annotated[Faction, Tag("faction")]
+    | Annotated[Striker, Tag("third_party:striker")]
+    | Annotated[Patron, Tag("third_party:patron")]
+    | Annotated[Snapback, Tag("third_party:snapback")]
+    | Annotated[Mediator, Tag("third_party:mediator")]
+    | Annotated[Counterweight, Tag("third_party:counterweight")],
+    Discriminator(
+        _actor_tag,
+        custom_error_type="actor_role",
+        custom_error_message=(
+            "unknown actor kind: 'role' must be principal, faction or third_party, and a "
+            "third_party needs 'instrument': striker, patron, snapback, mediator or counterweight"
+        ),
+    ),
+]
+
+ProposalRule = Literal["aspiration", "rubinstein", "nash_mediator", "screening"]
+StanceRule = Literal["compromise"]
+
+
+class Calendar(Strict):
+    """Maps steps to dates (MODEL.md section 2)."""
+
+    start: dt.date
+    """Date of step 0 (the first session of the talks)."""
+    step_days: int = Field(default=7, ge=1, le=366)
+    """Days per step."""
+
+
+class Protocol(Strict):
+    """The bargaining protocol (MODEL.md section 7)."""
+
+    proposal_rule: ProposalRule = "aspiration"
+    """How offers are made: aspiration, rubinstein, nash_mediator or screening."""
+    stance_rule: StanceRule = "compromise"
+    """How a principal's stance follows its factions (MODEL.md section 6)."""
+    first_mover: Literal["us", "iran"] = "us"
+    """The principal that proposes at the first session; proposers then alternate."""
+    session_every: int = Field(default=1, ge=1)
+    """A session every k steps (from step 0), unless ``session_dates`` is given."""
+    session_dates: tuple[dt.date, ...] = ()
+    """Explicit session dates (each mapped to the step containing it)."""
+    breakdown_risk: Param = 0.0
+    """Probability q that a rejected offer ends the talks."""
+    ultimatum: dt.date | None = None
+    """After this date without a deal, the US strike hazard applies while talks go on."""
+
+
+class Programme(Strict):
+    """Iran's nuclear programme: the breakout-capability index k in [0, 1] (MODEL.md section 8)."""
+
+    initial_progress: Param = 0.5
+    """k at step 0."""
+    growth: Param = 0.01
+    """Growth of k per step while there is no deal."""
+
+
+class Trigger(Strict):
+    """When a shock fires (MODEL.md section 9). All given conditions must hold."""
+
+    at: dt.date | int | None = None
+    """Fire at this date or step (once)."""
+    after: dt.date | int | None = None
+    """Only from this date or step on."""
+    until: dt.date | int | None = None
+    """Only up to this date or step."""
+    hazard: Param | None = None
+    """Per-step probability of firing while the other conditions hold."""
+    when: StateCondition | None = None
+    """A condition on the state of the world."""
+
+
+class StateCondition(Strict):
+    """A condition on a state variable of a world."""
+
+    variable: Literal[
+        "pressure", "progress", "us_hawk_share", "iran_hawk_share", "failed_sessions", "snapback"
+    ]
+    """The state variable."""
+    above: float | None = Field(default=None, allow_inf_nan=False)
+    """Holds when the variable is at least this."""
+    below: float | None = Field(default=None, allow_inf_nan=False)
+    """Holds when the variable is at most this."""
+
+
+class SetParam(Strict):
+    """Change a numeric parameter (for the rest of the world's run)."""
+
+    op: Literal["set", "add", "scale"]
+    """How the value combines with the current one."""
+    path: str
+    """Dotted path of the parameter, for example ``actors.israel.strike_resolve``."""
+    value: Param
+    """The value (drawn per world if a distribution)."""
+
+
+class ForceAction(Strict):
+    """Force an action in the world."""
+
+    action: Literal["strike_israel", "strike_us", "walkout", "snapback", "collapse"]
+    """The action."""
+
+
+Effect = SetParam | ForceAction
+
+
+class Shock(Strict):
+    """A named, typed event: a trigger and its effects, with evidence."""
+
+    description: str = ""
+    """What the shock stands for in the articles."""
+    trigger: Trigger
+    """When it fires."""
+    effects: tuple[Effect, ...] = Field(min_length=1)
+    """What it does."""
+    once: bool = True
+    """Fire at most once per world."""
+    evidence: tuple[Evidence, ...] = ()
+    """Quotes that motivate the shock."""
+    assumption: str | None = None
+    """The modelling assumption where the articles are silent."""
+
+
+class Scenario(Strict):
+    """A complete scenario: issues, actors, protocol, outside options, shocks, time."""
+
+    name: str = Field(min_length=1)
+    """Short name, used in tables and file names."""
+    description: str = ""
+    """What question the scenario asks."""
+    calendar: Calendar
+    """Start date and step length."""
+    horizon: int = Field(ge=1, le=10_000)
+    """Number of steps; worlds still talking then end as ``no_resolution``."""
+    issues: dict[Id, Issue] = Field(min_length=1)
+    """The issue space, by id."""
+    actors: dict[Id, Actor]
+    """Every actor, by id."""
+    protocol: Protocol = Protocol()
+    """The bargaining protocol."""
+    programme: Programme = Programme()
+    """Iran's nuclear programme."""
+    shocks: dict[Id, Shock] = Field(default_factory=dict)
+    """Shocks, by name (library shocks are merged in by ``include_shocks``)."""
+
+    @model_validator(mode="after")
+    def _references(self) -> Scenario:
+        problems = reference_problems(self)
+        if problems:
+            raise PydanticCustomError(
+                "references", "{summary}", {"summary": "; ".join(problems), "problems": problems}
+            )
+        return self
+
+    def factions_of(self, principal: str) -> list[str]:
+        """Ids of the factions of a principal, in file order."""
+        return [
+            i for i, a in self.actors.items() if isinstance(a, Faction) and a.principal == principal
+        ]
+
+    def date_to_step(self, date: dt.date) -> int:
+        """The step whose period contains ``date`` (negative if before the start)."""
+        return (date - self.calendar.start).days // self.calendar.step_days
+
+    def step_to_date(self, step: int) -> dt.date:
+        """The calendar date of a step."""
+        return self.calendar.start + dt.timedelta(days=step * self.calendar.step_days)
+
+
+Trigger.model_rebuild()
+
+
+def reference_problems(s: Scenario) -> list[str]:
+    """Cross-field checks: every id a field names must exist and have the right kind."""
+    out: list[str] = []
+    issues = set(s.issues)
+    for p in PRINCIPALS:
+        actor = s.actors.get(p)
+        if not isinstance(actor, Principal):
+            out.append(f"actors.{p}: a principal with id '{p}' is required")
+            continue
+        for field in ("ratifier", "hawk_faction"):
+            fid = getattr(actor, field)
+            member = s.actors.get(fid) if fid else None
+            if fid and not (isinstance(member, Faction) and member.principal == p):
+                out.append(f"actors.{p}.{field}: '{fid}' is not a faction of '{p}'")
+        if actor.ideal or actor.salience:
+            out.append(f"actors.{p}: a principal's stance comes from its factions; "
+                       "give 'ideal' and 'salience' to its factions instead")
+    for aid, actor in s.actors.items():
+        if isinstance(actor, Principal) and aid not in PRINCIPALS:
+            out.append(f"actors.{aid}: principals must be 'us' or 'iran'")
+        for field in ("ideal", "salience"):
+            given = set(getattr(actor, field))
+            if isinstance(actor, Faction) and given != issues:
+                missing, extra = sorted(issues - given), sorted(given - issues)
+                out.append(
+                    f"actors.{aid}.{field}: must give every issue"
+                    + (f"; missing {missing}" if missing else "")
+                    + (f"; unknown {extra}" if extra else "")
+                )
+            elif given and given != issues and not isinstance(actor, Principal):
+                out.append(f"actors.{aid}.{field}: give every issue or none ({sorted(issues)})")
+        if isinstance(actor, Faction):
+            for k, rl in enumerate(actor.red_lines):
+                if rl.issue not in issues:
+                    out.append(f"actors.{aid}.red_lines.{k}.issue: unknown issue '{rl.issue}'")
+    for p in PRINCIPALS:
+        if isinstance(s.actors.get(p), Principal) and not s.factions_of(p):
+            out.append(f"actors.{p}: a principal needs at least one faction")
+    params = parameter_paths(s)
+    out.extend(range_problems(s, params))
+    known = set(params)
+    for name, shock in s.shocks.items():
+        for k, eff in enumerate(shock.effects):
+            if isinstance(eff, SetParam) and eff.path not in known:
+                out.append(
+                    f"shocks.{name}.effects.{k}.path: '{eff.path}' is not a numeric parameter"
+                )
+    return out
+
+
+_UNIT = (0.0, 1.0, False)
+_NONNEG = (0.0, math.inf, False)
+_POSITIVE = (0.0, math.inf, True)
+RANGES: dict[str, tuple[float, float, bool]] = {
+    "salience": _UNIT,
+    "clout": _NONNEG,
+    "risk_exponent": (1.0, 16.0, False),
+    "discount": (0.0, 1.0, True),
+    "concession_beta": _POSITIVE,
+    "breakout_convexity": _POSITIVE,
+    "strike_temperature": _NONNEG,
+    "walkout_temperature": _NONNEG,
+    "war_cost": _NONNEG,
+    "target_war_cost": _NONNEG,
+    "growth": _NONNEG,
+    "pressure_rate": _NONNEG,
+    "belief_halfwidth": _NONNEG,
+    "lobbying": _NONNEG,
+    "deal_aversion": _NONNEG,
+    "urgency": _NONNEG,
+    "pressure_boost": _NONNEG,
+    "no_deal_drop": _NONNEG,
+    "pressure_sensitivity": _NONNEG,
+    "pressure_clout_gain": _NONNEG,
+    "lobbying_clout_gain": _NONNEG,
+    "strike_restraint": _NONNEG,
+}
+for _name in (
+    "quota override_threshold stance_inertia support snapback_cover mediation_rate hazard "
+    "give_up_hazard breakdown_risk threat_credibility join_probability strike_hazard "
+    "lobbying_damping us_support_cost_cut target_win_low target_win_high initial_progress "
+    "pressure_initial"
+).split():
+    RANGES[_name] = _UNIT
+
+
+def range_problems(s: Scenario, params: dict[str, ParamSpec]) -> list[str]:
+    """Parameters whose support leaves their allowed range (for example a discount above 1)."""
+    out: list[str] = []
+    for path, spec in params.items():
+        parts = path.split(".")
+        lo, hi = spec.bounds()
+        if len(parts) >= 2 and parts[-2] == "ideal" and parts[-1] in s.issues:
+            issue = s.issues[parts[-1]]
+            allowed = (issue.lo, issue.hi, False)
+        elif parts[-1] == "status_quo" and parts[0] == "issues":
+            issue = s.issues[parts[1]]
+            allowed = (issue.lo, issue.hi, False)
+        else:
+            key = parts[-2] if len(parts) >= 2 and parts[-2] == "salience" else parts[-1]
+            if key not in RANGES or parts[0] == "shocks" and key != "hazard":
+                continue
+            allowed = RANGES[key]
+        a, b, strict = allowed
+        if lo < a or hi > b or (strict and lo <= a):
+            interval = f"{'(' if strict else '['}{a:g}, {b:g}]"
+            got = f"{lo:g}" if lo == hi else f"values from {lo:g} to {hi:g}"
+            out.append(f"{path}: must lie in {interval}, got {got}")
+    return out
+
+
+def parameter_paths(s: Scenario) -> dict[str, Any]:
+    """Every numeric parameter of a scenario by dotted path, in a fixed order (file order)."""
+    return dict(numeric_fields(s))
