@@ -41,6 +41,7 @@ class Actor(mesa.Agent):
         """Register the agent with the model."""
         super().__init__(model)
         self.actor_id = actor_id
+        self._vectors: dict[str, tuple[tuple[str, int], np.ndarray]] = {}
 
     def param(self, name: str) -> np.ndarray:
         """This actor's parameter ``name`` in every world (N,)."""
@@ -51,17 +52,35 @@ class Actor(mesa.Agent):
         return self.model.central[f"actors.{self.actor_id}.{name}"]
 
     def vector(self, field: str) -> np.ndarray:
-        """A per-issue parameter (``ideal`` or ``salience``) as an (N, D) array."""
-        return np.stack([self.param(f"{field}.{i}") for i in self.model.issue_ids], axis=1)
+        """A per-issue parameter (``ideal`` or ``salience``) as an (N, D) array.
+
+        Cached until a shock next changes a parameter (``model.params_version``).
+        """
+        key = (field, self.model.params_version)
+        cached = self._vectors.get(field)
+        if cached is None or cached[0] != key:
+            value = np.stack([self.param(f"{field}.{i}") for i in self.model.issue_ids], axis=1)
+            cached = self._vectors[field] = (key, value)
+        return cached[1]
+
+    def weights(self) -> np.ndarray:
+        """Salience normalised to issue weights (N, D), cached like :meth:`vector`."""
+        key = ("weights", self.model.params_version)
+        cached = self._vectors.get("weights")
+        if cached is None or cached[0] != key:
+            cached = self._vectors["weights"] = (key, normalise_weights(self.vector("salience")))
+        return cached[1]
 
     def has_position(self) -> bool:
         """Whether the actor has an ideal point on the issues."""
         return f"actors.{self.actor_id}.ideal.{self.model.issue_ids[0]}" in self.model.params
 
-    def utility(self, x: np.ndarray) -> np.ndarray:
-        """The actor's utility of packages ``x`` (N, D)."""
-        w = normalise_weights(self.vector("salience"))
-        return utility(x, self.vector("ideal"), w, self.model.span, self.param("risk_exponent"))
+    def utility(self, x: np.ndarray, index: np.ndarray | None = None) -> np.ndarray:
+        """The actor's utility of packages ``x`` (N, D), or of the worlds ``index`` only."""
+        ideal, weights, rho = self.vector("ideal"), self.weights(), self.param("risk_exponent")
+        if index is not None:
+            ideal, weights, rho = ideal[index], weights[index], rho[index]
+        return utility(x, ideal, weights, self.model.span, rho)
 
 
 class FactionAgent(Actor):
@@ -98,10 +117,21 @@ class FactionAgent(Actor):
             shift, sensitivity = self.param("no_deal_shift"), self.param("pressure_sensitivity")
         return shift - sensitivity * pressure - snap_drop
 
+    def status_quo_utility(self) -> np.ndarray:
+        """Utility of the status-quo package (cached until a shock changes a parameter)."""
+        key = ("status_quo", self.model.params_version)
+        cached = self._vectors.get("status_quo")
+        if cached is None or cached[0] != key:
+            cached = self._vectors["status_quo"] = (key, self.utility(self.model.status_quo))
+        return cached[1]
+
     def no_deal_value(self, pressure: np.ndarray, snap_drop: np.ndarray) -> np.ndarray:
         """Value of no deal: the status quo package's utility plus the shift."""
-        sq = self.utility(self.model.status_quo)
-        return sq + self.no_deal_shift(pressure, snap_drop, public=False)
+        return self.status_quo_utility() + self.no_deal_shift(pressure, snap_drop, public=False)
+
+    def red_line_crossed(self, x: np.ndarray) -> np.ndarray:
+        """Whether packages ``x`` (n, D) cross any of the faction's red lines."""
+        return np.any((x < self.lower) | (x > self.upper), axis=-1)
 
 
 class PrincipalAgent(Actor):
@@ -129,6 +159,7 @@ class PrincipalAgent(Actor):
         self.known_upper = np.full((n, d), np.inf)
         self.snap_drop = np.zeros(n)
         self.pressure_boost = np.zeros(n)
+        self._positions: tuple[tuple[str, int], np.ndarray, np.ndarray] | None = None
 
     # --- domestic politics -------------------------------------------------------------------
     def update_domestic(self, active: np.ndarray, first: bool, relief: np.ndarray) -> None:
@@ -142,14 +173,23 @@ class PrincipalAgent(Actor):
             self.lobbying = np.where(active, self.lobbying + self.model.lobbying_on(self), self.lobbying)
         clout = np.stack([f.clout(self.pressure, self.lobbying) for f in self.factions])
         self.clout = np.where(active, clout, self.clout)
-        ideals = np.stack([f.vector("ideal") for f in self.factions])
-        sal = np.stack([f.vector("salience") for f in self.factions])
+        ideals, sal = self.faction_positions()
         target = STANCE_RULES[self.model.spec.protocol.stance_rule](ideals, sal, self.clout)
         rate = np.ones(self.model.n_worlds) if first else self.param("stance_inertia")
         stance = self.stance + rate[:, None] * (target - self.stance)
         weights = normalise_weights(np.sum(self.clout[:, :, None] * sal, axis=0))
         self.stance = np.where(active[:, None], stance, self.stance)
         self.weights = np.where(active[:, None], weights, self.weights)
+
+    def faction_positions(self) -> tuple[np.ndarray, np.ndarray]:
+        """The factions' ideal points and saliences, (F, N, D) each (cached like ``vector``)."""
+        key = ("positions", self.model.params_version)
+        cached = self._positions
+        if cached is None or cached[0] != key:
+            ideals = np.stack([f.vector("ideal") for f in self.factions])
+            sal = np.stack([f.vector("salience") for f in self.factions])
+            cached = self._positions = (key, ideals, sal)
+        return cached[1], cached[2]
 
     def shares(self) -> np.ndarray:
         """Clout shares of the factions (F, N)."""
@@ -193,20 +233,24 @@ class PrincipalAgent(Actor):
         hi = np.where(overrides[:, None], np.inf, self.upper.min(axis=0))
         return np.maximum(lo, self.known_lower), np.minimum(hi, self.known_upper)
 
-    def ratify(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Whether the side ratifies packages ``x`` (N, D); also whether a red line vetoed them."""
-        u = np.stack([f.utility(x) for f in self.factions])
-        nd = np.stack([f.no_deal_value(self.pressure, self.snap_drop) for f in self.factions])
-        crossed = red_line_crossed(x, self.lower, self.upper)
-        ok = ratify(
-            u, nd, self.clout, self.ratifier, self.param("quota"), crossed,
-            self.param("override_threshold"),
+    def ratify(self, x: np.ndarray, index: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Whether the side ratifies packages ``x`` (n, D) in the worlds ``index``; also whether
+        a red line vetoed them."""
+        u = np.stack([f.utility(x, index) for f in self.factions])
+        nd = np.stack(
+            [f.no_deal_value(self.pressure, self.snap_drop)[index] for f in self.factions]
         )
-        red_veto = crossed.any(axis=0) & (self.shares()[self.ratifier] < self.param("override_threshold"))
-        return ok, red_veto
+        crossed = red_line_crossed(x, self.lower, self.upper)
+        threshold = self.param("override_threshold")[index]
+        clout = self.clout[:, index]
+        ok = ratify(u, nd, clout, self.ratifier, self.param("quota")[index], crossed, threshold)
+        share = clout[self.ratifier] / np.maximum(clout.sum(axis=0), 1e-12)
+        return ok, crossed.any(axis=0) & (share < threshold)
 
     def learn_red_lines(self, other: PrincipalAgent, revealed: np.ndarray) -> None:
         """After ``other`` vetoed on its red lines, respect them in later offers."""
+        if not revealed.any():
+            return
         lo, hi = other.lower.max(axis=0), other.upper.min(axis=0)
         self.known_lower = np.where(revealed[:, None], np.maximum(self.known_lower, lo), self.known_lower)
         self.known_upper = np.where(revealed[:, None], np.minimum(self.known_upper, hi), self.known_upper)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
+from functools import cache
 from typing import Self
 
 import numpy as np
@@ -20,9 +21,9 @@ from sim.utility import utility
 
 _EPS_W = 1e-9
 SOLVER_STEPS = 60
-SOLVER_TOLERANCE = 1e-12
-GOLDEN_STEPS = 60
-GRID = 65
+SOLVER_TOLERANCE = 1e-10
+GOLDEN_STEPS = 30
+GRID = 7
 
 
 @dataclass(frozen=True)
@@ -77,71 +78,78 @@ class Path:
 
     def lam_for_responder(self, target: np.ndarray) -> np.ndarray:
         """Largest λ giving the responder at least ``target`` (0 or 1 when out of reach)."""
-        return bisect(lambda lam: self.u_responder(self.package(lam)) - target, decreasing=True)
+
+        def on(index: np.ndarray | None) -> Callable[[np.ndarray], np.ndarray]:
+            sub, goal = (self, target) if index is None else (self.take(index), target[index])
+            return lambda lam: sub.u_responder(sub.package(lam)) - goal
+
+        return bisect(on, decreasing=True, n=target.shape[0])
 
     def lam_for_proposer(self, target: np.ndarray) -> np.ndarray:
         """Smallest λ giving the proposer at least ``target`` (0 or 1 when out of reach)."""
-        return bisect(lambda lam: self.u_proposer(self.package(lam)) - target, decreasing=False)
+
+        def on(index: np.ndarray | None) -> Callable[[np.ndarray], np.ndarray]:
+            sub, goal = (self, target) if index is None else (self.take(index), target[index])
+            return lambda lam: sub.u_proposer(sub.package(lam)) - goal
+
+        return bisect(on, decreasing=False, n=target.shape[0])
 
 
 def take[T](obj: T, index: np.ndarray) -> T:
     """A dataclass of per-world arrays restricted to the worlds ``index`` (other fields kept)."""
-    changes = {
-        f.name: getattr(obj, f.name)[index]
-        for f in fields(obj)  # type: ignore[arg-type]
-        if isinstance(getattr(obj, f.name), np.ndarray) and getattr(obj, f.name).ndim >= 1
-    }
+    changes = {}
+    for name in _field_names(type(obj)):
+        value = getattr(obj, name)
+        if isinstance(value, np.ndarray) and value.ndim >= 1:
+            changes[name] = value[index]
     return replace(obj, **changes)  # type: ignore[type-var]
 
 
-def bisect(
-    f: Callable[[np.ndarray], np.ndarray], *, decreasing: bool, n: int | None = None
-) -> np.ndarray:
-    """Per-world root of a monotone ``f`` on [0, 1] (vectorised Illinois regula falsi).
+@cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))
 
-    For increasing ``f``: the smallest λ with ``f(λ) >= 0`` (1 if none, 0 if ``f(0) >= 0``).
-    For decreasing ``f``: the largest λ with ``f(λ) >= 0`` (0 if none, 1 if ``f(1) >= 0``).
-    Interior roots are found to ``SOLVER_TOLERANCE`` in λ, usually in under ten evaluations
-    (Dowell and Jarratt 1971); worlds stop being refined once they have converged.
+
+Evaluator = Callable[[np.ndarray | None], Callable[[np.ndarray], np.ndarray]]
+"""Given world indices (None: all worlds), a function from λ at those worlds to values there."""
+
+
+def bisect(on: Evaluator, *, decreasing: bool, n: int) -> np.ndarray:
+    """Per-world root of a monotone function on [0, 1] (vectorised Illinois regula falsi).
+
+    ``on(index)`` returns the function for the worlds ``index`` (``None``: all of them). For an increasing function:
+    the smallest λ with ``f(λ) >= 0`` (1 if none, 0 if ``f(0) >= 0``). For a decreasing one:
+    the largest λ with ``f(λ) >= 0`` (0 if none, 1 if ``f(1) >= 0``). Interior roots are found
+    to ``SOLVER_TOLERANCE`` in λ, usually in under ten evaluations (Dowell and Jarratt 1971);
+    the worlds still unconverged are re-gathered once they are fewer than half.
     """
-    size = f(np.zeros(1)).shape[0] if n is None else n
     sign = -1.0 if decreasing else 1.0
-    a, b = np.zeros(size), np.ones(size)
-    ga, gb = sign * f(a), sign * f(b)  # g = sign·f is increasing
+    f = on(None)
+    ga, gb = sign * f(np.zeros(n)), sign * f(np.ones(n))  # g = sign·f is increasing
     root = np.where(ga >= 0, 0.0, 1.0)  # out-of-reach cases, and the default
     todo = np.flatnonzero((ga < 0) & (gb > 0))
-    a, b, ga, gb = a[todo], b[todo], ga[todo], gb[todo]
-    sub = _restricted(f, todo, size, sign)
+    a, b, ga, gb = np.zeros(todo.size), np.ones(todo.size), ga[todo], gb[todo]
+    gathered, pos = todo, np.arange(todo.size)
+    f = on(gathered)
+    satisfied = (lambda g: g <= 0) if decreasing else (lambda g: g >= 0)
     for _ in range(SOLVER_STEPS):
         if todo.size == 0:
             break
+        if 2 * todo.size < gathered.size:
+            gathered, pos, f = todo, np.arange(todo.size), on(todo)
         c = np.clip(b - gb * (b - a) / (gb - ga), np.minimum(a, b), np.maximum(a, b))
-        gc = sub(c, todo)
+        lam = np.zeros(gathered.size)
+        lam[pos] = c
+        gc = sign * f(lam)[pos]
         flip = gc * gb < 0
         a, ga = np.where(flip, b, a), np.where(flip, gb, ga / 2)
         b, gb = c, gc
         done = (np.abs(b - a) < SOLVER_TOLERANCE) | (gc == 0)
-        # Keep the end of the bracket that satisfies the constraint f >= 0.
-        best = np.where((gb <= 0) if decreasing else (gb >= 0), b, a)
-        root[todo[done]] = best[done]
+        root[todo[done]] = np.where(satisfied(gb), b, a)[done]
         keep = ~done
-        todo, a, b, ga, gb = todo[keep], a[keep], b[keep], ga[keep], gb[keep]
-    if todo.size:
-        root[todo] = np.where((gb <= 0) if decreasing else (gb >= 0), b, a)
+        todo, pos, a, b, ga, gb = todo[keep], pos[keep], a[keep], b[keep], ga[keep], gb[keep]
+    root[todo] = np.where(satisfied(gb), b, a)
     return root
-
-
-def _restricted(
-    f: Callable[[np.ndarray], np.ndarray], todo: np.ndarray, size: int, sign: float
-) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
-    """Evaluate ``sign·f`` at λ for a subset of worlds (the others at λ = 0, then dropped)."""
-
-    def sub(lam: np.ndarray, index: np.ndarray) -> np.ndarray:
-        full = np.zeros(size)
-        full[index] = lam
-        return sign * f(full)[index]
-
-    return sub
 
 
 def maximise(f: Callable[[np.ndarray], np.ndarray], size: int) -> np.ndarray:
@@ -195,8 +203,7 @@ def nash_objective(
     """
     g1, g2 = u[0] - d[0], u[1] - d[1]
     ok = (g1 > 0) & (g2 > 0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        val = alpha[0] * np.log(np.where(ok, g1, 1.0)) + alpha[1] * np.log(np.where(ok, g2, 1.0))
+    val = alpha[0] * np.log(np.where(ok, g1, 1.0)) + alpha[1] * np.log(np.where(ok, g2, 1.0))
     return np.where(ok, val, -np.inf)
 
 

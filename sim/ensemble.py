@@ -140,21 +140,20 @@ def world_table(model: NegotiationModel, block: int) -> pd.DataFrame:
     return pd.DataFrame(cols)
 
 
-def _events(model: NegotiationModel) -> list[str]:
+def _events(model: NegotiationModel) -> np.ndarray:
     """A compact text of each world's non-terminal events, in order: ``name@step;...``."""
-    named = [("snapback", model.snapback_step)]
-    named += [(f"shock:{k}", v) for k, v in model.shock_step.items()]
     causes = np.array(COLLAPSE_CAUSES, dtype=object)[model.collapse_cause]
-    named.append(("collapse", model.collapse_step))
-    out = []
-    steps = np.stack([v for _, v in named], axis=1)
-    labels = [k for k, _ in named]
-    for i, row in enumerate(steps):
-        hits = sorted((int(s), j) for j, s in enumerate(row) if s >= 0)
-        parts = [
-            f"{labels[j]}{':' + causes[i] if labels[j] == 'collapse' else ''}@{s}" for s, j in hits
-        ]
-        out.append(";".join(parts))
+    named = [("snapback", model.snapback_step, None)]
+    named += [(f"shock:{k}", v, None) for k, v in model.shock_step.items()]
+    named.append(("collapse", model.collapse_step, causes))
+    steps = np.stack([v for _, v, _ in named], axis=1)
+    out = np.full(model.n_worlds, "", dtype=object)
+    for i in np.flatnonzero((steps >= 0).any(axis=1)):
+        hits = sorted((int(s), j) for j, s in enumerate(steps[i]) if s >= 0)
+        out[i] = ";".join(
+            f"{named[j][0]}{'' if named[j][2] is None else ':' + named[j][2][i]}@{s}"
+            for s, j in hits
+        )
     return out
 
 

@@ -87,6 +87,7 @@ class NegotiationModel(mesa.Model):
         self.central = {path: s.central() for path, s in specs.items()}
         self.drawn = draw_parameters(specs, self.streams)
         self.params = {path: v.copy() for path, v in self.drawn.items()}
+        self.params_version = 0  # bumped whenever a shock changes a parameter
         self.span = np.array([i.hi - i.lo for i in spec.issues.values()])
         self.status_quo = np.stack(
             [self.params[f"issues.{i}.status_quo"] for i in self.issue_ids], axis=1
@@ -263,6 +264,7 @@ class NegotiationModel(mesa.Model):
                     old = self.params[effect.path]
                     new = {"set": value, "add": old + value, "scale": old * value}[effect.op]
                     self.params[effect.path] = np.where(fire, new, old)
+                    self.params_version += 1
                 else:
                     self._force(effect, fire, t)
 
@@ -328,8 +330,9 @@ class NegotiationModel(mesa.Model):
         self.session_count += 1
         proposer, responder = self.principals[proposer_id], self.principals[responder_id]
         idx = np.flatnonzero(live)
-        path = Path(proposer.side(), responder.side(), self.span).take(idx)
-        clock = take(self._clock(t, proposer, responder), idx)
+        full = Path(proposer.side(), responder.side(), self.span)
+        path = full.take(idx)
+        clock = take(self._clock(t, proposer, responder, full.responder.public_reservation), idx)
         offer_live = path.package(self.rule.propose(path, clock))
         lo, hi = proposer.own_bounds()
         offer_live = np.clip(offer_live, lo[idx], hi[idx])
@@ -340,8 +343,9 @@ class NegotiationModel(mesa.Model):
         offer[idx] = offer_live
         gap = np.full(self.n_worlds, np.inf)
         gap[idx] = np.maximum(0.0, path.responder.reservation - path.u_responder(offer_live))
-        ok_p, veto_p = proposer.ratify(offer)
-        ok_r, veto_r = responder.ratify(offer)
+        ok_p, veto_p, ok_r, veto_r = (np.zeros(self.n_worlds, dtype=bool) for _ in range(4))
+        ok_p[idx], veto_p[idx] = proposer.ratify(offer_live, idx)
+        ok_r[idx], veto_r[idx] = responder.ratify(offer_live, idx)
         deal = live & accepted & ok_p & ok_r
         # A red-line veto reveals the vetoing side's red lines to the other side.
         proposer.learn_red_lines(responder, live & accepted & veto_r)
@@ -368,7 +372,13 @@ class NegotiationModel(mesa.Model):
             self.collapse(quits, "mediator", t)
         self.last_session = SessionRecord(t, proposer_id, offer, accepted, {proposer_id: ok_p, responder_id: ok_r}, deal)
 
-    def _clock(self, t: int, proposer: PrincipalAgent, responder: PrincipalAgent) -> SessionClock:
+    def _clock(
+        self,
+        t: int,
+        proposer: PrincipalAgent,
+        responder: PrincipalAgent,
+        public_reservation: np.ndarray,
+    ) -> SessionClock:
         deadline = min(max(self.deadline_step.values()), self.spec.horizon)
         later = [s for s in self.session_steps if t < s < deadline]
         future = []
@@ -385,7 +395,7 @@ class NegotiationModel(mesa.Model):
             proposer_beta=proposer.param("concession_beta"),
             responder_beta=responder.param("concession_beta"),
             breakdown_risk=self.params["protocol.breakdown_risk"],
-            believed_reservation=responder.reservation(public=True) + noise,
+            believed_reservation=public_reservation + noise,
             future=tuple(future),
         )
 

@@ -15,7 +15,7 @@ import hashlib
 
 import numpy as np
 
-BLOCK_SIZE = 10_000
+BLOCK_SIZE = 25000
 """Worlds per seed block (part of the reproducibility contract: recorded in every summary)."""
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)

@@ -73,9 +73,15 @@ class Aspiration(ProposalRule):
         """λ giving the proposer its aspiration, capped by the believed reservation."""
         p = path.proposer
         target = aspiration(clock.step, clock.proposer_deadline, p.reservation, clock.proposer_beta)
-        lam_self = path.lam_for_proposer(target)
-        lam_cap = path.lam_for_responder(clock.believed_reservation)
-        return np.maximum(lam_self, lam_cap)
+        lam = path.lam_for_proposer(target)
+        # The cap binds only where the offer would give the responder more than it is believed
+        # to need; solve for it there alone.
+        belief = clock.believed_reservation
+        generous = np.flatnonzero(path.u_responder(path.package(lam)) > belief)
+        if generous.size:
+            sub = path.take(generous)
+            lam[generous] = np.maximum(lam[generous], sub.lam_for_responder(belief[generous]))
+        return lam
 
     def accepts(self, path: Path, offer: np.ndarray, clock: SessionClock) -> np.ndarray:
         """Yes when the offer is worth the responder's aspiration."""
@@ -209,6 +215,9 @@ def compromise_stance(ideals: np.ndarray, salience: np.ndarray, clout: np.ndarra
     """
     w = clout[:, :, None] * salience
     total = w.sum(axis=0)
+    if np.all(total > 0):
+        return (w * ideals).sum(axis=0) / total
+    # Where no faction cares about an issue, the plain clout-weighted mean decides it.
     safe = np.where(total > 0, total, 1.0)
     mean = (w * ideals).sum(axis=0) / safe
     fallback = (clout[:, :, None] * ideals).sum(axis=0) / np.maximum(clout.sum(axis=0), 1e-12)[

@@ -37,7 +37,6 @@ def preventive_margin(
 
 def logit_choice(margin: np.ndarray, temperature: np.ndarray) -> np.ndarray:
     """Probability of acting, ``1 / (1 + exp(−margin / τ))``; a step function at τ = 0."""
-    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
-        z = np.where(temperature > 0, margin / np.where(temperature > 0, temperature, 1.0), 0.0)
-        soft = 0.5 * (1.0 + np.tanh(0.5 * z))
+    z = np.where(temperature > 0, margin / np.where(temperature > 0, temperature, 1.0), 0.0)
+    soft = 0.5 * (1.0 + np.tanh(0.5 * z))
     return np.where(temperature > 0, soft, (margin > 0).astype(float))

@@ -30,7 +30,9 @@ def utility(
     else:
         rho_b = rho[:, None]
     gap = np.abs(x - ideal) / span
-    return 1.0 - np.sum(weights * _power(gap, rho, rho_b), axis=-1)
+    loss = weights * _power(gap, rho, rho_b)
+    # A matrix-vector product sums the short issue axis much faster than np.sum(axis=-1).
+    return 1.0 - loss @ np.ones(loss.shape[-1])
 
 
 def _power(gap: np.ndarray, rho: np.ndarray, rho_b: np.ndarray) -> np.ndarray:
