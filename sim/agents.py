@@ -17,6 +17,7 @@ from sim.bargaining import Side
 from sim.ratification import ratify, red_line_crossed
 from sim.rules import STANCE_RULES
 from sim.scenario.schema import (
+    ActorBase,
     Counterweight,
     Faction,
     Mediator,
@@ -37,10 +38,11 @@ class Actor(mesa.Agent):
 
     model: NegotiationModel
 
-    def __init__(self, model: NegotiationModel, actor_id: str):
+    def __init__(self, model: NegotiationModel, actor_id: str, spec: ActorBase):
         """Register the agent with the model."""
         super().__init__(model)
         self.actor_id = actor_id
+        self.spec = spec
         self._vectors: dict[str, tuple[tuple[str, int], np.ndarray]] = {}
 
     def param(self, name: str) -> np.ndarray:
@@ -88,7 +90,7 @@ class FactionAgent(Actor):
 
     def __init__(self, model: NegotiationModel, actor_id: str, spec: Faction):
         """Read the faction's red lines into per-issue bounds."""
-        super().__init__(model, actor_id)
+        super().__init__(model, actor_id, spec)
         d = len(model.issue_ids)
         self.lower = np.full(d, -np.inf)
         self.upper = np.full(d, np.inf)
@@ -105,16 +107,20 @@ class FactionAgent(Actor):
         grow_l = 1 + self.param("lobbying_clout_gain") * lobbying
         return self.param("clout") * grow_p * grow_l
 
-    def no_deal_shift(self, pressure: np.ndarray, snap_drop: np.ndarray, *, public: bool) -> np.ndarray:
+    def no_deal_shift(
+        self, pressure: np.ndarray, snap_drop: np.ndarray, *, public: bool
+    ) -> np.ndarray:
         """No-deal value minus the status quo's utility: the shift, pressure and snapback costs.
 
         With ``public`` the privately known parts (shift and sensitivity) take their central values.
         """
         if public:
-            shift = self.central("no_deal_shift")
-            sensitivity = self.central("pressure_sensitivity")
-        else:
-            shift, sensitivity = self.param("no_deal_shift"), self.param("pressure_sensitivity")
+            return (
+                self.central("no_deal_shift")
+                - self.central("pressure_sensitivity") * pressure
+                - snap_drop
+            )
+        shift, sensitivity = self.param("no_deal_shift"), self.param("pressure_sensitivity")
         return shift - sensitivity * pressure - snap_drop
 
     def status_quo_utility(self) -> np.ndarray:
@@ -139,10 +145,12 @@ class PrincipalAgent(Actor):
 
     def __init__(self, model: NegotiationModel, actor_id: str, spec: Principal):
         """Collect the principal's factions and initialise its state arrays."""
-        super().__init__(model, actor_id)
-        self.spec = spec
+        super().__init__(model, actor_id, spec)
+        self.spec: Principal = spec
         self.factions: list[FactionAgent] = [
-            a for a in model.factions if model.spec.actors[a.actor_id].principal == actor_id  # type: ignore[union-attr]
+            a
+            for a in model.factions
+            if model.spec.actors[a.actor_id].principal == actor_id  # type: ignore[union-attr]
         ]
         ids = [f.actor_id for f in self.factions]
         self.ratifier = ids.index(spec.ratifier)
@@ -154,7 +162,7 @@ class PrincipalAgent(Actor):
         self.lobbying = np.zeros(n)
         self.clout = np.ones((len(self.factions), n))
         self.stance = np.zeros((n, d))
-        self.weights = np.full((n, d), 1.0 / d)
+        self.issue_weights = np.full((n, d), 1.0 / d)
         self.known_lower = np.full((n, d), -np.inf)  # the other side's red lines, once revealed
         self.known_upper = np.full((n, d), np.inf)
         self.snap_drop = np.zeros(n)
@@ -170,7 +178,9 @@ class PrincipalAgent(Actor):
         growth = self.param("pressure_rate") * (1 + self.pressure_boost) * (1 - relief)
         if not first:
             self.pressure = np.where(active, np.clip(self.pressure + growth, 0, 1), self.pressure)
-            self.lobbying = np.where(active, self.lobbying + self.model.lobbying_on(self), self.lobbying)
+            self.lobbying = np.where(
+                active, self.lobbying + self.model.lobbying_on(self), self.lobbying
+            )
         clout = np.stack([f.clout(self.pressure, self.lobbying) for f in self.factions])
         self.clout = np.where(active, clout, self.clout)
         ideals, sal = self.faction_positions()
@@ -179,7 +189,7 @@ class PrincipalAgent(Actor):
         stance = self.stance + rate[:, None] * (target - self.stance)
         weights = normalise_weights(np.sum(self.clout[:, :, None] * sal, axis=0))
         self.stance = np.where(active[:, None], stance, self.stance)
-        self.weights = np.where(active[:, None], weights, self.weights)
+        self.issue_weights = np.where(active[:, None], weights, self.issue_weights)
 
     def faction_positions(self) -> tuple[np.ndarray, np.ndarray]:
         """The factions' ideal points and saliences, (F, N, D) each (cached like ``vector``)."""
@@ -200,9 +210,14 @@ class PrincipalAgent(Actor):
         return self.shares()[self.hawk] if self.hawk is not None else np.zeros(self.model.n_worlds)
 
     # --- bargaining --------------------------------------------------------------------------
-    def utility(self, x: np.ndarray) -> np.ndarray:
+    def utility(self, x: np.ndarray, index: np.ndarray | None = None) -> np.ndarray:
         """The side's utility: distance from its stance, weighted by its factions' salience."""
-        return utility(x, self.stance, self.weights, self.model.span, self.param("risk_exponent"))
+        if index is not None:
+            rho = self.param("risk_exponent")[index]
+            return utility(x, self.stance[index], self.issue_weights[index], self.model.span, rho)
+        return utility(
+            x, self.stance, self.issue_weights, self.model.span, self.param("risk_exponent")
+        )
 
     def reservation(self, *, public: bool = False) -> np.ndarray:
         """Value of no deal: the status quo's utility plus the clout-weighted shifts of factions."""
@@ -215,7 +230,7 @@ class PrincipalAgent(Actor):
         """The side's bargaining position for the proposal rules."""
         return Side(
             stance=self.stance,
-            weights=self.weights,
+            weights=self.issue_weights,
             rho=self.param("risk_exponent"),
             reservation=self.reservation(),
             public_reservation=self.reservation(public=True),
@@ -226,16 +241,21 @@ class PrincipalAgent(Actor):
         )
 
     def own_bounds(self) -> tuple[np.ndarray, np.ndarray]:
-        """Bounds a proposer respects: its side's red lines unless its ratifier can override them,
-        and the other side's red lines once revealed. Returns (N, D) lower and upper."""
+        """Bounds a proposer respects, (N, D) lower and upper.
+
+        Its side's red lines unless its ratifier can override them, and the other side's red
+        lines once revealed.
+        """
         overrides = self.shares()[self.ratifier] >= self.param("override_threshold")
         lo = np.where(overrides[:, None], -np.inf, self.lower.max(axis=0))
         hi = np.where(overrides[:, None], np.inf, self.upper.min(axis=0))
         return np.maximum(lo, self.known_lower), np.minimum(hi, self.known_upper)
 
     def ratify(self, x: np.ndarray, index: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Whether the side ratifies packages ``x`` (n, D) in the worlds ``index``; also whether
-        a red line vetoed them."""
+        """Whether the side ratifies packages ``x`` (n, D) in the worlds ``index``.
+
+        Also returns whether a red line vetoed them.
+        """
         u = np.stack([f.utility(x, index) for f in self.factions])
         nd = np.stack(
             [f.no_deal_value(self.pressure, self.snap_drop)[index] for f in self.factions]
@@ -252,12 +272,18 @@ class PrincipalAgent(Actor):
         if not revealed.any():
             return
         lo, hi = other.lower.max(axis=0), other.upper.min(axis=0)
-        self.known_lower = np.where(revealed[:, None], np.maximum(self.known_lower, lo), self.known_lower)
-        self.known_upper = np.where(revealed[:, None], np.minimum(self.known_upper, hi), self.known_upper)
+        self.known_lower = np.where(
+            revealed[:, None], np.maximum(self.known_lower, lo), self.known_lower
+        )
+        self.known_upper = np.where(
+            revealed[:, None], np.minimum(self.known_upper, hi), self.known_upper
+        )
 
     def walkout_probability(self, offer: np.ndarray) -> np.ndarray:
-        """Probability of walking out after an offer: logit of breakdown value minus the ratifier's
-        utility of the offer (MODEL.md section 8: humiliating demands)."""
+        """Probability of walking out after an offer (MODEL.md section 8: humiliating demands).
+
+        A logit of the breakdown value minus the ratifier's utility of the offer.
+        """
         u = self.factions[self.ratifier].utility(offer)
         return np.where(
             self.param("walkout_temperature") > 0,
@@ -266,7 +292,10 @@ class PrincipalAgent(Actor):
         )
 
     def strike_probability(self, talks_failed: np.ndarray) -> np.ndarray:
-        """Per-step strike probability once talks have failed (hazard × hawk share × credibility)."""
+        """Per-step strike probability once talks have failed.
+
+        The hazard times the hawks' clout share times the president's threat credibility.
+        """
         h = self.param("strike_hazard") * self.hawk_share() * self.param("threat_credibility")
         return np.where(talks_failed, h, 0.0)
 
@@ -275,8 +304,13 @@ class StrikerAgent(Actor):
     """Israel: preventive strike in Powell's logic, and lobbying Washington (MODEL.md 8)."""
 
     def margin(
-        self, progress: np.ndarray, growth: np.ndarray, us_hawk_share: np.ndarray,
-        lock_in: np.ndarray, collapsed: np.ndarray, restraint: np.ndarray,
+        self,
+        progress: np.ndarray,
+        growth: np.ndarray,
+        us_hawk_share: np.ndarray,
+        lock_in: np.ndarray,
+        collapsed: np.ndarray,
+        restraint: np.ndarray,
     ) -> np.ndarray:
         """Strike margin: Powell's commitment margin plus resolve, lock-in fear and collapse.
 
@@ -287,7 +321,9 @@ class StrikerAgent(Actor):
         p_now = target_win_probability(progress, low, high, gamma)
         p_next = target_win_probability(progress + growth, low, high, gamma)
         cost = self.param("war_cost") * (1 - self.param("us_support_cost_cut") * us_hawk_share)
-        powell = preventive_margin(p_now, p_next, self.param("discount"), self.param("target_war_cost"), cost)
+        powell = preventive_margin(
+            p_now, p_next, self.param("discount"), self.param("target_war_cost"), cost
+        )
         return (
             powell
             + self.param("strike_resolve")
@@ -310,7 +346,7 @@ class SnapbackAgent(Actor):
 
     def __init__(self, model: NegotiationModel, actor_id: str, spec: Snapback):
         """Keep the expiry as a step."""
-        super().__init__(model, actor_id)
+        super().__init__(model, actor_id, spec)
         self.expiry_step = model.spec.date_to_step(spec.expiry)
         self.window_steps = max(1.0, spec.window_days / model.spec.calendar.step_days)
 
@@ -327,7 +363,7 @@ class MediatorAgent(Actor):
 
     def __init__(self, model: NegotiationModel, actor_id: str, spec: Mediator):
         """Keep the patience (sessions)."""
-        super().__init__(model, actor_id)
+        super().__init__(model, actor_id, spec)
         self.patience = spec.patience
 
     def give_up_probability(self, failed_sessions: np.ndarray) -> np.ndarray:

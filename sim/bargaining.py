@@ -98,7 +98,7 @@ class Path:
 def take[T](obj: T, index: np.ndarray) -> T:
     """A dataclass of per-world arrays restricted to the worlds ``index`` (other fields kept)."""
     changes = {}
-    for name in _field_names(type(obj)):
+    for name in _field_names(type(obj)):  # type: ignore[arg-type]
         value = getattr(obj, name)
         if isinstance(value, np.ndarray) and value.ndim >= 1:
             changes[name] = value[index]
@@ -117,7 +117,8 @@ Evaluator = Callable[[np.ndarray | None], Callable[[np.ndarray], np.ndarray]]
 def bisect(on: Evaluator, *, decreasing: bool, n: int) -> np.ndarray:
     """Per-world root of a monotone function on [0, 1] (vectorised Illinois regula falsi).
 
-    ``on(index)`` returns the function for the worlds ``index`` (``None``: all of them). For an increasing function:
+    ``on(index)`` returns the function for the worlds ``index`` (``None``: all of them).
+    For an increasing function:
     the smallest λ with ``f(λ) >= 0`` (1 if none, 0 if ``f(0) >= 0``). For a decreasing one:
     the largest λ with ``f(λ) >= 0`` (0 if none, 1 if ``f(1) >= 0``). Interior roots are found
     to ``SOLVER_TOLERANCE`` in λ, usually in under ten evaluations (Dowell and Jarratt 1971);

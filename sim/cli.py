@@ -75,7 +75,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         err.print("interrupted")
         return 130
-    except Exception as exc:  # noqa: BLE001 - the CLI's last line of defence
+    except Exception as exc:
         if args.debug:
             raise
         err.print(f"[bold red]error:[/] {type(exc).__name__}: {exc}  (rerun with --debug)")

@@ -112,9 +112,7 @@ def world_table(model: NegotiationModel, block: int) -> pd.DataFrame:
     cols: dict[str, Any] = {
         "world": block * BLOCK_SIZE + np.arange(n, dtype=np.int64),
         "block": np.full(n, block, dtype=np.int32),
-        "outcome": pd.Categorical(
-            np.array(OUTCOMES)[model.outcome - 1], categories=list(OUTCOMES)
-        ),
+        "outcome": pd.Categorical(np.array(OUTCOMES)[model.outcome - 1], categories=list(OUTCOMES)),
         "step": step,
         "date": start + step.astype("timedelta64[D]") * spec.calendar.step_days,
         "joint": model.joint,
@@ -143,18 +141,22 @@ def world_table(model: NegotiationModel, block: int) -> pd.DataFrame:
 def _events(model: NegotiationModel) -> np.ndarray:
     """A compact text of each world's non-terminal events, in order: ``name@step;...``."""
     causes = np.array(COLLAPSE_CAUSES, dtype=object)[model.collapse_cause]
-    named = [("snapback", model.snapback_step, None)]
+    named: list[tuple[str, np.ndarray, np.ndarray | None]] = [
+        ("snapback", model.snapback_step, None)
+    ]
     named += [(f"shock:{k}", v, None) for k, v in model.shock_step.items()]
     named.append(("collapse", model.collapse_step, causes))
     steps = np.stack([v for _, v, _ in named], axis=1)
     out = np.full(model.n_worlds, "", dtype=object)
     for i in np.flatnonzero((steps >= 0).any(axis=1)):
         hits = sorted((int(s), j) for j, s in enumerate(steps[i]) if s >= 0)
-        out[i] = ";".join(
-            f"{named[j][0]}{'' if named[j][2] is None else ':' + named[j][2][i]}@{s}"
-            for s, j in hits
-        )
+        out[i] = ";".join(f"{_event_label(named[j], int(i))}@{s}" for s, j in hits)
     return out
+
+
+def _event_label(event: tuple[str, np.ndarray, np.ndarray | None], world: int) -> str:
+    name, _, detail = event
+    return name if detail is None else f"{name}:{detail[world]}"
 
 
 def summarise(worlds: pd.DataFrame, spec: Scenario) -> dict[str, Any]:

@@ -123,8 +123,7 @@ class NegotiationModel(mesa.Model):
         for aid, a in spec.actors.items():
             cls = AGENT_CLASSES.get(type(a))
             if cls is not None:
-                agent = cls(self, aid, a) if cls in (SnapbackAgent, MediatorAgent) else cls(self, aid)  # type: ignore[call-arg]
-                self.third[cls].append(agent)
+                self.third[cls].append(cls(self, aid, a))
         self.us, self.iran = self.principals["us"], self.principals["iran"]
         self.israel = [a for a in self.third[StrikerAgent] if isinstance(a, StrikerAgent)]
         self.patrons = self.third[PatronAgent]
@@ -165,7 +164,7 @@ class NegotiationModel(mesa.Model):
         return self.outcome == RUNNING
 
     @property
-    def running(self) -> bool:  # type: ignore[override]
+    def running(self) -> bool:
         """Whether any world is still running and the horizon is not reached."""
         return bool(self.step_index < self.spec.horizon and self.active.any())
 
@@ -181,7 +180,9 @@ class NegotiationModel(mesa.Model):
         """Lobbying reaching a principal this step (Israel on Washington, damped by the Gulf)."""
         if principal is not self.us or not self.israel:
             return np.zeros(self.n_worlds)
-        damping = sum((c.param("lobbying_damping") for c in self.counterweights), np.zeros(self.n_worlds))
+        damping = sum(
+            (c.param("lobbying_damping") for c in self.counterweights), np.zeros(self.n_worlds)
+        )
         total = sum((s.param("lobbying") for s in self.israel), np.zeros(self.n_worlds))
         return total * np.clip(1 - damping, 0, 1)
 
@@ -196,7 +197,7 @@ class NegotiationModel(mesa.Model):
         self.end_step[mask] = step
 
     def collapse(self, mask: np.ndarray, cause: str, step: int) -> None:
-        """Talks collapse in ``mask`` (not terminal: strikes may follow; breakdown at the horizon)."""
+        """Talks collapse in ``mask``: not terminal (strikes may follow); breakdown at horizon."""
         mask = mask & self.active & ~self.collapsed
         self.collapsed |= mask
         self.collapse_step[mask] = step
@@ -213,7 +214,9 @@ class NegotiationModel(mesa.Model):
             drop = e3.param("no_deal_drop") * (1 - cover)
             self.iran.snap_drop = np.where(mask, self.iran.snap_drop + drop, self.iran.snap_drop)
             boost = e3.param("pressure_boost")
-            self.iran.pressure_boost = np.where(mask, self.iran.pressure_boost + boost, self.iran.pressure_boost)
+            self.iran.pressure_boost = np.where(
+                mask, self.iran.pressure_boost + boost, self.iran.pressure_boost
+            )
 
     # --- the step ------------------------------------------------------------------------------
     def step(self) -> None:
@@ -257,7 +260,9 @@ class NegotiationModel(mesa.Model):
                 fire &= self.shock_step[name] < 0
             if not fire.any():
                 continue
-            self.shock_step[name] = np.where(fire & (self.shock_step[name] < 0), t, self.shock_step[name])
+            self.shock_step[name] = np.where(
+                fire & (self.shock_step[name] < 0), t, self.shock_step[name]
+            )
             for k, effect in enumerate(shock.effects):
                 if isinstance(effect, SetParam):
                     value = self.params[f"shocks.{name}.effects.{k}.value"]
@@ -298,7 +303,9 @@ class NegotiationModel(mesa.Model):
             if trig.when.below is not None:
                 ok &= value <= trig.when.below
         if trig.hazard is not None:
-            ok &= self.streams.bernoulli(f"shock:{name}", t, self.params[f"shocks.{name}.trigger.hazard"])
+            ok &= self.streams.bernoulli(
+                f"shock:{name}", t, self.params[f"shocks.{name}.trigger.hazard"]
+            )
         return ok
 
     def state_variable(self, name: str) -> np.ndarray:
@@ -316,7 +323,9 @@ class NegotiationModel(mesa.Model):
         """Level II: pressure, lobbying, clout and stances (MODEL.md section 6)."""
         relief = self._patron_sum("support")
         for p in self.principals.values():
-            p.update_domestic(self.active, t == 0, relief if p is self.iran else np.zeros(self.n_worlds))
+            p.update_domestic(
+                self.active, t == 0, relief if p is self.iran else np.zeros(self.n_worlds)
+            )
 
     def session(self, t: int) -> None:
         """Level I: one round of the protocol in worlds whose talks are still on (MODEL.md 7)."""
@@ -364,13 +373,21 @@ class NegotiationModel(mesa.Model):
         self.walkout_threats += threat.astype(np.int32)
         walk = failed & self.streams.bernoulli(f"walkout:{responder_id}", t, p_walk)
         self.collapse(walk, "walkout", t)
-        q = np.ones(self.n_worlds) if self.rule.reject_ends_talks else self.params["protocol.breakdown_risk"]
+        q = (
+            np.ones(self.n_worlds)
+            if self.rule.reject_ends_talks
+            else self.params["protocol.breakdown_risk"]
+        )
         ends = failed & ~accepted & self.streams.bernoulli("rejection", t, q)
         self.collapse(ends, "rejection", t)
         for m in self.mediators:
-            quits = failed & self.streams.bernoulli(f"give_up:{m.actor_id}", t, m.give_up_probability(self.failed_sessions))
+            quits = failed & self.streams.bernoulli(
+                f"give_up:{m.actor_id}", t, m.give_up_probability(self.failed_sessions)
+            )
             self.collapse(quits, "mediator", t)
-        self.last_session = SessionRecord(t, proposer_id, offer, accepted, {proposer_id: ok_p, responder_id: ok_r}, deal)
+        self.last_session = SessionRecord(
+            t, proposer_id, offer, accepted, {proposer_id: ok_p, responder_id: ok_r}, deal
+        )
 
     def _clock(
         self,
@@ -391,7 +408,9 @@ class NegotiationModel(mesa.Model):
         return SessionClock(
             step=t,
             proposer_deadline=np.full(self.n_worlds, float(self.deadline_step[proposer.actor_id])),
-            responder_deadline=np.full(self.n_worlds, float(self.deadline_step[responder.actor_id])),
+            responder_deadline=np.full(
+                self.n_worlds, float(self.deadline_step[responder.actor_id])
+            ),
             proposer_beta=proposer.param("concession_beta"),
             responder_beta=responder.param("concession_beta"),
             breakdown_risk=self.params["protocol.breakdown_risk"],
@@ -427,20 +446,32 @@ class NegotiationModel(mesa.Model):
         growth = self.params["programme.growth"]
         self.progress = np.where(active, np.clip(self.progress + growth, 0, 1), self.progress)
         us_hawks = self.us.hawk_share()
-        restraint = sum((c.param("strike_restraint") for c in self.counterweights), np.zeros(self.n_worlds))
+        restraint = sum(
+            (c.param("strike_restraint") for c in self.counterweights), np.zeros(self.n_worlds)
+        )
         for israel in self.israel:
             lock_in = self._lock_in(israel)
-            margin = israel.margin(self.progress, growth, us_hawks, lock_in, self.collapsed, restraint)
-            strikes = active & self.streams.bernoulli(f"strike:{israel.actor_id}", t, israel.strike_probability(margin))
-            joins = strikes & self.streams.bernoulli("join:us", t, self.us.param("join_probability"))
+            margin = israel.margin(
+                self.progress, growth, us_hawks, lock_in, self.collapsed, restraint
+            )
+            strikes = active & self.streams.bernoulli(
+                f"strike:{israel.actor_id}", t, israel.strike_probability(margin)
+            )
+            joins = strikes & self.streams.bernoulli(
+                "join:us", t, self.us.param("join_probability")
+            )
             self.joint |= joins & self.active
             self.end(joins, STRIKE_US, t)
             self.end(strikes, STRIKE_ISRAEL, t)
         failed = self.collapsed | (self.ultimatum_step is not None and t >= self.ultimatum_step)
-        us_strikes = self.streams.bernoulli("strike:us", t, self.us.strike_probability(failed & self.active))
+        us_strikes = self.streams.bernoulli(
+            "strike:us", t, self.us.strike_probability(failed & self.active)
+        )
         self.end(us_strikes, STRIKE_US, t)
         for e3 in self.e3:
-            snaps = self.active & self.streams.bernoulli(f"snapback:{e3.actor_id}", t, e3.probability(t))
+            snaps = self.active & self.streams.bernoulli(
+                f"snapback:{e3.actor_id}", t, e3.probability(t)
+            )
             self.trigger_snapback(snaps, t)
 
     def _lock_in(self, israel: StrikerAgent) -> np.ndarray:

@@ -50,5 +50,9 @@ def write_run(result: RunResult, out_dir: Path) -> list[Path]:
 
     atomic_write(figure, save_png)
     text = json.dumps(result.summary, indent=2, sort_keys=False) + "\n"
-    atomic_write(stale, lambda p: p.write_text(text))
+    atomic_write(stale, lambda p: _write_text(p, text))
     return [worlds, figure, stale]
+
+
+def _write_text(path: Path, text: str) -> None:
+    path.write_text(text, encoding="utf-8")

@@ -7,10 +7,10 @@ from typing import Any
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
 
-from sim.outcomes import COLOURS, LABELS, OUTCOMES  # noqa: E402
+from sim.outcomes import COLOURS, LABELS, OUTCOMES
 
 
 def plot_outcomes(summary: dict[str, Any]) -> Figure:
@@ -29,7 +29,7 @@ def plot_outcomes(summary: dict[str, Any]) -> Figure:
         capsize=4,
         error_kw={"elinewidth": 1.2},
     )
-    for y, (value, k) in enumerate(zip(p, names, strict=True)):
+    for y, (value, _k) in enumerate(zip(p, names, strict=True)):
         ax.text(value + max(hi[y], 0.005) + 0.01, y, f"{value:.1%}", va="center", fontsize=9)
     ax.set_xlim(0, min(1.0, max(p) + max(hi) + 0.15))
     ax.set_xlabel("Probability (share of worlds; bars: 95% Wilson interval)")

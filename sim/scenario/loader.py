@@ -1,4 +1,4 @@
-"""Load scenario files: YAML safely, ``extends:``, library shocks, dotted-path overrides, validation.
+"""Load scenario files: safe YAML, ``extends:``, library shocks, dotted-path overrides, checks.
 
 Precedence, lowest to highest (each later layer wins; mappings merge key by key, anything else
 is replaced whole):
@@ -87,7 +87,7 @@ def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[
     loader.flatten_mapping(node)
     seen: dict[Any, int] = {}
     for key_node, _ in node.value:
-        key = loader.construct_object(key_node)  # type: ignore[no-untyped-call]
+        key = loader.construct_object(key_node)
         if key in seen:
             raise yaml.constructor.ConstructorError(
                 None, None, f"duplicate key {key!r}", key_node.start_mark
@@ -98,7 +98,7 @@ def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[
 
 _NoDuplicatesLoader.add_constructor(
     yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
-    _construct_mapping,  # type: ignore[arg-type]
+    _construct_mapping,
 )
 
 
@@ -137,7 +137,7 @@ def read_yaml(path: Path) -> tuple[dict[str, Any], dict[str, tuple[str, int]]]:
         raise ScenarioError([Problem(file, "", f"not UTF-8 text ({exc.reason})")]) from None
     try:
         node = yaml.compose(text, Loader=_NoDuplicatesLoader)
-        raw = yaml.load(text, Loader=_NoDuplicatesLoader)  # noqa: S506 (a SafeLoader subclass)
+        raw = yaml.load(text, Loader=_NoDuplicatesLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
@@ -260,8 +260,10 @@ def load_scenario(
     Raises:
         ScenarioError: with every problem found, each naming the file, field path and line.
     """
+    lines: dict[str, tuple[str, int]] = {}
+    applied: list[str] = []
     if isinstance(source, Mapping):
-        raw, lines, applied, file = copy.deepcopy(dict(source)), {}, [], "<mapping>"
+        raw, file = copy.deepcopy(dict(source)), "<mapping>"
         for key in LOADER_KEYS:
             if key in raw:
                 raise ScenarioError([Problem(file, key, "only scenario files may use this key")])
@@ -315,10 +317,9 @@ def _data_path(raw: Any, loc: tuple[Any, ...], kind: str) -> str:
     parts: list[str] = []
     node = raw
     for k, item in enumerate(loc):
-        if isinstance(node, Mapping) and item in node:
-            node = node[item]
-            parts.append(str(item))
-        elif isinstance(node, list) and isinstance(item, int) and item < len(node):
+        if (isinstance(node, Mapping) and item in node) or (
+            isinstance(node, list) and isinstance(item, int) and item < len(node)
+        ):
             node = node[item]
             parts.append(str(item))
         elif k == len(loc) - 1 and kind in ("missing", "extra_forbidden"):

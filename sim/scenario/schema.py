@@ -429,8 +429,10 @@ def reference_problems(s: Scenario) -> list[str]:
             if fid and not (isinstance(member, Faction) and member.principal == p):
                 out.append(f"actors.{p}.{field}: '{fid}' is not a faction of '{p}'")
         if actor.ideal or actor.salience:
-            out.append(f"actors.{p}: a principal's stance comes from its factions; "
-                       "give 'ideal' and 'salience' to its factions instead")
+            out.append(
+                f"actors.{p}: a principal's stance comes from its factions; "
+                "give 'ideal' and 'salience' to its factions instead"
+            )
     for aid, actor in s.actors.items():
         if isinstance(actor, Principal) and aid not in PRINCIPALS:
             out.append(f"actors.{aid}: principals must be 'us' or 'iran'")
@@ -491,12 +493,26 @@ RANGES: dict[str, tuple[float, float, bool]] = {
     "lobbying_clout_gain": _NONNEG,
     "strike_restraint": _NONNEG,
 }
-for _name in (
-    "quota override_threshold stance_inertia support snapback_cover mediation_rate hazard "
-    "give_up_hazard breakdown_risk threat_credibility join_probability strike_hazard "
-    "lobbying_damping us_support_cost_cut target_win_low target_win_high initial_progress "
-    "pressure_initial"
-).split():
+for _name in [
+    "quota",
+    "override_threshold",
+    "stance_inertia",
+    "support",
+    "snapback_cover",
+    "mediation_rate",
+    "hazard",
+    "give_up_hazard",
+    "breakdown_risk",
+    "threat_credibility",
+    "join_probability",
+    "strike_hazard",
+    "lobbying_damping",
+    "us_support_cost_cut",
+    "target_win_low",
+    "target_win_high",
+    "initial_progress",
+    "pressure_initial",
+]:
     RANGES[_name] = _UNIT
 
 
@@ -514,7 +530,7 @@ def range_problems(s: Scenario, params: dict[str, ParamSpec]) -> list[str]:
             allowed = (issue.lo, issue.hi, False)
         else:
             key = parts[-2] if len(parts) >= 2 and parts[-2] == "salience" else parts[-1]
-            if key not in RANGES or parts[0] == "shocks" and key != "hazard":
+            if key not in RANGES or (parts[0] == "shocks" and key != "hazard"):
                 continue
             allowed = RANGES[key]
         a, b, strict = allowed
