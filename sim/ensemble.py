@@ -91,26 +91,31 @@ def as_loaded(scenario: ScenarioLike, overrides: Mapping[str, Any] | None = None
     return load_scenario(scenario, overrides)
 
 
-def blocks_for(worlds: int) -> list[tuple[int, int]]:
+def blocks_for(worlds: int, block_size: int = BLOCK_SIZE) -> list[tuple[int, int]]:
     """``(block, size)`` pairs covering ``worlds`` worlds."""
-    return [(b, min(BLOCK_SIZE, worlds - b * BLOCK_SIZE)) for b in range(-(-worlds // BLOCK_SIZE))]
+    count = -(-worlds // block_size)
+    return [(b, min(block_size, worlds - b * block_size)) for b in range(count)]
 
 
-def run_block(spec: Scenario, root: int, block: int, size: int) -> pd.DataFrame:
+def run_block(
+    spec: Scenario, root: int, block: int, size: int, block_size: int = BLOCK_SIZE
+) -> pd.DataFrame:
     """Run one block of worlds to its end and return its rows of the worlds table."""
     model = NegotiationModel(spec, block_seed(root, block), np.arange(size))
     model.run()
-    return world_table(model, block)
+    return world_table(model, block, block_size)
 
 
-def world_table(model: NegotiationModel, block: int) -> pd.DataFrame:
+def world_table(
+    model: NegotiationModel, block: int, block_size: int = BLOCK_SIZE
+) -> pd.DataFrame:
     """One row per world: outcome, step, date, terms, events and the parameters it drew."""
     spec = model.spec
     n = model.n_worlds
     step = model.end_step
     start = np.datetime64(spec.calendar.start, "D")
     cols: dict[str, Any] = {
-        "world": block * BLOCK_SIZE + np.arange(n, dtype=np.int64),
+        "world": block * block_size + np.arange(n, dtype=np.int64),
         "block": np.full(n, block, dtype=np.int32),
         "outcome": pd.Categorical(np.array(OUTCOMES)[model.outcome - 1], categories=list(OUTCOMES)),
         "step": step,
@@ -187,6 +192,7 @@ def run(
     jobs: int = 1,
     overrides: Mapping[str, Any] | None = None,
     on_block: Callable[[int, int], None] | None = None,
+    block_size: int = BLOCK_SIZE,
 ) -> RunResult:
     """Run an ensemble of ``worlds`` worlds of a scenario.
 
@@ -197,6 +203,7 @@ def run(
         jobs: processes to spread the seed blocks over (results do not depend on it).
         overrides: dotted-path overrides applied on top of the scenario.
         on_block: called with (blocks done, blocks total) as blocks finish.
+        block_size: worlds per seed block (changing it changes the results; it is recorded).
 
     Returns:
         The summary (``summary.json``'s content) and the per-world DataFrame.
@@ -206,8 +213,8 @@ def run(
     loaded = as_loaded(scenario, overrides)
     root = draw_root_seed() if seed is None else int(seed)
     started = dt.datetime.now(dt.UTC)
-    plan = blocks_for(worlds)
-    frames = _run_blocks(loaded.scenario, root, plan, jobs, on_block)
+    plan = blocks_for(worlds, block_size)
+    frames = _run_blocks(loaded.scenario, root, plan, jobs, on_block, block_size)
     table = pd.concat(frames, ignore_index=True)
     finished = dt.datetime.now(dt.UTC)
     summary = {
@@ -216,7 +223,7 @@ def run(
         "scenario_sha256": loaded.sha256,
         "seed": root,
         "worlds": worlds,
-        "block_size": BLOCK_SIZE,
+        "block_size": block_size,
         "version": version(),
         "git_commit": git_commit(),
         "overrides": loaded.overrides,
@@ -234,18 +241,19 @@ def _run_blocks(
     plan: list[tuple[int, int]],
     jobs: int,
     on_block: Callable[[int, int], None] | None,
+    block_size: int,
 ) -> list[pd.DataFrame]:
     results: dict[int, pd.DataFrame] = {}
     if jobs <= 1 or len(plan) == 1:
         for block, size in plan:
-            results[block] = run_block(spec, root, block, size)
+            results[block] = run_block(spec, root, block, size, block_size)
             if on_block:
                 on_block(len(results), len(plan))
     else:
         # 'spawn' avoids forking a process that may hold threads (BLAS, pyarrow).
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(max_workers=min(jobs, len(plan)), mp_context=context) as pool:
-            futures = {pool.submit(run_block, spec, root, b, s): b for b, s in plan}
+            futures = {pool.submit(run_block, spec, root, b, s, block_size): b for b, s in plan}
             for future in as_completed(futures):
                 results[futures[future]] = future.result()
                 if on_block:
