@@ -20,7 +20,7 @@ import numpy as np
 from sim.utility import utility
 
 _EPS_W = 1e-9
-SOLVER_STEPS = 60
+SOLVER_STEPS = 100
 SOLVER_TOLERANCE = 1e-10
 GOLDEN_STEPS = 30
 GRID = 7
@@ -133,22 +133,29 @@ def bisect(on: Evaluator, *, decreasing: bool, n: int) -> np.ndarray:
     gathered, pos = todo, np.arange(todo.size)
     f = on(gathered)
     satisfied = (lambda g: g <= 0) if decreasing else (lambda g: g >= 0)
+    width, width_before = np.ones(todo.size), np.full(todo.size, 2.0)
     for _ in range(SOLVER_STEPS):
         if todo.size == 0:
             break
         if 2 * todo.size < gathered.size:
             gathered, pos, f = todo, np.arange(todo.size), on(todo)
-        c = np.clip(b - gb * (b - a) / (gb - ga), np.minimum(a, b), np.maximum(a, b))
+        denom = np.where(gb != ga, gb - ga, 1.0)
+        c = np.clip(b - gb * (b - a) / denom, np.minimum(a, b), np.maximum(a, b))
+        # Safeguard: where two steps have not halved the bracket, bisect (flat functions).
+        c = np.where((width > 0.5 * width_before) | (gb == ga), 0.5 * (a + b), c)
         lam = np.zeros(gathered.size)
         lam[pos] = c
         gc = sign * f(lam)[pos]
         flip = gc * gb < 0
         a, ga = np.where(flip, b, a), np.where(flip, gb, ga / 2)
         b, gb = c, gc
-        done = (np.abs(b - a) < SOLVER_TOLERANCE) | (gc == 0)
+        width_before, width = width, np.abs(b - a)
+        done = (width < SOLVER_TOLERANCE) | (gc == 0)
         root[todo[done]] = np.where(satisfied(gb), b, a)[done]
         keep = ~done
-        todo, pos, a, b, ga, gb = todo[keep], pos[keep], a[keep], b[keep], ga[keep], gb[keep]
+        todo, pos = todo[keep], pos[keep]
+        a, b, ga, gb = a[keep], b[keep], ga[keep], gb[keep]
+        width, width_before = width[keep], width_before[keep]
     root[todo] = np.where(satisfied(gb), b, a)
     return root
 

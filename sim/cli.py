@@ -55,9 +55,9 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``negsim`` console script."""
     args = _parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING, format="%(message)s"
-    )
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    if args.verbose:  # only our own loggers: Mesa logs every step at INFO
+        logging.getLogger("sim").setLevel(logging.INFO)
     console = Console()
     err = Console(stderr=True)
     try:
@@ -67,7 +67,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ScenarioError as exc:
         err.print(f"[bold red]invalid scenario[/] ({len(exc.problems)} problem(s)):")
         for problem in exc.problems:
-            err.print(f"  {problem}", markup=False, highlight=False)
+            # soft_wrap: one problem per line, so "file:line: path" is never split
+            err.print(f"  {problem}", markup=False, highlight=False, soft_wrap=True)
         return BAD_INPUT
     except UsageError as exc:
         err.print(f"[bold red]error:[/] {exc}")
@@ -94,6 +95,7 @@ def _validate(args: argparse.Namespace, console: Console) -> int:
         f"{len(s.issues)} issues, {len(s.shocks)} shocks, horizon {s.horizon} steps "
         f"({s.calendar.start} to {s.step_to_date(s.horizon)})",
         highlight=False,
+        soft_wrap=True,
     )
     return 0
 
@@ -106,7 +108,10 @@ def _parse_sets(items: list[str]) -> dict[str, object]:
         path, sep, value = item.partition("=")
         if not sep or not path:
             raise UsageError(f"--set needs PATH=VALUE, got '{item}'")
-        out[path.strip()] = yaml.safe_load(value)
+        try:
+            out[path.strip()] = yaml.safe_load(value)
+        except yaml.YAMLError:
+            raise UsageError(f"--set {path.strip()}: cannot read the value '{value}'") from None
     return out
 
 
@@ -120,6 +125,8 @@ def _run(args: argparse.Namespace, console: Console, err: Console) -> int:
         raise UsageError("--worlds must be at least 1")
     if args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
+    if args.seed is not None and args.seed < 0:
+        raise UsageError("--seed must be a non-negative integer")
     loaded = load_scenario(args.scenario, _parse_sets(args.set))
     out = args.out or Path("runs") / loaded.scenario.name
     if out.exists() and not out.is_dir():

@@ -16,4 +16,6 @@ def wilson_interval(count: int, n: int, z: float = 1.959963984540054) -> tuple[f
     denom = 1 + z * z / n
     centre = (p + z * z / (2 * n)) / denom
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return (max(0.0, centre - half), min(1.0, centre + half))
+    lo, hi = max(0.0, centre - half), min(1.0, centre + half)
+    # The bounds at 0 and n are exactly 0 and 1; rounding must not exclude the estimate.
+    return (0.0 if count == 0 else min(lo, p), 1.0 if count == n else max(hi, p))

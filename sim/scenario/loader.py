@@ -84,15 +84,25 @@ class _NoDuplicatesLoader(yaml.SafeLoader):
 
 
 def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[Any, Any]:
-    loader.flatten_mapping(node)
-    seen: dict[Any, int] = {}
+    # Check the mapping's own keys before merge keys (``<<: *base``) are flattened in: a key
+    # that overrides a merged one is YAML's documented use of merge keys, not a duplicate.
+    seen: set[Any] = set()
     for key_node, _ in node.value:
+        if key_node.tag == "tag:yaml.org,2002:merge":
+            continue
         key = loader.construct_object(key_node)
-        if key in seen:
+        try:
+            duplicate = key in seen
+        except TypeError:  # a list or mapping used as a key
+            raise yaml.constructor.ConstructorError(
+                None, None, "a key must be a plain name, not a list or mapping", key_node.start_mark
+            ) from None
+        if duplicate:
             raise yaml.constructor.ConstructorError(
                 None, None, f"duplicate key {key!r}", key_node.start_mark
             )
-        seen[key] = key_node.start_mark.line
+        seen.add(key)
+    loader.flatten_mapping(node)
     return loader.construct_mapping(node)
 
 
@@ -102,19 +112,35 @@ _NoDuplicatesLoader.add_constructor(
 )
 
 
-def _line_map(node: yaml.Node, file: str, prefix: str = "") -> dict[str, tuple[str, int]]:
-    """Dotted path -> (file, 1-based line) for every key and item in a composed YAML tree."""
-    out: dict[str, tuple[str, int]] = {}
+def _line_map(
+    node: yaml.Node,
+    file: str,
+    prefix: str = "",
+    seen: set[int] | None = None,
+    ancestors: tuple[int, ...] = (),
+) -> dict[str, tuple[str, int]]:
+    """Dotted path -> (file, 1-based line) for every key and item in a composed YAML tree.
+
+    A node reached again through an alias is not walked again: that keeps nested aliases
+    ("billion laughs") linear. A recursive alias (``&a [*a]``) is refused.
+    """
+    seen = set() if seen is None else seen
+    seen.add(id(node))
+    ancestors = (*ancestors, id(node))
     if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            path = f"{prefix}{key_node.value}"
-            out[path] = (file, key_node.start_mark.line + 1)
-            out.update(_line_map(value_node, file, f"{path}."))
+        children = [(f"{prefix}{k.value}", k, v) for k, v in node.value]
     elif isinstance(node, yaml.SequenceNode):
-        for k, item in enumerate(node.value):
-            path = f"{prefix}{k}"
-            out[path] = (file, item.start_mark.line + 1)
-            out.update(_line_map(item, file, f"{path}."))
+        children = [(f"{prefix}{k}", item, item) for k, item in enumerate(node.value)]
+    else:
+        return {}
+    out: dict[str, tuple[str, int]] = {}
+    for path, key_node, value_node in children:
+        line = key_node.start_mark.line + 1
+        out[path] = (file, line)
+        if id(value_node) in ancestors:
+            raise ScenarioError([Problem(file, path, "recursive YAML alias", line)])
+        if id(value_node) not in seen:
+            out.update(_line_map(value_node, file, f"{path}.", seen, ancestors))
     return out
 
 
@@ -194,9 +220,6 @@ def _resolve(
 ) -> tuple[dict[str, Any], dict[str, tuple[str, int]], list[str]]:
     """Resolve one file's layers (see the module docstring) into a merged raw mapping."""
     real = path.resolve()
-    if real in chain:
-        cycle = " -> ".join(str(p) for p in (*chain, real))
-        raise ScenarioError([Problem(str(path), "extends", f"circular extends: {cycle}")])
     raw, lines = read_yaml(path)
     file = str(path)
     problems: list[Problem] = []
@@ -208,7 +231,13 @@ def _resolve(
     if parent is not None:
         if not isinstance(parent, str) or not parent:
             raise ScenarioError([_at(file, "extends", "must be a file name", lines)])
-        merged, merged_lines, applied = _resolve(path.parent / parent, (*chain, real))
+        target = path.parent / parent
+        if target.resolve() in (*chain, real):
+            cycle = " -> ".join(str(p) for p in (*chain, real, target.resolve()))
+            raise ScenarioError([_at(file, "extends", f"circular extends: {cycle}", lines)])
+        if not target.is_file():
+            raise ScenarioError([_at(file, "extends", f"no scenario file {target}", lines)])
+        merged, merged_lines, applied = _resolve(target, (*chain, real))
 
     includes = raw.pop("include_shocks", None) or []
     if not isinstance(includes, list) or not all(isinstance(n, str) for n in includes):
@@ -248,7 +277,12 @@ def _short(value: Any) -> str:
 
 
 def _at(file: str, path: str, message: str, lines: Mapping[str, tuple[str, int]]) -> Problem:
-    where = lines.get(path)
+    """A problem at ``path``, at its line or else its nearest ancestor's (a missing field)."""
+    parts = path.split(".")
+    where = next(
+        (lines[p] for p in (".".join(parts[:k]) for k in range(len(parts), 0, -1)) if p in lines),
+        None,
+    )
     return Problem(where[0] if where else file, path, message, where[1] if where else None)
 
 
