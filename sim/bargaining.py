@@ -22,6 +22,7 @@ from sim.utility import utility
 _EPS_W = 1e-9
 SOLVER_STEPS = 100
 SOLVER_TOLERANCE = 1e-10
+VALUE_TOLERANCE = 1e-13
 GOLDEN_STEPS = 30
 GRID = 7
 
@@ -121,8 +122,10 @@ def bisect(on: Evaluator, *, decreasing: bool, n: int) -> np.ndarray:
     For an increasing function:
     the smallest λ with ``f(λ) >= 0`` (1 if none, 0 if ``f(0) >= 0``). For a decreasing one:
     the largest λ with ``f(λ) >= 0`` (0 if none, 1 if ``f(1) >= 0``). Interior roots are found
-    to ``SOLVER_TOLERANCE`` in λ, usually in under ten evaluations (Dowell and Jarratt 1971);
-    the worlds still unconverged are re-gathered once they are fewer than half.
+    to ``SOLVER_TOLERANCE`` in λ or ``VALUE_TOLERANCE`` in value, usually in under ten
+    evaluations (Dowell and Jarratt 1971), with a bisection step wherever three steps have not
+    halved the bracket; the worlds still unconverged are re-gathered once they are fewer than
+    half.
     """
     sign = -1.0 if decreasing else 1.0
     f = on(None)
@@ -133,7 +136,8 @@ def bisect(on: Evaluator, *, decreasing: bool, n: int) -> np.ndarray:
     gathered, pos = todo, np.arange(todo.size)
     f = on(gathered)
     satisfied = (lambda g: g <= 0) if decreasing else (lambda g: g >= 0)
-    width, width_before = np.ones(todo.size), np.full(todo.size, 2.0)
+    # Safeguard for flat functions: bisect where three steps have not halved the bracket.
+    reference, stalled = np.ones(todo.size), np.zeros(todo.size, dtype=np.int8)
     for _ in range(SOLVER_STEPS):
         if todo.size == 0:
             break
@@ -141,21 +145,24 @@ def bisect(on: Evaluator, *, decreasing: bool, n: int) -> np.ndarray:
             gathered, pos, f = todo, np.arange(todo.size), on(todo)
         denom = np.where(gb != ga, gb - ga, 1.0)
         c = np.clip(b - gb * (b - a) / denom, np.minimum(a, b), np.maximum(a, b))
-        # Safeguard: where two steps have not halved the bracket, bisect (flat functions).
-        c = np.where((width > 0.5 * width_before) | (gb == ga), 0.5 * (a + b), c)
+        c = np.where((stalled >= 3) | (gb == ga), 0.5 * (a + b), c)
         lam = np.zeros(gathered.size)
         lam[pos] = c
         gc = sign * f(lam)[pos]
         flip = gc * gb < 0
         a, ga = np.where(flip, b, a), np.where(flip, gb, ga / 2)
         b, gb = c, gc
-        width_before, width = width, np.abs(b - a)
-        done = (width < SOLVER_TOLERANCE) | (gc == 0)
-        root[todo[done]] = np.where(satisfied(gb), b, a)[done]
+        width = np.abs(b - a)
+        halved = width <= 0.5 * reference
+        reference = np.where(halved, width, reference)
+        stalled = np.where(halved, 0, stalled + 1).astype(np.int8)
+        exact = np.abs(gc) <= VALUE_TOLERANCE
+        done = (width < SOLVER_TOLERANCE) | exact
+        root[todo[done]] = np.where(exact | satisfied(gb), b, a)[done]
         keep = ~done
         todo, pos = todo[keep], pos[keep]
         a, b, ga, gb = a[keep], b[keep], ga[keep], gb[keep]
-        width, width_before = width[keep], width_before[keep]
+        reference, stalled = reference[keep], stalled[keep]
     root[todo] = np.where(satisfied(gb), b, a)
     return root
 

@@ -106,9 +106,7 @@ def run_block(
     return world_table(model, block, block_size)
 
 
-def world_table(
-    model: NegotiationModel, block: int, block_size: int = BLOCK_SIZE
-) -> pd.DataFrame:
+def world_table(model: NegotiationModel, block: int, block_size: int = BLOCK_SIZE) -> pd.DataFrame:
     """One row per world: outcome, step, date, terms, events and the parameters it drew."""
     spec = model.spec
     n = model.n_worlds
