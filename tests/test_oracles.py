@@ -53,7 +53,9 @@ def test_rubinstein_finite_horizon_backward_induction(sessions: int) -> None:
     assert first_offer_deal(raw) == pytest.approx(share, abs=TOL)
 
 
-@pytest.mark.parametrize(("q", "b_us", "b_iran"), [(0.2, 0.0, 0.0), (0.3, 0.2, 0.1), (0.5, 0.1, 0.4)])
+@pytest.mark.parametrize(
+    ("q", "b_us", "b_iran"), [(0.2, 0.0, 0.0), (0.3, 0.2, 0.1), (0.5, 0.1, 0.4)]
+)
 def test_rubinstein_breakdown_risk(q: float, b_us: float, b_iran: float) -> None:
     raw = pie_scenario(
         rule="rubinstein",
