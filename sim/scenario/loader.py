@@ -27,6 +27,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from sim.scenario.evidence import find_seeds_dir, quote_problems
 from sim.scenario.schema import Scenario
 
 log = logging.getLogger("sim.scenario")
@@ -317,6 +318,11 @@ def load_scenario(
         scenario = Scenario.model_validate(raw)
     except ValidationError as exc:
         raise ScenarioError(_problems(exc, raw, lines, file)) from None
+    seeds = find_seeds_dir(None if isinstance(source, Mapping) else Path(source))
+    if seeds is not None:
+        bad = quote_problems(scenario, seeds)
+        if bad:
+            raise ScenarioError([_at(file, path, message, lines) for path, message in bad])
     return Loaded(scenario, raw, file, lines, applied)
 
 
