@@ -168,6 +168,9 @@ class PrincipalAgent(Actor):
         self.snap_drop = np.zeros(n)
         self.pressure_boost = np.zeros(n)
         self._positions: tuple[tuple[str, int], np.ndarray, np.ndarray] | None = None
+        rule = spec.stance_rule or model.spec.protocol.stance_rule
+        self.stance_rule = STANCE_RULES[rule]()
+        self.positions = np.zeros((len(self.factions), n, d))  # bargaining positions (F, N, D)
 
     # --- domestic politics -------------------------------------------------------------------
     def update_domestic(self, active: np.ndarray, first: bool, relief: np.ndarray) -> None:
@@ -184,7 +187,10 @@ class PrincipalAgent(Actor):
         clout = np.stack([f.clout(self.pressure, self.lobbying) for f in self.factions])
         self.clout = np.where(active, clout, self.clout)
         ideals, sal = self.faction_positions()
-        target = STANCE_RULES[self.model.spec.protocol.stance_rule](ideals, sal, self.clout)
+        if first:
+            self.positions = ideals.copy()
+        positions, target = self.stance_rule.round(self.positions, sal, self.clout)
+        self.positions = np.where(active[None, :, None], positions, self.positions)
         rate = np.ones(self.model.n_worlds) if first else self.param("stance_inertia")
         stance = self.stance + rate[:, None] * (target - self.stance)
         weights = normalise_weights(np.sum(self.clout[:, :, None] * sal, axis=0))

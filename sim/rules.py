@@ -208,7 +208,7 @@ PROPOSAL_RULES: dict[str, type[ProposalRule]] = {
 
 
 def compromise_stance(ideals: np.ndarray, salience: np.ndarray, clout: np.ndarray) -> np.ndarray:
-    """The compromise model: the clout × salience weighted mean of the factions' ideal points.
+    """The compromise model: the clout × salience weighted mean of the factions' positions.
 
     ``ideals`` and ``salience`` are (F, N, D), ``clout`` (F, N); returns (N, D). Achen (2006),
     "Institutional realism and bargaining models"; Stokman and van Oosten's compromise model.
@@ -226,4 +226,36 @@ def compromise_stance(ideals: np.ndarray, salience: np.ndarray, clout: np.ndarra
     return np.where(total > 0, mean, fallback)
 
 
-STANCE_RULES = {"compromise": compromise_stance}
+class StanceRule:
+    """Base class: one round of a principal's internal politics (MODEL.md section 6).
+
+    ``round`` takes the factions' current bargaining positions, their saliences (both
+    (F, N, D)) and clouts (F, N), and returns the positions after the round and the stance the
+    principal moves toward (N, D). A rule that keeps positions fixed returns them unchanged.
+    """
+
+    name: ClassVar[str]
+
+    def round(
+        self, positions: np.ndarray, salience: np.ndarray, clout: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """One round: new positions (F, N, D) and the target stance (N, D)."""
+        raise NotImplementedError
+
+
+class Compromise(StanceRule):
+    """The compromise model (Achen 2006; Stokman and van Oosten 1994).
+
+    Factions keep their ideal points; the stance is their clout × salience weighted mean.
+    """
+
+    name = "compromise"
+
+    def round(
+        self, positions: np.ndarray, salience: np.ndarray, clout: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Positions unchanged; the weighted mean as the stance."""
+        return positions, compromise_stance(positions, salience, clout)
+
+
+STANCE_RULES: dict[str, type[StanceRule]] = {Compromise.name: Compromise}

@@ -20,6 +20,8 @@ PRINCIPALS = ("us", "iran")
 """The two negotiating states. Outcome names (``strike_us``) rest on these ids."""
 
 Id = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+ProposalRule = Literal["aspiration", "rubinstein", "nash_mediator", "screening"]
+StanceRule = Literal["compromise"]
 
 
 class Issue(Strict):
@@ -135,6 +137,8 @@ class Principal(ActorBase):
     """The president's threat credibility (0 to 1): scales the strike hazard."""
     join_probability: Param = 0.0
     """Probability the side joins its ally's strike (recorded as a joint strike)."""
+    stance_rule: StanceRule | None = None
+    """How this side's stance follows its factions (default: ``protocol.stance_rule``)."""
     hawk_faction: Id | None = None
     """The faction whose clout share is the side's hawkishness (strikes, US support to Israel)."""
 
@@ -257,9 +261,6 @@ Actor = Annotated[
         ),
     ),
 ]
-
-ProposalRule = Literal["aspiration", "rubinstein", "nash_mediator", "screening"]
-StanceRule = Literal["compromise"]
 
 
 class Calendar(Strict):
