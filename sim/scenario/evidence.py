@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
+from fnmatch import fnmatch
 from functools import cache
 from pathlib import Path
 
 from pydantic import BaseModel
 
-from sim.scenario.params import Evidence
+from sim.scenario.params import Evidence, Sourced, uncertainty
+from sim.scenario.schema import Faction, RedLine, Scenario, Shock, parameter_paths
 
 PACKAGE_SEEDS = Path(__file__).resolve().parent.parent.parent / "seeds"
 
@@ -83,3 +86,89 @@ def quote_problems(model: BaseModel, seeds_dir: Path) -> list[tuple[str, str]]:
 
 def _clip(text: str, width: int = 70) -> str:
     return text if len(text) <= width else text[: width - 3] + "..."
+
+
+@dataclass(frozen=True)
+class SourceRow:
+    """One line of the evidence table: a parameter and one piece of its support."""
+
+    owner: str
+    parameter: str
+    path: str
+    value: float
+    low: float
+    high: float
+    kind: str  # "evidence", "assumption" or "missing"
+    seed: str = ""
+    quote: str = ""
+    reading: str = ""
+
+
+def _owner(path: str) -> tuple[str, str]:
+    parts = path.split(".")
+    if parts[0] in ("actors", "issues", "shocks") and len(parts) > 2:
+        label = {"actors": "", "issues": "issue ", "shocks": "shock "}[parts[0]]
+        return label + parts[1], ".".join(parts[2:])
+    return parts[0], ".".join(parts[1:])
+
+
+def _rows_for(
+    path: str, value: float, low: float, high: float, source: Sourced | RedLine | Shock
+) -> list[SourceRow]:
+    owner, parameter = _owner(path)
+    rows = [
+        SourceRow(owner, parameter, path, value, low, high, "evidence", e.seed, e.quote, e.reading)
+        for e in source.evidence
+    ]
+    if source.assumption:
+        rows.append(
+            SourceRow(
+                owner, parameter, path, value, low, high, "assumption", reading=source.assumption
+            )
+        )
+    return rows
+
+
+def source_rows(scenario: Scenario) -> list[SourceRow]:
+    """The evidence table: every numeric parameter and red line with its evidence or assumption.
+
+    A parameter without evidence of its own is covered by its shock's evidence (for the numbers
+    of a shock) or by a matching pattern of ``scenario.assumptions``; otherwise its row is
+    ``missing``.
+    """
+    rows: list[SourceRow] = []
+    for path, spec in parameter_paths(scenario).items():
+        low, high = uncertainty(spec)
+        own = _rows_for(path, spec.central(), low, high, spec)
+        if not own and path.startswith("shocks."):
+            own = _rows_for(path, spec.central(), low, high, scenario.shocks[path.split(".")[1]])
+        if not own:
+            owner, parameter = _owner(path)
+            reason = next(
+                (why for pattern, why in scenario.assumptions.items() if fnmatch(path, pattern)),
+                None,
+            )
+            kind = "assumption" if reason else "missing"
+            own = [
+                SourceRow(
+                    owner, parameter, path, spec.central(), low, high, kind, reading=reason or ""
+                )
+            ]
+        rows.extend(own)
+    for aid, actor in scenario.actors.items():
+        if isinstance(actor, Faction):
+            for k, rl in enumerate(actor.red_lines):
+                bound = rl.max if rl.max is not None else rl.min
+                assert bound is not None
+                path = f"actors.{aid}.red_lines.{k}.{'max' if rl.max is not None else 'min'}"
+                found = _rows_for(path, bound, bound, bound, rl)
+                owner, parameter = _owner(path)
+                rows.extend(
+                    found or [SourceRow(owner, parameter, path, bound, bound, bound, "missing")]
+                )
+    return rows
+
+
+def uncovered(scenario: Scenario) -> list[str]:
+    """Paths of the parameters that have neither evidence nor an assumption."""
+    return [row.path for row in source_rows(scenario) if row.kind == "missing"]

@@ -47,14 +47,26 @@ class Fixed(Sourced):
 
     value: FiniteFloat
     """The value."""
+    range: tuple[FiniteFloat, FiniteFloat] | None = None
+    """Plausible range ``[low, high]`` for sensitivity analysis; every world uses ``value``."""
+
+    @model_validator(mode="after")
+    def _in_range(self) -> Fixed:
+        if self.range is not None and not self.range[0] <= self.value <= self.range[1]:
+            raise ValueError(f"range {list(self.range)} must contain the value {self.value}")
+        return self
 
     def central(self) -> float:
         """Central value: the value itself."""
         return self.value
 
     def bounds(self) -> tuple[float, float]:
-        """Support of the parameter."""
+        """Support of the parameter (every world draws the value itself)."""
         return (self.value, self.value)
+
+    def uncertainty(self) -> tuple[float, float]:
+        """The plausible range (the value itself when none is given)."""
+        return self.range if self.range is not None else (self.value, self.value)
 
 
 class Uniform(Sourced):
@@ -225,6 +237,12 @@ def central(param: float | ParamSpec) -> float:
 def bounds(param: float | ParamSpec) -> tuple[float, float]:
     """The support ``(low, high)`` of a parameter."""
     return as_spec(param).bounds()
+
+
+def uncertainty(param: float | ParamSpec) -> tuple[float, float]:
+    """The range a parameter may take: its support, or a fixed value's plausible range."""
+    spec = as_spec(param)
+    return spec.uncertainty() if isinstance(spec, Fixed) else spec.bounds()
 
 
 def is_random(param: float | ParamSpec) -> bool:

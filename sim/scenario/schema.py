@@ -387,6 +387,9 @@ class Scenario(Strict):
     """Iran's nuclear programme."""
     shocks: dict[Id, Shock] = Field(default_factory=dict)
     """Shocks, by name (library shocks are merged in by ``include_shocks``)."""
+    assumptions: dict[str, str] = Field(default_factory=dict)
+    """Assumptions covering parameters left at their defaults, by dotted-path pattern
+    (``fnmatch`` style, e.g. ``actors.us.pressure_*``) with the reason."""
 
     @model_validator(mode="after")
     def _references(self) -> Scenario:
