@@ -49,6 +49,21 @@ def _parser() -> argparse.ArgumentParser:
         "validate", parents=[common], help="check a scenario file and list every problem"
     )
     val.add_argument("scenario", type=Path, help="scenario YAML file")
+
+    ev = sub.add_parser(
+        "evidence", parents=[common], help="print the evidence behind every parameter"
+    )
+    ev.add_argument("scenario", type=Path, help="scenario YAML file")
+    ev.add_argument("--markdown", type=Path, metavar="FILE", help="write it as Markdown instead")
+
+    cmp = sub.add_parser(
+        "compare", parents=[common], help="run several scenarios with the same worlds and seed"
+    )
+    cmp.add_argument("scenarios", type=Path, nargs="+", help="scenario YAML files")
+    cmp.add_argument("--worlds", type=int, default=1000, help="worlds per scenario")
+    cmp.add_argument("--seed", type=int, default=None, help="root seed (default: drawn)")
+    cmp.add_argument("--jobs", type=int, default=1, help="processes (default 1)")
+    cmp.add_argument("--markdown", type=Path, metavar="FILE", help="also write a Markdown table")
     return parser
 
 
@@ -61,8 +76,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     console = Console()
     err = Console(stderr=True)
     try:
-        if args.command == "validate":
-            return _validate(args, console)
+        command = {
+            "validate": _validate,
+            "evidence": _evidence,
+            "compare": _compare,
+        }.get(args.command)
+        if command is not None:
+            return command(args, console)
         return _run(args, console, err)
     except ScenarioError as exc:
         err.print(f"[bold red]invalid scenario[/] ({len(exc.problems)} problem(s)):")
@@ -98,6 +118,50 @@ def _validate(args: argparse.Namespace, console: Console) -> int:
         soft_wrap=True,
     )
     return 0
+
+
+def _evidence(args: argparse.Namespace, console: Console) -> int:
+    from sim.output import write_text_atomic
+    from sim.scenario.evidence import source_rows
+    from sim.tables import evidence_markdown, evidence_table
+
+    loaded = load_scenario(args.scenario)
+    rows = source_rows(loaded.scenario)
+    title = f"Evidence for '{loaded.scenario.name}' ({args.scenario})"
+    if args.markdown:
+        write_text_atomic(args.markdown, evidence_markdown(rows, title))
+        console.print(f"wrote {args.markdown} ({len(rows)} rows)", highlight=False)
+    else:
+        wide = console if console.is_terminal else Console(width=180)
+        wide.print(evidence_table(rows, title))
+    missing = sum(row.kind == "missing" for row in rows)
+    if missing:
+        console.print(f"[bold red]{missing} parameter(s) have neither evidence nor assumption[/]")
+    return 0
+
+
+def _compare(args: argparse.Namespace, console: Console) -> int:
+    from sim.ensemble import run
+    from sim.output import write_text_atomic
+    from sim.rng import draw_root_seed
+    from sim.tables import comparison_markdown, comparison_table
+
+    _check_counts(args)
+    loaded = [load_scenario(path) for path in args.scenarios]  # every file valid before running
+    seed = draw_root_seed() if args.seed is None else args.seed
+    summaries = [run(s, worlds=args.worlds, seed=seed, jobs=args.jobs).summary for s in loaded]
+    console.print(comparison_table(summaries))
+    if args.markdown:
+        write_text_atomic(args.markdown, comparison_markdown(summaries))
+        console.print(f"wrote {args.markdown}", highlight=False)
+    return 0
+
+
+def _check_counts(args: argparse.Namespace) -> None:
+    if args.worlds < 1:
+        raise UsageError("--worlds must be at least 1")
+    if args.jobs < 1:
+        raise UsageError("--jobs must be at least 1")
 
 
 def _parse_sets(items: list[str]) -> dict[str, object]:

@@ -50,9 +50,14 @@ def write_run(result: RunResult, out_dir: Path) -> list[Path]:
 
     atomic_write(figure, save_png)
     text = json.dumps(result.summary, indent=2, sort_keys=False) + "\n"
-    atomic_write(stale, lambda p: _write_text(p, text))
+    write_text_atomic(stale, text)
     return [worlds, figure, stale]
 
 
-def _write_text(path: Path, text: str) -> None:
-    path.write_text(text, encoding="utf-8")
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write a UTF-8 text file atomically."""
+
+    def write(tmp: Path) -> None:
+        tmp.write_text(text, encoding="utf-8")
+
+    atomic_write(path, write)
