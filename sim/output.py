@@ -7,6 +7,7 @@ means the run finished.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import tempfile
@@ -24,6 +25,7 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
     tmp = Path(tmp_name)
     try:
         write(tmp)
+        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp creates 0600; honour the user's umask
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
@@ -32,26 +34,45 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
 
 def write_run(result: RunResult, out_dir: Path) -> list[Path]:
     """Write the run's files into ``out_dir``; return their paths."""
+    import matplotlib.pyplot as plt
+
     from sim.plots import plot_outcomes
 
-    out_dir.mkdir(parents=True, exist_ok=True)
-    stale = out_dir / "summary.json"
-    stale.unlink(missing_ok=True)  # a summary from an earlier run must not vouch for new files
-    worlds = out_dir / "worlds.parquet"
-    atomic_write(worlds, lambda p: result.worlds.to_parquet(p, index=False, engine="pyarrow"))
-    figure = out_dir / "outcomes.png"
-
-    def save_png(p: Path) -> None:
-        fig = plot_outcomes(result.summary)
-        fig.savefig(p, format="png", dpi=150, bbox_inches="tight")
-        import matplotlib.pyplot as plt
-
-        plt.close(fig)
-
-    atomic_write(figure, save_png)
+    # Everything is produced in memory first: a failure leaves the directory untouched.
+    fig = plot_outcomes(result.summary)
+    png = io.BytesIO()
+    fig.savefig(png, format="png", dpi=150, bbox_inches="tight")
+    plt.close(fig)
+    parquet = io.BytesIO()
+    result.worlds.to_parquet(parquet, index=False, engine="pyarrow")
     text = json.dumps(result.summary, indent=2, sort_keys=False) + "\n"
-    write_text_atomic(stale, text)
-    return [worlds, figure, stale]
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    summary = out_dir / "summary.json"
+    summary.unlink(missing_ok=True)  # a summary from an earlier run must not vouch for new files
+    worlds, figure = out_dir / "worlds.parquet", out_dir / "outcomes.png"
+    write_bytes_atomic(worlds, parquet.getvalue())
+    write_bytes_atomic(figure, png.getvalue())
+    write_text_atomic(summary, text)
+    return [worlds, figure, summary]
+
+
+def _read_umask() -> int:
+    mask = os.umask(0o022)  # read once, at import, before any threads exist
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _read_umask()
+
+
+def write_bytes_atomic(path: Path, data: bytes) -> None:
+    """Write a binary file atomically."""
+
+    def write(tmp: Path) -> None:
+        tmp.write_bytes(data)
+
+    atomic_write(path, write)
 
 
 def write_text_atomic(path: Path, text: str) -> None:

@@ -18,8 +18,8 @@ def plot_outcomes(summary: dict[str, Any]) -> Figure:
     outcomes = summary["outcomes"]
     names = list(reversed(OUTCOMES))
     p = [outcomes[k]["p"] for k in names]
-    lo = [outcomes[k]["p"] - outcomes[k]["ci95"][0] for k in names]
-    hi = [outcomes[k]["ci95"][1] - outcomes[k]["p"] for k in names]
+    lo = [max(0.0, outcomes[k]["p"] - outcomes[k]["ci95"][0]) for k in names]
+    hi = [max(0.0, outcomes[k]["ci95"][1] - outcomes[k]["p"]) for k in names]
     fig, ax = plt.subplots(figsize=(7, 3.6))
     ax.barh(
         [LABELS[k] for k in names],
