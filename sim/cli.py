@@ -56,6 +56,13 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("scenario", type=Path, help="scenario YAML file")
     ev.add_argument("--markdown", type=Path, metavar="FILE", help="write it as Markdown instead")
 
+    exp = sub.add_parser(
+        "explain", parents=[common], help="tell the story of one world of an ensemble"
+    )
+    exp.add_argument("scenario", type=Path, help="scenario YAML file")
+    exp.add_argument("--seed", type=int, required=True, help="the ensemble's root seed")
+    exp.add_argument("--world", type=int, required=True, help="the world id (worlds.parquet)")
+
     cmp = sub.add_parser(
         "compare", parents=[common], help="run several scenarios with the same worlds and seed"
     )
@@ -80,6 +87,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "validate": _validate,
             "evidence": _evidence,
             "compare": _compare,
+            "explain": _explain,
         }.get(args.command)
         if command is not None:
             return command(args, console)
@@ -137,6 +145,18 @@ def _evidence(args: argparse.Namespace, console: Console) -> int:
     missing = sum(row.kind == "missing" for row in rows)
     if missing:
         console.print(f"[bold red]{missing} parameter(s) have neither evidence nor assumption[/]")
+    return 0
+
+
+def _explain(args: argparse.Namespace, console: Console) -> int:
+    from sim.explain import explain
+
+    if args.world < 0:
+        raise UsageError("--world must be at least 0")
+    if args.seed < 0:
+        raise UsageError("--seed must be at least 0")
+    story = explain(load_scenario(args.scenario), args.seed, args.world)
+    console.print(story.text, markup=False, highlight=False, soft_wrap=True)
     return 0
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 import mesa
 import numpy as np
@@ -25,7 +26,7 @@ from sim.agents import (
     SnapbackAgent,
     StrikerAgent,
 )
-from sim.bargaining import Path, take
+from sim.bargaining import Path, aspiration, take
 from sim.draws import draw_parameters
 from sim.outcomes import BREAKDOWN, DEAL, NO_RESOLUTION, RUNNING, STRIKE_ISRAEL, STRIKE_US
 from sim.rng import WorldStreams
@@ -105,7 +106,8 @@ class NegotiationModel(mesa.Model):
         self.step_index = 0
         self.session_count = 0
         self.record = record
-        self.trace: list[dict[str, np.ndarray | int | str]] = []
+        self.trace: list[dict[str, Any]] = []
+        self._notes: dict[str, Any] = {}
         self.last_session: SessionRecord | None = None
 
     # --- set-up --------------------------------------------------------------------------------
@@ -224,6 +226,7 @@ class NegotiationModel(mesa.Model):
         t = self.step_index
         if t >= self.spec.horizon:
             return
+        self._notes = {"step": t}
         if self.active.any():
             self.apply_shocks(t)
             self.domestic_politics(t)
@@ -263,6 +266,7 @@ class NegotiationModel(mesa.Model):
             self.shock_step[name] = np.where(
                 fire & (self.shock_step[name] < 0), t, self.shock_step[name]
             )
+            self.note(**{f"shock:{name}": fire})
             for k, effect in enumerate(shock.effects):
                 if isinstance(effect, SetParam):
                     value = self.params[f"shocks.{name}.effects.{k}.value"]
@@ -388,6 +392,42 @@ class NegotiationModel(mesa.Model):
         self.last_session = SessionRecord(
             t, proposer_id, offer, accepted, {proposer_id: ok_p, responder_id: ok_r}, deal
         )
+        if self.record:
+            self._note_session(t, proposer, responder, offer, live)
+            self.note(
+                session_live=live,
+                accepted=accepted,
+                ratified_proposer=ok_p,
+                ratified_responder=ok_r,
+                red_line_veto_proposer=veto_p,
+                red_line_veto_responder=veto_r,
+                deal=deal,
+                walkout_probability=p_walk,
+                walkout=walk,
+                rejection_ends=ends,
+            )
+
+    def _note_session(
+        self,
+        t: int,
+        proposer: PrincipalAgent,
+        responder: PrincipalAgent,
+        offer: np.ndarray,
+        live: np.ndarray,
+    ) -> None:
+        """Record an offer's value to each side against its reservation and aspiration."""
+        values: dict[str, np.ndarray] = {}
+        for role, side in (("proposer", proposer), ("responder", responder)):
+            deadline = np.full(self.n_worlds, float(self.deadline_step[side.actor_id]))
+            reservation = side.reservation()
+            values |= {
+                f"{role}_utility": side.utility(offer),
+                f"{role}_reservation": reservation,
+                f"{role}_aspiration": aspiration(
+                    t, deadline, reservation, side.param("concession_beta")
+                ),
+            }
+        self.note(proposer=proposer.actor_id, responder=responder.actor_id, offer=offer, **values)
 
     def _clock(
         self,
@@ -454,25 +494,31 @@ class NegotiationModel(mesa.Model):
             margin = israel.margin(
                 self.progress, growth, us_hawks, lock_in, self.collapsed, restraint
             )
-            strikes = active & self.streams.bernoulli(
-                f"strike:{israel.actor_id}", t, israel.strike_probability(margin)
-            )
+            p_strike = israel.strike_probability(margin)
+            strikes = active & self.streams.bernoulli(f"strike:{israel.actor_id}", t, p_strike)
             joins = strikes & self.streams.bernoulli(
                 "join:us", t, self.us.param("join_probability")
             )
             self.joint |= joins & self.active
             self.end(joins, STRIKE_US, t)
             self.end(strikes, STRIKE_ISRAEL, t)
-        failed = self.collapsed | (self.ultimatum_step is not None and t >= self.ultimatum_step)
-        us_strikes = self.streams.bernoulli(
-            "strike:us", t, self.us.strike_probability(failed & self.active)
-        )
-        self.end(us_strikes, STRIKE_US, t)
-        for e3 in self.e3:
-            snaps = self.active & self.streams.bernoulli(
-                f"snapback:{e3.actor_id}", t, e3.probability(t)
+            self.note(
+                israel_margin=margin,
+                israel_lock_in=lock_in,
+                israel_probability=p_strike,
+                israel_strikes=strikes,
+                us_joins=joins,
             )
+        failed = self.collapsed | (self.ultimatum_step is not None and t >= self.ultimatum_step)
+        p_us = self.us.strike_probability(failed & self.active)
+        us_strikes = self.streams.bernoulli("strike:us", t, p_us)
+        self.end(us_strikes, STRIKE_US, t)
+        self.note(us_probability=p_us, us_strikes=us_strikes & (self.end_step == t))
+        for e3 in self.e3:
+            p_snap = e3.probability(t)
+            snaps = self.active & self.streams.bernoulli(f"snapback:{e3.actor_id}", t, p_snap)
             self.trigger_snapback(snaps, t)
+            self.note(snapback_probability=p_snap, snapback=snaps)
 
     def _lock_in(self, israel: StrikerAgent) -> np.ndarray:
         """Israel's fear of a deal it dislikes: its disutility of the last offer times closeness."""
@@ -483,18 +529,28 @@ class NegotiationModel(mesa.Model):
         closeness = np.clip(1 - self.last_gap / CLOSENESS_SCALE, 0.0, 1.0)
         return np.where(seen & ~self.collapsed, (1 - israel.utility(offer)) * closeness, 0.0)
 
+    def note(self, **items: Any) -> None:
+        """Keep details of this step for explanations (only when recording)."""
+        if self.record:
+            for key, value in items.items():
+                self._notes[key] = value.copy() if isinstance(value, np.ndarray) else value
+
     def _record(self, t: int) -> None:
         self.trace.append(
-            {
+            self._notes
+            | {
                 "step": t,
                 "us_stance": self.us.stance.copy(),
                 "iran_stance": self.iran.stance.copy(),
                 "us_shares": self.us.shares().copy(),
                 "iran_shares": self.iran.shares().copy(),
                 "pressure": self.iran.pressure.copy(),
+                "lobbying": self.us.lobbying.copy(),
                 "progress": self.progress.copy(),
                 "outcome": self.outcome.copy(),
+                "end_step": self.end_step.copy(),
                 "collapsed": self.collapsed.copy(),
+                "collapse_cause": self.collapse_cause.copy(),
                 "last_offer": self.last_offer.copy(),
             }
         )
