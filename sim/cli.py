@@ -63,6 +63,13 @@ def _parser() -> argparse.ArgumentParser:
     exp.add_argument("--seed", type=int, required=True, help="the ensemble's root seed")
     exp.add_argument("--world", type=int, required=True, help="the world id (worlds.parquet)")
 
+    rep = sub.add_parser(
+        "reproduce", parents=[common], help="re-run an ensemble from its summary.json alone"
+    )
+    rep.add_argument("summary", type=Path, help="a run's summary.json")
+    rep.add_argument("--out", type=Path, required=True, help="output directory for the re-run")
+    rep.add_argument("--jobs", type=int, default=1, help="processes (default 1)")
+
     cmp = sub.add_parser(
         "compare", parents=[common], help="run several scenarios with the same worlds and seed"
     )
@@ -88,6 +95,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "evidence": _evidence,
             "compare": _compare,
             "explain": _explain,
+            "reproduce": _reproduce,
         }.get(args.command)
         if command is not None:
             return command(args, console)
@@ -158,6 +166,21 @@ def _explain(args: argparse.Namespace, console: Console) -> int:
     story = explain(load_scenario(args.scenario), args.seed, args.world)
     console.print(story.text, markup=False, highlight=False, soft_wrap=True)
     return 0
+
+
+def _reproduce(args: argparse.Namespace, console: Console) -> int:
+    from sim.output import write_run
+    from sim.reproduce import reproduce
+
+    if args.jobs < 1:
+        raise UsageError("--jobs must be at least 1")
+    done = reproduce(args.summary, jobs=args.jobs)
+    console.print(outcome_table(done.result.summary))
+    paths = write_run(done.result, args.out)
+    console.print("wrote " + ", ".join(str(p) for p in paths), highlight=False)
+    for warning in done.warnings:
+        console.print(f"[yellow]warning:[/] {warning}")
+    return 1 if done.warnings else 0
 
 
 def _compare(args: argparse.Namespace, console: Console) -> int:

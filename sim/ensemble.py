@@ -229,6 +229,7 @@ def run(
         "finished": finished.isoformat(timespec="seconds"),
         "seconds": round((finished - started).total_seconds(), 3),
         "outcomes": summarise(table, loaded.scenario),
+        "scenario_data": loaded.raw,
     }
     return RunResult(summary, table)
 

@@ -45,7 +45,7 @@ def write_run(result: RunResult, out_dir: Path) -> list[Path]:
     plt.close(fig)
     parquet = io.BytesIO()
     result.worlds.to_parquet(parquet, index=False, engine="pyarrow")
-    text = json.dumps(result.summary, indent=2, sort_keys=False) + "\n"
+    text = json.dumps(result.summary, indent=2, sort_keys=False, default=str) + "\n"
 
     out_dir.mkdir(parents=True, exist_ok=True)
     summary = out_dir / "summary.json"
