@@ -12,9 +12,16 @@ def target_win_probability(
     return low + (high - low) * np.clip(progress, 0.0, 1.0) ** convexity
 
 
+MAX_DISCOUNT = 1.0 - 1e-4
+"""War values are perpetuities: a discount of 1 makes them infinite, so δ is capped here."""
+
+
 def war_value(p: np.ndarray, delta: np.ndarray, cost: np.ndarray) -> np.ndarray:
-    """The rising state's value of war at t: ``M_R(t) = p_t / (1 − δ) − c_R`` (Powell 2006)."""
-    return p / (1.0 - delta) - cost
+    """The rising state's value of war at t: ``M_R(t) = p_t / (1 − δ) − c_R`` (Powell 2006).
+
+    δ is capped at ``MAX_DISCOUNT`` (a perpetuity of 10,000 steps) so that δ = 1 stays finite.
+    """
+    return p / (1.0 - np.minimum(delta, MAX_DISCOUNT)) - cost
 
 
 def preventive_margin(
@@ -30,6 +37,7 @@ def preventive_margin(
     create, so no peaceful division today can buy off tomorrow's stronger rival: preventive war
     occurs in every equilibrium iff the margin is positive at some t (Powell 2006, prop. 1).
     """
+    delta = np.minimum(delta, MAX_DISCOUNT)
     m_now = war_value(p_now, delta, cost_target)
     m_next = war_value(p_next, delta, cost_target)
     return delta * m_next - m_now - (cost_target + cost_striker)
