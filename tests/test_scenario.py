@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import logging
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +63,9 @@ def write(tmp_path: Path, content: str | dict[str, Any], name: str = "scenario.y
     """Write a scenario (YAML text or a mapping) into ``tmp_path``; return its path."""
     path = tmp_path / name
     path.parent.mkdir(parents=True, exist_ok=True)
+    library = BASELINE.parent / "shocks"
+    if library.is_dir() and not (path.parent / "shocks").exists():
+        shutil.copytree(library, path.parent / "shocks")  # the baseline's include_shocks
     text = content if isinstance(content, str) else yaml.safe_dump(content, sort_keys=False)
     path.write_text(text, encoding="utf-8")
     return path

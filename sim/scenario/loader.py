@@ -80,7 +80,10 @@ def scenario_sha256(raw: Mapping[str, Any]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-class _NoDuplicatesLoader(yaml.SafeLoader):
+_SafeBase: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml if built
+
+
+class _NoDuplicatesLoader(_SafeBase):  # type: ignore[valid-type,misc]
     """Safe loader that refuses duplicate keys (a silent overwrite is a typo waiting to happen)."""
 
 
@@ -162,14 +165,17 @@ def read_yaml(path: Path) -> tuple[dict[str, Any], dict[str, tuple[str, int]]]:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ScenarioError([Problem(file, "", f"not UTF-8 text ({exc.reason})")]) from None
+    loader = _NoDuplicatesLoader(text)
     try:
-        node = yaml.compose(text, Loader=_NoDuplicatesLoader)
-        raw = yaml.load(text, Loader=_NoDuplicatesLoader)
+        node = loader.get_single_node()  # parse once: the node tree gives values and lines
+        raw = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         problem = getattr(exc, "problem", None) or str(exc)
         raise ScenarioError([Problem(file, "", f"YAML error: {problem}", line)]) from None
+    finally:
+        loader.dispose()
     if raw is None:
         raise ScenarioError([Problem(file, "", "the file is empty")])
     if not isinstance(raw, dict):
