@@ -14,7 +14,7 @@ import mesa
 import numpy as np
 
 from sim.bargaining import Side
-from sim.ratification import ratify, red_line_crossed
+from sim.ratification import ratify, red_line_crossed, red_line_veto
 from sim.rules import STANCE_RULES
 from sim.scenario.schema import (
     ActorBase,
@@ -52,6 +52,11 @@ class Actor(mesa.Agent):
     def central(self, name: str) -> float:
         """The scenario's central value of this actor's parameter ``name``."""
         return self.model.central[f"actors.{self.actor_id}.{name}"]
+
+    def public(self, name: str) -> np.ndarray:
+        """What others know of a parameter: its central value plus what shocks changed since."""
+        path = f"actors.{self.actor_id}.{name}"
+        return self.model.central[path] + (self.model.params[path] - self.model.drawn[path])
 
     def vector(self, field: str) -> np.ndarray:
         """A per-issue parameter (``ideal`` or ``salience``) as an (N, D) array.
@@ -114,12 +119,10 @@ class FactionAgent(Actor):
 
         With ``public`` the privately known parts (shift and sensitivity) take their central values.
         """
-        if public:
+        if public:  # the draw is private; what shocks changed since is public
             return (
-                self.central("no_deal_shift")
-                - self.central("pressure_sensitivity") * pressure
-                - snap_drop
-            )
+                self.public("no_deal_shift") - self.public("pressure_sensitivity") * pressure
+            ) - snap_drop
         shift, sensitivity = self.param("no_deal_shift"), self.param("pressure_sensitivity")
         return shift - sensitivity * pressure - snap_drop
 
@@ -171,6 +174,7 @@ class PrincipalAgent(Actor):
         rule = spec.stance_rule or model.spec.protocol.stance_rule
         self.stance_rule = STANCE_RULES[rule]()
         self.positions = np.zeros((len(self.factions), n, d))  # bargaining positions (F, N, D)
+        self._ideals_seen = self.positions
 
     # --- domestic politics -------------------------------------------------------------------
     def update_domestic(self, active: np.ndarray, first: bool, relief: np.ndarray) -> None:
@@ -189,6 +193,9 @@ class PrincipalAgent(Actor):
         ideals, sal = self.faction_positions()
         if first:
             self.positions = ideals.copy()
+        elif self._ideals_seen is not ideals:  # a shock moved ideal points: positions follow
+            self.positions = self.positions + (ideals - self._ideals_seen)
+        self._ideals_seen = ideals
         positions, target = self.stance_rule.round(self.positions, sal, self.clout)
         self.positions = np.where(active[None, :, None], positions, self.positions)
         rate = np.ones(self.model.n_worlds) if first else self.param("stance_inertia")
@@ -249,12 +256,21 @@ class PrincipalAgent(Actor):
     def own_bounds(self) -> tuple[np.ndarray, np.ndarray]:
         """Bounds a proposer respects, (N, D) lower and upper.
 
-        Its side's red lines unless its ratifier can override them, and the other side's red
-        lines once revealed.
+        Its ratifier's red lines, the other factions' unless the ratifier can override them,
+        and the other side's red lines once revealed.
         """
-        overrides = self.shares()[self.ratifier] >= self.param("override_threshold")
-        lo = np.where(overrides[:, None], -np.inf, self.lower.max(axis=0))
-        hi = np.where(overrides[:, None], np.inf, self.upper.min(axis=0))
+        overrides = self.shares()[self.ratifier] > self.param("override_threshold")
+        others = [k for k in range(len(self.factions)) if k != self.ratifier]
+        own_lo, own_hi = self.lower[self.ratifier], self.upper[self.ratifier]
+        lo = np.broadcast_to(own_lo, self.known_lower.shape)
+        hi = np.broadcast_to(own_hi, self.known_upper.shape)
+        if others:
+            lo = np.where(
+                overrides[:, None], lo, np.maximum(own_lo, self.lower[others].max(axis=0))
+            )
+            hi = np.where(
+                overrides[:, None], hi, np.minimum(own_hi, self.upper[others].min(axis=0))
+            )
         return np.maximum(lo, self.known_lower), np.minimum(hi, self.known_upper)
 
     def ratify(self, x: np.ndarray, index: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -270,8 +286,7 @@ class PrincipalAgent(Actor):
         threshold = self.param("override_threshold")[index]
         clout = self.clout[:, index]
         ok = ratify(u, nd, clout, self.ratifier, self.param("quota")[index], crossed, threshold)
-        share = clout[self.ratifier] / np.maximum(clout.sum(axis=0), 1e-12)
-        return ok, crossed.any(axis=0) & (share < threshold)
+        return ok, red_line_veto(clout, self.ratifier, crossed, threshold)
 
     def learn_red_lines(self, other: PrincipalAgent, revealed: np.ndarray) -> None:
         """After ``other`` vetoed on its red lines, respect them in later offers."""
@@ -360,7 +375,8 @@ class SnapbackAgent(Actor):
         """Per-step probability of triggering snapback at ``step`` (0 from the expiry on)."""
         if step >= self.expiry_step:
             return np.zeros(self.model.n_worlds)
-        ramp = np.clip(1 - (self.expiry_step - step) / self.window_steps, 0.0, 1.0)
+        # The ramp reaches its full height at the last step before the expiry.
+        ramp = np.clip(1 - (self.expiry_step - 1 - step) / self.window_steps, 0.0, 1.0)
         return np.clip(self.param("hazard") * (1 + self.param("urgency") * ramp), 0.0, 1.0)
 
 

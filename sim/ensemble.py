@@ -171,7 +171,10 @@ def summarise(worlds: pd.DataFrame, spec: Scenario) -> dict[str, Any]:
         count = len(steps)
         lo, hi = wilson_interval(count, n)
         median = float(np.median(steps)) if count else None
-        date = spec.step_to_date(int(median)).isoformat() if median is not None else None
+        date = None
+        if median is not None:
+            days = round(median * spec.calendar.step_days)
+            date = (spec.calendar.start + dt.timedelta(days=days)).isoformat()
         out[name] = {
             "p": count / n if n else 0.0,
             "ci95": [lo, hi],

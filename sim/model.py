@@ -90,9 +90,7 @@ class NegotiationModel(mesa.Model):
         self.params = {path: v.copy() for path, v in self.drawn.items()}
         self.params_version = 0  # bumped whenever a shock changes a parameter
         self.span = np.array([i.hi - i.lo for i in spec.issues.values()])
-        self.status_quo = np.stack(
-            [self.params[f"issues.{i}.status_quo"] for i in self.issue_ids], axis=1
-        )
+        self._status_quo: tuple[int, np.ndarray] | None = None
         self._create_agents()
         self._init_state()
         self.rule = PROPOSAL_RULES[spec.protocol.proposal_rule]()
@@ -160,6 +158,16 @@ class NegotiationModel(mesa.Model):
         return list(range(0, horizon, proto.session_every))
 
     # --- helpers -------------------------------------------------------------------------------
+    @property
+    def status_quo(self) -> np.ndarray:
+        """The status-quo package (N, D), following shocks to ``issues.<d>.status_quo``."""
+        if self._status_quo is None or self._status_quo[0] != self.params_version:
+            value = np.stack(
+                [self.params[f"issues.{i}.status_quo"] for i in self.issue_ids], axis=1
+            )
+            self._status_quo = (self.params_version, value)
+        return self._status_quo[1]
+
     @property
     def active(self) -> np.ndarray:
         """Worlds still running (not ended by a deal, a strike or the horizon)."""
@@ -370,7 +378,9 @@ class NegotiationModel(mesa.Model):
         self.terms = np.where(deal[:, None] & self.active[:, None], offer, self.terms)
         self.end(deal, DEAL, t)
         failed = live & ~deal
-        self.failed_sessions = np.where(failed, self.failed_sessions + 1, 0)
+        self.failed_sessions = np.where(
+            live, np.where(deal, 0, self.failed_sessions + 1), self.failed_sessions
+        )
         # Outcomes of a failed session: walk-out, a rejection that ends the talks, the mediator.
         p_walk = responder.walkout_probability(offer)
         threat = failed & (p_walk > 0.5)

@@ -36,12 +36,29 @@ def ratify(
         override_threshold: (N,) ratifier clout share at which red lines are overridden.
 
     The package passes when the ratifier weakly prefers it to no deal, the clout of the factions
-    that weakly prefer it reaches the quota, and no red line is crossed unless the ratifier's
-    clout share reaches the override threshold (Putnam 1988; Tsebelis 2002).
+    that weakly prefer it reaches the quota, and no red line is crossed: the ratifier's own red
+    lines always hold, the other factions' unless the ratifier's clout share is above the
+    override threshold (Putnam 1988; Tsebelis 2002).
     """
     prefers = u_package >= u_no_deal
     total = clout.sum(axis=0)
     support = np.sum(clout * prefers, axis=0) / np.where(total > 0, total, 1.0)
-    ratifier_share = clout[ratifier] / np.where(total > 0, total, 1.0)
-    vetoed = crossed.any(axis=0) & (ratifier_share < override_threshold)
-    return prefers[ratifier] & (support >= quota - 1e-12) & ~vetoed
+    return (
+        prefers[ratifier]
+        & (support >= quota - 1e-12)
+        & ~red_line_veto(clout, ratifier, crossed, override_threshold)
+    )
+
+
+def red_line_veto(
+    clout: np.ndarray, ratifier: int, crossed: np.ndarray, override_threshold: np.ndarray
+) -> np.ndarray:
+    """Whether crossed red lines veto a package, per world (N,).
+
+    The ratifier's own red lines always do; the other factions' unless the ratifier's clout
+    share is above the override threshold.
+    """
+    total = clout.sum(axis=0)
+    share = clout[ratifier] / np.where(total > 0, total, 1.0)
+    others = np.delete(crossed, ratifier, axis=0).any(axis=0)
+    return crossed[ratifier] | (others & (share <= override_threshold))

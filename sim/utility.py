@@ -36,14 +36,27 @@ def utility(
 
 
 def _power(gap: np.ndarray, rho: np.ndarray, rho_b: np.ndarray) -> np.ndarray:
-    """``gap ** rho``, with the common exponents (1, 1.5, 2) computed without ``pow``."""
+    """``gap ** rho``, with the common exponents (1, 1.5, 2) computed without ``pow``.
+
+    Each element gets the same arithmetic whatever the other worlds' exponents, so a world's
+    utilities do not depend on which worlds share its block.
+    """
     if rho.size and np.all(rho == rho[0]):
-        r = float(rho[0])
-        if r == 1.0:
-            return gap
-        if r == 2.0:
-            return gap * gap
-        if r == 1.5:
-            return gap * np.sqrt(gap)
-        return gap**r
-    return gap**rho_b
+        return _power_scalar(gap, float(rho[0]))
+    out = gap**rho_b
+    for r in _FAST:
+        out = np.where(rho_b == r, _power_scalar(gap, r), out)
+    return out
+
+
+_FAST = (1.0, 1.5, 2.0)
+
+
+def _power_scalar(gap: np.ndarray, r: float) -> np.ndarray:
+    if r == 1.0:
+        return gap
+    if r == 2.0:
+        return gap * gap
+    if r == 1.5:
+        return gap * np.sqrt(gap)
+    return gap**r

@@ -154,7 +154,7 @@ def test_ratify_quota_red_lines_and_override() -> None:
     quota = np.array([0.6])
     # 0.7 of clout prefers the package; faction 1's red line is crossed.
     assert not ratify(u, nd, clout, 0, quota, crossed, np.array([0.6]))[0]  # veto holds
-    assert ratify(u, nd, clout, 0, quota, crossed, np.array([0.5]))[0]  # ratifier overrides
+    assert ratify(u, nd, clout, 0, quota, crossed, np.array([0.45]))[0]  # ratifier overrides
     assert not ratify(u, nd, clout, 0, np.array([0.8]), crossed, np.array([0.5]))[0]
     assert not ratify(np.array([[0.4], [0.9], [0.9]]), nd, clout, 0, quota, ~crossed, quota)[0]
 
