@@ -148,6 +148,7 @@ class NegotiationModel(mesa.Model):
         self.walkout_threats = np.zeros(n, dtype=np.int32)
         self.last_offer = np.full((n, d), np.nan)
         self.last_gap = np.full(n, np.inf)
+        self._mediated = np.zeros(n, dtype=bool)  # a patron tabled this session's offer
         self.shock_step = {name: np.full(n, -1, dtype=np.int32) for name in self.spec.shocks}
 
     def _session_steps(self) -> list[int]:
@@ -355,9 +356,18 @@ class NegotiationModel(mesa.Model):
         path = full.take(idx)
         clock = take(self._clock(t, proposer, responder, full.responder.public_reservation), idx)
         offer_live = path.package(self.rule.propose(path, clock))
+        # A proposer respects the bounds it knows; a mediator those of both sides.
         lo, hi = proposer.own_bounds()
+        both_lo, both_hi = self._mediator_bounds()
+        if self.rule.name == "nash_mediator":
+            lo, hi = both_lo, both_hi
         offer_live = np.clip(offer_live, lo[idx], hi[idx])
         offer_live = self._patron_mediation(t, path, offer_live, idx)
+        offer_live = np.where(
+            self._mediated[idx, None],
+            np.clip(offer_live, both_lo[idx], both_hi[idx]),
+            offer_live,
+        )
         accepted = np.zeros(self.n_worlds, dtype=bool)
         accepted[idx] = self.rule.accepts(path, offer_live, clock)
         offer = self.status_quo.copy()
@@ -468,6 +478,12 @@ class NegotiationModel(mesa.Model):
             future=tuple(future),
         )
 
+    def _mediator_bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        """Bounds a mediator respects: what both sides would refuse to cross, (N, D) each."""
+        us_lo, us_hi = self.us.own_bounds()
+        iran_lo, iran_hi = self.iran.own_bounds()
+        return np.maximum(us_lo, iran_lo), np.minimum(us_hi, iran_hi)
+
     def _patron_mediation(
         self, t: int, path: Path, offer: np.ndarray, idx: np.ndarray
     ) -> np.ndarray:
@@ -475,6 +491,7 @@ class NegotiationModel(mesa.Model):
 
         ``path`` and ``offer`` are restricted to the live worlds ``idx``.
         """
+        self._mediated = np.zeros(self.n_worlds, dtype=bool)
         if not self.patrons or self.rule.name == "nash_mediator":
             return offer
         mediates = np.zeros(self.n_worlds, dtype=bool)
@@ -482,6 +499,7 @@ class NegotiationModel(mesa.Model):
             rate = p.param("mediation_rate")
             mediates |= self.streams.bernoulli(f"mediation:{p.actor_id}", t, rate)
         chosen = np.flatnonzero(mediates[idx])
+        self._mediated[idx[chosen]] = True
         if chosen.size == 0:
             return offer
         sub = path.take(chosen)
