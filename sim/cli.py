@@ -112,10 +112,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         err.print("interrupted")
         return 130
+    except OSError as exc:
+        if args.debug:
+            raise
+        where = f" {exc.filename}" if exc.filename else ""
+        err.print(
+            f"[bold red]error:[/] cannot write{where}: {exc.strerror or exc}; "
+            "no results were presented as complete",
+            highlight=False,
+            soft_wrap=True,
+        )
+        return 1
     except Exception as exc:
         if args.debug:
             raise
-        err.print(f"[bold red]error:[/] {type(exc).__name__}: {exc}  (rerun with --debug)")
+        err.print(
+            f"[bold red]error:[/] {type(exc).__name__}: {exc}  (rerun with --debug)",
+            soft_wrap=True,
+        )
         return 1
 
 
