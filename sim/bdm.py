@@ -4,7 +4,9 @@ Scholz, J. B., Calbert, G. J. and Smith, G. A. (2011), "Unravelling Bueno De Mes
 decision model", *Journal of Theoretical Politics* 23(4): 510-531 (conference version: ICAART
 2011, SciTePress); Bueno de Mesquita, B. (1994), "Political forecasting: an expected utility
 method", in Bueno de Mesquita and Stokman (eds), *European Community Decision Making*, Yale UP,
-pp. 71-104. ``docs/bdm.md`` gives the formulas, the readings and what was verified.
+pp. 71-104. Section numbers of Scholz et al. are those cited by D. Masad's replication
+(github.com/dmasad/BDM_DecisionModel_Replication). ``docs/bdm.md`` gives the formulas, the
+readings and what was verified.
 
 Every function works on one issue at a time over arrays shaped ``(F, M)`` (F actors, M worlds or
 world-issue pairs); pairwise arrays are ``(F, F, M)`` indexed ``[i, j]``. Positions are measured
@@ -18,8 +20,9 @@ from dataclasses import dataclass
 from typing import ClassVar, Literal
 
 import numpy as np
+from numpy.typing import ArrayLike
 
-from sim.rules import StanceRule
+from sim.rules import STANCE_RULES, StanceRule
 
 TINY = 1e-12
 
@@ -69,8 +72,8 @@ def weighted_mean(x: np.ndarray, w: np.ndarray) -> np.ndarray:
 def weighted_median(x: np.ndarray, w: np.ndarray) -> np.ndarray:
     """The weighted median over axis 0: the Condorcet winner of BDM's pairwise votes.
 
-    With votes ``v^{jk} = sum_i c_i s_i (|x_i - x_k| - |x_i - x_j|)`` (BDM 1994, p. 80; Scholz et
-    al. section 3.2) the position beating every other on a line is the median weighted by
+    With votes ``v^{jk} = sum_i c_i s_i (|x_i - x_k| - |x_i - x_j|)`` (BDM 1994; Scholz et al.
+    section 3.2) the position beating every other on a line is the median weighted by
     ``w = c s``: the first position, in order, whose cumulative weight reaches half the total.
     Where it reaches exactly half, the votes tie and the midpoint with the next position is taken.
     Zero total weight: the plain median.
@@ -99,7 +102,7 @@ def votes(
 ) -> np.ndarray:
     """Votes ``v_k^{ij} = c_k s_k (d_kj^r_k - d_ki^r_k)`` of every actor k for i over j.
 
-    ``d`` is (F, F, M); returns (K, F, F, M). BDM (1994, p. 80), Scholz et al. section 3.2; with
+    ``d`` is (F, F, M); returns (K, F, F, M). BDM (1994), Scholz et al. section 3.2; with
     ``risk`` None the exponents are 1 (the printed formula), else each voter's own exponent.
     """
     dk = d if risk is None else d ** risk[:, None]
@@ -110,7 +113,7 @@ def votes(
 def win_probability(v: np.ndarray, *, pooled: bool) -> np.ndarray:
     """Probability that i beats j: ``P_ij = sum_k max(v_k^{ij}, 0) / sum_k |v_k^{ij}|``.
 
-    BDM (1994, p. 81), Scholz et al. section 4: the share of the votes on i's side. With
+    BDM (1994), Scholz et al. section 4: the share of the votes on i's side. With
     ``pooled`` the denominator sums ``|v|`` over every pair of actors (the authors' code, see
     :data:`SCHOLZ_CODE`). No votes at stake: 1/2. Returns (F, F, M).
     """
@@ -142,7 +145,7 @@ def challenge_utility(
     with ``U_s = 2 - 4(0.5 - 0.5 d)^r``, ``U_f = 2 - 4(0.5 + 0.5 d)^r``, ``U_sq = 2 - 4(0.5)^r``,
     ``U_b = 2 - 4(0.5 - 0.25(d_mu + d))^r``, ``U_w = 2 - 4(0.5 + 0.25(d_mu + d))^r``; ``d`` the
     distance challenger-target, ``d_mu`` challenger-median, ``s_j`` the target's salience (the
-    chance it resists). BDM (1994, pp. 81-83), Scholz et al. sections 2.2 and 3. Elementwise.
+    chance it resists). BDM (1994), Scholz et al. sections 2.2 and 3. Elementwise.
     """
     u_s = power_utility(0.5 - 0.5 * d, r)
     u_f = power_utility(0.5 + 0.5 * d, r)
@@ -186,7 +189,7 @@ def risk_exponents(
 
     With every exponent 1, ``S_i = sum_{j != i} E(U_ji)`` is what the others expect from
     challenging i, and ``R_i = (2 S_i - max_k S_k - min_k S_k) / (max_k S_k - min_k S_k)``
-    (BDM 1994, p. 85; Scholz et al. section 5): the most threatened actor is the most risk
+    (BDM 1994; Scholz et al. section 5): the most threatened actor is the most risk
     acceptant (r = 1/2). All equally threatened: r = 1.
     """
     ones = np.ones_like(x)
@@ -220,8 +223,9 @@ def offers(
     losing = valid & (b > 0) & (a < 0)
     compromise = losing & (b > -a)
     capitulate = losing & ~compromise & reading.capitulation
-    share = np.where(compromise, -a / np.where(b > 0, b, 1.0), 1.0)
-    target = xi + (xj - xi) * share
+    share = -a / np.where(b > 0, b, 1.0)
+    step = np.clip(xi + (xj - xi) * share, np.minimum(xi, xj), np.maximum(xi, xj))
+    target = np.where(compromise, step, np.broadcast_to(xj, step.shape))
     kind = np.select([confront, compromise, capitulate], [0, 1, 2], default=-1)
     return np.where(kind >= 0, target, np.nan), kind
 
@@ -236,9 +240,9 @@ def choose_offer(
 ) -> np.ndarray:
     """Each actor's new position: the offer it takes, or its position if it gets none.
 
-    ``least_move``: the offer that moves it least (Scholz et al. section 6: "the offer that
-    requires it to change its position the least"); ties go to the lower actor index. ``code``:
-    see :class:`Reading`.
+    ``least_move``: the offer that moves it least (Scholz et al. section 6 and BDM, as McKibben
+    reads them: "each actor chooses the offer that requires him to change position the least");
+    ties go to the lower actor index. ``code``: see :class:`Reading`.
     """
     move = np.abs(target - x[:, None])
     if reading.offer_choice == "least_move":
@@ -277,16 +281,6 @@ def bdm_round(
     return choose_offer(x, target, kind, own, theirs, reading)
 
 
-def settled(previous: np.ndarray, current: np.ndarray, span: np.ndarray, tolerance: float) -> bool:
-    """BDM's stopping rule: the forecast moved by at most ``tolerance`` x span in the last round.
-
-    Bargaining ends once the predicted shift of the median from one round to the next is too
-    small to be worth another round (BDM 1997, "A decision making model: its structure and
-    form", p. 243; ``tolerance`` plays the part of the discount rate).
-    """
-    return bool(np.all(np.abs(current - previous) <= tolerance * np.maximum(span, TINY)))
-
-
 @dataclass(frozen=True)
 class Round:
     """The state after a round (round 0: the input)."""
@@ -297,34 +291,54 @@ class Round:
     median: np.ndarray
 
 
+def settled(before: Round, after: Round, span: np.ndarray, tolerance: float) -> bool:
+    """The stopping rule: a round that moved neither the forecast nor any actor ends bargaining.
+
+    BDM stops when the shift of the predicted median from one round to the next is too small to
+    be worth the cost of another round, "given the time discount rate" (Bueno de Mesquita 2002,
+    *Predicting Politics*, Ohio State UP). The weighted median is a step function of the
+    positions: it can stay put while positions still move and shift later, so the rule also asks
+    that no position moved by more than ``tolerance`` x span, i.e. that nothing is left to gain
+    from another round.
+    """
+    limit = tolerance * np.maximum(span, TINY)
+    still = np.abs(after.median - before.median) <= limit
+    return bool(np.all(still) and np.all(np.abs(after.positions - before.positions) <= limit))
+
+
 def bdm_rounds(
-    capability: np.ndarray,
-    position: np.ndarray,
-    salience: np.ndarray,
+    capability: ArrayLike,
+    position: ArrayLike,
+    salience: ArrayLike,
     rounds: int,
     *,
     reading: Reading = PRINTED,
-    tolerance: float | None = None,
+    tolerance: float | None = 1e-9,
 ) -> Iterator[Round]:
     """Yield round 0 (the input) and each later round, up to ``rounds`` or the stopping rule.
 
     Arrays are (F,) or (F, M). The forecast is the weighted median; the compromise model's
-    forecast, the ``c s`` weighted mean, is given alongside. With ``tolerance`` None the model
-    runs all ``rounds`` rounds; otherwise it stops at the first round after which the median
-    moved by at most ``tolerance`` x span (:func:`settled`).
+    forecast, the ``c s`` weighted mean, is given alongside. The run stops early at the first
+    round that ends bargaining (:func:`settled`); with ``tolerance`` None it runs all rounds.
     """
-    x = np.asarray(position, dtype=float)
-    c = np.broadcast_to(np.asarray(capability, dtype=float), x.shape)
-    s = np.broadcast_to(np.asarray(salience, dtype=float), x.shape)
+    shape = np.shape(position)
+    x = np.asarray(position, dtype=float).reshape(shape[0], -1)
+    c = np.broadcast_to(np.asarray(capability, dtype=float).reshape(shape[0], -1), x.shape)
+    s = np.broadcast_to(np.asarray(salience, dtype=float).reshape(shape[0], -1), x.shape)
     span = x.max(axis=0) - x.min(axis=0)
     w = c * s
-    median = weighted_median(x, w)
-    yield Round(0, x, weighted_mean(x, w), median)
+
+    def state(k: int, x: np.ndarray, median: np.ndarray) -> Round:
+        mean = weighted_mean(x, w)
+        return Round(k, x.reshape(shape), mean.reshape(shape[1:]), median.reshape(shape[1:]))
+
+    now = state(0, x, weighted_median(x, w))
+    yield now
     for k in range(1, rounds + 1):
         x = bdm_round(x, c, s, span, reading)
-        previous, median = median, weighted_median(x, w)
-        yield Round(k, x, weighted_mean(x, w), median)
-        if tolerance is not None and settled(previous, median, span, tolerance):
+        before, now = now, state(k, x, weighted_median(x, w))
+        yield now
+        if tolerance is not None and settled(before, now, span.reshape(shape[1:]), tolerance):
             return
 
 
@@ -333,39 +347,32 @@ class ExpectedUtility(StanceRule):
 
     One BDM round per model step on each issue: factions (capability = clout, salience per issue)
     challenge, compromise and capitulate as in :func:`bdm_round`, all at once. The target stance
-    is BDM's forecast, the ``clout x salience`` weighted median of the new positions. Distances
-    are normalised by each world's and issue's range of the positions at the first call. Once the
-    median of a world and issue moves by at most ``tolerance`` x span in a round (BDM's stopping
-    rule), bargaining on it has ended and its positions stay where they are.
+    is BDM's forecast, the ``clout x salience`` weighted median of the new positions (not their
+    mean, which is the compromise model's forecast). Distances are normalised by each world's and
+    issue's range of the positions at the first call (the factions' ideal points). The stopping
+    rule needs no state here: a round that ends bargaining (:func:`settled`) moves nobody, and the
+    next one, with the same clout, moves nobody either; a change of clout can reopen it.
     """
 
     name: ClassVar[str] = "bdm_eum"
-    tolerance: ClassVar[float] = 0.0
     reading: ClassVar[Reading] = PRINTED
 
     def __init__(self) -> None:
         self._span: np.ndarray | None = None
-        self._median: np.ndarray | None = None
-        self._ended: np.ndarray | None = None
 
     def round(
         self, positions: np.ndarray, salience: np.ndarray, clout: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
-        """New positions (F, N, D) and the weighted median of them as the stance (N, D)."""
+        """New positions (F, N, D) and their weighted median as the stance (N, D)."""
         f, n, d = positions.shape
         x = positions.reshape(f, n * d)
         s = salience.reshape(f, n * d)
         c = np.repeat(clout, d, axis=1)
-        w = c * s
         if self._span is None or self._span.shape != (n * d,):
             self._span = x.max(axis=0) - x.min(axis=0)
-            self._median = weighted_median(x, w)
-            self._ended = np.zeros(n * d, dtype=bool)
-        assert self._median is not None and self._ended is not None
-        moved = bdm_round(x, c, s, self._span, self.reading)
-        new = np.where(self._ended, x, moved)
-        median = weighted_median(new, w)
-        shift = np.abs(median - self._median)
-        self._ended = self._ended | (shift <= self.tolerance * np.maximum(self._span, TINY))
-        self._median = median
+        new = bdm_round(x, c, s, self._span, self.reading)
+        median = weighted_median(new, c * s)
         return new.reshape(f, n, d), median.reshape(n, d)
+
+
+STANCE_RULES[ExpectedUtility.name] = ExpectedUtility

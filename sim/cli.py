@@ -15,6 +15,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from sim import forecast
 from sim.outcomes import LABELS, OUTCOMES
 from sim.scenario.loader import ScenarioError, load_scenario
 
@@ -78,6 +79,8 @@ def _parser() -> argparse.ArgumentParser:
     cmp.add_argument("--seed", type=int, default=None, help="root seed (default: drawn)")
     cmp.add_argument("--jobs", type=int, default=1, help="processes (default 1)")
     cmp.add_argument("--markdown", type=Path, metavar="FILE", help="also write a Markdown table")
+
+    forecast.add_parser(sub, parents=[common])
     return parser
 
 
@@ -96,6 +99,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "compare": _compare,
             "explain": _explain,
             "reproduce": _reproduce,
+            "forecast": forecast.main,
         }.get(args.command)
         if command is not None:
             return command(args, console)

@@ -259,3 +259,7 @@ class Compromise(StanceRule):
 
 
 STANCE_RULES: dict[str, type[StanceRule]] = {Compromise.name: Compromise}
+
+# Bueno de Mesquita's expected-utility model, "bdm_eum", lives in sim.bdm and builds on StanceRule
+# above; importing it last (no import cycle, whichever module is imported first) registers it.
+import sim.bdm  # noqa: E402, F401

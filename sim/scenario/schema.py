@@ -21,7 +21,7 @@ PRINCIPALS = ("us", "iran")
 
 Id = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 ProposalRule = Literal["aspiration", "rubinstein", "nash_mediator", "screening"]
-StanceRule = Literal["compromise"]
+StanceRule = Literal["compromise", "bdm_eum"]
 
 
 class Issue(Strict):
