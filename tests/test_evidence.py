@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -32,6 +33,7 @@ def test_every_baseline_quote_is_in_its_seed() -> None:
 def write_with_quote(tmp_path: Path, quote: str, seed: str = "000_9494b9ec543078ca.txt") -> Path:
     raw = yaml.safe_load(BASELINE.read_text(encoding="utf-8"))
     raw["actors"]["oman"]["give_up_hazard"]["evidence"][0].update({"quote": quote, "seed": seed})
+    shutil.copytree(BASELINE.parent / "shocks", tmp_path / "shocks")
     (tmp_path / "seeds").mkdir()
     for source in PACKAGE_SEEDS.glob("*.txt"):
         (tmp_path / "seeds" / source.name).write_bytes(source.read_bytes())
