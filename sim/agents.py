@@ -14,7 +14,7 @@ import mesa
 import numpy as np
 
 from sim.bargaining import Side
-from sim.ratification import ratify, red_line_crossed, red_line_veto
+from sim.ratification import ratify, red_line_crossed
 from sim.rules import STANCE_RULES
 from sim.scenario.schema import (
     ActorBase,
@@ -138,6 +138,10 @@ class FactionAgent(Actor):
         """Value of no deal: the status quo package's utility plus the shift."""
         return self.status_quo_utility() + self.no_deal_shift(pressure, snap_drop, public=False)
 
+    def has_red_lines(self) -> bool:
+        """Whether the faction holds any red line."""
+        return bool(np.isfinite(self.lower).any() or np.isfinite(self.upper).any())
+
     def red_line_crossed(self, x: np.ndarray) -> np.ndarray:
         """Whether packages ``x`` (n, D) cross any of the faction's red lines."""
         return np.any((x < self.lower) | (x > self.upper), axis=-1)
@@ -253,25 +257,37 @@ class PrincipalAgent(Actor):
             clout=self.param("clout"),
         )
 
-    def own_bounds(self) -> tuple[np.ndarray, np.ndarray]:
-        """Bounds a proposer respects, (N, D) lower and upper.
+    def binding_red_lines(self) -> tuple[np.ndarray, np.ndarray]:
+        """The side's red lines that hold, (N, D) lower and upper bounds.
 
-        Its ratifier's red lines, the other factions' unless the ratifier can override them,
-        and the other side's red lines once revealed.
+        The ratifier's always; the other factions' unless the clout of the ratifier and the
+        factions without red lines (the coalition that can back a package over them) is above
+        the override threshold.
         """
-        overrides = self.shares()[self.ratifier] > self.param("override_threshold")
-        others = [k for k in range(len(self.factions)) if k != self.ratifier]
+        free = np.array(
+            [k == self.ratifier or not f.has_red_lines() for k, f in enumerate(self.factions)]
+        )
+        backing = self.shares()[free].sum(axis=0)
+        overrides = backing > self.param("override_threshold")
         own_lo, own_hi = self.lower[self.ratifier], self.upper[self.ratifier]
         lo = np.broadcast_to(own_lo, self.known_lower.shape)
         hi = np.broadcast_to(own_hi, self.known_upper.shape)
-        if others:
-            lo = np.where(
-                overrides[:, None], lo, np.maximum(own_lo, self.lower[others].max(axis=0))
-            )
-            hi = np.where(
-                overrides[:, None], hi, np.minimum(own_hi, self.upper[others].min(axis=0))
-            )
-        return np.maximum(lo, self.known_lower), np.minimum(hi, self.known_upper)
+        if (~free).any():
+            others_lo, others_hi = self.lower[~free].max(axis=0), self.upper[~free].min(axis=0)
+            lo = np.where(overrides[:, None], lo, np.maximum(own_lo, others_lo))
+            hi = np.where(overrides[:, None], hi, np.minimum(own_hi, others_hi))
+        return lo, hi
+
+    def own_bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        """Bounds a proposer respects, (N, D) lower and upper.
+
+        Its side's binding red lines, and the other side's as revealed by vetoes; where the
+        two conflict, the side's own come first.
+        """
+        lo, hi = self.binding_red_lines()
+        learned_lo = np.clip(self.known_lower, lo, hi)
+        learned_hi = np.clip(self.known_upper, lo, hi)
+        return np.maximum(lo, learned_lo), np.minimum(hi, learned_hi)
 
     def ratify(self, x: np.ndarray, index: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Whether the side ratifies packages ``x`` (n, D) in the worlds ``index``.
@@ -285,14 +301,13 @@ class PrincipalAgent(Actor):
         crossed = red_line_crossed(x, self.lower, self.upper)
         threshold = self.param("override_threshold")[index]
         clout = self.clout[:, index]
-        ok = ratify(u, nd, clout, self.ratifier, self.param("quota")[index], crossed, threshold)
-        return ok, red_line_veto(clout, self.ratifier, crossed, threshold)
+        return ratify(u, nd, clout, self.ratifier, self.param("quota")[index], crossed, threshold)
 
     def learn_red_lines(self, other: PrincipalAgent, revealed: np.ndarray) -> None:
-        """After ``other`` vetoed on its red lines, respect them in later offers."""
+        """After ``other`` vetoed on its red lines, respect those that hold in later offers."""
         if not revealed.any():
             return
-        lo, hi = other.lower.max(axis=0), other.upper.min(axis=0)
+        lo, hi = other.binding_red_lines()
         self.known_lower = np.where(
             revealed[:, None], np.maximum(self.known_lower, lo), self.known_lower
         )

@@ -99,6 +99,8 @@ class NegotiationModel(mesa.Model):
             p.actor_id: spec.date_to_step(p.spec.deadline) if p.spec.deadline else spec.horizon
             for p in self.principals.values()
         }
+        observed = spec.calendar.observed_until
+        self.open_from = spec.date_to_step(observed) + 1 if observed else 0
         ultimatum = spec.protocol.ultimatum
         self.ultimatum_step = spec.date_to_step(ultimatum) if ultimatum else None
         self.step_index = 0
@@ -377,7 +379,9 @@ class NegotiationModel(mesa.Model):
         ok_p, veto_p, ok_r, veto_r = (np.zeros(self.n_worlds, dtype=bool) for _ in range(4))
         ok_p[idx], veto_p[idx] = proposer.ratify(offer_live, idx)
         ok_r[idx], veto_r[idx] = responder.ratify(offer_live, idx)
-        deal = live & accepted & ok_p & ok_r
+        # Before the end of the observed history the record shows no agreement and no collapse.
+        open_now = t >= self.open_from
+        deal = live & accepted & ok_p & ok_r & open_now
         # A red-line veto reveals the vetoing side's red lines to the other side.
         proposer.learn_red_lines(responder, live & accepted & veto_r)
         responder.learn_red_lines(proposer, live & accepted & veto_p)
@@ -395,18 +399,22 @@ class NegotiationModel(mesa.Model):
         p_walk = responder.walkout_probability(offer)
         threat = failed & (p_walk > 0.5)
         self.walkout_threats += threat.astype(np.int32)
-        walk = failed & self.streams.bernoulli(f"walkout:{responder_id}", t, p_walk)
+        walk = failed & open_now & self.streams.bernoulli(f"walkout:{responder_id}", t, p_walk)
         self.collapse(walk, "walkout", t)
         q = (
             np.ones(self.n_worlds)
             if self.rule.reject_ends_talks
             else self.params["protocol.breakdown_risk"]
         )
-        ends = failed & ~accepted & self.streams.bernoulli("rejection", t, q)
+        ends = failed & ~accepted & open_now & self.streams.bernoulli("rejection", t, q)
         self.collapse(ends, "rejection", t)
         for m in self.mediators:
-            quits = failed & self.streams.bernoulli(
-                f"give_up:{m.actor_id}", t, m.give_up_probability(self.failed_sessions)
+            quits = (
+                failed
+                & open_now
+                & self.streams.bernoulli(
+                    f"give_up:{m.actor_id}", t, m.give_up_probability(self.failed_sessions)
+                )
             )
             self.collapse(quits, "mediator", t)
         self.last_session = SessionRecord(
@@ -511,6 +519,8 @@ class NegotiationModel(mesa.Model):
     def outside_options(self, t: int) -> None:
         """Nuclear progress, Israel's strike, the US decision, the E3 snapback (MODEL.md 8)."""
         active = self.active
+        # Within the observed history no one strikes and the E3 do not trigger snapback.
+        may_act = active if t >= self.open_from else np.zeros_like(active)
         growth = self.params["programme.growth"]
         self.progress = np.where(active, np.clip(self.progress + growth, 0, 1), self.progress)
         us_hawks = self.us.hawk_share()
@@ -523,7 +533,7 @@ class NegotiationModel(mesa.Model):
                 self.progress, growth, us_hawks, lock_in, self.collapsed, restraint
             )
             p_strike = israel.strike_probability(margin)
-            strikes = active & self.streams.bernoulli(f"strike:{israel.actor_id}", t, p_strike)
+            strikes = may_act & self.streams.bernoulli(f"strike:{israel.actor_id}", t, p_strike)
             joins = strikes & self.streams.bernoulli(
                 "join:us", t, self.us.param("join_probability")
             )
@@ -538,13 +548,15 @@ class NegotiationModel(mesa.Model):
                 us_joins=joins,
             )
         failed = self.collapsed | (self.ultimatum_step is not None and t >= self.ultimatum_step)
-        p_us = self.us.strike_probability(failed & self.active)
+        p_us = self.us.strike_probability(failed & may_act & self.active)
         us_strikes = self.streams.bernoulli("strike:us", t, p_us)
         self.end(us_strikes, STRIKE_US, t)
         self.note(us_probability=p_us, us_strikes=us_strikes & (self.end_step == t))
         for e3 in self.e3:
             p_snap = e3.probability(t)
-            snaps = self.active & self.streams.bernoulli(f"snapback:{e3.actor_id}", t, p_snap)
+            snaps = (
+                may_act & self.active & self.streams.bernoulli(f"snapback:{e3.actor_id}", t, p_snap)
+            )
             self.trigger_snapback(snaps, t)
             self.note(snapback_probability=p_snap, snapback=snaps)
 

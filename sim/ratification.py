@@ -23,8 +23,8 @@ def ratify(
     quota: np.ndarray,
     crossed: np.ndarray,
     override_threshold: np.ndarray,
-) -> np.ndarray:
-    """Whether a principal ratifies a package, per world.
+) -> tuple[np.ndarray, np.ndarray]:
+    """Whether a principal ratifies a package, and whether a red line vetoed it, per world.
 
     Args:
         u_package: (F, N) each faction's utility of the package.
@@ -33,32 +33,28 @@ def ratify(
         ratifier: index of the ratifying faction.
         quota: (N,) share of clout that must weakly prefer the package to no deal.
         crossed: (F, N) whether the package crosses each faction's red lines.
-        override_threshold: (N,) ratifier clout share at which red lines are overridden.
+        override_threshold: (N,) share of clout backing the package above which the ratifier
+            overrides the other factions' red lines.
 
     The package passes when the ratifier weakly prefers it to no deal, the clout of the factions
-    that weakly prefer it reaches the quota, and no red line is crossed: the ratifier's own red
-    lines always hold, the other factions' unless the ratifier's clout share is above the
-    override threshold (Putnam 1988; Tsebelis 2002).
+    that weakly prefer it reaches the quota, and no red line vetoes it (:func:`red_line_veto`).
+    Putnam (1988) for the win-set, Tsebelis (2002) for the veto players.
     """
     prefers = u_package >= u_no_deal
     total = clout.sum(axis=0)
     support = np.sum(clout * prefers, axis=0) / np.where(total > 0, total, 1.0)
-    return (
-        prefers[ratifier]
-        & (support >= quota - 1e-12)
-        & ~red_line_veto(clout, ratifier, crossed, override_threshold)
-    )
+    veto = red_line_veto(crossed, ratifier, prefers[ratifier] * support, override_threshold)
+    return prefers[ratifier] & (support >= quota - 1e-12) & ~veto, veto
 
 
 def red_line_veto(
-    clout: np.ndarray, ratifier: int, crossed: np.ndarray, override_threshold: np.ndarray
+    crossed: np.ndarray, ratifier: int, backing: np.ndarray, override_threshold: np.ndarray
 ) -> np.ndarray:
     """Whether crossed red lines veto a package, per world (N,).
 
-    The ratifier's own red lines always do; the other factions' unless the ratifier's clout
-    share is above the override threshold.
+    The ratifier's own red lines always hold. Another faction's red line holds unless the
+    clout share backing the package (the ratifier and the factions that prefer it to no deal)
+    is above the override threshold: a broad enough coalition makes a veto player recalibrate.
     """
-    total = clout.sum(axis=0)
-    share = clout[ratifier] / np.where(total > 0, total, 1.0)
     others = np.delete(crossed, ratifier, axis=0).any(axis=0)
-    return crossed[ratifier] | (others & (share <= override_threshold))
+    return crossed[ratifier] | (others & (backing <= override_threshold))

@@ -152,11 +152,17 @@ def test_ratify_quota_red_lines_and_override() -> None:
     clout = np.array([[0.5], [0.3], [0.2]])
     crossed = np.array([[False], [True], [False]])
     quota = np.array([0.6])
-    # 0.7 of clout prefers the package; faction 1's red line is crossed.
-    assert not ratify(u, nd, clout, 0, quota, crossed, np.array([0.6]))[0]  # veto holds
-    assert ratify(u, nd, clout, 0, quota, crossed, np.array([0.45]))[0]  # ratifier overrides
-    assert not ratify(u, nd, clout, 0, np.array([0.8]), crossed, np.array([0.5]))[0]
-    assert not ratify(np.array([[0.4], [0.9], [0.9]]), nd, clout, 0, quota, ~crossed, quota)[0]
+    # 0.7 of clout (factions 0 and 2) backs the package; faction 1's red line is crossed.
+    ok, veto = ratify(u, nd, clout, 0, quota, crossed, np.array([0.75]))
+    assert not ok[0] and veto[0]  # the backing is too narrow to override the veto
+    ok, veto = ratify(u, nd, clout, 0, quota, crossed, np.array([0.65]))
+    assert ok[0] and not veto[0]  # a broad enough coalition overrides it
+    assert not ratify(u, nd, clout, 0, np.array([0.8]), crossed, np.array([0.5]))[0][0]  # quota
+    # The ratifier's own red line holds whatever the backing.
+    own = np.array([[True], [False], [False]])
+    assert ratify(u, nd, clout, 0, quota, own, np.array([0.0]))[1][0]
+    # A ratifier who prefers no deal ratifies nothing.
+    assert not ratify(np.array([[0.4], [0.9], [0.9]]), nd, clout, 0, quota, ~crossed, quota)[0][0]
 
 
 def test_red_line_crossing() -> None:

@@ -114,7 +114,8 @@ class Principal(ActorBase):
     quota: Param = 0.5
     """Share of clout that must prefer a package to no deal for ratification."""
     override_threshold: Param = 0.5
-    """Ratifier clout share at or above which it overrides factions' red lines."""
+    """Share of clout backing a package (the ratifier and the factions preferring it to no
+    deal) above which the other factions' red lines are overridden (the ratifier's never)."""
     stance_inertia: Param = 0.3
     """Share of the gap to the factions' compromise closed per step (1: no inertia)."""
     concession_beta: Param = 1.0
@@ -122,7 +123,8 @@ class Principal(ActorBase):
     deadline: dt.date | None = None
     """The date the side's aspiration reaches its reservation value (default: the horizon)."""
     belief_halfwidth: Param = 0.05
-    """Half-width of the uniform belief about the other side's reservation value (utility)."""
+    """How opaque this side's bottom line is: half-width of the other side's uniform belief
+    about this side's reservation value (utility)."""
     breakdown_value: Param = 0.0
     """The principal's utility of a breakdown of talks."""
     walkout_temperature: Param = 0.0
@@ -270,6 +272,10 @@ class Calendar(Strict):
     """Date of step 0 (the first session of the talks)."""
     step_days: int = Field(default=7, ge=1, le=366)
     """Days per step."""
+    observed_until: dt.date | None = None
+    """Known history: up to this date the talks went on with no deal, strike, walk-out or
+    snapback, so no world may end (or trigger snapback) on its own before it; the model is
+    conditioned on what the sources report."""
 
 
 class Protocol(Strict):
