@@ -81,6 +81,11 @@ def _parser() -> argparse.ArgumentParser:
     cmp.add_argument("--markdown", type=Path, metavar="FILE", help="also write a Markdown table")
 
     forecast.add_parser(sub, parents=[common])
+
+    ref = sub.add_parser(
+        "schema", parents=[common], help="print the scenario file reference (docs/scenario.md)"
+    )
+    ref.add_argument("--markdown", type=Path, metavar="FILE", help="write it to FILE instead")
     return parser
 
 
@@ -100,6 +105,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "explain": _explain,
             "reproduce": _reproduce,
             "forecast": forecast.main,
+            "schema": _schema,
         }.get(args.command)
         if command is not None:
             return command(args, console)
@@ -199,6 +205,19 @@ def _reproduce(args: argparse.Namespace, console: Console) -> int:
     for warning in done.warnings:
         console.print(f"[yellow]warning:[/] {warning}")
     return 1 if done.warnings else 0
+
+
+def _schema(args: argparse.Namespace, console: Console) -> int:
+    from sim.output import write_text_atomic
+    from sim.reference import scenario_reference_markdown
+
+    text = scenario_reference_markdown()
+    if args.markdown:
+        write_text_atomic(args.markdown, text)
+        console.print(f"wrote {args.markdown}", highlight=False)
+    else:
+        console.print(text, markup=False, highlight=False, soft_wrap=True)
+    return 0
 
 
 def _compare(args: argparse.Namespace, console: Console) -> int:

@@ -114,9 +114,12 @@ distribution, the mode of a triangular one and the mean of the untruncated norma
 normal one. The model uses it where one side can only know the public estimate of the other's
 parameter (the public reservation value, `docs/model.md`).
 
-`evidence` and `assumption` never change a value: they record where it comes from.
-`CALIBRATION.md` asks that every parameter of the baseline carry evidence (a verbatim quote from
-`seeds/`) or an assumption.
+`evidence`, `assumption` (and a fixed value's `range`) never change a value: they record where
+it comes from and how sure it is. `CALIBRATION.md` asks that every parameter of the baseline
+carry evidence (a verbatim quote from `seeds/`) or an assumption. On loading, every quote is
+looked up in its seed file (in the `seeds/` folder beside or above the scenario file, else the
+checkout's own), whitespace-normalised; a quote that is not found is an error.
+`negsim evidence FILE` lists the evidence behind every parameter and the parameters without any.
 
 ## Dotted paths
 
@@ -342,8 +345,10 @@ def _type_text(annotation: Any, metadata: tuple[Any, ...] = ()) -> str:
         return choices[0] if len(choices) == 1 else "one of " + ", ".join(choices)
     if origin is dict:
         return f"mapping of {_type_text(args[0])} to {_type_text(args[1])}"
-    if origin is tuple:
+    if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
         return f"list of {_type_text(args[0])}"
+    if origin is tuple:
+        return "list `[" + ", ".join(_type_text(a) for a in args) + "]`"
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return _link(annotation)
     if annotation is str and _pattern(metadata):

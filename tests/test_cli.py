@@ -369,3 +369,12 @@ def test_run_when_every_world_has_the_same_outcome(tmp_path: Path) -> None:
     proc = negsim("run", scenario, "--worlds", 10, "--seed", 1, "--out", out)
     assert proc.returncode == 0, proc.stderr
     assert summary_of(out)["outcomes"]["no_resolution"]["count"] == 10
+
+
+def test_scenario_reference_is_up_to_date() -> None:
+    from sim.reference import scenario_reference_markdown
+
+    committed = (ROOT / "docs" / "scenario.md").read_text(encoding="utf-8")
+    assert committed == scenario_reference_markdown(), (
+        "run: negsim schema --markdown docs/scenario.md"
+    )
