@@ -1,9 +1,11 @@
 """negsim: an agent-based negotiation simulator on Mesa, worlds vectorised with numpy.
 
-The Python entry points are :func:`run` (an ensemble) and :func:`load_scenario`.
+The Python entry points are :func:`run` (an ensemble), :func:`sweep` (a parameter sweep) and
+:func:`load_scenario`.
 """
 
 from sim.ensemble import RunResult, run
 from sim.scenario import Loaded, Scenario, ScenarioError, load_scenario
+from sim.sweeps import sweep
 
-__all__ = ["Loaded", "RunResult", "Scenario", "ScenarioError", "load_scenario", "run"]
+__all__ = ["Loaded", "RunResult", "Scenario", "ScenarioError", "load_scenario", "run", "sweep"]

@@ -13,11 +13,15 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from sim import forecast
+from sim.commands import add_plot_parser, add_report_parser, plot_main, report_main
+from sim.dashboard.command import add_dashboard_parser, dashboard_main
 from sim.outcomes import LABELS, OUTCOMES
 from sim.scenario.loader import ScenarioError, load_scenario
+from sim.sweeps.cli import add_sensitivity_parser, add_sweep_parser, sensitivity_main, sweep_main
 
 BAD_INPUT = 2
 
@@ -81,6 +85,11 @@ def _parser() -> argparse.ArgumentParser:
     cmp.add_argument("--markdown", type=Path, metavar="FILE", help="also write a Markdown table")
 
     forecast.add_parser(sub, parents=[common])
+    add_sweep_parser(sub, [common])
+    add_sensitivity_parser(sub, [common])
+    add_plot_parser(sub, [common])
+    add_report_parser(sub, [common])
+    add_dashboard_parser(sub, [common])
 
     ref = sub.add_parser(
         "schema", parents=[common], help="print the scenario file reference (docs/scenario.md)"
@@ -106,6 +115,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             "reproduce": _reproduce,
             "forecast": forecast.main,
             "schema": _schema,
+            "sweep": sweep_main,
+            "sensitivity": sensitivity_main,
+            "plot": plot_main,
+            "report": report_main,
+            "dashboard": dashboard_main,
         }.get(args.command)
         if command is not None:
             return command(args, console)
@@ -117,7 +131,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             err.print(f"  {problem}", markup=False, highlight=False, soft_wrap=True)
         return BAD_INPUT
     except UsageError as exc:
-        err.print(f"[bold red]error:[/] {exc}")
+        err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
         return BAD_INPUT
     except KeyboardInterrupt:
         err.print("interrupted")

@@ -92,17 +92,24 @@ def tell(model: NegotiationModel, world: int, seed: int) -> list[str]:
         *_draws(model),
         "",
     ]
-    previous: dict[str, Any] | None = None
-    for record in model.trace:
-        told = _step_lines(model, record, previous)
-        if told:
-            t = record["step"]
-            lines.append(f"Step {t} ({spec.step_to_date(t)}):")
-            lines.extend(f"  {line}" for line in told)
-        previous = record
+    for t, told in told_by_step(model).items():
+        lines.append(f"Step {t} ({spec.step_to_date(t)}):")
+        lines.extend(f"  {line}" for line in told)
     lines.append("")
     lines.append(_ending(model, outcome, step))
     return lines
+
+
+def told_by_step(model: NegotiationModel) -> dict[int, list[str]]:
+    """What :func:`tell` says at each step of a recorded world (silent steps are left out)."""
+    told: dict[int, list[str]] = {}
+    previous: dict[str, Any] | None = None
+    for record in model.trace:
+        lines = _step_lines(model, record, previous)
+        if lines:
+            told[int(record["step"])] = lines
+        previous = record
+    return told
 
 
 def _draws(model: NegotiationModel, count: int = 8) -> list[str]:

@@ -174,15 +174,7 @@ def test_add_parser_defaults() -> None:
         parser.parse_args(["forecast", "a.csv", "--rule", "median"])
 
 
-def _wired() -> bool:
-    help_text = subprocess.run(
-        [sys.executable, "-m", "sim", "--help"], capture_output=True, text=True, check=False
-    ).stdout
-    return "forecast" in help_text
-
-
 @pytest.mark.slow
-@pytest.mark.skipif(not _wired(), reason="negsim forecast is not wired into sim/cli.py yet")
 def test_cli_end_to_end(tmp_path: Path) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "sim", "forecast", str(EXAMPLE), "--rounds", "3", "--json"],

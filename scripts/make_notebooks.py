@@ -1,0 +1,328 @@
+"""Write the notebooks in notebooks/ (without outputs) from the cells below.
+
+    python scripts/make_notebooks.py
+
+Each notebook's first code cell sets ``WORLDS``, the one size knob; tests/test_notebooks.py
+runs every notebook top to bottom with a small value.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+
+SETUP = '''\
+%matplotlib inline
+from pathlib import Path
+
+import pandas as pd
+from IPython.display import display
+
+import sim
+from sim import plots
+
+
+def find_root() -> Path:
+    """The checkout: beside the installed package, else the first folder up with scenarios/."""
+    here = Path(sim.__file__).resolve().parent.parent
+    for folder in [here, Path.cwd(), *Path.cwd().parents]:
+        if (folder / "scenarios" / "baseline.yaml").is_file():
+            return folder
+    raise FileNotFoundError("cannot find scenarios/baseline.yaml; run from the checkout")
+
+
+ROOT = find_root()
+BASELINE = ROOT / "scenarios" / "baseline.yaml"
+pd.set_option("display.width", 160)'''
+
+
+def md(text: str) -> nbformat.NotebookNode:
+    """A Markdown cell."""
+    return new_markdown_cell(text.strip())
+
+
+def code(text: str) -> nbformat.NotebookNode:
+    """A code cell (no outputs)."""
+    return new_code_cell(text.strip())
+
+
+QUICKSTART = [
+    md("""
+# 01 Quickstart: one scenario, its outcomes, and one world's story
+
+Load the baseline scenario (the US-Iran nuclear talks of 2025 as the seed articles describe
+them), run an ensemble of worlds, look at how likely each outcome is and when it happens, and
+let one world tell its story.
+"""),
+    code("""
+WORLDS = 2000  # worlds in the ensemble (the test suite sets a small number)
+SEED = 20250412  # the root seed: the same seed gives the same worlds
+"""),
+    code(SETUP),
+    md("## The scenario"),
+    code("""
+loaded = sim.load_scenario(BASELINE)
+scenario = loaded.scenario
+print(f"{scenario.name}: {len(scenario.actors)} actors, {len(scenario.issues)} issues, "
+      f"{scenario.horizon} steps of {scenario.calendar.step_days} days from "
+      f"{scenario.calendar.start}")
+print(scenario.description)
+"""),
+    md("""
+## Run the ensemble
+
+Every world draws its own values of the uncertain parameters, so the share of worlds that end
+in each outcome is the probability of that outcome given the calibration; the interval is the
+95% Wilson interval of the sampling error of a finite ensemble.
+"""),
+    code("""
+result = sim.run(loaded, worlds=WORLDS, seed=SEED)
+result.outcome_table()
+"""),
+    code("display(plots.plot_outcomes(result.summary))"),
+    md("""
+## When talks end, and how
+
+Deal, strikes and breakdown compete: each curve is the share of worlds that have ended with
+that outcome by a given week. The dashed line marks the snapback expiry (and Iran's deadline).
+"""),
+    code("display(plots.plot_timing(result.worlds, scenario))"),
+    md("## What the deals give, against what each actor wants"),
+    code("display(plots.plot_terms(result.worlds, scenario))"),
+    md("""
+## One world, told
+
+Any world of the ensemble can be re-run alone, with a full trace, from the root seed and its
+world id: here the first world that ended in a deal (or the first world, if none did).
+"""),
+    code("""
+from sim.explain import explain
+
+worlds = result.worlds
+deals = worlds[worlds["outcome"] == "deal"]
+world = int((deals if len(deals) else worlds)["world"].iloc[0])
+story = explain(loaded, SEED, world)
+print(story.text)
+"""),
+    code("display(plots.plot_world(story))"),
+    md("""
+## The same from the command line
+
+```
+negsim run scenarios/baseline.yaml --worlds 2000 --seed 20250412 --out runs/baseline
+negsim plot runs/baseline
+negsim explain scenarios/baseline.yaml --seed 20250412 --world 0
+```
+"""),
+]
+
+SWEEPS = [
+    md("""
+# 02 Parameter sweeps: the US hawk/dove balance against Israel's resolve
+
+How do the odds move with the weight of the hawks in Washington (the clout of Rubio and the
+hardliners against Trump and the deal camp) and with Israel's resolve to strike? The sweep
+`scenarios/sweeps/hawks_resolve_grid.yaml` runs a 4 x 5 grid of the two; every design point
+uses the same worlds (common random numbers), so differences between points are the
+parameters' doing, not chance's.
+"""),
+    code("""
+WORLDS = 1000  # worlds per design point (the test suite sets a small number)
+"""),
+    code(SETUP),
+    code("""
+import yaml
+
+HAWKS = "actors.us_hawks.clout"
+RESOLVE = "actors.israel.strike_resolve"
+spec = yaml.safe_load((ROOT / "scenarios" / "sweeps" / "hawks_resolve_grid.yaml").read_text())
+spec.update(base=str(BASELINE), worlds=WORLDS, block_size=min(WORLDS, 1000))
+points = sim.sweep(spec, progress=False)
+points[[HAWKS, RESOLVE, "deal_p", "deal_ci_low", "deal_ci_high", "strike_p"]].round(3)
+"""),
+    md("## P(deal) and P(strike) over the grid"),
+    code("display(plots.plot_sweep_heatmap(points, RESOLVE, HAWKS, 'deal'))"),
+    code("display(plots.plot_sweep_heatmap(points, RESOLVE, HAWKS, 'strike'))"),
+    md("""
+## Each parameter alone
+
+Along one parameter, pooling the worlds over the other (the bands are 95% Wilson intervals).
+"""),
+    code("display(plots.plot_sweep_line(points, HAWKS, ['deal', 'strike', 'breakdown']))"),
+    code("display(plots.plot_sweep_line(points, RESOLVE, ['deal', 'strike_israel', 'strike_us']))"),
+    md("""
+## What moves the odds
+
+The change in each probability from the lowest to the highest value of each parameter,
+averaged over the other parameter.
+"""),
+    code("""
+rows = []
+for path in (HAWKS, RESOLVE):
+    means = points.groupby(path)[["deal_p", "strike_p"]].mean()
+    low, high = means.index.min(), means.index.max()
+    rows.append({
+        "parameter": path,
+        "from": low,
+        "to": high,
+        "change in P(deal)": means.loc[high, "deal_p"] - means.loc[low, "deal_p"],
+        "change in P(strike)": means.loc[high, "strike_p"] - means.loc[low, "strike_p"],
+    })
+effects = pd.DataFrame(rows)
+effects.round(3)
+"""),
+    code("""
+for row in effects.to_dict("records"):
+    deal, strike = 100 * row["change in P(deal)"], 100 * row["change in P(strike)"]
+    print(f"Moving {row['parameter']} from {row['from']:g} to {row['to']:g} changes P(deal) "
+          f"by {deal:+.1f} and P(strike) by {strike:+.1f} percentage points.")
+"""),
+]
+
+SENSITIVITY = [
+    md("""
+# 03 Sensitivity: which uncertain parameters, and which evidence, matter most
+
+Sobol' indices (Saltelli et al. 2010) of the probabilities of a deal and of a strike over five
+uncertain parameters of the calibration (`scenarios/sweeps/baseline_sobol.yaml`). The
+first-order index S1 is the share of the variance a parameter explains alone; the total index
+ST adds its interactions. Each probability is itself estimated from a finite number of worlds,
+so small indices scatter around zero by that Monte Carlo noise: trust the ranking of the large
+ones.
+"""),
+    code("""
+WORLDS = 1000  # worlds per design point (the test suite sets a small number)
+SAMPLES = 32 if WORLDS >= 500 else 4  # Sobol' base samples, a power of 2: N x (D + 2) points
+"""),
+    code(SETUP),
+    code("""
+import yaml
+
+from sim.sensitivity import sensitivity_table
+from sim.sweeps import load_sweep, run as run_sweep
+
+spec = yaml.safe_load((ROOT / "scenarios" / "sweeps" / "baseline_sobol.yaml").read_text())
+spec.update(base=str(BASELINE), worlds=WORLDS, block_size=min(WORLDS, 1000))
+spec["design"]["samples"] = SAMPLES
+sweep = load_sweep(spec)
+result = run_sweep(sweep, progress=False)
+print(f"{len(result.points)} design points of {WORLDS:,} worlds")
+indices = sensitivity_table(sweep, result.points)
+indices.round(3)
+"""),
+    code("display(plots.plot_sensitivity(indices, output='deal'))"),
+    code("display(plots.plot_sensitivity(indices, output='strike'))"),
+    md("""
+## Which evidence matters most
+
+Each parameter's total index next to the evidence behind it (the quote from the seed articles
+and its reading, or the assumption that stands in for one). The evidence behind the parameters
+with the largest indices is what deserves the closest reading, and the most effort to pin down.
+"""),
+    code("""
+from sim.scenario.evidence import source_rows
+
+evidence = pd.DataFrame([vars(row) for row in source_rows(sweep.base.scenario)])
+ranked = (
+    indices.pivot(index="parameter", columns="output", values="ST")
+    .rename(columns=lambda o: f"ST {o}")
+    .sort_values("ST strike", ascending=False)
+)
+support = (
+    evidence.groupby("path")
+    .agg(kind=("kind", "first"), quote=("quote", " | ".join), reading=("reading", " | ".join))
+)
+table = ranked.join(support, how="left")
+with pd.option_context("display.max_colwidth", 120):
+    display(table.round(3))
+"""),
+]
+
+SCENARIOS = [
+    md("""
+# 04 Scenarios: the baseline against every variant
+
+Every scenario in `scenarios/` runs with the same worlds and seed; a forest plot compares the
+outcome probabilities, and the timing figures show how the variants that move the odds most
+change when things happen.
+"""),
+    code("""
+WORLDS = 2000  # worlds per scenario (the test suite sets a small number)
+SEED = 20250412
+"""),
+    code(SETUP),
+    code("""
+files = sorted((ROOT / "scenarios").glob("*.yaml"), key=lambda p: (p.stem != "baseline", p.stem))
+runs = {}
+for path in files:
+    loaded = sim.load_scenario(path)
+    runs[loaded.scenario.name] = (loaded, sim.run(loaded, worlds=WORLDS, seed=SEED))
+summaries = [result.summary for _, result in runs.values()]
+print(f"{len(runs)} scenarios, {WORLDS:,} worlds each, seed {SEED}")
+"""),
+    code("""
+table = pd.DataFrame(
+    {
+        name: {outcome: s["outcomes"][outcome]["p"] for outcome in s["outcomes"]}
+        for name, s in zip(runs, summaries)
+    }
+).T
+table.round(3)
+"""),
+    code("display(plots.plot_forest(summaries))"),
+    md("""
+## Timing: the baseline and the variants that move P(deal) most
+"""),
+    code("""
+baseline_deal = summaries[0]["outcomes"]["deal"]["p"]
+moved = sorted(
+    (name for name in list(runs)[1:]),
+    key=lambda name: -abs(runs[name][1].summary["outcomes"]["deal"]["p"] - baseline_deal),
+)
+for name in [next(iter(runs)), *moved[:2]]:
+    loaded, result = runs[name]
+    display(plots.plot_timing(result.worlds, loaded.scenario, name=name))
+"""),
+    md("""
+The same comparison as a self-contained HTML report (every scenario's figures, the evidence
+table and what is needed to reproduce it):
+
+```
+negsim report scenarios/baseline.yaml scenarios/israel_preempts.yaml --worlds 2000 --seed 20250412
+```
+"""),
+]
+
+NOTEBOOK_CELLS = {
+    "01_quickstart": QUICKSTART,
+    "02_parameter_sweeps": SWEEPS,
+    "03_sensitivity": SENSITIVITY,
+    "04_scenarios": SCENARIOS,
+}
+
+
+def main() -> None:
+    """Write every notebook, without outputs."""
+    NOTEBOOKS.mkdir(exist_ok=True)
+    for name, cells in NOTEBOOK_CELLS.items():
+        nb = new_notebook(cells=cells)
+        nb.metadata["kernelspec"] = {
+            "display_name": "Python 3",
+            "language": "python",
+            "name": "python3",
+        }
+        nb.metadata["language_info"] = {"name": "python"}
+        for k, cell in enumerate(nb.cells):
+            cell["id"] = f"{name[:2]}-{k:02d}"  # stable ids: regenerating changes nothing
+        nbformat.validate(nb)
+        nbformat.write(nb, NOTEBOOKS / f"{name}.ipynb")
+        print(f"wrote notebooks/{name}.ipynb")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,55 @@
+"""Serve the dashboard with Solara's server (Starlette on uvicorn), on 127.0.0.1 by default.
+
+Solara reads its settings from the environment when it is first imported, so everything is set
+before the import: the app, no telemetry (the dashboard must work offline), and the scenario to
+open. Its page assets come from the ``solara-assets`` package, never from a CDN.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from pathlib import Path
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8765
+APP = "sim.dashboard.app:Page"
+SCENARIO_ENV = "NEGSIM_DASHBOARD_SCENARIO"
+DIRECTORY_ENV = "NEGSIM_DASHBOARD_DIR"
+
+
+def free_port(host: str = DEFAULT_HOST) -> int:
+    """A TCP port that is free on ``host`` right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        return int(sock.getsockname()[1])
+
+
+def configure(scenario: str | Path | None, host: str, port: int) -> None:
+    """Set the environment Solara and the app read at import (call before importing solara)."""
+    os.environ["SOLARA_APP"] = APP
+    os.environ["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "false"
+    os.environ["SERVER_NAME"] = host
+    os.environ["SERVER_PORT"] = str(port)
+    if scenario is not None:
+        path = Path(scenario).resolve()
+        os.environ[SCENARIO_ENV] = str(path)
+        os.environ[DIRECTORY_ENV] = str(path.parent)
+
+
+def serve(
+    scenario: str | Path | None = None, port: int = DEFAULT_PORT, host: str = DEFAULT_HOST
+) -> None:
+    """Serve the dashboard until interrupted.
+
+    Args:
+        scenario: the scenario file to open first; the picker lists the ``*.yaml`` files beside
+            it (default: ``scenarios/baseline.yaml``).
+        port: the TCP port (0: any free port).
+        host: the address to bind; 127.0.0.1 keeps the dashboard on this machine.
+    """
+    port = port or free_port(host)
+    configure(scenario, host, port)
+    import uvicorn
+
+    uvicorn.run("solara.server.starlette:app", host=host, port=port, log_level="warning")

@@ -1,0 +1,417 @@
+"""Run a sweep: stream its units to disk, resume after a crash, merge in a fixed order.
+
+The unit of work is one seed block of one design point (:mod:`sim.sweeps.units`). Every design
+point uses the same block seeds (common random numbers), a point's overrides are applied to the
+base scenario with :func:`sim.scenario.load_scenario`, and a point that cannot be loaded or run
+becomes an error row while the sweep goes on. Finished units are written to the work directory
+as they arrive; the merged files (``points.parquet``, ``summary.parquet``) are rewritten from
+time to time while the sweep runs and once at the end. They hold no timestamps, so a resumed
+sweep ends with the same bytes as an uninterrupted one (times are in ``sweep.json``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from sim.ensemble import git_commit, version
+from sim.outcomes import OUTCOMES
+from sim.scenario.loader import ScenarioError, load_scenario
+from sim.scenario.schema import Scenario
+from sim.stats import wilson_interval
+from sim.sweeps.backends import Backend, execute
+from sim.sweeps.design import DesignPoint, design_points
+from sim.sweeps.spec import LoadedSweep, SweepLike, load_sweep
+from sim.sweeps.store import SweepDir
+from sim.sweeps.units import UnitResult, UnitTask, median_from_histogram
+
+STRIKE = ("strike_israel", "strike_us")
+"""The outcomes that make up ``strike`` (a strike by Israel or by the United States)."""
+
+ProgressCallback = Callable[[int, int], None]
+
+
+@dataclass
+class PointRecord:
+    """A finished design point: its outcome counts and median end steps, or its error."""
+
+    point: DesignPoint
+    worlds: int
+    counts: tuple[int, ...] = ()
+    medians: tuple[float | None, ...] = ()
+    error: str | None = None
+
+
+@dataclass
+class _Tally:
+    """The blocks of one design point received so far."""
+
+    counts: np.ndarray
+    hist: np.ndarray
+    blocks: set[int] = field(default_factory=set)
+    errors: dict[int, str] = field(default_factory=dict)
+    worlds: int = 0
+
+
+@dataclass
+class SweepResult:
+    """A finished sweep: the per-point table, the long summary and the metadata."""
+
+    points: pd.DataFrame
+    summary: pd.DataFrame
+    meta: dict[str, Any]
+
+
+class _Sweep:
+    """The state of one sweep session: tallies, finished points, progress."""
+
+    def __init__(self, sweep: LoadedSweep, store: SweepDir | None, on_progress: Any):
+        self.sweep = sweep
+        self.points = design_points(sweep)
+        self.blocks = [
+            (b, min(sweep.spec.block_size, sweep.spec.worlds - b * sweep.spec.block_size))
+            for b in range(sweep.blocks)
+        ]
+        self.store = store
+        self.on_progress = on_progress
+        self.tallies: dict[int, _Tally] = {}
+        self.records: dict[int, PointRecord] = {}
+        self.done_units = 0
+        self.computed = 0
+        self.reused = 0
+
+    @property
+    def total_units(self) -> int:
+        return len(self.points) * len(self.blocks)
+
+    def _tally(self, point: int) -> _Tally:
+        horizon = self.sweep.base.scenario.horizon
+        if point not in self.tallies:
+            self.tallies[point] = _Tally(
+                np.zeros(len(OUTCOMES), np.int64), np.zeros((len(OUTCOMES), horizon + 1), np.int64)
+            )
+        return self.tallies[point]
+
+    def add(self, unit: UnitResult) -> bool:
+        """Count a finished unit in; return whether it finished its design point."""
+        tally = self._tally(unit.point)
+        if unit.block in tally.blocks:
+            return False
+        tally.blocks.add(unit.block)
+        if unit.error is not None:
+            tally.errors[unit.block] = unit.error
+        else:
+            tally.counts += np.asarray(unit.counts, dtype=np.int64)
+            for k, h in enumerate(unit.hist):
+                n = min(len(h), tally.hist.shape[1])
+                tally.hist[k, :n] += np.asarray(h[:n], dtype=np.int64)
+            tally.worlds += unit.worlds
+        self._advance(1)
+        if len(tally.blocks) < len(self.blocks):
+            return False
+        self._finish(unit.point, tally)
+        return True
+
+    def fail(self, point: int, message: str) -> None:
+        """A design point that could not be loaded: an error row, its units counted as done."""
+        missing = len(self.blocks) - len(self._tally(point).blocks)
+        del self.tallies[point]
+        self.records[point] = PointRecord(self.points[point], 0, error=message)
+        self._advance(missing)
+
+    def _finish(self, point: int, tally: _Tally) -> None:
+        del self.tallies[point]
+        if tally.errors:
+            first = min(tally.errors)
+            message = f"block {first}: {tally.errors[first]}"
+            self.records[point] = PointRecord(self.points[point], 0, error=message)
+            return
+        medians = tuple(median_from_histogram(h) for h in tally.hist)
+        counts = tuple(int(c) for c in tally.counts)
+        self.records[point] = PointRecord(self.points[point], tally.worlds, counts, medians)
+
+    def _advance(self, units: int) -> None:
+        self.done_units += units
+        if self.on_progress is not None:
+            self.on_progress(self.done_units, self.total_units)
+
+    def tasks(self) -> Iterator[UnitTask]:
+        """The units still to run, in (point, block) order; invalid points become error rows."""
+        spec = self.sweep.spec
+        for point in self.points:
+            if point.index in self.records:
+                continue
+            done = self.tallies[point.index].blocks if point.index in self.tallies else set()
+            try:
+                loaded = load_scenario(self.sweep.base.raw, point.overrides)
+            except ScenarioError as exc:
+                self.fail(point.index, "; ".join(f"{p.path}: {p.message}" for p in exc.problems))
+                continue
+            for block, size in self.blocks:
+                if block not in done:
+                    yield UnitTask(
+                        point.index,
+                        block,
+                        size,
+                        spec.seed,
+                        spec.block_size,
+                        loaded.scenario,
+                        spec.per_world,
+                    )
+
+
+def run_sweep(
+    source: SweepLike,
+    *,
+    out: Path | None = None,
+    backend: Backend | None = None,
+    resume: bool = False,
+    on_progress: ProgressCallback | None = None,
+    snapshot_seconds: float = 5.0,
+) -> SweepResult:
+    """Run a sweep, streaming finished units to ``out`` (when given), and merge the results.
+
+    Args:
+        source: a sweep file, a mapping, or a loaded sweep.
+        out: the output directory (nothing is written when None).
+        backend: where units run (default: this process).
+        resume: continue the sweep ``out`` holds, recomputing nothing that finished.
+        on_progress: called with (units done, units total) as units finish.
+        snapshot_seconds: rewrite the merged files with the points finished so far at most this
+            often while the sweep runs (they are rewritten once more at the end).
+
+    Returns:
+        The per-point table (one row per design point), the long summary and the metadata.
+    """
+    sweep = load_sweep(source)
+    backend = backend or Backend()
+    backend.check()
+    started = _now()
+    state = _Sweep(sweep, SweepDir(out) if out is not None else None, None)
+    plan = _plan(sweep, len(state.points), started)
+    store = state.store
+    sessions: list[dict[str, Any]] = []
+    if store is not None:
+        plan = store.start(plan, resume)
+        sessions = list((store.read_meta() or {}).get("sessions", []))
+        for unit in store.finished_units(sweep.spec.per_world):
+            if unit.point < len(state.points) and unit.block < len(state.blocks):
+                state.add(unit)
+        state.reused = state.done_units
+    state.on_progress = on_progress
+    if on_progress is not None:
+        on_progress(state.done_units, state.total_units)
+    session: dict[str, Any] = {"started": started, "backend": backend.describe()}
+    session.update(version=version(), git_commit=git_commit())
+    meta = _meta(sweep, plan, state, [*sessions, session], "running")
+    if store is not None:
+        store.write_meta(meta)
+    clock = time.monotonic()
+    last = clock
+    try:
+        for unit in execute(state.tasks(), backend):
+            if store is not None:
+                store.save_unit(unit)
+            state.computed += 1
+            if state.add(unit) and store is not None and time.monotonic() - last > snapshot_seconds:
+                _write_tables(store, sweep, state, plan)
+                last = time.monotonic()
+    except BaseException:
+        if store is not None:
+            session.update(finished=_now(), seconds=round(time.monotonic() - clock, 3))
+            session.update(units_computed=state.computed, units_reused=state.reused)
+            store.write_meta(_meta(sweep, plan, state, [*sessions, session], "interrupted"))
+        raise
+    session.update(finished=_now(), seconds=round(time.monotonic() - clock, 3))
+    session.update(units_computed=state.computed, units_reused=state.reused)
+    meta = _meta(sweep, plan, state, [*sessions, session], "complete")
+    points, summary = _tables(sweep, state, plan)
+    if store is not None:
+        _write_tables(store, sweep, state, plan, (points, summary))
+        store.write_meta(meta)
+    return SweepResult(points.to_pandas(), summary.to_pandas(), meta)
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def _plan(sweep: LoadedSweep, points: int, started: str) -> dict[str, Any]:
+    spec = sweep.spec
+    return {
+        "spec_sha256": sweep.sha256,
+        "scenario_sha256": sweep.base.sha256,
+        "seed": spec.seed,
+        "worlds": spec.worlds,
+        "block_size": spec.block_size,
+        "points": points,
+        "version": version(),
+        "git_commit": git_commit(),
+        "started": started,
+    }
+
+
+def _meta(
+    sweep: LoadedSweep,
+    plan: dict[str, Any],
+    state: _Sweep,
+    sessions: list[dict[str, Any]],
+    status: str,
+) -> dict[str, Any]:
+    spec = sweep.spec
+    finished = sessions[-1].get("finished")
+    return {
+        "sweep": spec.name,
+        "status": status,
+        "spec_file": sweep.source,
+        "spec_sha256": sweep.sha256,
+        "scenario": sweep.base.scenario.name,
+        "scenario_file": sweep.base.source,
+        "scenario_sha256": sweep.base.sha256,
+        "seed": spec.seed,
+        "design": spec.design.kind,
+        "parameters": spec.paths(),
+        "points": len(state.points),
+        "worlds_per_point": spec.worlds,
+        "block_size": spec.block_size,
+        "blocks_per_point": len(state.blocks),
+        "units": state.total_units,
+        "units_done": state.done_units,
+        "error_points": sum(r.error is not None for r in state.records.values()),
+        "per_world": spec.per_world,
+        "version": plan["version"],
+        "git_commit": plan["git_commit"],
+        "started": plan["started"],
+        "finished": finished if status == "complete" else None,
+        "sessions": sessions,
+        "spec": spec.model_dump(mode="json"),
+    }
+
+
+def _static_meta(sweep: LoadedSweep, plan: dict[str, Any]) -> bytes:
+    """Metadata embedded in the Parquet files: no times, so resumed runs give the same bytes."""
+    spec = sweep.spec
+    data = {
+        "sweep": spec.name,
+        "spec_sha256": sweep.sha256,
+        "scenario": sweep.base.scenario.name,
+        "scenario_sha256": sweep.base.sha256,
+        "seed": spec.seed,
+        "worlds_per_point": spec.worlds,
+        "block_size": spec.block_size,
+        "design": spec.design.kind,
+        "version": plan["version"],
+        "git_commit": plan["git_commit"],
+    }
+    return json.dumps(data, sort_keys=True).encode()
+
+
+def _write_tables(
+    store: SweepDir,
+    sweep: LoadedSweep,
+    state: _Sweep,
+    plan: dict[str, Any],
+    tables: tuple[pa.Table, pa.Table] | None = None,
+) -> None:
+    points, summary = tables or _tables(sweep, state, plan)
+    store.write_table(store.points_file, points)
+    store.write_table(store.summary_file, summary)
+
+
+def _tables(sweep: LoadedSweep, state: _Sweep, plan: dict[str, Any]) -> tuple[pa.Table, pa.Table]:
+    """The per-point (wide) and per-outcome (long) tables of the points finished so far."""
+    records = [state.records[k] for k in sorted(state.records)]
+    paths = sweep.spec.paths()
+    wide = [_wide_row(r, paths) for r in records]
+    long = [row for r in records for row in _long_rows(r, paths, sweep.base.scenario)]
+    meta = {b"negsim": _static_meta(sweep, plan)}
+    return (
+        pa.Table.from_pylist(wide, schema=_wide_schema(paths)).replace_schema_metadata(meta),
+        pa.Table.from_pylist(long, schema=_long_schema(paths)).replace_schema_metadata(meta),
+    )
+
+
+def _wide_row(record: PointRecord, paths: list[str]) -> dict[str, Any]:
+    """One design point: parameters, status, and each outcome's p, interval, count, median."""
+    row: dict[str, Any] = {"point": record.point.index}
+    row.update({path: record.point.values[path] for path in paths})
+    row.update(status="error" if record.error else "ok", error=record.error, worlds=record.worlds)
+    for name, members in [*((o, (o,)) for o in OUTCOMES), ("strike", STRIKE)]:
+        p, lo, hi, count, median = _stats(record, members)
+        row.update({f"{name}_p": p, f"{name}_ci_low": lo, f"{name}_ci_high": hi})
+        row[f"{name}_count"] = count
+        if name != "strike":
+            row[f"{name}_median_step"] = median
+    row["overrides"] = record.point.overrides_json()
+    return row
+
+
+def _long_rows(record: PointRecord, paths: list[str], scenario: Scenario) -> list[dict[str, Any]]:
+    """One row per outcome of a design point (none for an error row)."""
+    if record.error is not None:
+        return []
+    rows = []
+    for name in OUTCOMES:
+        p, lo, hi, count, median = _stats(record, (name,))
+        date = None if median is None else scenario.step_to_date(int(median)).isoformat()
+        row: dict[str, Any] = {"point": record.point.index}
+        row.update({path: record.point.values[path] for path in paths})
+        row.update(outcome=name, count=count, worlds=record.worlds, p=p, ci_low=lo, ci_high=hi)
+        row.update(median_step=median, median_date=date)
+        rows.append(row)
+    return rows
+
+
+def _stats(
+    record: PointRecord, members: tuple[str, ...]
+) -> tuple[float | None, float | None, float | None, int | None, float | None]:
+    """p, Wilson 95% interval, count and median end step of a set of outcomes at a point."""
+    if record.error is not None:
+        return (None, None, None, None, None)
+    count = sum(record.counts[OUTCOMES.index(o)] for o in members)
+    lo, hi = wilson_interval(count, record.worlds)
+    median = record.medians[OUTCOMES.index(members[0])] if len(members) == 1 else None
+    return (count / record.worlds, lo, hi, count, median)
+
+
+def _wide_schema(paths: list[str]) -> pa.Schema:
+    fields = [pa.field("point", pa.int64())]
+    fields += [pa.field(p, pa.float64()) for p in paths]
+    fields += [
+        pa.field("status", pa.string()),
+        pa.field("error", pa.string()),
+        pa.field("worlds", pa.int64()),
+    ]
+    for name in (*OUTCOMES, "strike"):
+        fields += [pa.field(f"{name}_{c}", pa.float64()) for c in ("p", "ci_low", "ci_high")]
+        fields.append(pa.field(f"{name}_count", pa.int64()))
+        if name != "strike":
+            fields.append(pa.field(f"{name}_median_step", pa.float64()))
+    fields.append(pa.field("overrides", pa.string()))
+    return pa.schema(fields)
+
+
+def _long_schema(paths: list[str]) -> pa.Schema:
+    return pa.schema(
+        [pa.field("point", pa.int64())]
+        + [pa.field(p, pa.float64()) for p in paths]
+        + [
+            pa.field("outcome", pa.string()),
+            pa.field("count", pa.int64()),
+            pa.field("worlds", pa.int64()),
+            pa.field("p", pa.float64()),
+            pa.field("ci_low", pa.float64()),
+            pa.field("ci_high", pa.float64()),
+            pa.field("median_step", pa.float64()),
+            pa.field("median_date", pa.string()),
+        ]
+    )

@@ -1,0 +1,145 @@
+"""A sweep's output directory: the work directory of finished units, and the merged files.
+
+Layout (docs/sweeps.md)::
+
+    OUT/sweep.json                              metadata; "status" is "complete" once merged
+    OUT/points.parquet                          one row per design point
+    OUT/summary.parquet                         one row per (design point, outcome)
+    OUT/worlds/point=N/block=B.parquet          per-world rows, when the spec asks for them
+    OUT/work/plan.json                          what the sweep is (hashes), when it started
+    OUT/work/units/pNNNNNN-bNNNNNN.json         one finished unit (counts and histograms)
+
+Every file is written to a temporary name and renamed into place (:func:`sim.output.atomic_write`),
+so a file with its final name is complete. A unit's per-world file is written before its unit
+file, so a unit file vouches for both. Resuming reads the unit files and recomputes the rest.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from sim.output import atomic_write, write_text_atomic
+from sim.sweeps.units import UnitResult
+
+PLAN_KEYS = ("spec_sha256", "scenario_sha256", "seed", "worlds", "block_size", "points")
+"""The plan entries that must match for ``--resume`` to continue a sweep."""
+
+
+class OutputDirError(ValueError):
+    """The output directory cannot take this sweep (it holds another one, or is a file)."""
+
+
+class SweepDir:
+    """The files of one sweep under ``root``."""
+
+    def __init__(self, root: Path):
+        """Name the files under ``root`` (nothing is created yet)."""
+        self.root = root
+        self.work = root / "work"
+        self.units = self.work / "units"
+        self.plan_file = self.work / "plan.json"
+        self.meta_file = root / "sweep.json"
+        self.points_file = root / "points.parquet"
+        self.summary_file = root / "summary.parquet"
+        self.worlds_dir = root / "worlds"
+
+    def start(self, plan: dict[str, Any], resume: bool) -> dict[str, Any]:
+        """Create or reopen the work directory; return the plan in force (the first session's).
+
+        Raises:
+            OutputDirError: the directory is a file, holds a sweep and ``resume`` is false, or
+                holds a different sweep.
+        """
+        if self.root.exists() and not self.root.is_dir():
+            raise OutputDirError(f"--out {self.root} exists and is not a directory")
+        if self.plan_file.exists() or self.meta_file.exists():
+            if not resume:
+                raise OutputDirError(
+                    f"{self.root} already holds a sweep: pass --resume to continue it (nothing "
+                    "finished is recomputed), or choose another --out"
+                )
+            old = self._read_plan()
+            if old is not None:
+                diff = [k for k in PLAN_KEYS if old.get(k) != plan.get(k)]
+                if diff:
+                    raise OutputDirError(
+                        f"{self.root} holds a different sweep ({', '.join(diff)} differ); "
+                        "choose another --out"
+                    )
+                self.remove_temporaries()
+                return old
+        self.units.mkdir(parents=True, exist_ok=True)
+        self.remove_temporaries()
+        write_text_atomic(self.plan_file, json.dumps(plan, indent=2) + "\n")
+        return plan
+
+    def _read_plan(self) -> dict[str, Any] | None:
+        if not self.plan_file.exists():
+            return None
+        data = json.loads(self.plan_file.read_text(encoding="utf-8"))
+        return data if isinstance(data, dict) else None
+
+    def remove_temporaries(self) -> None:
+        """Delete temporary files a killed process left behind (they never have final names)."""
+        for folder in (self.root, self.work, self.units):
+            if folder.is_dir():
+                for tmp in folder.glob(".*.tmp"):
+                    tmp.unlink(missing_ok=True)
+        if self.worlds_dir.is_dir():
+            for tmp in self.worlds_dir.rglob(".*.tmp"):
+                tmp.unlink(missing_ok=True)
+
+    def unit_file(self, point: int, block: int) -> Path:
+        """The file of a finished unit."""
+        return self.units / f"p{point:06d}-b{block:06d}.json"
+
+    def world_file(self, point: int, block: int) -> Path:
+        """The per-world rows of a unit (a Hive-style partition: ``pd.read_parquet(worlds/)``)."""
+        return self.worlds_dir / f"point={point:06d}" / f"block={block:06d}.parquet"
+
+    def save_unit(self, result: UnitResult) -> None:
+        """Write a finished unit: its per-world rows (if any) first, then its unit file."""
+        if result.world_rows is not None:
+            rows = result.world_rows
+
+            def write_rows(path: Path) -> None:
+                path.write_bytes(rows)
+
+            atomic_write(self.world_file(result.point, result.block), write_rows)
+        text = json.dumps(result.to_json(), separators=(",", ":")) + "\n"
+        write_text_atomic(self.unit_file(result.point, result.block), text)
+
+    def finished_units(self, per_world: bool) -> Iterator[UnitResult]:
+        """The units already on disk (with their per-world file, when the sweep writes them)."""
+        if not self.units.is_dir():
+            return
+        for path in sorted(self.units.glob("p*-b*.json")):
+            try:
+                unit = UnitResult.from_json(json.loads(path.read_text(encoding="utf-8")))
+            except (ValueError, KeyError, AssertionError):
+                continue  # unreadable: recompute it
+            rows = self.world_file(unit.point, unit.block)
+            if per_world and unit.error is None and not rows.exists():
+                continue
+            yield unit
+
+    def write_table(self, path: Path, table: pa.Table) -> None:
+        """Write a Parquet file atomically (its bytes depend only on the table)."""
+        atomic_write(path, lambda p: pq.write_table(table, p))
+
+    def write_meta(self, meta: dict[str, Any]) -> None:
+        """Write ``sweep.json`` atomically."""
+        write_text_atomic(self.meta_file, json.dumps(meta, indent=2, default=str) + "\n")
+
+    def read_meta(self) -> dict[str, Any] | None:
+        """The current ``sweep.json``, if any."""
+        if not self.meta_file.exists():
+            return None
+        data = json.loads(self.meta_file.read_text(encoding="utf-8"))
+        return data if isinstance(data, dict) else None

@@ -1,0 +1,534 @@
+"""Sweeps: spec validation, designs, common random numbers, error rows, jobs, resume and Dask."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+import yaml
+from hypothesis import given
+from hypothesis import strategies as st
+from rich.console import Console
+
+import sim
+from sim.ensemble import run
+from sim.outcomes import OUTCOMES
+from sim.scenario import load_scenario
+from sim.scenario.params import Fixed
+from sim.scenario.schema import parameter_paths
+from sim.sweeps import Backend, BackendError, OutputDirError, SweepSpecError, load_sweep, run_sweep
+from sim.sweeps import units as units_module
+from sim.sweeps.cli import add_sensitivity_parser, add_sweep_parser, sweep_main
+from sim.sweeps.design import design_points
+from sim.sweeps.units import median_from_histogram
+from tests.builders import BASELINE
+
+ROOT = Path(__file__).resolve().parent.parent
+SWEEPS = ROOT / "scenarios" / "sweeps"
+HAWKS = "actors.us_hawks.clout"
+RESOLVE = "actors.israel.strike_resolve"
+META_KEYS = {"version", "git_commit", "scenario_sha256", "spec_sha256", "seed", "started"}
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A private copy of the scenarios, so that edits to the real files cannot race the tests."""
+    folder = tmp_path_factory.mktemp("base") / "scenarios"
+    shutil.copytree(BASELINE.parent, folder)
+    return folder / BASELINE.name
+
+
+def small(base: Path, **extra: Any) -> dict[str, Any]:
+    """A 2 x 2 grid, 400 worlds per point in blocks of 200: 8 units, with per-world rows."""
+    spec: dict[str, Any] = {
+        "name": "small",
+        "base": str(base),
+        "parameters": {HAWKS: {"values": [0.25, 0.4]}, RESOLVE: {"values": [-0.05, 0.05]}},
+        "design": "grid",
+        "worlds": 400,
+        "block_size": 200,
+        "seed": 11,
+        "per_world": True,
+    }
+    spec.update(extra)
+    return spec
+
+
+def files_of(out: Path) -> dict[str, bytes]:
+    """Every file of a sweep but the two that hold times (sweep.json, work/plan.json)."""
+    skip = {"sweep.json", "plan.json"}
+    return {
+        str(p.relative_to(out)): p.read_bytes()
+        for p in sorted(out.rglob("*"))
+        if p.is_file() and p.name not in skip
+    }
+
+
+SCRIPT = (
+    "import json, sys; from pathlib import Path; from sim.sweeps import run_sweep; "
+    "run_sweep(json.loads(sys.argv[1]), out=Path(sys.argv[2]), resume=sys.argv[3] == 'resume')"
+)
+
+
+def in_subprocess(spec: dict[str, Any], out: Path, resume: bool = False) -> list[str]:
+    """The command that runs a sweep (jobs 1) in a fresh interpreter.
+
+    Results compared across processes are all computed by fresh interpreters, so that they use
+    the same source even while the package is being edited.
+    """
+    return [sys.executable, "-c", SCRIPT, json.dumps(spec), str(out), "resume" * resume]
+
+
+@pytest.fixture(scope="module")
+def reference(base: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The small sweep, uninterrupted, in one process (jobs 1)."""
+    out = tmp_path_factory.mktemp("reference") / "out"
+    subprocess.run(in_subprocess(small(base), out), check=True, timeout=600)
+    return out
+
+
+@pytest.fixture(scope="module")
+def pooled(base: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The small sweep on a local process pool of 2."""
+    out = tmp_path_factory.mktemp("pooled") / "out"
+    run_sweep(small(base), out=out, backend=Backend(jobs=2))
+    return out
+
+
+def problems_of(source: Any) -> list[str]:
+    with pytest.raises(SweepSpecError) as info:
+        load_sweep(source)
+    return [str(p) for p in info.value.problems]
+
+
+# --------------------------------------------------------------------------- spec validation
+
+
+def test_a_typo_is_an_error_with_its_path(base: Path) -> None:
+    spec = small(base, worldz=10)
+    spec["parameters"][HAWKS] = {"valuez": [0.3]}
+    found = problems_of(spec)
+    assert any("worldz: unknown field" in p for p in found)
+    assert any(f"parameters.{HAWKS}.valuez: unknown field" in p for p in found)
+
+
+def test_a_path_that_is_not_a_parameter_is_named_with_a_suggestion(base: Path) -> None:
+    spec = small(base)
+    spec["parameters"] = {"actors.us_hawks.clot": {"values": [0.3]}}
+    (problem,) = problems_of(spec)
+    assert "no numeric parameter 'actors.us_hawks.clot'" in problem
+    assert "did you mean 'actors.us_hawks.clout'" in problem
+
+
+@pytest.mark.parametrize(
+    ("design", "parameter", "expected"),
+    [
+        ({"kind": "sobol", "samples": 10}, {}, "samples must be a power of 2, like 8 or 16"),
+        ({"kind": "morris", "trajectories": 4, "levels": 3}, {}, "levels must be even"),
+        ({"kind": "lhs", "samples": 4}, {"values": [0.3]}, "takes a range, not 'values'/'num'"),
+        ("grid", {"low": 0.2, "high": 0.4}, "a grid needs 'values' or 'num'"),
+        ({"kind": "latin"}, {}, "does not match any of the expected tags"),
+        ("grid", {"low": 0.4, "high": 0.2, "num": 3}, "needs low <= high"),
+        ("grid", {"low": 0.4, "num": 3}, "give both 'low' and 'high'"),
+    ],
+)
+def test_a_bad_design_is_explained(
+    base: Path, design: Any, parameter: dict[str, Any], expected: str
+) -> None:
+    spec = small(base, design=design)
+    spec["parameters"] = {HAWKS: parameter}
+    assert any(expected in p for p in problems_of(spec)), problems_of(spec)
+
+
+def test_a_fixed_parameter_needs_a_range_for_a_sampled_design(base: Path) -> None:
+    params = parameter_paths(load_scenario(base).scenario)
+    path, fixed = next(
+        (k, v) for k, v in params.items() if isinstance(v, Fixed) and v.range is None
+    )
+    spec = small(base, design={"kind": "lhs", "samples": 4})
+    spec["parameters"] = {path: {}}
+    (problem,) = problems_of(spec)
+    assert f"give 'low' and 'high': the base scenario fixes it at {fixed.value:g}" in problem
+    spec["parameters"] = {path: {"low": fixed.value, "high": fixed.value + 1}}
+    assert load_sweep(spec).bounds == {path: (fixed.value, fixed.value + 1)}
+
+
+def test_rows_must_agree_on_their_paths(base: Path) -> None:
+    spec = small(base, design={"kind": "rows", "rows": [{HAWKS: 0.3}, {RESOLVE: 0.0}]})
+    del spec["parameters"]
+    assert any("design.rows.1: gives" in p for p in problems_of(spec))
+
+
+def test_a_scenario_file_is_not_a_sweep_file() -> None:
+    (problem,) = problems_of(BASELINE)
+    assert "needs a top-level 'design:' key" in problem
+
+
+def test_problems_in_a_file_name_their_line(base: Path, tmp_path: Path) -> None:
+    spec = small(base, design={"kind": "sobol", "samples": 12})
+    spec["parameters"] = {HAWKS: {}}
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
+    text = path.read_text(encoding="utf-8").splitlines()
+    line = next(k for k, row in enumerate(text, 1) if row.startswith("design:"))
+    (problem,) = problems_of(path)
+    assert problem.startswith(f"{path}:{line}: design")
+
+
+def test_every_shipped_sweep_file_is_valid_and_names_baseline_parameters() -> None:
+    files = sorted(SWEEPS.glob("*.yaml"))
+    assert len(files) >= 2
+    for path in files:
+        assert "design" in yaml.safe_load(path.read_text(encoding="utf-8"))
+        sweep = load_sweep(path)
+        assert sweep.base.scenario.name == "baseline"
+        assert design_points(sweep)
+
+
+# --------------------------------------------------------------------------- designs
+
+
+def test_a_grid_is_the_product_with_the_first_parameter_slowest(base: Path) -> None:
+    spec = small(base)
+    spec["parameters"][HAWKS] = {"low": 0.2, "high": 0.4, "num": 3}
+    points = design_points(load_sweep(spec))
+    assert [(p.values[HAWKS], p.values[RESOLVE]) for p in points] == [
+        (0.2, -0.05),
+        (0.2, 0.05),
+        (pytest.approx(0.3), -0.05),
+        (pytest.approx(0.3), 0.05),
+        (0.4, -0.05),
+        (0.4, 0.05),
+    ]
+
+
+def test_a_grid_value_may_be_a_distribution(base: Path) -> None:
+    spec = small(base)
+    spec["parameters"][HAWKS] = {"values": [0.3, {"dist": "uniform", "low": 0.2, "high": 0.4}]}
+    points = design_points(load_sweep(spec))
+    assert points[2].overrides[HAWKS] == {"dist": "uniform", "low": 0.2, "high": 0.4}
+    assert points[2].values[HAWKS] == pytest.approx(0.3)
+
+
+@pytest.mark.parametrize(
+    ("design", "rows"),
+    [
+        ({"kind": "lhs", "samples": 8}, 8),
+        ({"kind": "sobol", "samples": 8}, 8 * (2 + 2)),
+        ({"kind": "sobol", "samples": 4, "second_order": True}, 4 * (2 * 2 + 2)),
+        ({"kind": "morris", "trajectories": 5}, 5 * (2 + 1)),
+    ],
+)
+def test_sampled_designs_are_deterministic_and_in_range(
+    base: Path, design: dict[str, Any], rows: int
+) -> None:
+    spec = small(base, design=design)
+    spec["parameters"] = {HAWKS: {"low": 0.2, "high": 0.45}, RESOLVE: {}}
+    first = [p.values for p in design_points(load_sweep(spec))]
+    again = [p.values for p in design_points(load_sweep(spec))]
+    other = [p.values for p in design_points(load_sweep({**spec, "seed": 12}))]
+    assert len(first) == rows
+    assert first == again
+    assert first != other
+    x = np.array([[v[HAWKS], v[RESOLVE]] for v in first])
+    assert (x[:, 0] >= 0.2).all() and (x[:, 0] <= 0.45).all()
+    assert (x[:, 1] >= -0.12).all() and (x[:, 1] <= 0.12).all()  # the baseline's support
+
+
+def test_a_latin_hypercube_has_one_point_per_stratum(base: Path) -> None:
+    spec = small(base, design={"kind": "lhs", "samples": 10})
+    spec["parameters"] = {HAWKS: {"low": 0.0, "high": 1.0}, RESOLVE: {"low": 0.0, "high": 1.0}}
+    x = np.array([[p.values[HAWKS], p.values[RESOLVE]] for p in design_points(load_sweep(spec))])
+    for column in x.T:
+        assert sorted(np.floor(column * 10).astype(int)) == list(range(10))
+
+
+@given(st.lists(st.integers(0, 40), min_size=1, max_size=300))
+def test_property_histogram_median_is_the_median(steps: list[int]) -> None:
+    hist = np.bincount(np.array(steps), minlength=41)
+    assert median_from_histogram(hist) == float(np.median(steps))
+
+
+def test_an_empty_histogram_has_no_median() -> None:
+    assert median_from_histogram(np.zeros(5, dtype=np.int64)) is None
+
+
+# --------------------------------------------------------------------------- common random numbers
+
+
+def test_equal_points_give_equal_summaries(base: Path) -> None:
+    rows = [{HAWKS: 0.3, RESOLVE: 0.0}, {HAWKS: 0.45, RESOLVE: 0.0}, {HAWKS: 0.3, RESOLVE: 0.0}]
+    spec = small(base, design={"kind": "rows", "rows": rows}, per_world=False)
+    del spec["parameters"]
+    points = run_sweep(spec).points.drop(columns=["point", "overrides"])
+    first, second, third = (points.iloc[[k]].reset_index(drop=True) for k in range(3))
+    assert first.equals(third)
+    assert not first.equals(second)
+
+
+def test_a_point_is_the_ensemble_of_its_overrides(base: Path) -> None:
+    """The sweep's blocks are the ensemble's blocks: the same seeds for every point (CRN)."""
+    rows = [{HAWKS: 0.25, RESOLVE: -0.05}, {HAWKS: 0.4, RESOLVE: 0.05}]
+    spec = small(base, design={"kind": "rows", "rows": rows}, per_world=False)
+    del spec["parameters"]
+    result = run_sweep(spec)
+    for point in design_points(load_sweep(spec)):
+        ensemble = run(base, worlds=400, seed=11, overrides=point.overrides, block_size=200)
+        row = result.points.iloc[point.index]
+        for name, o in ensemble.summary["outcomes"].items():
+            assert row[f"{name}_count"] == o["count"]
+            if o["median_step"] is not None:
+                assert row[f"{name}_median_step"] == o["median_step"]
+
+
+def test_every_point_draws_the_same_worlds(reference: Path) -> None:
+    worlds = pd.read_parquet(reference / "worlds")
+    assert len(worlds) == 4 * 400
+    drawn = worlds.set_index(["point", "world"])["param.actors.us.threat_credibility"]
+    by_point = drawn.unstack("point")
+    assert (by_point.nunique(axis=1) == 1).all()  # an unswept parameter: the same in every point
+    assert by_point.iloc[:, 0].nunique() > 1  # and different between worlds
+
+
+# --------------------------------------------------------------------------- errors
+
+
+def test_an_invalid_point_is_an_error_row_and_the_sweep_goes_on(base: Path) -> None:
+    spec = small(base, per_world=False)
+    spec["parameters"] = {"actors.us.strike_hazard": {"values": [0.1, 1.5, 0.2]}}
+    points = run_sweep(spec).points
+    assert list(points["status"]) == ["ok", "error", "ok"]
+    assert "actors.us.strike_hazard: must lie in [0, 1], got 1.5" in points["error"][1]
+    assert points["deal_p"].isna().tolist() == [False, True, False]
+    assert points.loc[0, "worlds"] == 400
+
+
+def test_a_point_that_fails_while_running_is_an_error_row(
+    base: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = units_module.NegotiationModel
+
+    def fragile(spec: Any, *args: Any, **kwargs: Any) -> Any:
+        clout = spec.actors["us_hawks"].clout
+        if getattr(clout, "value", clout) == 0.4:
+            raise FloatingPointError("a combination the model cannot handle")
+        return real(spec, *args, **kwargs)
+
+    monkeypatch.setattr(units_module, "NegotiationModel", fragile)
+    points = run_sweep(small(base, per_world=False)).points
+    assert list(points["status"]) == ["ok", "ok", "error", "error"]
+    message = "block 0: FloatingPointError: a combination the model cannot handle"
+    assert points["error"][2] == message
+
+
+# --------------------------------------------------------------------------- outputs
+
+
+def test_outputs_carry_their_metadata(reference: Path) -> None:
+    meta = json.loads((reference / "sweep.json").read_text(encoding="utf-8"))
+    assert set(meta) >= META_KEYS
+    assert meta["status"] == "complete"
+    assert meta["finished"] is not None
+    assert meta["points"] == 4 and meta["units"] == 8 and meta["error_points"] == 0
+    for name in ("points.parquet", "summary.parquet"):
+        embedded = json.loads(pq.read_schema(reference / name).metadata[b"negsim"])
+        assert set(embedded) >= META_KEYS - {"started"}
+        assert embedded["seed"] == 11
+
+
+def test_the_summary_is_tidy_and_agrees_with_the_points(reference: Path) -> None:
+    points = pd.read_parquet(reference / "points.parquet")
+    summary = pd.read_parquet(reference / "summary.parquet")
+    assert len(summary) == 4 * len(OUTCOMES)
+    assert summary.groupby("point")["p"].sum().to_numpy() == pytest.approx(1.0)
+    deal = summary[summary["outcome"] == "deal"].set_index("point")
+    assert deal["p"].to_numpy() == pytest.approx(points["deal_p"].to_numpy())
+    assert deal[HAWKS].tolist() == points[HAWKS].tolist()
+    strike = points["strike_israel_count"] + points["strike_us_count"]
+    assert points["strike_count"].tolist() == strike.tolist()
+    assert (points["deal_ci_low"] <= points["deal_p"]).all()
+
+
+def test_sim_sweep_returns_one_tidy_row_per_point(base: Path) -> None:
+    table = sim.sweep(small(base, per_world=False), progress=False)
+    assert list(table["point"]) == [0, 1, 2, 3]
+    for name in (*OUTCOMES, "strike"):
+        assert {f"{name}_p", f"{name}_ci_low", f"{name}_ci_high"} <= set(table.columns)
+    assert {HAWKS, RESOLVE, "deal_median_step", "status", "error"} <= set(table.columns)
+    assert table.attrs["sweep"]["seed"] == 11
+
+
+def test_an_output_directory_is_not_overwritten_or_mixed(base: Path, reference: Path) -> None:
+    with pytest.raises(OutputDirError, match="pass --resume"):
+        run_sweep(small(base), out=reference)
+    with pytest.raises(OutputDirError, match="holds a different sweep"):
+        run_sweep(small(base, seed=12), out=reference, resume=True)
+
+
+def test_resuming_a_finished_sweep_recomputes_nothing(base: Path, reference: Path) -> None:
+    before = files_of(reference)
+    result = run_sweep(small(base), out=reference, resume=True)
+    assert result.meta["sessions"][-1]["units_computed"] == 0
+    assert result.meta["sessions"][-1]["units_reused"] == 8
+    assert files_of(reference) == before
+
+
+# --------------------------------------------------------------------------- jobs, resume, Dask
+
+
+def test_jobs_1_and_2_give_identical_bytes(reference: Path, pooled: Path) -> None:
+    assert files_of(pooled) == files_of(reference)
+
+
+def test_resume_after_ctrl_c_ends_with_identical_bytes(base: Path, tmp_path: Path) -> None:
+    whole = tmp_path / "whole"
+    run_sweep(small(base), out=whole)
+    out = tmp_path / "out"
+
+    def interrupt(done: int, total: int) -> None:
+        if done >= 3:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_sweep(small(base), out=out, on_progress=interrupt)
+    meta = json.loads((out / "sweep.json").read_text(encoding="utf-8"))
+    assert meta["status"] == "interrupted"
+    assert not list(out.rglob(".*.tmp"))
+    result = run_sweep(small(base), out=out, resume=True)
+    assert result.meta["sessions"][-1]["units_reused"] == 3
+    assert result.meta["sessions"][-1]["units_computed"] == 5
+    assert files_of(out) == files_of(whole)
+
+
+@pytest.mark.slow
+def test_resume_after_sigkill_ends_with_identical_bytes(base: Path, tmp_path: Path) -> None:
+    spec = small(base, worlds=600, block_size=100, per_world=False)  # 4 points x 6 blocks
+    expected = tmp_path / "expected"
+    subprocess.run(in_subprocess(spec, expected), check=True, timeout=600)
+    out = tmp_path / "killed"
+    proc = subprocess.Popen(in_subprocess(spec, out))
+    units = out / "work" / "units"
+    deadline = time.monotonic() + 300  # a guard against a hung child, not a timing assertion
+    while len(list(units.glob("*.json"))) < 4:
+        assert proc.poll() is None, "the sweep ended before it could be killed"
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    done = len(list(units.glob("*.json")))
+    assert 4 <= done < 24
+    subprocess.run(in_subprocess(spec, out, resume=True), check=True, timeout=600)
+    meta = json.loads((out / "sweep.json").read_text(encoding="utf-8"))
+    assert meta["status"] == "complete"
+    assert [s.get("units_computed") for s in meta["sessions"]] == [None, 24 - done]
+    assert files_of(out) == files_of(expected)
+
+
+def test_a_real_local_dask_cluster_gives_the_process_pool_bytes(
+    base: Path, pooled: Path, tmp_path: Path
+) -> None:
+    distributed = pytest.importorskip(
+        "distributed", reason="Dask is an optional extra: pip install 'negsim[dask]'"
+    )
+    # An existing cluster (--dask-scheduler): scheduler and 2 worker processes on loopback.
+    with distributed.LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
+    ) as cluster:
+        address = cluster.scheduler_address
+        assert address.startswith("tcp://127.0.0.1:")
+        run_sweep(small(base), out=tmp_path / "remote", backend=Backend(dask_scheduler=address))
+    assert files_of(tmp_path / "remote") == files_of(pooled)
+    # A cluster the sweep starts and stops itself (--dask-local 2).
+    run_sweep(small(base), out=tmp_path / "local", backend=Backend(dask_local=2))
+    assert files_of(tmp_path / "local") == files_of(pooled)
+    meta = json.loads((tmp_path / "local" / "sweep.json").read_text(encoding="utf-8"))
+    assert meta["sessions"][-1]["backend"] == "dask local cluster, 2 workers"
+
+
+def test_backends_refuse_impossible_requests() -> None:
+    with pytest.raises(BackendError, match="at least 1"):
+        Backend(jobs=0)
+    with pytest.raises(BackendError, match="not both"):
+        Backend(dask_scheduler="tcp://127.0.0.1:8786", dask_local=2)
+    with pytest.raises(BackendError, match="--jobs is for local processes"):
+        Backend(jobs=2, dask_local=2)
+
+
+# --------------------------------------------------------------------------- command line
+
+
+def parse(*argv: str) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="negsim")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--debug", action="store_true")
+    sub = parser.add_subparsers(dest="command", required=True)
+    add_sweep_parser(sub, [common])
+    add_sensitivity_parser(sub, [common])
+    return parser.parse_args(argv)
+
+
+def test_sweep_main_prints_the_summary_table(base: Path, tmp_path: Path) -> None:
+    spec_file = tmp_path / "small.yaml"
+    spec_file.write_text(yaml.safe_dump(small(base, per_world=False)), encoding="utf-8")
+    console = Console(record=True, width=200)
+    code = sweep_main(parse("sweep", str(spec_file), "--out", str(tmp_path / "o")), console)
+    text = console.export_text()
+    assert code == 0
+    assert "small: 4 design points x 400 worlds, seed 11, 0 error(s)" in text
+    assert "P(deal) [95% CI]" in text
+    assert (tmp_path / "o" / "points.parquet").exists()
+
+
+def test_sweep_main_reports_bad_input_with_status_2(
+    base: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec_file = tmp_path / "bad.yaml"
+    spec_file.write_text(yaml.safe_dump(small(base, worldz=3)), encoding="utf-8")
+    assert sweep_main(parse("sweep", str(spec_file)), Console()) == 2
+    err = capsys.readouterr().err
+    assert "invalid sweep file" in err and "worldz: unknown field" in err
+    args = parse("sweep", str(spec_file), "--jobs", "0")
+    spec_file.write_text(yaml.safe_dump(small(base)), encoding="utf-8")
+    assert sweep_main(args, Console()) == 2
+    assert "--jobs must be at least 1" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_negsim_sweep_on_the_command_line(tmp_path: Path) -> None:
+    spec = SWEEPS / "hawks_resolve_grid.yaml"
+    out = tmp_path / "grid"
+    proc = subprocess.run(
+        [sys.executable, "-m", "sim", "sweep", str(spec), "--out", str(out), "--jobs", "2"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "hawks_resolve_grid: 20 design points" in proc.stdout
+    assert len(pd.read_parquet(out / "points.parquet")) == 20
+    bad = subprocess.run(
+        [sys.executable, "-m", "sim", "sweep", str(BASELINE)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert bad.returncode == 2
+    assert "Traceback" not in bad.stderr
