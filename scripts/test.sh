@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # The whole test suite: lint, format check, type check, then pytest (warnings on deprecations are errors).
+# Sets up everything first: .venv with the project (scripts/venv.sh) and, as root, Debian's
+# chromium for the dashboard's browser test (scripts/system-deps.sh).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+bash "$root/scripts/system-deps.sh"
 py="$(bash "$root/scripts/venv.sh")"
 cd "$root"
-"$py" -m ruff check sim tests benchmarks
-"$py" -m ruff format --check sim tests benchmarks
+"$py" -m ruff check sim tests benchmarks scripts
+"$py" -m ruff format --check sim tests benchmarks scripts
 "$py" -m mypy
 exec "$py" -m pytest -W error::DeprecationWarning "$@"
