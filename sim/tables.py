@@ -1,4 +1,4 @@
-"""Tables for people: the evidence table and the comparison of scenarios (rich or Markdown)."""
+"""Tables for people: the evidence table, a run's outcomes and the comparison of scenarios."""
 
 from __future__ import annotations
 
@@ -98,3 +98,20 @@ def comparison_markdown(summaries: Sequence[dict[str, Any]]) -> str:
         for s in summaries
     ]
     return "\n".join([head, rule, *body]) + "\n"
+
+
+def outcome_markdown(summary: dict[str, Any]) -> str:
+    """A run's outcome table as Markdown: the columns ``negsim run`` prints."""
+    lines = [
+        "| outcome | p | 95% CI | count | median step | median date |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for name in OUTCOMES:
+        o = summary["outcomes"][name]
+        lo, hi = o["ci95"]
+        median = "—" if o["median_step"] is None else f"{o['median_step']:g}"
+        lines.append(
+            f"| {LABELS[name]} | {o['p']:.3f} | [{lo:.3f}, {hi:.3f}] | {o['count']:,} | "
+            f"{median} | {o['median_date'] or '—'} |"
+        )
+    return "\n".join(lines) + "\n"
