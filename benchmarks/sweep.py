@@ -2,7 +2,7 @@
 
 Usage:
     python benchmarks/sweep.py [--points 4] [--worlds 50000] [--seed 20250412]
-    python benchmarks/sweep.py --million        # 4 points x 250,000 worlds, 2 processes
+    python benchmarks/sweep.py --million        # 4 points x 250,000 worlds, 1 and 2 processes
 
 A grid over the hawks' clout in Washington (``--points`` values) of the baseline scenario, each
 point ``--worlds`` worlds in blocks of 25,000, written to a temporary directory. Each
@@ -162,7 +162,7 @@ def main() -> None:
     parser.add_argument("--worlds", type=int, default=50_000, help="worlds per design point")
     parser.add_argument("--seed", type=int, default=20250412)
     parser.add_argument(
-        "--million", action="store_true", help="4 points x 250,000 worlds on 2 processes"
+        "--million", action="store_true", help="4 points x 250,000 worlds on 1 and 2 processes"
     )
     parser.add_argument("--child", choices=CONFIGS, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -170,7 +170,7 @@ def main() -> None:
         child(args.child, args.points, args.worlds, args.seed)
         return
     if args.million:
-        figures = [measure("jobs2", 4, 250_000, args.seed)]
+        figures = [measure(c, 4, 250_000, args.seed) for c in ("jobs1", "jobs2")]
     else:
         figures = [measure(c, args.points, args.worlds, args.seed) for c in CONFIGS]
     total = figures[0]["worlds"]

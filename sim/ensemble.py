@@ -8,6 +8,7 @@ Block ``b`` holds worlds ``b·BLOCK_SIZE ...`` and depends only on (scenario, ro
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import multiprocessing
 import os
 import subprocess
@@ -103,7 +104,13 @@ def run_block(
     """Run one block of worlds to its end and return its rows of the worlds table."""
     model = NegotiationModel(spec, block_seed(root, block), np.arange(size))
     model.run()
-    return world_table(model, block, block_size)
+    table = world_table(model, block, block_size)
+    # A model and its agents refer to each other, so reference counting never frees a finished
+    # block: without this collection blocks pile up (about 115 MB per 25,000 baseline worlds)
+    # until the cyclic collector happens to run, and peak memory grows with the worlds.
+    del model
+    gc.collect()
+    return table
 
 
 def world_table(model: NegotiationModel, block: int, block_size: int = BLOCK_SIZE) -> pd.DataFrame:

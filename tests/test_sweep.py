@@ -532,3 +532,27 @@ def test_negsim_sweep_on_the_command_line(tmp_path: Path) -> None:
     )
     assert bad.returncode == 2
     assert "Traceback" not in bad.stderr
+
+
+@pytest.mark.parametrize("where", ["unit", "block"])
+def test_a_finished_block_leaves_no_model_alive(where: str) -> None:
+    """Memory stays flat: a block's model (a reference cycle with its agents) is freed at once."""
+    import gc
+
+    from sim.ensemble import run_block
+    from sim.model import NegotiationModel
+    from sim.sweeps.units import UnitTask, run_unit
+
+    spec = load_scenario(BASELINE).scenario
+    gc.collect()
+    gc.disable()  # only the collection the code itself asks for may free the cycles
+    try:
+        for block in range(2):
+            if where == "unit":
+                assert run_unit(UnitTask(0, block, 50, 1, 50, spec)).error is None
+            else:
+                assert len(run_block(spec, 1, block, 50, 50)) == 50
+        alive = [o for o in gc.get_objects() if isinstance(o, NegotiationModel)]
+    finally:
+        gc.enable()
+    assert alive == []

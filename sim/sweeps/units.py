@@ -9,6 +9,7 @@ only when asked for, as Parquet bytes (the parent writes them: workers need no s
 
 from __future__ import annotations
 
+import gc
 import io
 from dataclasses import dataclass
 
@@ -89,6 +90,8 @@ def run_unit(task: UnitTask) -> UnitResult:
         model.run()
         counts, hist = outcome_histograms(model.outcome, model.end_step, task.scenario.horizon)
         rows = _parquet_bytes(model, task) if task.per_world else None
+        del model
+        gc.collect()  # free the model's reference cycles now: see sim.ensemble.run_block
     except Exception as exc:  # a failing point must not end the sweep: it becomes an error row
         return UnitResult(task.point, task.block, task.size, error=f"{type(exc).__name__}: {exc}")
     return UnitResult(task.point, task.block, task.size, counts, hist, None, rows)
