@@ -94,17 +94,30 @@ class FactionAgent(Actor):
     """A faction: votes in ratification and pulls its principal's stance (MODEL.md section 6)."""
 
     def __init__(self, model: NegotiationModel, actor_id: str, spec: Faction):
-        """Read the faction's red lines into per-issue bounds."""
+        """Register the faction; its red lines are read per world by :meth:`bounds`."""
         super().__init__(model, actor_id, spec)
-        d = len(model.issue_ids)
-        self.lower = np.full(d, -np.inf)
-        self.upper = np.full(d, np.inf)
-        for rl in spec.red_lines:
-            k = model.issue_ids.index(rl.issue)
-            if rl.max is not None:
-                self.upper[k] = min(self.upper[k], rl.max)
-            if rl.min is not None:
-                self.lower[k] = max(self.lower[k], rl.min)
+        self.spec: Faction = spec
+        self._bounds: tuple[int, np.ndarray, np.ndarray] | None = None
+
+    def bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        """The faction's red lines as (N, D) lower and upper bounds (±inf where it has none).
+
+        Each world draws its own bounds (``actors.<f>.red_lines.<k>.max``/``min``); cached
+        until a shock next changes a parameter.
+        """
+        version = self.model.params_version
+        if self._bounds is None or self._bounds[0] != version:
+            n, d = self.model.n_worlds, len(self.model.issue_ids)
+            lower, upper = np.full((n, d), -np.inf), np.full((n, d), np.inf)
+            for k, rl in enumerate(self.spec.red_lines):
+                i = self.model.issue_ids.index(rl.issue)
+                path = f"red_lines.{k}"
+                if rl.max is not None:
+                    upper[:, i] = np.minimum(upper[:, i], self.param(f"{path}.max"))
+                if rl.min is not None:
+                    lower[:, i] = np.maximum(lower[:, i], self.param(f"{path}.min"))
+            self._bounds = (version, lower, upper)
+        return self._bounds[1], self._bounds[2]
 
     def clout(self, pressure: np.ndarray, lobbying: np.ndarray) -> np.ndarray:
         """Effective clout: base clout grown by economic pressure and by Israeli lobbying."""
@@ -140,11 +153,12 @@ class FactionAgent(Actor):
 
     def has_red_lines(self) -> bool:
         """Whether the faction holds any red line."""
-        return bool(np.isfinite(self.lower).any() or np.isfinite(self.upper).any())
+        return bool(self.spec.red_lines)
 
     def red_line_crossed(self, x: np.ndarray) -> np.ndarray:
-        """Whether packages ``x`` (n, D) cross any of the faction's red lines."""
-        return np.any((x < self.lower) | (x > self.upper), axis=-1)
+        """Whether packages ``x`` (N, D) cross any of the faction's red lines, per world."""
+        lower, upper = self.bounds()
+        return np.any((x < lower) | (x > upper), axis=-1)
 
 
 class PrincipalAgent(Actor):
@@ -162,8 +176,7 @@ class PrincipalAgent(Actor):
         ids = [f.actor_id for f in self.factions]
         self.ratifier = ids.index(spec.ratifier)
         self.hawk = ids.index(spec.hawk_faction) if spec.hawk_faction else None
-        self.lower = np.stack([f.lower for f in self.factions])  # (F, D)
-        self.upper = np.stack([f.upper for f in self.factions])
+        self._bounds: tuple[int, np.ndarray, np.ndarray] | None = None
         n, d = model.n_worlds, len(model.issue_ids)
         self.pressure = self.param("pressure_initial").copy()
         self.lobbying = np.zeros(n)
@@ -257,6 +270,16 @@ class PrincipalAgent(Actor):
             clout=self.param("clout"),
         )
 
+    def red_line_bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every faction's red lines, (F, N, D) lower and upper bounds (cached like ``vector``)."""
+        version = self.model.params_version
+        if self._bounds is None or self._bounds[0] != version:
+            both = [f.bounds() for f in self.factions]
+            lower = np.stack([lo for lo, _ in both])
+            upper = np.stack([hi for _, hi in both])
+            self._bounds = (version, lower, upper)
+        return self._bounds[1], self._bounds[2]
+
     def binding_red_lines(self) -> tuple[np.ndarray, np.ndarray]:
         """The side's red lines that hold, (N, D) lower and upper bounds.
 
@@ -269,11 +292,10 @@ class PrincipalAgent(Actor):
         )
         backing = self.shares()[free].sum(axis=0)
         overrides = backing > self.param("override_threshold")
-        own_lo, own_hi = self.lower[self.ratifier], self.upper[self.ratifier]
-        lo = np.broadcast_to(own_lo, self.known_lower.shape)
-        hi = np.broadcast_to(own_hi, self.known_upper.shape)
+        lower, upper = self.red_line_bounds()
+        lo, hi = own_lo, own_hi = lower[self.ratifier], upper[self.ratifier]
         if (~free).any():
-            others_lo, others_hi = self.lower[~free].max(axis=0), self.upper[~free].min(axis=0)
+            others_lo, others_hi = lower[~free].max(axis=0), upper[~free].min(axis=0)
             lo = np.where(overrides[:, None], lo, np.maximum(own_lo, others_lo))
             hi = np.where(overrides[:, None], hi, np.minimum(own_hi, others_hi))
         return lo, hi
@@ -298,7 +320,8 @@ class PrincipalAgent(Actor):
         nd = np.stack(
             [f.no_deal_value(self.pressure, self.snap_drop)[index] for f in self.factions]
         )
-        crossed = red_line_crossed(x, self.lower, self.upper)
+        lower, upper = self.red_line_bounds()
+        crossed = red_line_crossed(x, lower[:, index], upper[:, index])
         threshold = self.param("override_threshold")[index]
         clout = self.clout[:, index]
         return ratify(u, nd, clout, self.ratifier, self.param("quota")[index], crossed, threshold)

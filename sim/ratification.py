@@ -8,10 +8,13 @@ import numpy as np
 def red_line_crossed(x: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> np.ndarray:
     """Whether each faction's red lines are crossed by packages ``x`` (N, D).
 
-    ``lower``/``upper`` are (F, D) bounds (±inf where a faction has none). Returns (F, N).
+    ``lower``/``upper`` are (F, N, D) bounds, each world's own (±inf where a faction has none),
+    or (F, D) bounds shared by every world. Returns (F, N).
     """
-    below = x[None, :, :] < lower[:, None, :]
-    above = x[None, :, :] > upper[:, None, :]
+    if lower.ndim == 2:
+        lower, upper = lower[:, None, :], upper[:, None, :]
+    below = x[None, :, :] < lower
+    above = x[None, :, :] > upper
     return np.any(below | above, axis=-1)
 
 

@@ -181,3 +181,22 @@ def test_strike_rule_pieces() -> None:
     assert margin[0] == pytest.approx(expected)
     assert logit_choice(np.array([-1.0, 0.0, 1.0]), np.zeros(3)).tolist() == [0, 0, 1]
     assert logit_choice(np.array([0.0]), np.array([0.1]))[0] == pytest.approx(0.5)
+
+
+def test_red_line_bounds_are_drawn_per_world() -> None:
+    """A red line's bound is a parameter like any other: each world draws its own."""
+    from tests.builders import model_of, pie_scenario
+
+    bound = {"dist": "uniform", "low": 0.2, "high": 0.8}
+    raw = pie_scenario(
+        rule="aspiration", us_faction={"red_lines": [{"issue": "pie", "max": bound}]}
+    )
+    model = model_of(raw, worlds=500, seed=3)
+    drawn = model.params["actors.us_lead.red_lines.0.max"]
+    assert drawn.min() >= 0.2 and drawn.max() <= 0.8 and np.unique(drawn).size == 500
+    index = np.arange(500)
+    ratified, vetoed = model.us.ratify(np.full((500, 1), 0.5), index)
+    assert vetoed.tolist() == (drawn < 0.5).tolist()  # the ratifier's own red line always holds
+    assert ratified.tolist() == (drawn >= 0.5).tolist()
+    lo, hi = model.us.own_bounds()
+    assert hi[:, 0].tolist() == drawn.tolist()  # the US never proposes beyond its bound

@@ -133,15 +133,15 @@ def source_rows(scenario: Scenario) -> list[SourceRow]:
     """The evidence table: every numeric parameter and red line with its evidence or assumption.
 
     A parameter without evidence of its own is covered by its shock's evidence (for the numbers
-    of a shock) or by a matching pattern of ``scenario.assumptions``; otherwise its row is
+    of a shock), by its red line's (for a red line's bound) or by a matching pattern of ``scenario.assumptions``; otherwise its row is
     ``missing``.
     """
     rows: list[SourceRow] = []
     for path, spec in parameter_paths(scenario).items():
         low, high = uncertainty(spec)
         own = _rows_for(path, spec.central(), low, high, spec)
-        if not own and path.startswith("shocks."):
-            own = _rows_for(path, spec.central(), low, high, scenario.shocks[path.split(".")[1]])
+        if not own and (parent := _covering(scenario, path)) is not None:
+            own = _rows_for(path, spec.central(), low, high, parent)
         if not own:
             owner, parameter = _owner(path)
             reason = next(
@@ -155,18 +155,19 @@ def source_rows(scenario: Scenario) -> list[SourceRow]:
                 )
             ]
         rows.extend(own)
-    for aid, actor in scenario.actors.items():
-        if isinstance(actor, Faction):
-            for k, rl in enumerate(actor.red_lines):
-                bound = rl.max if rl.max is not None else rl.min
-                assert bound is not None
-                path = f"actors.{aid}.red_lines.{k}.{'max' if rl.max is not None else 'min'}"
-                found = _rows_for(path, bound, bound, bound, rl)
-                owner, parameter = _owner(path)
-                rows.extend(
-                    found or [SourceRow(owner, parameter, path, bound, bound, bound, "missing")]
-                )
     return rows
+
+
+def _covering(scenario: Scenario, path: str) -> RedLine | Shock | None:
+    """The entry whose evidence covers a parameter without its own: its shock or red line."""
+    parts = path.split(".")
+    if parts[0] == "shocks":
+        return scenario.shocks[parts[1]]
+    if parts[0] == "actors" and len(parts) == 5 and parts[2] == "red_lines":
+        actor = scenario.actors[parts[1]]
+        assert isinstance(actor, Faction)
+        return actor.red_lines[int(parts[3])]
+    return None
 
 
 def uncovered(scenario: Scenario) -> list[str]:

@@ -50,12 +50,13 @@ class RedLine(Strict):
 
     issue: Id
     """The issue the bound is on."""
-    max: float | None = Field(default=None, allow_inf_nan=False)
-    """Packages with a value above this are vetoed."""
-    min: float | None = Field(default=None, allow_inf_nan=False)
-    """Packages with a value below this are vetoed."""
+    max: Param | None = None
+    """Packages with a value above this are vetoed (a number, or a distribution each world
+    draws from, like any parameter: ``actors.<faction>.red_lines.<k>.max``)."""
+    min: Param | None = None
+    """Packages with a value below this are vetoed (``actors.<faction>.red_lines.<k>.min``)."""
     evidence: tuple[Evidence, ...] = ()
-    """Quotes that state the red line."""
+    """Quotes that state the red line (they cover its bound unless the bound has its own)."""
     assumption: str | None = None
     """The modelling assumption, where the articles do not give the bound."""
 
