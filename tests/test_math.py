@@ -198,5 +198,5 @@ def test_red_line_bounds_are_drawn_per_world() -> None:
     ratified, vetoed = model.us.ratify(np.full((500, 1), 0.5), index)
     assert vetoed.tolist() == (drawn < 0.5).tolist()  # the ratifier's own red line always holds
     assert ratified.tolist() == (drawn >= 0.5).tolist()
-    lo, hi = model.us.own_bounds()
+    _, hi = model.us.own_bounds()
     assert hi[:, 0].tolist() == drawn.tolist()  # the US never proposes beyond its bound

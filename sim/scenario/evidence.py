@@ -133,8 +133,8 @@ def source_rows(scenario: Scenario) -> list[SourceRow]:
     """The evidence table: every numeric parameter and red line with its evidence or assumption.
 
     A parameter without evidence of its own is covered by its shock's evidence (for the numbers
-    of a shock), by its red line's (for a red line's bound) or by a matching pattern of ``scenario.assumptions``; otherwise its row is
-    ``missing``.
+    of a shock), by its red line's (for a red line's bound) or by a matching pattern of
+    ``scenario.assumptions``; otherwise its row is ``missing``.
     """
     rows: list[SourceRow] = []
     for path, spec in parameter_paths(scenario).items():
