@@ -19,14 +19,18 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
-from sim.bdm import PRINTED, Reading, bdm_rounds, weighted_mean, weighted_median
+from sim.bdm import PRINTED, SCHOLZ_CODE, Reading, bdm_rounds, weighted_mean, weighted_median
 
 BAD_INPUT = 2
 COLUMNS = ("actor", "capability", "position", "salience")
 RULES = ("bdm_eum", "compromise")
 Rule = Literal["bdm_eum", "compromise"]
+READINGS: dict[str, Reading] = {r.name: r for r in (PRINTED, SCHOLZ_CODE)}
+"""The readings of the model ``--reading`` can select (``docs/bdm.md`` section 2)."""
 
 
 class ActorTableError(Exception):
@@ -147,10 +151,16 @@ def forecast(
     ]
 
 
-def as_json(rule: str, rounds: Sequence[ForecastRound]) -> dict[str, Any]:
-    """The forecast as one JSON-ready object ``{"rule": ..., "rounds": [...]}``."""
+def as_json(
+    rule: str, rounds: Sequence[ForecastRound], reading: str | None = None
+) -> dict[str, Any]:
+    """The forecast as one JSON-ready object ``{"rule": ..., "reading": ..., "rounds": [...]}``.
+
+    ``reading`` names the reading of BDM's model (None for the compromise rule, which has none).
+    """
     return {
         "rule": rule,
+        "reading": reading,
         "rounds": [
             {
                 "round": r.round,
@@ -163,15 +173,19 @@ def as_json(rule: str, rounds: Sequence[ForecastRound]) -> dict[str, Any]:
     }
 
 
-def forecast_table(rule: str, rounds: Sequence[ForecastRound]) -> Table:
-    """A rich table: one row per round, weighted mean and median, one column per actor."""
-    table = Table(title=f"forecast ({rule})")
+def forecast_table(rule: str, rounds: Sequence[ForecastRound], reading: str | None = None) -> Table:
+    """A rich table: one row per round, weighted mean and median, one column per actor.
+
+    Actor names are plain text (``rich.text.Text``), never read as markup or emoji codes.
+    """
+    title = f"forecast ({rule})" if reading is None else f"forecast ({rule}, reading {reading})"
+    table = Table(title=title)
     table.add_column("round", justify="right", min_width=5)
     table.add_column("weighted mean", justify="right", no_wrap=True)
     table.add_column("median", justify="right", no_wrap=True)
     actors = list(rounds[0].positions) if rounds else []
     for actor in actors:
-        table.add_column(actor, justify="right", no_wrap=True)
+        table.add_column(Text(actor), justify="right", no_wrap=True)
     for r in rounds:
         cells = [r.weighted_mean, r.median, *(r.positions[a] for a in actors)]
         table.add_row(str(r.round), *(f"{v:.4f}" for v in cells))
@@ -210,7 +224,18 @@ def add_parser(
         "--rule", choices=RULES, default="bdm_eum", help="stance rule (default bdm_eum)"
     )
     parser.add_argument("--rounds", type=int, default=10, help="at most N rounds (default 10)")
-    parser.add_argument("--json", action="store_true", help="print one JSON object instead")
+    parser.add_argument(
+        "--reading",
+        choices=tuple(READINGS),
+        default=PRINTED.name,
+        help=f"reading of BDM's model under --rule bdm_eum (default {PRINTED.name}): "
+        "printed = the formulas as printed by Scholz et al. (2011) and BDM (1994); "
+        "scholz_code = the authors' code as ported by J. McKibben, which reproduces that "
+        "port's published log (docs/bdm.md, section 2)",
+    )
+    parser.add_argument(
+        "--json", action="store_true", help="print one JSON object (plain stdout) instead"
+    )
     if not parents:
         parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
         parser.add_argument("-v", "--verbose", action="store_true", help="(no effect here)")
@@ -218,7 +243,11 @@ def add_parser(
 
 
 def main(args: argparse.Namespace, console: Console) -> int:
-    """Run ``negsim forecast``: 0 on success, 2 on a bad actor table or arguments."""
+    """Run ``negsim forecast``: 0 on success, 2 on a bad actor table or arguments.
+
+    ``--json`` writes ``json.dumps`` output and a newline to ``console.file`` (standard output
+    for the command) directly, bypassing rich's markup, emoji codes and wrapping.
+    """
     err = Console(stderr=True)
     if args.rounds < 0:
         err.print(f"[bold red]error:[/] --rounds must be at least 0, got {args.rounds}")
@@ -226,14 +255,20 @@ def main(args: argparse.Namespace, console: Console) -> int:
     try:
         table = read_actors(args.actors_csv)
     except ActorTableError as exc:
-        err.print(f"[bold red]invalid actor table[/] {exc.path} ({len(exc.problems)} problem(s)):")
+        # Paths and cell values are the user's text: neither markup nor emoji codes.
+        head = f"[bold red]invalid actor table[/] {escape(str(exc.path))}"
+        count = f"({len(exc.problems)} problem(s)):"
+        err.print(f"{head} {count}", emoji=False, highlight=False, soft_wrap=True)
         for problem in exc.problems:
-            err.print(f"  {exc.path}: {problem}", markup=False, highlight=False, soft_wrap=True)
+            line = f"  {exc.path}: {problem}"
+            err.print(line, markup=False, emoji=False, highlight=False, soft_wrap=True)
         return BAD_INPUT
-    rounds = forecast(table, args.rule, args.rounds)
+    reading = READINGS[args.reading]
+    rounds = forecast(table, args.rule, args.rounds, reading)
+    name = reading.name if args.rule == "bdm_eum" else None
     if args.json:
-        text = json.dumps(as_json(args.rule, rounds))
-        console.print(text, markup=False, highlight=False, soft_wrap=True)
+        console.file.write(json.dumps(as_json(args.rule, rounds, name)) + "\n")
+        console.file.flush()
     else:
-        _print_wide(console, forecast_table(args.rule, rounds))
+        _print_wide(console, forecast_table(args.rule, rounds, name))
     return 0

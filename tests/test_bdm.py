@@ -144,6 +144,7 @@ EC_LOG = [
     (4.144849062500606, 9.671129769802048, 9.671129769802048, 7.324989065683666),
     (4.291541224979646, 4.144849062500606, 4.144849062500606, 7.242130958473938),
 ]
+LOG_TOLERANCE = 1e-12  # absolute; the log prints 16-17 significant digits (docs/bdm.md, section 4)
 
 
 def test_ec_example_round_zero() -> None:
@@ -158,26 +159,59 @@ def test_ec_example_reproduces_the_replication_log_round_by_round() -> None:
     moving = [EC_NAMES.index(n) for n in ("Belgium", "Luxembourg", "Ireland")]
     still = [i for i in range(10) if i not in moving]
     for state, (be, lu, ie, mean) in zip(states[1:], EC_LOG, strict=True):
-        assert state.positions[moving] == pytest.approx([be, lu, ie], abs=1e-12)
+        assert state.positions[moving] == pytest.approx([be, lu, ie], abs=LOG_TOLERANCE)
         assert np.array_equal(state.positions[still], EC_X[still])
-        assert state.weighted_mean == pytest.approx(mean, abs=1e-12)
+        assert state.weighted_mean == pytest.approx(mean, abs=LOG_TOLERANCE)
 
 
-def test_ec_example_first_round_expected_utilities_match_the_log() -> None:
-    # Round 1 of the log: "Belgium compromises with France -0.1148... vs 0.2433...", etc.
-    x, c, s = EC_X[:, None], EC_C[:, None], EC_S[:, None]
-    span = np.array([6.0])
-    r = bdm.risk_exponents(x, c, s, span, SCHOLZ_CODE)
-    own, theirs = bdm.expected_utilities(x, c, s, r, span, SCHOLZ_CODE)
-    be, fr, lu, ie = (EC_NAMES.index(n) for n in ("Belgium", "France", "Luxembourg", "Ireland"))
-    pairs = [
-        (be, fr, -0.11483050347300794, 0.2432965945234421),
-        (lu, be, 0.24550922248250817, 0.542246100211495),
-        (ie, lu, 0.5382377664333493, 0.6824778252511178),
-    ]
-    for i, j, a, b in pairs:
-        assert own[i, j, 0] == pytest.approx(a, abs=1e-12)
-        assert theirs[i, j, 0] == pytest.approx(b, abs=1e-12)
+# Every response the log prints: round, actor, kind (0 loses a confrontation, 1 compromises),
+# the other actor, and the actor's two expected utilities "a vs b" (E^i U_ij, E^i U_ji).
+EC_LOG_RESPONSES = [
+    (1, "Belgium", 1, "France", -0.11483050347300794, 0.2432965945234421),
+    (1, "Luxembourg", 0, "Belgium", 0.24550922248250817, 0.542246100211495),
+    (1, "Ireland", 0, "Luxembourg", 0.5382377664333493, 0.6824778252511178),
+    (2, "Belgium", 1, "France", -0.08372298010499579, 0.11098827573851458),
+    (2, "Luxembourg", 0, "Belgium", 0.09587865812504826, 0.25279815776071274),
+    (2, "Ireland", 0, "Luxembourg", 0.5364745002601532, 0.6832740271828603),
+    (3, "Belgium", 1, "France", -0.021363682612244528, 0.023677008278475686),
+    (3, "Luxembourg", 0, "Belgium", 0.0752415037116283, 0.1973924602995426),
+    (3, "Ireland", 0, "Luxembourg", 0.2220966141779851, 0.28914350869001226),
+    (4, "Belgium", 1, "Netherlands", -0.7153336335609584, 0.826336595809209),
+    (4, "Luxembourg", 0, "Belgium", 0.019067005856757135, 0.05475982048848671),
+    (4, "Ireland", 0, "Luxembourg", 0.18434889721531578, 0.2408011690248525),
+    (5, "Belgium", 1, "France", -0.07892886598556514, 0.5673005292780673),
+    (5, "Luxembourg", 0, "Belgium", 0.6442818640814262, 1.2296306388963438),
+    (5, "Ireland", 0, "Luxembourg", 0.05091916804909058, 0.06745697684475738),
+    (6, "Belgium", 1, "France", -0.17147772090669489, 0.3940292145932064),
+    (6, "Luxembourg", 0, "Belgium", 0.04393570966631333, 0.12294346298815284),
+    (6, "Ireland", 0, "Belgium", 0.477289288589615, 1.1583814184029237),
+    (7, "Belgium", 1, "France", -0.10459286362216708, 0.19548733882691532),
+    (7, "Luxembourg", 0, "Belgium", 0.1382777829509383, 0.3410544636307657),
+    (7, "Ireland", 0, "Belgium", 0.13272892587624174, 0.41138879294371355),
+    (8, "Belgium", 1, "France", -0.056369286263043605, 0.07826815650708174),
+    (8, "Luxembourg", 0, "Belgium", 0.0872009778054279, 0.22517742605780633),
+    (8, "Ireland", 0, "Belgium", 0.08321562348731826, 0.2751461345009193),
+    (9, "Belgium", 1, "Netherlands", -0.6974248364399851, 0.7157050033503447),
+    (9, "Luxembourg", 0, "Belgium", 0.05008299023987961, 0.13597909894595128),
+    (9, "Ireland", 0, "Belgium", 0.0474210361526437, 0.1671827021753982),
+    (10, "Belgium", 1, "France", -0.01852838755780717, 0.7395521611111853),
+    (10, "Luxembourg", 0, "Belgium", 0.760038324818827, 1.4093388112170677),
+    (10, "Ireland", 0, "Belgium", 0.796832348725107, 1.7236993574505728),
+]
+
+
+def test_ec_example_expected_utilities_match_the_log_in_every_round() -> None:
+    states = list(bdm_rounds(EC_C, EC_X, EC_S, 10, reading=SCHOLZ_CODE))
+    c, s, span = EC_C[:, None], EC_S[:, None], np.array([6.0])
+    for rnd, actor, kind, other, a, b in EC_LOG_RESPONSES:
+        x = states[rnd - 1].positions[:, None]  # the positions at the start of the round
+        r = bdm.risk_exponents(x, c, s, span, SCHOLZ_CODE)
+        own, theirs = bdm.expected_utilities(x, c, s, r, span, SCHOLZ_CODE)
+        _, kinds = bdm.offers(x, own, theirs, SCHOLZ_CODE)
+        i, j = EC_NAMES.index(actor), EC_NAMES.index(other)
+        assert own[i, j, 0] == pytest.approx(a, abs=LOG_TOLERANCE), (rnd, actor, other)
+        assert theirs[i, j, 0] == pytest.approx(b, abs=LOG_TOLERANCE), (rnd, actor, other)
+        assert kinds[i, j, 0] == kind, (rnd, actor, other)
 
 
 # --- the stopping rule -----------------------------------------------------------------------

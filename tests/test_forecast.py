@@ -14,6 +14,7 @@ from rich.console import Console
 
 from sim import forecast as fc
 from tests.builders import ROOT
+from tests.test_bdm import EC_LOG
 
 EXAMPLE = ROOT / "docs" / "examples" / "ec_emission_standards.csv"
 EC_MEAN = 7.389955686853767  # capability x salience weighted mean of the EC example
@@ -33,7 +34,13 @@ def problems(path: Path) -> list[str]:
 
 
 def args(path: Path, **extra: object) -> argparse.Namespace:
-    base: dict[str, object] = {"actors_csv": path, "rule": "bdm_eum", "rounds": 10, "json": False}
+    base: dict[str, object] = {
+        "actors_csv": path,
+        "rule": "bdm_eum",
+        "rounds": 10,
+        "reading": "printed",
+        "json": False,
+    }
     return argparse.Namespace(**(base | extra))
 
 
@@ -125,7 +132,8 @@ def test_json_output_is_one_object_as_specified() -> None:
     code, out = run_main(args(EXAMPLE, json=True, rounds=4))
     assert code == 0
     data = json.loads(out)
-    assert set(data) == {"rule", "rounds"} and data["rule"] == "bdm_eum"
+    assert set(data) == {"rule", "reading", "rounds"} and data["rule"] == "bdm_eum"
+    assert data["reading"] == "printed"
     first = data["rounds"][0]
     assert set(first) == {"round", "weighted_mean", "median", "positions"}
     assert first["round"] == 0 and first["positions"]["UK"] == 10
@@ -136,6 +144,7 @@ def test_json_output_of_the_compromise_rule() -> None:
     code, out = run_main(args(EXAMPLE, json=True, rounds=2, rule="compromise"))
     data = json.loads(out)
     assert code == 0 and data["rule"] == "compromise" and len(data["rounds"]) == 3
+    assert data["reading"] is None  # the compromise rule has no reading
     assert data["rounds"][2]["weighted_mean"] == pytest.approx(EC_MEAN)
 
 
@@ -147,6 +156,57 @@ def test_table_output_has_a_row_per_round_and_a_column_per_actor() -> None:
     assert "7.3900" in out
 
 
+# Rich would turn ":smile:" into an emoji and read "[b]x[/b]" as bold markup.
+ODD_NAMES = (":smile:", "[b]x[/b]")
+
+
+def odd_table(tmp_path: Path) -> Path:
+    rows = "".join(f'"{name}",1,{k},1\n' for k, name in enumerate(ODD_NAMES))
+    return write(tmp_path, "actor,capability,position,salience\n" + rows)
+
+
+def test_json_is_exactly_json_dumps_with_odd_actor_names(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = odd_table(tmp_path)
+    namespace = args(path, json=True, rounds=2)
+    assert fc.main(namespace, Console()) == 0  # the command's console: plain standard output
+    out = capsys.readouterr().out
+    table = fc.read_actors(path)
+    expected = fc.as_json("bdm_eum", fc.forecast(table, "bdm_eum", 2), "printed")
+    assert out == json.dumps(expected) + "\n"
+    assert list(json.loads(out)["rounds"][0]["positions"]) == list(ODD_NAMES)
+
+
+def test_table_shows_odd_actor_names_literally(tmp_path: Path) -> None:
+    code, out = run_main(args(odd_table(tmp_path), rounds=1))
+    assert code == 0
+    for name in ODD_NAMES:
+        assert name in out
+
+
+def test_the_two_readings_differ_in_round_one_of_the_ec_example() -> None:
+    result = {}
+    for reading in fc.READINGS:
+        code, out = run_main(args(EXAMPLE, json=True, rounds=1, reading=reading))
+        assert code == 0
+        data = json.loads(out)
+        assert data["reading"] == reading
+        result[reading] = data["rounds"][1]
+    printed, code_ = result["printed"]["positions"], result["scholz_code"]["positions"]
+    assert printed != code_
+    # printed: the Netherlands and Germany compromise with the UK; France and Italy move to 7.
+    assert printed["Netherlands"] == pytest.approx(6.811040, abs=1e-6) == printed["Germany"]
+    assert printed["France"] == printed["Italy"] == 7
+    # scholz_code: round 1 of the reference log (tests/test_bdm.py, EC_LOG).
+    be, lu, ie, mean = EC_LOG[0]
+    assert [code_["Belgium"], code_["Luxembourg"], code_["Ireland"]] == pytest.approx(
+        [be, lu, ie], abs=1e-12
+    )
+    assert result["scholz_code"]["weighted_mean"] == pytest.approx(mean, abs=1e-12)
+    assert code_["Netherlands"] == 4 and code_["France"] == 10
+
+
 def test_bad_table_exits_2_naming_file_row_and_column(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -155,6 +215,19 @@ def test_bad_table_exits_2_naming_file_row_and_column(
     err = capsys.readouterr().err
     assert code == fc.BAD_INPUT and out == ""
     assert str(path) in err and "row 2, column 'salience'" in err
+
+
+def test_errors_show_odd_names_literally(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rows = "".join(f'"{name}",1,0,1\n' for name in (*ODD_NAMES, ODD_NAMES[0]))
+    path = write(tmp_path, "actor,capability,position,salience\n" + rows, "[b]:smile:.csv")
+    code, _ = run_main(args(path))
+    err = capsys.readouterr().err
+    assert code == fc.BAD_INPUT
+    head, *lines = err.splitlines()
+    assert head.startswith("invalid actor table") and str(path) in head
+    assert any(str(path) in line and "':smile:' appears more than once" in line for line in lines)
 
 
 def test_negative_rounds_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
@@ -168,10 +241,22 @@ def test_add_parser_defaults() -> None:
     parsed = parser.parse_args(["forecast", "a.csv"])
     assert parsed.command == "forecast" and parsed.actors_csv == Path("a.csv")
     assert (parsed.rule, parsed.rounds, parsed.json) == ("bdm_eum", 10, False)
+    assert parsed.reading == "printed" == fc.PRINTED.name  # the model's default reading
     parsed = parser.parse_args(["forecast", "a.csv", "--rule", "compromise", "--rounds", "3"])
     assert (parsed.rule, parsed.rounds) == ("compromise", 3)
-    with pytest.raises(SystemExit):
-        parser.parse_args(["forecast", "a.csv", "--rule", "median"])
+    assert parser.parse_args(["forecast", "a.csv", "--reading", "scholz_code"]).reading == (
+        "scholz_code"
+    )
+    for bad in (["--rule", "median"], ["--reading", "masad"]):
+        with pytest.raises(SystemExit):
+            parser.parse_args(["forecast", "a.csv", *bad])
+
+
+def test_help_documents_the_reading() -> None:
+    parser = argparse.ArgumentParser(prog="negsim")
+    sub = parser.add_subparsers(dest="command")
+    text = " ".join(fc.add_parser(sub).format_help().split())
+    assert "--reading {printed,scholz_code}" in text and "default printed" in text
 
 
 @pytest.mark.slow
@@ -184,6 +269,15 @@ def test_cli_end_to_end(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["rounds"][0]["median"] == 7
+    odd = odd_table(tmp_path)
+    done = subprocess.run(
+        [sys.executable, "-m", "sim", "forecast", str(odd), "--rounds", "1", "--json"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert list(json.loads(done.stdout)["rounds"][1]["positions"]) == list(ODD_NAMES)
     bad = write(tmp_path, "actor,capability\na,1\n")
     done = subprocess.run(
         [sys.executable, "-m", "sim", "forecast", str(bad)],
