@@ -422,6 +422,7 @@ class NegotiationModel(mesa.Model):
         )
         if self.record:
             self._note_session(t, proposer, responder, offer, live)
+            self._note_ratification(proposer, responder, offer)
             self.note(
                 session_live=live,
                 accepted=accepted,
@@ -456,6 +457,44 @@ class NegotiationModel(mesa.Model):
                 ),
             }
         self.note(proposer=proposer.actor_id, responder=responder.actor_id, offer=offer, **values)
+
+    def _note_ratification(
+        self, proposer: PrincipalAgent, responder: PrincipalAgent, offer: np.ndarray
+    ) -> None:
+        """Record what ratification and the walk-out weighed (recorded runs only)."""
+        for role, side in (("proposer", proposer), ("responder", responder)):
+            self.note(
+                **{
+                    f"{role}_faction_utility": np.stack([f.utility(offer) for f in side.factions]),
+                    f"{role}_faction_no_deal": np.stack(
+                        [f.no_deal_value(side.pressure, side.snap_drop) for f in side.factions]
+                    ),
+                    f"{role}_quota": side.param("quota"),
+                    f"{role}_override_threshold": side.param("override_threshold"),
+                }
+            )
+            lower, upper = self._red_line_record(side)
+            self.note(**{f"{role}_red_lower": lower, f"{role}_red_upper": upper})
+        self.note(
+            walkout_utility=responder.factions[responder.ratifier].utility(offer),
+            walkout_breakdown=responder.param("breakdown_value"),
+            walkout_temperature=responder.param("walkout_temperature"),
+        )
+
+    def _red_line_record(self, side: PrincipalAgent) -> tuple[np.ndarray, np.ndarray]:
+        """The side's factions' red lines in force, (F, N, D) lower and upper bounds."""
+        shape = (len(side.factions), self.n_worlds, len(self.issue_ids))
+        lower, upper = np.full(shape, -np.inf), np.full(shape, np.inf)
+        for j, f in enumerate(side.factions):
+            faction = self.spec.actors[f.actor_id]
+            for k, rl in enumerate(faction.red_lines if isinstance(faction, Faction) else ()):
+                d = self.issue_ids.index(rl.issue)
+                path = f"actors.{f.actor_id}.red_lines.{k}"
+                if rl.max is not None:
+                    upper[j, :, d] = np.minimum(upper[j, :, d], self.params[f"{path}.max"])
+                if rl.min is not None:
+                    lower[j, :, d] = np.maximum(lower[j, :, d], self.params[f"{path}.min"])
+        return lower, upper
 
     def _clock(
         self,
@@ -540,6 +579,8 @@ class NegotiationModel(mesa.Model):
             self.joint |= joins & self.active
             self.end(joins, STRIKE_US, t)
             self.end(strikes, STRIKE_ISRAEL, t)
+            if self.record:
+                self._note_margin(israel, margin, lock_in, restraint)
             self.note(
                 israel_margin=margin,
                 israel_lock_in=lock_in,
@@ -552,6 +593,12 @@ class NegotiationModel(mesa.Model):
         us_strikes = self.streams.bernoulli("strike:us", t, p_us)
         self.end(us_strikes, STRIKE_US, t)
         self.note(us_probability=p_us, us_strikes=us_strikes & (self.end_step == t))
+        if self.record:
+            self.note(
+                us_strike_hazard=self.us.param("strike_hazard"),
+                us_threat_credibility=self.us.param("threat_credibility"),
+                us_talks_failed=failed & may_act,
+            )
         for e3 in self.e3:
             p_snap = e3.probability(t)
             snaps = (
@@ -559,6 +606,25 @@ class NegotiationModel(mesa.Model):
             )
             self.trigger_snapback(snaps, t)
             self.note(snapback_probability=p_snap, snapback=snaps)
+
+    def _note_margin(
+        self,
+        israel: StrikerAgent,
+        margin: np.ndarray,
+        lock_in: np.ndarray,
+        restraint: np.ndarray,
+    ) -> None:
+        """Record the parts of a striker's margin (recorded runs only)."""
+        resolve = israel.param("strike_resolve")
+        fear = israel.param("deal_aversion") * lock_in
+        failed = israel.param("collapse_resolve") * self.collapsed
+        self.note(
+            israel_powell=margin - resolve - fear - failed + restraint,
+            israel_resolve=resolve,
+            israel_fear=fear,
+            israel_collapse=failed,
+            israel_restraint=restraint,
+        )
 
     def _lock_in(self, israel: StrikerAgent) -> np.ndarray:
         """Israel's fear of a deal it dislikes: its disutility of the last offer times closeness."""
@@ -575,9 +641,30 @@ class NegotiationModel(mesa.Model):
             for key, value in items.items():
                 self._notes[key] = value.copy() if isinstance(value, np.ndarray) else value
 
+    def _principal_record(self, p: PrincipalAgent) -> dict[str, Any]:
+        """What a principal's stance and clout were made of at the end of this step."""
+        _, salience = p.faction_positions()
+        pid = p.actor_id
+        inputs = [
+            np.stack([f.param(name) for f in p.factions])
+            for name in ("clout", "pressure_clout_gain", "lobbying_clout_gain")
+        ]
+        return {
+            f"{pid}_positions": p.positions.copy(),
+            f"{pid}_salience": salience.copy(),
+            f"{pid}_clout_inputs": np.stack(inputs),
+            f"{pid}_pressure": p.pressure.copy(),
+            f"{pid}_lobbying": p.lobbying.copy(),
+            f"{pid}_inertia": p.param("stance_inertia").copy(),
+        }
+
     def _record(self, t: int) -> None:
+        principals: dict[str, Any] = {}
+        for p in self.principals.values():
+            principals |= self._principal_record(p)
         self.trace.append(
             self._notes
+            | principals
             | {
                 "step": t,
                 "us_stance": self.us.stance.copy(),
