@@ -1,8 +1,9 @@
 """The ``negsim plot`` and ``negsim report`` commands (wired into :mod:`sim.cli`).
 
-``negsim plot RESULTS... [--out DIR]`` draws the figures of run directories (``summary.json``
-and ``worlds.parquet``, from ``negsim run``) and sweep directories (``sweep.json`` and
-``points.parquet``, from ``negsim sweep`` or ``negsim sensitivity``) as PNG and SVG.
+``negsim plot RESULTS... [--out DIR] [--world K]...`` draws the figures of run directories
+(``summary.json`` and ``worlds.parquet``, from ``negsim run``) and sweep directories
+(``sweep.json`` and ``points.parquet``, from ``negsim sweep`` or ``negsim sensitivity``) as PNG
+and SVG; ``--world K`` also re-runs world K of each run from its ``summary.json`` and draws it.
 ``negsim report SCENARIO... [--worlds N] [--seed S] [--out report.html]`` runs the scenarios
 and writes one self-contained HTML report (:mod:`sim.report`).
 """
@@ -14,10 +15,13 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from rich.console import Console
+
+if TYPE_CHECKING:
+    from sim.scenario.loader import Loaded
 
 RUN_FILES = ("summary.json", "worlds.parquet")
 SWEEP_FILES = ("sweep.json", "points.parquet")
@@ -50,8 +54,10 @@ def add_plot_parser(sub: Any, parents: Sequence[argparse.ArgumentParser]) -> Non
             "Draw the figures of each results directory: for a run (summary.json and "
             "worlds.parquet) its outcomes, timing and deal terms; for two runs or more also "
             "their comparison (a forest plot); for a sweep (sweep.json and points.parquet) "
-            "heatmaps and line plots of the outcome probabilities, and the sensitivity "
-            "indices when the sweep has them."
+            "heatmaps and line plots of the outcome probabilities (grid, rows and Latin "
+            "hypercube designs), and the sensitivity indices (Sobol' and Morris designs). "
+            "--world K re-runs world K of each run (from its summary.json) and draws it over "
+            "time."
         ),
     )
     p.add_argument("results", type=Path, nargs="+", metavar="RESULTS", help="output directories")
@@ -62,6 +68,17 @@ def add_plot_parser(sub: Any, parents: Sequence[argparse.ArgumentParser]) -> Non
         metavar="DIR",
         help="where to write the figures (default: DIR/figures of the first results directory)",
     )
+    p.add_argument(
+        "--world",
+        type=int,
+        action="append",
+        default=None,
+        metavar="K",
+        help=(
+            "also re-run world K of each run directory (from its summary.json) and draw it "
+            "over time as <name>_world<K>.png and .svg; repeat for several worlds"
+        ),
+    )
 
 
 def plot_main(args: argparse.Namespace, console: Console) -> int:
@@ -69,8 +86,11 @@ def plot_main(args: argparse.Namespace, console: Console) -> int:
     out = args.out if args.out is not None else args.results[0] / "figures"
     if out.exists() and not out.is_dir():
         raise _usage_error(f"--out {out} exists and is not a directory")
+    worlds = list(dict.fromkeys(args.world or []))
+    if any(k < 0 for k in worlds):
+        raise _usage_error("--world must be at least 0")
     try:
-        paths = plot_results(args.results, out)
+        paths = plot_results(args.results, out, worlds=worlds)
     except ResultsError as exc:
         raise _usage_error(str(exc)) from None
     console.print(f"wrote {len(paths)} files to {out}:", highlight=False)
@@ -143,26 +163,60 @@ def _read_parquet(path: Path) -> pd.DataFrame:
         raise ResultsError(f"{path}: cannot be read ({type(exc).__name__}: {exc})") from None
 
 
-def plot_results(results: Sequence[Path], out: Path) -> list[Path]:
-    """Write the figures of each results directory into ``out``; return the files written."""
-    from sim.plots import plot_forest
+def plot_results(results: Sequence[Path], out: Path, worlds: Sequence[int] = ()) -> list[Path]:
+    """Write the figures of each results directory into ``out``; return the files written.
+
+    Args:
+        results: run and sweep output directories.
+        out: the folder to write the figures into.
+        worlds: world ids to re-run and draw over time, for every run directory.
+
+    Raises:
+        ResultsError: a directory cannot be read or drawn, ``worlds`` are given and no
+            directory is a run, or a world id is not in a run.
+    """
+    from sim.plots import plot_forest, save_figure
 
     read = [read_results(Path(p)) for p in results]  # every directory readable before drawing
     stems = _stems(read)
-    written: list[Path] = []
     runs = [r for r in read if isinstance(r, RunDir)]
+    if worlds and not runs:
+        raise ResultsError("--world draws a world of a run: give a run's output directory")
+    for run in runs:
+        _check_worlds(run, worlds)
+    written: list[Path] = []
     for item, stem in zip(read, stems, strict=True):
         if isinstance(item, RunDir):
             written += _plot_run(item, out, stem)
+            for world in worlds:
+                written += _plot_world(item, out, stem, world)
         else:
             written += _plot_sweep(item, out, stem)
     if len(runs) > 1:
-        from sim.plots import save_figure
-
-        labels = [stems[read.index(r)] for r in runs]
-        fig = plot_forest([r.summary for r in runs], labels)
+        fig = plot_forest([r.summary for r in runs], _run_labels(runs))
         written += save_figure(fig, out / "comparison_forest")
     return written
+
+
+def _run_labels(runs: Sequence[RunDir]) -> list[str]:
+    """A distinct human label per run: its scenario's title, with the folder if repeated."""
+    from sim.plots import scenario_title
+
+    titles = [scenario_title(str(r.summary["scenario"])) for r in runs]
+    return [
+        f"{title} ({run.path.name})" if titles.count(title) > 1 else title
+        for title, run in zip(titles, runs, strict=True)
+    ]
+
+
+def _check_worlds(item: RunDir, worlds: Sequence[int]) -> None:
+    """Every world id is one of the run's worlds (0 to worlds - 1)."""
+    count = int(item.summary["worlds"])
+    for world in worlds:
+        if not 0 <= world < count:
+            raise ResultsError(
+                f"--world {world}: {item.path} has {count:,} worlds (ids 0 to {count - 1})"
+            )
 
 
 def _stems(read: Sequence[RunDir | SweepDir]) -> list[str]:
@@ -181,21 +235,71 @@ def _stems(read: Sequence[RunDir | SweepDir]) -> list[str]:
     return out
 
 
-def _plot_run(item: RunDir, out: Path, stem: str) -> list[Path]:
-    from sim.plots import plot_outcomes, plot_terms, plot_timing, save_figure
-    from sim.scenario.loader import load_scenario
+def _run_scenario(item: RunDir, needed_for: str) -> Loaded:
+    """The run's scenario: the merged scenario its summary embeds, else its scenario file.
 
-    written = save_figure(plot_outcomes(item.summary), out / f"{stem}_outcomes")
+    Raises:
+        ResultsError: neither is there, or the embedded scenario does not match its hash.
+    """
+    from sim.scenario.loader import load_scenario, scenario_sha256
+
+    file = item.path / "summary.json"
     data = item.summary.get("scenario_data")
     if data is None:
-        file = item.summary.get("scenario_file")
-        if not file or not Path(file).is_file():
+        source = item.summary.get("scenario_file")
+        if not source or not Path(source).is_file():
             raise ResultsError(
-                f"{item.path / 'summary.json'}: no 'scenario_data' and no readable "
-                "'scenario_file': cannot draw the timing and terms (re-run with this version)"
+                f"{file}: no 'scenario_data' and no readable 'scenario_file': cannot draw "
+                f"{needed_for} (re-run with this version)"
             )
-        data = Path(file)
-    spec = load_scenario(data).scenario
+        return load_scenario(Path(source))
+    recorded = item.summary.get("scenario_sha256")
+    if recorded is not None and scenario_sha256(data) != recorded:
+        raise ResultsError(f"{file}: 'scenario_data' does not match 'scenario_sha256' (edited?)")
+    return load_scenario(data)
+
+
+def _plot_world(item: RunDir, out: Path, stem: str, world: int) -> list[Path]:
+    """Re-run world ``world`` of the run (its scenario, seed and block size) and draw it.
+
+    Raises:
+        ResultsError: the re-run world does not end as the run recorded (another version).
+    """
+    from sim.explain import explain
+    from sim.outcomes import OUTCOMES
+    from sim.plots import plot_world, save_figure
+
+    loaded = _run_scenario(item, f"world {world}")
+    block_size = item.summary.get("block_size")
+    seed = int(item.summary["seed"])
+    story = (
+        explain(loaded, seed, world, int(block_size))
+        if block_size is not None
+        else explain(loaded, seed, world)
+    )
+    now = OUTCOMES[int(story.model.outcome[0]) - 1]
+    recorded = _recorded_outcome(item, world)
+    if recorded is not None and recorded != now:
+        raise ResultsError(
+            f"--world {world}: re-run it ends as {now}, but {item.path / 'worlds.parquet'} "
+            f"records {recorded} (recorded with negsim {item.summary.get('version', '?')}?)"
+        )
+    return save_figure(plot_world(story), out / f"{stem}_world{world}")
+
+
+def _recorded_outcome(item: RunDir, world: int) -> str | None:
+    """The outcome ``worlds.parquet`` records for ``world`` (None if it has no such row)."""
+    if "world" not in item.worlds or "outcome" not in item.worlds:
+        return None
+    rows = item.worlds.loc[item.worlds["world"] == world, "outcome"]
+    return str(rows.iloc[0]) if len(rows) else None
+
+
+def _plot_run(item: RunDir, out: Path, stem: str) -> list[Path]:
+    from sim.plots import plot_outcomes, plot_terms, plot_timing, save_figure
+
+    written = save_figure(plot_outcomes(item.summary), out / f"{stem}_outcomes")
+    spec = _run_scenario(item, "the timing and terms").scenario
     name = str(item.summary["scenario"])
     written += save_figure(plot_timing(item.worlds, spec, name=name), out / f"{stem}_timing")
     written += save_figure(plot_terms(item.worlds, spec, name=name), out / f"{stem}_terms")
@@ -217,14 +321,20 @@ def _plot_sweep(item: SweepDir, out: Path, stem: str) -> list[Path]:
     params = sweep_parameters(points)
     if not params:
         raise ResultsError(f"{item.path / 'points.parquet'}: no swept parameter columns")
+    design = str(item.meta.get("design", "grid"))
+    if design in SENSITIVITY_DESIGNS and item.sensitivity is None:
+        raise ResultsError(
+            f"{item.path}: a {design} design is drawn as its sensitivity indices, and there is "
+            f"no {SENSITIVITY_FILE} (run it with negsim sensitivity)"
+        )
     written: list[Path] = []
-    if len(params) >= 2:
+    if len(params) >= 2 and design not in SENSITIVITY_DESIGNS:
         y, x = params[0], params[1]
         for outcome in ("deal", STRIKE):
             if f"{outcome}_p" in points:
                 fig = plot_sweep_heatmap(points, x, y, outcome)
                 written += save_figure(fig, out / f"{stem}_heatmap_{outcome}")
-    if item.meta.get("design", "grid") in ("grid", "rows") or len(params) == 1:
+    if design in ("grid", "rows") or (len(params) == 1 and design not in SENSITIVITY_DESIGNS):
         for path in params:
             fig = plot_sweep_line(points, path)
             written += save_figure(fig, out / f"{stem}_line_{_path_stem(path)}")
@@ -235,6 +345,11 @@ def _plot_sweep(item: SweepDir, out: Path, stem: str) -> list[Path]:
             fig = plot_sensitivity(table, output=str(output))
             written += save_figure(fig, out / f"{stem}_sensitivity_{output}")
     return written
+
+
+SENSITIVITY_DESIGNS = ("sobol", "morris")
+"""Designs drawn as their sensitivity indices only: a heatmap or a line over two of their
+parameters would silently average over the others, on points that are no grid."""
 
 
 def _path_stem(path: str) -> str:

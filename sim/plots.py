@@ -3,8 +3,10 @@
 Every function returns a matplotlib :class:`~matplotlib.figure.Figure` made without pyplot, so
 no backend is chosen and no figure is registered: there is nothing to close, a notebook shows
 it with ``display(fig)`` and :func:`save_figure` writes it as PNG and SVG. Each outcome keeps its
-colour (:data:`sim.outcomes.COLOURS`) and each actor its colour (:func:`actor_colours`) in every
-figure. Titles name the subject, axes carry units, legends name every series.
+colour (:data:`OUTCOME_COLOURS`: :data:`sim.outcomes.COLOURS` and the combined strike) and
+each actor its colour (:func:`actor_colours`) in every figure. Titles name the subject (scenarios
+by :func:`scenario_title`), axes carry units (parameters by :func:`param_label`), legends name
+every series drawn and only those, and probabilities are percentages everywhere.
 
 - :func:`plot_outcomes`: one scenario's outcome probabilities with 95% Wilson intervals.
 - :func:`plot_forest`: several scenarios side by side (baseline against variants).
@@ -32,6 +34,7 @@ from matplotlib.cm import ScalarMappable
 from matplotlib.colors import LinearSegmentedColormap, to_rgb
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
 from sim.outcomes import COLOURS, DEAL, LABELS, OUTCOMES
@@ -51,6 +54,14 @@ _US_SHADES = ("#08519c", "#4292c6", "#9ecae1", "#084594", "#6baed6")
 _IRAN_SHADES = ("#99000d", "#ef6548", "#fdae6b", "#cb181d", "#fc9272")
 _OTHER_SHADES = ("#b8860b", "#01665e", "#8c6bb1", "#35978f", "#bf812d")
 _LINESTYLES = ("-", "--", "-.", ":", (0, (5, 1)))
+
+STRIKE = "strike"
+"""An Israeli or a US strike: the sweeps' and the sensitivity analysis' combined outcome."""
+STRIKE_COLOUR = "#8c510a"
+OUTCOME_COLOURS: dict[str, str] = {**COLOURS, STRIKE: STRIKE_COLOUR}
+"""The colour of each outcome (and of ``strike``), the same in every figure."""
+NO_DATA_COLOUR = "#bdbdbd"
+"""The face of a sweep cell with no estimate (hatched, never the colour of 0%)."""
 
 
 # ----------------------------------------------------------------------------------- helpers
@@ -170,32 +181,90 @@ def _date_axis(ax: Axes, spec: Scenario) -> None:
     top.set_xlabel("Calendar date (first of each month)", fontsize=9)
 
 
-def _mark_deadlines(
-    ax: Axes, spec: Scenario, *, label: bool = True, until: float | None = None
-) -> None:
-    """Dashed vertical lines at the deadlines up to step ``until``, labelled on request."""
+DEADLINE_STYLE: dict[str, Any] = {
+    "color": "black",
+    "linestyle": (0, (4, 3)),
+    "linewidth": 1.1,
+    "alpha": 0.8,
+}
+"""How a deadline is drawn: a dashed black vertical line (in every figure)."""
+
+
+def _mark_deadlines(ax: Axes, spec: Scenario) -> None:
+    """Dashed vertical lines at the deadlines, drawn above the data's lines."""
+    for step, _ in deadlines(spec):
+        ax.axvline(step, zorder=3, **DEADLINE_STYLE)
+
+
+def _stack(spans: Sequence[tuple[float, float]]) -> list[int]:
+    """A level per interval (in the order given) so that no two on a level overlap."""
+    ends: list[float] = []
+    levels = []
+    for lo, hi in spans:
+        free = [k for k, end in enumerate(ends) if lo > end]
+        level = free[0] if free else len(ends)
+        if level == len(ends):
+            ends.append(hi)
+        else:
+            ends[level] = hi
+        levels.append(level)
+    return levels
+
+
+def _text_span(text: str, fontsize: float, data_per_inch: float) -> float:
+    """The approximate width of a line of text, in data units (half an em per character)."""
+    return (len(text) + 2) * 0.5 * fontsize / 72 * data_per_inch
+
+
+def _deadline_labels(
+    spec: Scenario, xlim: tuple[float, float], width_in: float
+) -> list[tuple[float, str, str, int]]:
+    """Each deadline's ``(step, label, ha, level)`` for a strip ``width_in`` inches wide.
+
+    A label starts right of its line, or ends left of it in the last 40% of the axis; labels
+    that would overlap go on separate levels.
+    """
+    per_inch = (xlim[1] - xlim[0]) / width_in
+    gap = 0.06 * per_inch
+    out, spans = [], []
     for step, text in deadlines(spec):
-        if until is not None and step > until:
-            continue
-        ax.axvline(step, color="black", linestyle=(0, (4, 3)), linewidth=1.1, alpha=0.8)
-        if label:
-            ax.text(
-                step,
-                0.97,
-                text[0].upper() + text[1:],
-                transform=ax.get_xaxis_transform(),
-                rotation=90,
-                va="top",
-                ha="right",
-                fontsize=8,
-                color="black",
-                bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 1.5},
-            )
+        label = text[0].upper() + text[1:]
+        width = _text_span(label, 8, per_inch)
+        right = step > xlim[0] + 0.6 * (xlim[1] - xlim[0])
+        spans.append((step - gap - width, step) if right else (step, step + gap + width))
+        out.append((step, label, "right" if right else "left"))
+    return [(*mark, level) for mark, level in zip(out, _stack(spans), strict=True)]
 
 
-STRIKE = "strike"
-"""An Israeli or a US strike: the sweeps' and the sensitivity analysis' combined outcome."""
-STRIKE_COLOUR = "#8c510a"
+def _draw_deadline_strip(strip: Axes, spec: Scenario, width_in: float) -> None:
+    """The deadlines' labels in a strip above the plot, beside their dashed lines."""
+    xlim = strip.get_xlim()
+    marks = _deadline_labels(spec, xlim, width_in)
+    levels = max((m[3] for m in marks), default=0) + 1
+    gap = 0.06 * (xlim[1] - xlim[0]) / width_in
+    for step, label, ha, level in marks:
+        strip.axvline(step, **DEADLINE_STYLE)
+        strip.text(
+            step + (-gap if ha == "right" else gap),
+            1 - (level + 0.5) / levels,
+            label,
+            transform=strip.get_xaxis_transform(),
+            ha=ha,
+            va="center",
+            fontsize=8,
+            zorder=4,  # over another deadline's line in the strip (the strip holds no data)
+            bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.0},
+        )
+    _bare_strip(strip)
+
+
+def _bare_strip(strip: Axes) -> None:
+    """A strip axes with no ticks or frame (its x axis is shared with the panel below)."""
+    strip.set_ylim(0, 1)
+    strip.tick_params(axis="both", which="both", bottom=False, left=False)
+    strip.tick_params(axis="both", labelbottom=False, labelleft=False)
+    for side in ("left", "right", "bottom"):
+        strip.spines[side].set_visible(False)
 
 
 def outcome_label(outcome: str) -> str:
@@ -210,7 +279,7 @@ def _percent(value: float, _: object = None) -> str:
 
 def outcome_colour(outcome: str) -> str:
     """An outcome's colour (``strike``, which is no single outcome, has its own)."""
-    return STRIKE_COLOUR if outcome == STRIKE else COLOURS.get(outcome, "#333333")
+    return OUTCOME_COLOURS.get(outcome, "#333333")
 
 
 def outcome_noun(outcome: str) -> str:
@@ -221,28 +290,118 @@ def outcome_noun(outcome: str) -> str:
     return label if label.split()[0] in ("Israeli", "US") else label.lower()
 
 
+_PROPER = {
+    "us": "US",
+    "e3": "E3",
+    "irgc": "IRGC",
+    "un": "UN",
+    "jcpoa": "JCPOA",
+    "israel": "Israel",
+    "iran": "Iran",
+    "russia": "Russia",
+    "china": "China",
+    "saudi": "Saudi",
+    "oman": "Oman",
+    "trump": "Trump",
+}
+"""Words an identifier spells in lower case that a title capitalises."""
+
+
 def _pretty(token: str) -> str:
-    words = token.split("_")
-    special = {"us": "US", "e3": "E3", "irgc": "IRGC", "un": "UN"}
-    words = [special.get(w, w) for w in words]
+    """An identifier as words: ``us_hawks`` -> ``US hawks``, ``israel`` -> ``Israel``."""
+    words = [_PROPER.get(w, w) for w in token.split("_")]
     text = " ".join(words)
     return text[0].upper() + text[1:] if text and text[0].islower() else text
 
 
+def scenario_title(name: str) -> str:
+    """A scenario's name for a title: ``israel_preempts`` -> ``Israel preempts``.
+
+    A name that is already words (it has spaces and no underscores) is kept as it is.
+    """
+    text = str(name)
+    if " " in text and "_" not in text:
+        return text
+    return _pretty(text)
+
+
+PARAM_UNITS: dict[str, str] = {
+    "strike_resolve": "utility units of the strike margin",
+    "collapse_resolve": "utility units of the strike margin",
+    "strike_restraint": "utility units of the strike margin",
+    "deal_aversion": "weight in the strike margin",
+    "clout": "relative weight inside the side",
+    "pressure_rate": "pressure index per step",
+    "pressure_initial": "pressure index, 0 to 1",
+    "pressure_sensitivity": "utility per unit of pressure",
+    "hazard": "probability per step",
+    "strike_hazard": "probability per step",
+    "give_up_hazard": "probability per session",
+    "mediation_rate": "probability per session",
+    "threat_credibility": "0 to 1",
+    "join_probability": "probability",
+    "growth": "breakout index per step",
+    "initial_progress": "breakout index, 0 to 1",
+    "war_cost": "utility per step",
+    "target_war_cost": "utility per step",
+    "no_deal_shift": "utility",
+    "no_deal_drop": "utility",
+    "breakdown_value": "utility",
+    "belief_halfwidth": "utility",
+    "strike_temperature": "logit temperature, utility units",
+    "walkout_temperature": "logit temperature, utility units",
+    "quota": "share of the side's clout",
+    "override_threshold": "share of the side's clout",
+    "stance_inertia": "share of the gap closed per step",
+    "discount": "discount factor per step",
+    "concession_beta": "exponent of the aspiration curve",
+    "risk_exponent": "exponent of the utility",
+    "lobbying": "lobbying units per step",
+    "support": "share of pressure growth absorbed",
+    "snapback_cover": "share of the snapback's effect absorbed",
+    "lobbying_damping": "share of Israel's lobbying cancelled",
+    "us_support_cost_cut": "share of the war cost",
+    "pressure_boost": "relative increase",
+    "urgency": "multiplier on the hazard",
+    "target_win_low": "probability",
+    "target_win_high": "probability",
+    "breakout_convexity": "exponent",
+}
+"""The unit of each numeric scenario field (from its docstring in :mod:`sim.scenario.schema`)."""
+
+
+def param_unit(path: str) -> str:
+    """The unit of a parameter path, ``""`` if unknown.
+
+    ``actors.israel.strike_resolve`` is in utility units of the strike margin,
+    ``actors.us_hawks.clout`` a relative weight inside the side.
+    """
+    parts = path.split(".")
+    if "ideal" in parts[:-1]:
+        return "on the issue's own scale"
+    if "salience" in parts[:-1]:
+        return "weight, 0 to 1"
+    return PARAM_UNITS.get(parts[-1], "")
+
+
 def param_label(path: str) -> str:
-    """A readable axis label of a parameter path: ``Israel: strike resolve`` and the path."""
+    """A readable axis label of a parameter path: its name, its unit and the path.
+
+    ``actors.israel.strike_resolve`` gives ``Israel: strike resolve (utility units of the
+    strike margin)`` over ``(actors.israel.strike_resolve)``.
+    """
+    unit = param_unit(path)
+    return f"{parameter_name(path)}{f' ({unit})' if unit else ''}\n({path})"
+
+
+def parameter_name(path: str) -> str:
+    """A parameter path's name alone, for titles and tick labels: ``Israel: strike resolve``."""
     parts = path.split(".")
     if parts[0] in ("actors", "issues", "shocks") and len(parts) > 2:
         owner, field = _pretty(parts[1]), " ".join(parts[2:]).replace("_", " ")
-        short = f"{owner}: {field}"
-    else:
-        short = " ".join(parts).replace("_", " ")
-        short = short[0].upper() + short[1:]
-    return f"{short}\n({path})"
-
-
-def _short_label(path: str) -> str:
-    return param_label(path).split("\n")[0]
+        return f"{owner}: {field}"
+    short = " ".join(parts).replace("_", " ")
+    return short[0].upper() + short[1:]
 
 
 def actor_colours(spec: Scenario) -> dict[str, tuple[str, Any]]:
@@ -294,17 +453,19 @@ def plot_outcomes(summary: dict[str, Any]) -> Figure:
         [LABELS[k] for k in names],
         p,
         xerr=[lo, hi],
-        color=[COLOURS[k] for k in names],
+        color=[OUTCOME_COLOURS[k] for k in names],
         capsize=4,
         error_kw={"elinewidth": 1.2},
     )
     for y, (value, _k) in enumerate(zip(p, names, strict=True)):
         ax.text(value + max(hi[y], 0.005) + 0.01, y, f"{value:.1%}", va="center", fontsize=9)
     ax.set_xlim(0, min(1.0, max(p) + max(hi) + 0.15))
-    ax.set_xlabel("Probability (share of worlds; bars: 95% Wilson interval)")
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    ax.set_xlabel("Probability (% of worlds; error bars: 95% Wilson interval)")
     ax.set_ylabel("Outcome")
     ax.set_title(
-        f"Outcomes of '{summary['scenario']}': {summary['worlds']:,} worlds, seed {summary['seed']}"
+        f"Outcomes of '{scenario_title(summary['scenario'])}': {summary['worlds']:,} worlds, "
+        f"seed {summary['seed']}"
     )
     ax.grid(axis="x", alpha=0.3)
     fig.tight_layout()
@@ -319,11 +480,15 @@ def plot_forest(summaries: Sequence[dict[str, Any]], labels: Sequence[str] | Non
 
     Args:
         summaries: run summaries (``summary.json`` contents), the baseline first.
-        labels: row labels (default: each summary's scenario name).
+        labels: row labels (default: each summary's scenario name, as :func:`scenario_title`).
     """
     if not summaries:
         raise ValueError("plot_forest needs at least one summary")
-    names = list(labels) if labels is not None else [s["scenario"] for s in summaries]
+    names = (
+        list(labels)
+        if labels is not None
+        else [scenario_title(str(s["scenario"])) for s in summaries]
+    )
     rows = np.arange(len(summaries))[::-1]
     height = 1.9 + 0.42 * len(summaries)
     fig, axes = _subplots(1, len(OUTCOMES), sharey=True, figsize=(13, height))
@@ -332,7 +497,7 @@ def plot_forest(summaries: Sequence[dict[str, Any]], labels: Sequence[str] | Non
         p = np.array([e["p"] for e in est])
         lo = np.array([e["ci95"][0] for e in est])
         hi = np.array([e["ci95"][1] for e in est])
-        colour = COLOURS[outcome]
+        colour = OUTCOME_COLOURS[outcome]
         ax.axvline(p[0], color=colour, linestyle=":", linewidth=1, alpha=0.7)
         ax.errorbar(
             p,
@@ -355,17 +520,29 @@ def plot_forest(summaries: Sequence[dict[str, Any]], labels: Sequence[str] | Non
     axes[0].set_yticks(rows, names)
     axes[0].set_ylabel("Scenario")
     axes[0].set_ylim(-0.6, len(summaries) - 0.4)
-    fig.suptitle(
-        f"Outcome probabilities by scenario: {names[0]} (top, dotted line) against "
-        f"{len(names) - 1} variant(s), {_worlds_text(summaries)}, 95% Wilson intervals",
-        fontsize=11,
-    )
+    fig.suptitle(_forest_title(names, summaries), fontsize=11)
     fig.tight_layout()
     return fig
 
 
+def _forest_title(names: Sequence[str], summaries: Sequence[dict[str, Any]]) -> str:
+    """The forest plot's title: the baseline, how many variants, the worlds, the intervals."""
+    variants = len(names) - 1
+    if variants == 0:
+        return (
+            f"Outcome probabilities of {names[0]}, {_worlds_text(summaries)}, 95% Wilson intervals"
+        )
+    noun = "variant" if variants == 1 else "variants"
+    return (
+        f"Outcome probabilities by scenario: {names[0]} (top, dotted line) against "
+        f"{variants} {noun}, {_worlds_text(summaries)}, 95% Wilson intervals"
+    )
+
+
 def _worlds_text(summaries: Sequence[dict[str, Any]]) -> str:
     worlds = {int(s["worlds"]) for s in summaries}
+    if len(summaries) == 1:
+        return f"{worlds.pop():,} worlds"
     return f"{worlds.pop():,} worlds each" if len(worlds) == 1 else "worlds per scenario vary"
 
 
@@ -422,34 +599,20 @@ def plot_timing(worlds: pd.DataFrame, scenario: ScenarioArg, *, name: str | None
     spec = as_scenario(scenario)
     table = cumulative_incidence(worlds, spec.horizon)
     steps = table["step"].to_numpy()
-    fig, ax = _subplots(figsize=(10, 5.4))
+    width_in = 8.6  # the axes' width in inches, for placing the deadlines' labels
+    levels = 1 + max((m[3] for m in _deadline_labels(spec, (0, spec.horizon), width_in)), default=0)
+    fig = Figure(figsize=(10, 6.9 + 0.18 * levels))
+    grid = fig.add_gridspec(2, 1, height_ratios=[0.07 + 0.06 * levels, 1.0], hspace=0.0)
+    ax = fig.add_subplot(grid[1])
+    strip = fig.add_subplot(grid[0], sharex=ax)
     for outcome in OUTCOMES[:-1]:
-        colour = COLOURS[outcome]
-        final = float(table[outcome].iloc[-1])
-        label = LABELS[outcome] + (" (dated at the collapse)" if outcome == "breakdown" else "")
-        ax.step(
-            steps,
-            table[outcome],
-            where="post",
-            color=colour,
-            linewidth=2,
-            label=f"{label}: {final:.1%} by the horizon",
-        )
-        ax.fill_between(
-            steps,
-            table[f"{outcome}_low"],
-            table[f"{outcome}_high"],
-            step="post",
-            color=colour,
-            alpha=0.15,
-            linewidth=0,
-        )
+        _draw_incidence(ax, table, outcome)
     still = table["still_running"]
     ax.step(
         steps,
         still,
         where="post",
-        color=COLOURS["no_resolution"],
+        color=OUTCOME_COLOURS["no_resolution"],
         linestyle="--",
         linewidth=1.6,
         label=f"No outcome yet (ends as no resolution: {float(still.iloc[-1]):.1%})",
@@ -461,15 +624,49 @@ def plot_timing(worlds: pd.DataFrame, scenario: ScenarioArg, *, name: str | None
     ax.set_xlabel(f"Step ({_step_unit(spec)} since {_fmt_date(spec.calendar.start)})")
     ax.set_ylabel("Cumulative probability (% of worlds)")
     ax.grid(alpha=0.3)
-    _date_axis(ax, spec)
-    ax.legend(loc="center left", fontsize=8.5, framealpha=0.9)
-    ax.set_title(
+    _draw_deadline_strip(strip, spec, width_in)
+    _date_axis(strip, spec)
+    ax.legend(
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.13),
+        ncol=2,
+        fontsize=8.5,
+        frameon=False,
+        title="Outcome (bands: pointwise 95% Wilson intervals; dashed verticals: deadlines)",
+        title_fontsize=8.5,
+    )
+    strip.set_title(
         f"When talks end, and how: cumulative incidence of each outcome, "
-        f"{name or spec.name} ({len(worlds):,} worlds)",
+        f"{scenario_title(name or spec.name)} ({len(worlds):,} worlds)",
         fontsize=11,
     )
     fig.tight_layout()
     return fig
+
+
+def _draw_incidence(ax: Axes, table: pd.DataFrame, outcome: str) -> None:
+    """One outcome's cumulative incidence as a step line with its Wilson band."""
+    colour = OUTCOME_COLOURS[outcome]
+    steps = table["step"].to_numpy()
+    final = float(table[outcome].iloc[-1])
+    label = LABELS[outcome] + (" (dated at the collapse)" if outcome == "breakdown" else "")
+    ax.step(
+        steps,
+        table[outcome],
+        where="post",
+        color=colour,
+        linewidth=2,
+        label=f"{label}: {final:.1%} by the horizon",
+    )
+    ax.fill_between(
+        steps,
+        table[f"{outcome}_low"],
+        table[f"{outcome}_high"],
+        step="post",
+        color=colour,
+        alpha=0.15,
+        linewidth=0,
+    )
 
 
 # ------------------------------------------------------------------------------------ terms
@@ -506,7 +703,7 @@ def plot_terms(worlds: pd.DataFrame, scenario: ScenarioArg, *, name: str | None 
     rows = [*colours, "status quo"]
     strip_height = 0.16 * len(rows) + 0.2
     fig = Figure(figsize=(7 * ncols + 1.5, nrows * (strip_height + 2.4) + 1.0))
-    outer = fig.add_gridspec(nrows, ncols, hspace=0.45, wspace=0.08)
+    outer = fig.add_gridspec(nrows, ncols, hspace=0.45, wspace=0.2)
     for k, issue in enumerate(issues):
         cell = outer[k // ncols, k % ncols].subgridspec(
             2, 1, height_ratios=[strip_height, 2.2], hspace=0.06
@@ -515,38 +712,45 @@ def plot_terms(worlds: pd.DataFrame, scenario: ScenarioArg, *, name: str | None 
         hist = fig.add_subplot(cell[1], sharex=strip)
         info = spec.issues[issue]
         positions = [ideals[aid][issue] for aid in colours] + [central(info.status_quo)]
-        _draw_ideal_strip(strip, spec, rows, positions, colours, labelled=k % ncols == 0)
+        side = "left" if k % ncols == 0 else "right"
+        _draw_ideal_strip(strip, spec, rows, positions, colours, side=side)
         column = f"terms.{issue}"
         values = deals[column].dropna() if column in deals else pd.Series(dtype=float)
         if len(values):
             bins = np.linspace(info.lo, info.hi, 61).tolist()
-            hist.hist(values, bins=bins, color=COLOURS["deal"])
-            median = float(values.median())
-            hist.axvline(median, color="black", linewidth=1.2)
-            hist.annotate(
-                f"median {median:.3g}",
-                (median, 0.92),
-                xycoords=("data", "axes fraction"),
-                xytext=(5, 0),
-                textcoords="offset points",
-                fontsize=8.5,
-                bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.85, "pad": 1},
-            )
+            hist.hist(values, bins=bins, color=OUTCOME_COLOURS["deal"])
+            _mark_median(hist, float(values.median()), info.lo, info.hi)
         else:
             hist.text(0.5, 0.5, "no deal in any world", transform=hist.transAxes, ha="center")
         pad = 0.02 * (info.hi - info.lo)
         hist.set_xlim(info.lo - pad, info.hi + pad)
         hist.set_xlabel(_issue_label(spec, issue))
-        if k % ncols == 0:
-            hist.set_ylabel("Deals (worlds)")
+        hist.set_ylabel("Deals (worlds)")
         hist.grid(axis="both", alpha=0.3)
         strip.set_title(_pretty(issue), fontsize=10, fontweight="bold")
     fig.suptitle(
-        f"What the deals give: terms of the {len(deals):,} deals in {name or spec.name} "
-        f"({len(worlds):,} worlds) against each actor's ideal point",
+        f"What the deals give: terms of the {len(deals):,} deals in "
+        f"{scenario_title(name or spec.name)} ({len(worlds):,} worlds) against each actor's "
+        "ideal point",
         fontsize=12,
     )
     return fig
+
+
+def _mark_median(ax: Axes, median: float, lo: float, hi: float) -> None:
+    """A vertical line at the median, labelled on the side with room (inside the axes)."""
+    ax.axvline(median, color="black", linewidth=1.2)
+    left = median > lo + 0.7 * (hi - lo)
+    ax.annotate(
+        f"median {median:.3g}",
+        (median, 0.92),
+        xycoords=("data", "axes fraction"),
+        xytext=(-5 if left else 5, 0),
+        textcoords="offset points",
+        ha="right" if left else "left",
+        fontsize=8.5,
+        bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.85, "pad": 1},
+    )
 
 
 def _draw_ideal_strip(
@@ -556,21 +760,26 @@ def _draw_ideal_strip(
     positions: list[float],
     colours: Mapping[str, tuple[str, Any]],
     *,
-    labelled: bool,
+    side: str = "left",
 ) -> None:
-    """One row per actor with a marker at its ideal point; the last row is the status quo."""
+    """One row per actor with a marker at its ideal point; the last row is the status quo.
+
+    The rows are labelled on ``side`` (``left`` or ``right``: the outer edge of the figure).
+    """
     ys = np.arange(len(rows))[::-1]
     for row, y, x in zip(rows, ys, positions, strict=True):
         colour = colours[row][0] if row in colours else "black"
         marker = "D" if row in colours else "s"
         ax.plot([x], [y], marker=marker, color=colour, markersize=6, linestyle="")
     ax.set_yticks(ys, [actor_label(spec, r) if r in colours else "Status quo" for r in rows])
-    ax.tick_params(axis="y", labelsize=7.5, labelleft=labelled)
+    right = side == "right"
+    ax.tick_params(axis="y", labelsize=7.5, labelleft=not right, labelright=right)
     ax.tick_params(axis="x", labelbottom=False)
     ax.set_ylim(-0.7, len(rows) - 0.3)
     ax.grid(alpha=0.3)
-    if labelled:
-        ax.set_ylabel("Ideal point", fontsize=8)
+    if right:
+        ax.yaxis.set_label_position("right")
+    ax.set_ylabel("Ideal point", fontsize=8)
 
 
 # ----------------------------------------------------------------------------------- sweeps
@@ -627,9 +836,11 @@ def _worlds_per_point(frame: pd.DataFrame) -> str:
 def plot_sweep_heatmap(frame: pd.DataFrame, x: str, y: str, outcome: str = "deal") -> Figure:
     """A heatmap of one outcome's probability over two swept parameters.
 
-    A grid design is drawn as cells with the probability written in each; any other design (a
-    Latin hypercube, say) as points coloured by the probability. Other swept parameters are
-    averaged over.
+    A grid design is drawn as cells with the probability written in each, a cell with no
+    estimate (its design point failed) grey and hatched, never the colour of 0%; any other
+    design (a Latin hypercube, say) as points coloured by the probability, failed points as
+    grey crosses. Where other swept parameters vary too, a cell is their points' mean and the
+    title says so.
 
     Args:
         frame: the sweep's per-point table (see :func:`sweep_wide`).
@@ -642,45 +853,162 @@ def plot_sweep_heatmap(frame: pd.DataFrame, x: str, y: str, outcome: str = "deal
     for path in (x, y, column):
         if path not in wide:
             raise ValueError(f"the sweep table has no column '{path}'")
-    table = wide.pivot_table(index=y, columns=x, values=column, aggfunc="mean")
-    fig, ax = _subplots(figsize=(8, 6))
-    cmap = LinearSegmentedColormap.from_list(outcome, ["#ffffff", outcome_colour(outcome)])
-    top = max(0.05, float(np.nanmax(table.to_numpy())))
-    image: ScalarMappable
-    if table.isna().to_numpy().mean() <= 0.25 and table.size <= 900:
-        image = ax.imshow(
-            table.to_numpy(), origin="lower", aspect="auto", cmap=cmap, vmin=0, vmax=top
-        )
-        ax.set_xticks(range(table.shape[1]), [f"{v:.3g}" for v in table.columns])
-        ax.set_yticks(range(table.shape[0]), [f"{v:.3g}" for v in table.index])
-        if table.size <= 225:
-            for (i, j), value in np.ndenumerate(table.to_numpy()):
-                if not np.isnan(value):
-                    ink = "white" if value > 0.6 * top else "black"
-                    ax.text(j, i, f"{value:.0%}", ha="center", va="center", fontsize=9, color=ink)
+    table = _grid_table(frame, wide, x, y, column)
+    others = [p for p in sweep_parameters(wide) if p not in (x, y)]
+    fig, ax = _subplots(figsize=(8, 6.4))
+    ramp = LinearSegmentedColormap.from_list(outcome, ["#ffffff", outcome_colour(outcome)])
+    cmap = ramp.with_extremes(bad=NO_DATA_COLOUR)
+    values = table.to_numpy(dtype=float)
+    top = max(0.05, float(np.nanmax(values))) if np.isfinite(values).any() else 0.05
+    gridded = table.isna().to_numpy().mean() <= 0.25 and table.size <= 900
+    if gridded:
+        image = _draw_cells(ax, table, cmap, top)
+        missing: Any = _no_data_patch() if np.isnan(values).any() else None
+        averaged = bool(wide.groupby([y, x]).size().max() > 1)
+        note = _averaged_note(others) if averaged else ""
     else:
         image = ax.scatter(
             wide[x], wide[y], c=wide[column], cmap=cmap, vmin=0, vmax=top, s=40, edgecolor="grey"
         )
+        missing = _draw_failed_points(ax, frame, x, y)
+        note = f"; each dot one design point, the other {_count(others)} varying" if others else ""
     bar = fig.colorbar(image, ax=ax)
-    bar.set_label(f"P({outcome_noun(outcome)}) (% of worlds)")
+    bar.set_label(f"P({outcome_noun(outcome)}), % of worlds")
     bar.ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    if missing is not None:
+        ax.legend(
+            handles=[missing],
+            loc="upper center",
+            bbox_to_anchor=(0.5, -0.2),
+            frameon=False,
+            fontsize=9,
+        )
     ax.set_xlabel(param_label(x))
     ax.set_ylabel(param_label(y))
     ax.set_title(
-        f"P({outcome_noun(outcome)}) across {_short_label(x)} and {_short_label(y)}\n"
-        f"({_worlds_per_point(wide)})",
+        f"P({outcome_noun(outcome)}) across {parameter_name(x)} and {parameter_name(y)}\n"
+        f"({_worlds_per_point(wide)}{note})",
         fontsize=11,
     )
     fig.tight_layout()
     return fig
 
 
+def _count(others: Sequence[str]) -> str:
+    """``1 parameter`` or ``N parameters``."""
+    return f"{len(others)} parameter" + ("" if len(others) == 1 else "s")
+
+
+def _averaged_note(others: Sequence[str]) -> str:
+    """The subtitle's note for cells that are the mean of several design points."""
+    if not others:
+        return "; each cell the mean of its repeated points"
+    return f"; averaged over the other {_count(others)}"
+
+
+def _grid_table(frame: pd.DataFrame, wide: pd.DataFrame, x: str, y: str, column: str) -> Any:
+    """The mean of ``column`` per (y, x) cell, with every cell of the design (NaN: no data)."""
+    table = wide.pivot_table(index=y, columns=x, values=column, aggfunc="mean")
+    if x in frame and y in frame:
+        table = table.reindex(
+            index=np.sort(frame[y].dropna().unique()), columns=np.sort(frame[x].dropna().unique())
+        )
+    return table
+
+
+def _cell_text(value: float) -> str:
+    """A cell's probability: whole percent from 10%, one decimal below (never 0% unless 0)."""
+    if value == 0:
+        return "0%"
+    return f"{value:.0%}" if value >= 0.095 else f"{value:.1%}"
+
+
+def _draw_cells(ax: Axes, table: pd.DataFrame, cmap: Any, top: float) -> ScalarMappable:
+    """The grid's cells, each with its probability; cells with no data grey and hatched."""
+    values = table.to_numpy(dtype=float)
+    image = ax.imshow(
+        np.ma.masked_invalid(values), origin="lower", aspect="auto", cmap=cmap, vmin=0, vmax=top
+    )
+    ax.set_xticks(range(table.shape[1]), [f"{v:.3g}" for v in table.columns])
+    ax.set_yticks(range(table.shape[0]), [f"{v:.3g}" for v in table.index])
+    for (i, j), value in np.ndenumerate(values):
+        if np.isnan(value):
+            ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, **_NO_DATA_STYLE))
+            ax.text(j, i, "no data", ha="center", va="center", fontsize=8, color="#252525")
+        elif table.size <= 225:
+            ink = "white" if value > 0.6 * top else "black"
+            ax.text(j, i, _cell_text(value), ha="center", va="center", fontsize=9, color=ink)
+    return image
+
+
+_NO_DATA_STYLE: dict[str, Any] = {
+    "facecolor": NO_DATA_COLOUR,
+    "edgecolor": "#737373",
+    "hatch": "///",
+    "linewidth": 0,
+}
+
+
+def _no_data_patch() -> Patch:
+    """The legend entry of a cell or point with no estimate."""
+    return Patch(**_NO_DATA_STYLE, label=_NO_DATA_LABEL)
+
+
+_NO_DATA_LABEL = "no data (the design point failed or did not run)"
+
+
+def _draw_failed_points(ax: Axes, frame: pd.DataFrame, x: str, y: str) -> Line2D | None:
+    """Grey crosses at the design points that did not run; their legend entry, if any."""
+    if "status" not in frame or x not in frame or y not in frame:
+        return None
+    failed = frame[frame["status"] != "ok"]
+    if failed.empty:
+        return None
+    ax.scatter(failed[x], failed[y], marker="x", color="#737373", s=40, zorder=3)
+    return Line2D(
+        [],
+        [],
+        marker="x",
+        linestyle="",
+        color="#737373",
+        label="no data (a design point that failed or did not run)",
+    )
+
+
+def sweep_line_points(wide: pd.DataFrame, x: str, outcome: str) -> pd.DataFrame:
+    """One row per value of ``x``: the outcome's probability and its band, honestly.
+
+    The design points sharing a value of ``x`` (the other parameters' values) ran on the same
+    random worlds (common random numbers), so their worlds are not independent and are not
+    pooled: ``p`` is the mean of the points' probabilities, ``low`` and ``high`` the means of
+    their own 95% Wilson bounds (the band of a single point, which the mean of correlated
+    points cannot beat), and ``p_min`` and ``p_max`` the range of their probabilities.
+
+    Returns:
+        Columns ``x``, ``p``, ``low``, ``high``, ``p_min``, ``p_max`` and ``points``.
+    """
+    groups = wide.groupby(x, sort=True)[[f"{outcome}_{s}" for s in ("p", "ci_low", "ci_high")]]
+    p, low, high = (f"{outcome}_{s}" for s in ("p", "ci_low", "ci_high"))
+    means = groups.mean()
+    return pd.DataFrame(
+        {
+            "x": means.index.to_numpy(dtype=float),
+            "p": means[p].to_numpy(),
+            "low": means[low].to_numpy(),
+            "high": means[high].to_numpy(),
+            "p_min": groups.min()[p].to_numpy(),
+            "p_max": groups.max()[p].to_numpy(),
+            "points": groups.size().to_numpy(),
+        }
+    )
+
+
 def plot_sweep_line(frame: pd.DataFrame, x: str, outcomes: Sequence[str] = OUTCOMES) -> Figure:
     """Each outcome's probability along one swept parameter, with 95% Wilson intervals.
 
-    Where other parameters vary too, the points with the same ``x`` are pooled: their worlds
-    added up (with ``<outcome>_count`` and ``worlds`` columns; else their estimates averaged).
+    Where other parameters vary too, each value of ``x`` shows the mean of its design points,
+    the mean of their own Wilson intervals as the band and the range of their probabilities
+    as bars (:func:`sweep_line_points`: the points share their worlds, so are not pooled).
 
     Args:
         frame: the sweep's per-point table (see :func:`sweep_wide`).
@@ -690,45 +1018,66 @@ def plot_sweep_line(frame: pd.DataFrame, x: str, outcomes: Sequence[str] = OUTCO
     wide = sweep_wide(frame)
     if x not in wide:
         raise ValueError(f"the sweep table has no column '{x}'")
-    pooled = wide.groupby(x).size().max() > 1
-    fig, ax = _subplots(figsize=(9, 5))
-    for outcome in outcomes:
-        if f"{outcome}_p" not in wide:
-            continue
-        xs, p, lo, hi = _pooled(wide, x, outcome)
+    others = [p for p in sweep_parameters(wide) if p != x]
+    per_x = int(wide.groupby(x).size().max()) if len(wide) else 1
+    fig, ax = _subplots(figsize=(10.5, 5.2))
+    drawn = [o for o in outcomes if f"{o}_p" in wide]
+    span = float(wide[x].max() - wide[x].min()) if len(wide) else 0.0
+    for k, outcome in enumerate(drawn):
+        line = sweep_line_points(wide, x, outcome)
+        dodge = (k - (len(drawn) - 1) / 2) * 0.006 * span  # the range bars side by side
         colour = outcome_colour(outcome)
-        ax.plot(xs, p, marker="o", markersize=4, color=colour, label=outcome_label(outcome))
-        ax.fill_between(xs, lo, hi, color=colour, alpha=0.18, linewidth=0)
+        ax.plot(
+            line["x"],
+            line["p"],
+            marker="o",
+            markersize=4,
+            color=colour,
+            label=outcome_label(outcome),
+        )
+        ax.fill_between(line["x"], line["low"], line["high"], color=colour, alpha=0.18, linewidth=0)
+        if per_x > 1:
+            ax.vlines(line["x"] + dodge, line["p_min"], line["p_max"], color=colour, linewidth=1.2)
     ax.set_ylim(0, 1)
     ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     ax.set_xlabel(param_label(x))
     ax.set_ylabel("Probability (% of worlds)")
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=9, loc="best")
-    over = "; pooled over the other parameters" if pooled else ""
+    handles, _ = ax.get_legend_handles_labels()
+    handles.append(Patch(facecolor="grey", alpha=0.3, label="95% band (see the title)"))
+    if per_x > 1:
+        handles.append(
+            Line2D(
+                [],
+                [],
+                color="grey",
+                marker="|",
+                markersize=12,
+                linestyle="",
+                label="range across the\nother parameters",
+            )
+        )
+    ax.legend(handles=handles, fontsize=9, loc="center left", bbox_to_anchor=(1.01, 0.5))
     ax.set_title(
-        f"How the outcomes move with {_short_label(x)}\n"
-        f"({_worlds_per_point(wide)}{over}; bands: 95% Wilson intervals)",
+        f"How the outcomes move with {parameter_name(x)}\n{_line_subtitle(wide, per_x, others)}",
         fontsize=11,
     )
     fig.tight_layout()
     return fig
 
 
-def _pooled(
-    wide: pd.DataFrame, x: str, outcome: str
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    groups = wide.groupby(x, sort=True)
-    xs = np.array(list(groups.groups), dtype=float)
-    if {"worlds", f"{outcome}_count"} <= set(wide.columns) and (groups.size() > 1).any():
-        n = groups["worlds"].sum().to_numpy()
-        counts = groups[f"{outcome}_count"].sum().to_numpy()
-        bounds = np.array([wilson_interval(int(c), int(m)) for c, m in zip(counts, n, strict=True)])
-        return xs, counts / n, bounds[:, 0], bounds[:, 1]
-    p = groups[f"{outcome}_p"].mean().to_numpy()
-    lo = groups[f"{outcome}_ci_low"].mean().to_numpy()
-    hi = groups[f"{outcome}_ci_high"].mean().to_numpy()
-    return xs, p, lo, hi
+def _line_subtitle(wide: pd.DataFrame, per_x: int, others: Sequence[str]) -> str:
+    """What a sweep line plot's points and bands are."""
+    if per_x == 1:
+        return f"({_worlds_per_point(wide)}; bands: 95% Wilson intervals)"
+    names = ", ".join(parameter_name(p) for p in others) or "repeated points"
+    worlds = _worlds_per_point(wide).replace(" per point", " each")
+    return textwrap.fill(
+        f"(each point: the mean of the {per_x} design points over {names}, {worlds}; band: the "
+        "mean of their own 95% Wilson intervals, not pooled, as they share their worlds; bars: "
+        "the range across them)",
+        110,
+    )
 
 
 # ------------------------------------------------------------------------------ sensitivity
@@ -791,14 +1140,18 @@ def plot_sensitivity(
             capsize=2,
             label=label + (" (95% CI)" if err is not None else ""),
         )
-    ax.set_yticks(rows, [_short_label(str(p)) for p in data["parameter"]], fontsize=8.5)
+    ax.set_yticks(rows, [parameter_name(str(p)) for p in data["parameter"]], fontsize=8.5)
     ax.axvline(0, color="black", linewidth=0.8)
     noun = outcome_noun(output)
     if method == "sobol":
         ax.set_xlabel(f"Share of the variance of P({noun}) (Sobol' index, 0 to 1)")
         subject = "Sobol' indices"
     else:
-        ax.set_xlabel(f"Elementary effect on P({noun}) (change in probability across the range)")
+        ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0, symbol=" pp"))
+        ax.set_xlabel(
+            f"Elementary effect on P({noun}), scaled to the parameter's full range "
+            "(percentage points)"
+        )
         subject = "Morris screening"
     ax.set_ylabel("Parameter")
     ax.grid(axis="x", alpha=0.3)
@@ -811,98 +1164,143 @@ def plot_sensitivity(
 # ---------------------------------------------------------------------------------- a world
 
 
+PRESSURE_COLOUR = "#01665e"
+"""Economic pressure on Iran in a world figure (dark teal: no outcome's, actor's or event's)."""
+RISK_AXIS_FLOOR = 0.05
+"""The least upper limit of a world's strike-risk axis: a negligible risk looks negligible."""
+
+
 def plot_world(story: WorldStory) -> Figure:
     """One world over time: each side's stance per issue, offers and responses, clout, risks.
 
-    Top panels (one per issue): Washington's and Tehran's stances, each offer (triangles: the
+    A strip on top holds the calendar and a letter per event (explained below the figure).
+    Then one panel per issue: Washington's and Tehran's stances, each offer (triangles: the
     proposer; hollow: rejected; cross in the proposer's colour: accepted but not ratified;
-    star: the deal) and the
-    status quo. Then each side's faction clout shares, then Iran's economic pressure and
-    nuclear progress with the weekly strike probabilities. Shocks, snapback, a collapse of
-    talks and the deadlines are vertical lines across every panel; the outcome ends the world.
+    star: the deal) and the status quo. Then each side's faction clout shares, then Iran's
+    economic pressure and nuclear progress with the strike probabilities of each step (on an
+    axis reaching at least :data:`RISK_AXIS_FLOOR`). Shocks, snapback, a collapse of talks and
+    the deadlines are vertical lines across every panel, drawn over the broad line in the
+    outcome's colour that ends the world. The legend lists only what is drawn.
 
     Args:
         story: a world told by :func:`sim.explain.explain`.
     """
     model = story.model
     spec = model.spec
-    trace = model.trace
-    steps = np.array([r["step"] for r in trace])
+    steps = np.array([r["step"] for r in model.trace])
     issues = list(spec.issues)
     ncols = 1 if len(issues) == 1 else 2
     issue_rows = math.ceil(len(issues) / ncols)
-    fig = Figure(figsize=(13, 3.0 * issue_rows + 6.4))
-    grid = fig.add_gridspec(issue_rows + 2, ncols, height_ratios=[1.0] * issue_rows + [0.9, 0.9])
-    issue_axes = [fig.add_subplot(grid[k // ncols, k % ncols]) for k in range(len(issues))]
-    clout_axes = [fig.add_subplot(grid[issue_rows, c]) for c in range(ncols)]
-    risk_ax = fig.add_subplot(grid[issue_rows + 1, :])
-    all_axes = [*issue_axes, *clout_axes, risk_ax]
+    height = 3.0 * issue_rows + 7.4
+    fig = Figure(figsize=(13, height))
+    grid = fig.add_gridspec(
+        issue_rows + 3, ncols, height_ratios=[0.16] + [1.0] * issue_rows + [0.9, 0.9]
+    )
+    issue_axes = [fig.add_subplot(grid[1 + k // ncols, k % ncols]) for k in range(len(issues))]
+    clout_axes = [fig.add_subplot(grid[issue_rows + 1, c]) for c in range(ncols)]
+    risk_ax = fig.add_subplot(grid[issue_rows + 2, :])
+    panels = [*issue_axes, *clout_axes, risk_ax]
+    drawn: set[str] = set()
     for d, (ax, issue) in enumerate(zip(issue_axes, issues, strict=True)):
-        _draw_issue(ax, story, d, issue, steps)
+        drawn |= _draw_issue(ax, story, d, issue, steps)
     _draw_clout(clout_axes, story, steps)
-    _draw_risks(risk_ax, story, steps)
+    risk_lines = _draw_risks(risk_ax, story, steps)
+    strips = [fig.add_subplot(grid[0, c], sharex=issue_axes[c]) for c in range(ncols)]
     end = int(model.end_step[0])
     outcome = OUTCOMES[int(model.outcome[0]) - 1]
     last = min(max(int(steps.max(initial=0)), end, 7) + 1.5, spec.horizon + 0.5)
     events = [e for e in _world_events(story) if e[0] <= last]
-    for k, ax in enumerate(all_axes):
-        for (step, kind, _), letter in zip(events, _LETTERS, strict=False):
-            colour, style = _EVENT_STYLES[kind]
-            ax.axvline(step, color=colour, linestyle=style, linewidth=1.2, alpha=0.9)
-            if k < ncols:
-                ax.text(
-                    step,
-                    0.97,
-                    letter,
-                    transform=ax.get_xaxis_transform(),
-                    va="top",
-                    ha="center",
-                    fontsize=8,
-                    fontweight="bold",
-                    color=colour,
-                    bbox={"facecolor": "white", "edgecolor": colour, "pad": 1.5},
-                )
-        ax.axvline(end, color=COLOURS[outcome], linewidth=3, alpha=0.8)
+    for ax in [*panels, *strips]:
+        _draw_world_lines(ax, events, end, outcome)
         ax.set_xlim(-0.5, last)
+    for ax in panels:
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.grid(alpha=0.25)
-    for ax in all_axes[:ncols]:
-        _date_axis(ax, spec)
+    for k, strip in enumerate(strips):
+        _draw_event_letters(strip, events, (last + 0.5) / (11.0 / ncols), labelled=k == 0)
+        _date_axis(strip, spec)
     risk_ax.set_xlabel(f"Step ({_step_unit(spec)} since {_fmt_date(spec.calendar.start)})")
-    fig.legend(
-        handles=_world_legend(outcome),
-        loc="lower center",
-        bbox_to_anchor=(0.5, 0.035),
-        ncol=5,
-        fontsize=8.5,
-        frameon=False,
-    )
+    handles = _world_legend(outcome, drawn, {kind for _, kind, _ in events}) + risk_lines
     notes = [
         f"{letter}: step {step:g} ({_fmt_date(spec.step_to_date(int(step)))}), {text}"
         for (step, _, text), letter in zip(events, _LETTERS, strict=False)
     ]
     footnote = textwrap.fill("Events. " + "; ".join(notes) + ".", 190) if notes else ""
+    foot_in = 0.17 * (footnote.count("\n") + 1) if footnote else 0.0
+    legend_in = 0.22 * math.ceil(len(handles) / 4) + 0.1
+    fig.legend(
+        handles=handles,
+        loc="lower center",
+        bbox_to_anchor=(0.5, (0.05 + foot_in) / height),
+        ncol=4,
+        fontsize=8.5,
+        frameon=False,
+    )
     fig.text(0.01, 0.005, footnote, fontsize=8.5, va="bottom", ha="left")
     ending = LABELS[outcome] + (" (joint with Israel)" if model.joint[0] else "")
     fig.suptitle(
-        f"World {story.world} of '{spec.name}' (seed {story.seed}), told over time: "
-        f"{ending} at step {end} ({_fmt_date(spec.step_to_date(end))})",
+        f"World {story.world} of '{scenario_title(spec.name)}' (seed {story.seed}), told over "
+        f"time: {ending} at step {end} ({_fmt_date(spec.step_to_date(end))})",
         fontsize=12,
     )
-    fig.tight_layout(rect=(0, 0.085, 1, 0.98))
+    fig.tight_layout(rect=(0, (0.1 + foot_in + legend_in) / height, 1, 0.985))
     return fig
 
 
 _LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _EVENT_STYLES: dict[str, tuple[str, Any]] = {
     "shock": ("#444444", ":"),
-    "snapback": ("#6a3d9a", "-."),
+    "snapback": ("#b8860b", "-."),
     "collapse": (COLOURS["breakdown"], "--"),
-    "deadline": ("black", (0, (4, 3))),
+    "deadline": (DEADLINE_STYLE["color"], DEADLINE_STYLE["linestyle"]),
+}
+_EVENT_LABELS = {
+    "shock": "Shock",
+    "snapback": "Snapback (E3)",
+    "collapse": "Talks collapse",
+    "deadline": "Deadline",
 }
 
 
-def _draw_issue(ax: Axes, story: WorldStory, d: int, issue: str, steps: np.ndarray) -> None:
+def _draw_world_lines(
+    ax: Axes, events: Sequence[tuple[float, str, str]], end: int, outcome: str
+) -> None:
+    """The events' vertical lines over the broad line in the outcome's colour at the end."""
+    ax.axvline(end, color=OUTCOME_COLOURS[outcome], linewidth=5, alpha=0.45, zorder=1)
+    for step, kind, _ in events:
+        colour, style = _EVENT_STYLES[kind]
+        ax.axvline(step, color=colour, linestyle=style, linewidth=1.3, alpha=0.95, zorder=3)
+
+
+def _draw_event_letters(
+    strip: Axes, events: Sequence[tuple[float, str, str]], per_inch: float, *, labelled: bool
+) -> None:
+    """Each event's letter in the strip above the panels, on levels so that none overlap."""
+    half = 0.13 * per_inch
+    levels = _stack([(step - half, step + half) for step, _, _ in events])
+    count = max(levels, default=0) + 1
+    for (step, kind, _), letter, level in zip(events, _LETTERS, levels, strict=False):
+        colour = _EVENT_STYLES[kind][0]
+        strip.text(
+            step,
+            1 - (level + 0.5) / count,
+            letter,
+            transform=strip.get_xaxis_transform(),
+            va="center",
+            ha="center",
+            fontsize=8,
+            fontweight="bold",
+            color=colour,
+            zorder=4,
+            bbox={"facecolor": "white", "edgecolor": colour, "pad": 1.5},
+        )
+    _bare_strip(strip)
+    if labelled:
+        strip.set_ylabel("Events", rotation=0, ha="right", va="center", fontsize=9)
+
+
+def _draw_issue(ax: Axes, story: WorldStory, d: int, issue: str, steps: np.ndarray) -> set[str]:
+    """One issue's stances, offers and deal; returns the kinds of offer drawn."""
     model = story.model
     spec = model.spec
     trace = model.trace
@@ -910,18 +1308,25 @@ def _draw_issue(ax: Axes, story: WorldStory, d: int, issue: str, steps: np.ndarr
     iran = np.array([r["iran_stance"][0, d] for r in trace])
     ax.plot(steps, us, color=US_COLOUR, linewidth=2, label="Washington's stance")
     ax.plot(steps, iran, color=IRAN_COLOUR, linewidth=2, label="Tehran's stance")
-    ax.axhline(model.status_quo[0, d], color="black", linestyle=":", linewidth=1)
+    ax.axhline(model.status_quo[0, d], **_STATUS_QUO_STYLE)
+    drawn = set()
     for kind, xs, ys in _offers(trace, d):
         style = _OFFER_STYLES[kind]
-        ax.scatter(xs, ys, zorder=3, **style)
+        ax.scatter(xs, ys, zorder=4, **style)
+        drawn.add(kind)
     if model.outcome[0] == DEAL:
-        ax.scatter([model.end_step[0]], [model.terms[0, d]], zorder=4, **_OFFER_STYLES["deal"])
+        ax.scatter([model.end_step[0]], [model.terms[0, d]], zorder=5, **_OFFER_STYLES["deal"])
+        drawn.add("deal")
     info = spec.issues[issue]
     pad = 0.04 * (info.hi - info.lo)
     ax.set_ylim(info.lo - pad, info.hi + pad)
     ax.set_ylabel(_issue_label(spec, issue), fontsize=9)
     ax.set_title(f"{_pretty(issue)}: stances and offers", fontsize=10)
+    return drawn
 
+
+_STATUS_QUO_STYLE: dict[str, Any] = {"color": "#969696", "linestyle": "-", "linewidth": 1.4}
+"""The status quo: a solid light grey line (events are dotted and dashed, in colour or black)."""
 
 _OFFER_STYLES: dict[str, dict[str, Any]] = {
     "us_rejected": {"marker": "^", "facecolors": "white", "edgecolors": US_COLOUR, "s": 30},
@@ -971,7 +1376,7 @@ def _draw_clout(axes: list[Axes], story: WorldStory, steps: np.ndarray) -> None:
         ax.set_ylim(0, 1)
         ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
         ax.set_ylabel("Clout share (% of the side)", fontsize=9)
-        ax.legend(fontsize=7.5, loc="upper left", framealpha=0.85)
+        ax.legend(fontsize=7.5, loc="best", framealpha=0.85)
     titles = ["Factions' clout in Washington", "Factions' clout in Tehran"]
     if len(axes) == 1:
         titles = ["Factions' clout in Washington and Tehran"]
@@ -979,39 +1384,63 @@ def _draw_clout(axes: list[Axes], story: WorldStory, steps: np.ndarray) -> None:
         ax.set_title(title, fontsize=10)
 
 
-def _draw_risks(ax: Axes, story: WorldStory, steps: np.ndarray) -> None:
+def _per_step(spec: Scenario) -> str:
+    """The length of a step as a noun: ``week`` or ``step of 14 days``."""
+    days = spec.calendar.step_days
+    return "week" if days == 7 else f"step of {days} days"
+
+
+def _draw_risks(ax: Axes, story: WorldStory, steps: np.ndarray) -> list[Any]:
+    """Pressure and nuclear progress (left axis) and the strike risk of each step (right axis).
+
+    The right axis reaches at least :data:`RISK_AXIS_FLOOR`; each step's risk is a flat segment
+    centred on the step with a marker (not a line joining steps). Returns the lines drawn.
+    """
+    spec = story.model.spec
     trace = story.model.trace
-    ax.plot(steps, [r["pressure"][0] for r in trace], color="#555555", label="Pressure on Iran")
+    ax.plot(
+        steps,
+        [r["pressure"][0] for r in trace],
+        color=PRESSURE_COLOUR,
+        linewidth=1.8,
+        label="Economic pressure on Iran (index, 0–1)",
+    )
     ax.plot(
         steps,
         [r["progress"][0] for r in trace],
-        color="#000000",
-        linestyle="--",
-        label="Nuclear progress k",
+        color="black",
+        linewidth=2.0,
+        marker="s",
+        markersize=3,
+        label="Iran's nuclear progress (breakout index, 0–1)",
     )
     ax.set_ylim(0, 1.05)
     ax.set_ylabel("Index (0 to 1)", fontsize=9)
     right = ax.twinx()
+    per = _per_step(spec)
+    peak = 0.0
     for key, outcome, label in (
-        ("israel_probability", "strike_israel", "P(Israeli strike) this step"),
-        ("us_probability", "strike_us", "P(US strike) this step"),
+        ("israel_probability", "strike_israel", f"P(Israeli strike) in the {per}"),
+        ("us_probability", "strike_us", f"P(US strike) in the {per}"),
     ):
-        values = [float(r[key][0]) if key in r else np.nan for r in trace]
-        right.plot(steps, values, color=COLOURS[outcome], linewidth=1.8, label=label)
-    right.set_ylim(bottom=0)
+        values = np.array([float(r[key][0]) if key in r else np.nan for r in trace])
+        if np.isfinite(values).any():
+            peak = max(peak, float(np.nanmax(values)))
+        right.plot(
+            steps,
+            values,
+            color=OUTCOME_COLOURS[outcome],
+            linewidth=1.5,
+            drawstyle="steps-mid",
+            marker="o",
+            markersize=3.5,
+            label=label,
+        )
+    right.set_ylim(0, max(RISK_AXIS_FLOOR, 1.15 * peak))
     right.yaxis.set_major_formatter(FuncFormatter(_percent))
-    right.set_ylabel("Strike probability per step", fontsize=9)
-    lines = ax.get_lines()[:2] + right.get_lines()
-    ax.legend(
-        lines,
-        [str(line.get_label()) for line in lines],
-        fontsize=8,
-        loc="lower right",
-        bbox_to_anchor=(1.0, 1.0),
-        ncol=4,
-        frameon=False,
-    )
+    right.set_ylabel(f"Strike probability (% per {per})", fontsize=9)
     ax.set_title("Why it ended: pressure, nuclear progress, strike risk", fontsize=10, loc="left")
+    return [*ax.get_lines(), *right.get_lines()]
 
 
 def _world_events(story: WorldStory) -> list[tuple[float, str, str]]:
@@ -1039,54 +1468,73 @@ def _world_events(story: WorldStory) -> list[tuple[float, str, str]]:
     return sorted(out, key=lambda e: e[0])
 
 
-def _world_legend(outcome: str) -> list[Any]:
-    return [
+def _world_legend(outcome: str, drawn: set[str], events: set[str]) -> list[Any]:
+    """The legend entries of what a world figure draws, and only those.
+
+    The stances and status quo, the events and the kinds of offer that occur, the deal's terms
+    if there is a deal, and the end.
+    """
+    handles: list[Any] = [
         Line2D([], [], color=US_COLOUR, linewidth=2, label="Washington's stance"),
         Line2D([], [], color=IRAN_COLOUR, linewidth=2, label="Tehran's stance"),
-        Line2D([], [], color="black", linestyle=":", label="Status quo"),
-        *(
-            Line2D([], [], color=colour, linestyle=style, label=label)
-            for (colour, style), label in zip(
-                _EVENT_STYLES.values(),
-                ("Shock", "Snapback", "Talks collapse", "Deadline"),
-                strict=True,
-            )
-        ),
-        Line2D(
-            [],
-            [],
-            marker="^",
-            linestyle="",
-            markerfacecolor="white",
-            color=US_COLOUR,
-            label="US offer, rejected",
-        ),
-        Line2D(
-            [],
-            [],
-            marker="v",
-            linestyle="",
-            markerfacecolor="white",
-            color=IRAN_COLOUR,
-            label="Iranian offer, rejected",
-        ),
-        Line2D(
-            [],
-            [],
-            marker="X",
-            linestyle="",
-            color="grey",
-            label="Accepted, not ratified (proposer's colour)",
-        ),
-        Line2D(
-            [],
-            [],
-            marker="*",
-            linestyle="",
-            markersize=12,
-            color=COLOURS["deal"],
-            markeredgecolor="black",
-            label="Deal (ratified by both)",
-        ),
-        Line2D([], [], color=COLOURS[outcome], linewidth=3, label=f"End: {LABELS[outcome]}"),
+        Line2D([], [], **_STATUS_QUO_STYLE, label="Status quo (no-deal package)"),
     ]
+    for kind, label in _EVENT_LABELS.items():
+        if kind in events:
+            colour, style = _EVENT_STYLES[kind]
+            handles.append(Line2D([], [], color=colour, linestyle=style, label=label))
+    offers = (
+        ("us_rejected", "^", US_COLOUR, "US offer, rejected"),
+        ("iran_rejected", "v", IRAN_COLOUR, "Iranian offer, rejected"),
+    )
+    for kind, marker, colour, label in offers:
+        if kind in drawn:
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    marker=marker,
+                    linestyle="",
+                    markerfacecolor="white",
+                    color=colour,
+                    label=label,
+                )
+            )
+    if drawn & {"us_vetoed", "iran_vetoed"}:
+        colour = US_COLOUR if "us_vetoed" in drawn else IRAN_COLOUR
+        if {"us_vetoed", "iran_vetoed"} <= drawn:
+            colour = "grey"
+        handles.append(
+            Line2D(
+                [],
+                [],
+                marker="X",
+                linestyle="",
+                color=colour,
+                label="Accepted, not ratified (proposer's colour)",
+            )
+        )
+    if "deal" in drawn:
+        handles.append(
+            Line2D(
+                [],
+                [],
+                marker="*",
+                linestyle="",
+                markersize=12,
+                color=COLOURS["deal"],
+                markeredgecolor="black",
+                label="Deal's terms (ratified by both)",
+            )
+        )
+    handles.append(
+        Line2D(
+            [],
+            [],
+            color=OUTCOME_COLOURS[outcome],
+            linewidth=5,
+            alpha=0.45,
+            label=f"Outcome: {LABELS[outcome]} (the world ends)",
+        )
+    )
+    return handles

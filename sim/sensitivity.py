@@ -125,32 +125,61 @@ def rich_table(table: pd.DataFrame, title: str) -> Table:
     return out
 
 
+SERIES = {
+    "S1": "first-order S1",
+    "ST": "total effect ST",
+    "mu_star": "mean |elementary effect| μ*",
+    "sigma": "spread of the effects σ",
+}
+"""The legend name of each index column."""
+
+
 def plot_sensitivity(table: pd.DataFrame, title: str) -> Figure:
-    """Bars of each parameter's indices, one panel per output, with 95% intervals."""
+    """Bars of each parameter's indices, one panel per output, with 95% intervals.
+
+    Each panel is in its output's colour (the outcome palette of :mod:`sim.plots`: deal green,
+    strike brown), the first index dark and the second light; Morris effects are in percentage
+    points of the probability, Sobol' indices shares of its variance.
+    """
+    from matplotlib.colors import to_rgb
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import PercentFormatter
+
+    from sim.plots import outcome_colour, outcome_noun, parameter_name
+
     method = str(table["method"].iloc[0])
     first, second = METHODS[method]
     errors = {"S1": "S1_conf", "ST": "ST_conf", "mu_star": "mu_star_conf"}
     outputs = list(OUTPUTS)
     names = list(dict.fromkeys(table["parameter"]))
-    from matplotlib.figure import Figure
-
     # A bare Figure (no pyplot): no global backend or figure registry is touched.
-    fig = Figure(figsize=(11, 1.2 + 0.55 * len(names)))
+    fig = Figure(figsize=(11, 2.4 + 0.55 * len(names)))
     axes = fig.subplots(1, len(outputs), sharey=True)
     y = np.arange(len(names))
     for ax, output in zip(np.atleast_1d(axes), outputs, strict=True):
         part = table[table["output"] == output].set_index("parameter").loc[names]
-        for offset, col, colour in ((-0.2, first, "#1b9e77"), (0.2, second, "#7570b3")):
-            err = part[errors[col]].to_numpy() if col in errors else None
-            ax.barh(y + offset, part[col], height=0.38, xerr=err, color=colour, capsize=3,
-                    label=col)  # fmt: skip
-        ax.set_yticks(y, [short_name(n) for n in names])
+        dark = outcome_colour(output)
+        light = tuple(0.55 + 0.45 * c for c in to_rgb(dark))
+        for offset, col, face in ((-0.2, first, dark), (0.2, second, light)):
+            err = part[errors[col]].abs().to_numpy() if col in errors else None
+            label = SERIES[col] + (" (95% bootstrap interval)" if err is not None else "")
+            ax.barh(y + offset, part[col], height=0.38, xerr=err, color=face, edgecolor=dark,
+                    capsize=3, label=label)  # fmt: skip
+        ax.set_yticks(y, [parameter_name(n) for n in names], fontsize=9)
         ax.invert_yaxis()
         ax.axvline(0, color="black", linewidth=0.8)
-        ax.set_title(f"P({output})")
-        ax.set_xlabel("index (bars: 95% bootstrap interval)" if errors else "index")
+        ax.set_title(f"P({output})", color=dark, fontweight="bold")
+        noun = outcome_noun(output)
+        if method == "morris":
+            ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0, symbol=" pp"))
+            ax.set_xlabel(
+                f"Elementary effect on P({noun}), scaled to\nthe parameter's full range "
+                "(percentage points)"
+            )
+        else:
+            ax.set_xlabel(f"Share of the variance of P({noun})\n(Sobol' index, 0 to 1)")
         ax.grid(axis="x", alpha=0.3)
-        ax.legend(loc="lower right", fontsize=8)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), fontsize=8, frameon=False)
     fig.suptitle(title)
     fig.tight_layout()
     return fig

@@ -127,7 +127,8 @@ def test_plot_default_out_is_beside_the_run(
 ) -> None:
     seen: list[tuple[list[Path], Path]] = []
     monkeypatch.setattr(
-        "sim.commands.plot_results", lambda results, out: seen.append((results, out)) or []
+        "sim.commands.plot_results",
+        lambda results, out, worlds=(): seen.append((results, out)) or [],
     )
     assert plot_main(parse(["plot", *map(str, run_dirs)]), console()) == 0
     assert seen == [(run_dirs, run_dirs[0] / "figures")]
@@ -145,6 +146,80 @@ def test_plot_sweep(sweep_dir: Path, tmp_path: Path) -> None:
         "tiny_grid_sensitivity_strike.svg",
     } <= names
     assert len(written) == 12
+
+
+def test_plot_a_morris_sweep_draws_its_indices_not_averaged_heatmaps(
+    sweep_dir: Path, tmp_path: Path
+) -> None:
+    import shutil
+
+    morris = tmp_path / "morris"
+    shutil.copytree(sweep_dir, morris, ignore=shutil.ignore_patterns("work"))
+    meta = json.loads((morris / "sweep.json").read_text(encoding="utf-8"))
+    (morris / "sweep.json").write_text(json.dumps({**meta, "design": "morris"}), encoding="utf-8")
+    names = {p.name for p in plot_results([morris], tmp_path / "figs")}
+    assert names == {
+        f"tiny_grid_sensitivity_{o}.{ext}" for o in ("deal", "strike") for ext in ("png", "svg")
+    }
+    (morris / "sensitivity.parquet").unlink()
+    with pytest.raises(ResultsError, match="morris design is drawn as its sensitivity indices"):
+        plot_results([morris], tmp_path / "figs")
+
+
+def test_plot_world_re_runs_the_world_from_the_summary(
+    run_dirs: list[Path], tmp_path: Path
+) -> None:
+    from sim.explain import explain
+    from sim.plots import plot_world, save_figure
+    from sim.scenario import load_scenario
+
+    written = plot_results([run_dirs[0]], tmp_path, worlds=[7, 12])
+    names = [p.name for p in written]
+    for k in (7, 12):
+        assert f"baseline_world{k}.png" in names and f"baseline_world{k}.svg" in names
+    assert len(written) == 6 + 4
+    summary = json.loads((run_dirs[0] / "summary.json").read_text(encoding="utf-8"))
+    story = explain(load_scenario(summary["scenario_data"]), summary["seed"], 7)
+    recorded = pd.read_parquet(run_dirs[0] / "worlds.parquet").set_index("world")
+    outcomes = ("deal", "strike_israel", "strike_us", "breakdown", "no_resolution")
+    assert outcomes[int(story.model.outcome[0]) - 1] == recorded.loc[7, "outcome"]
+    alone = save_figure(plot_world(story), tmp_path / "alone_world7")
+    assert alone[0].read_bytes() == (tmp_path / "baseline_world7.png").read_bytes()
+
+
+def test_plot_world_checks_the_id_and_the_directory(
+    run_dirs: list[Path], sweep_dir: Path, tmp_path: Path
+) -> None:
+    with pytest.raises(ResultsError, match=r"--world 150: .* has 150 worlds \(ids 0 to 149\)"):
+        plot_results([run_dirs[0]], tmp_path, worlds=[150])
+    with pytest.raises(ResultsError, match="give a run's output directory"):
+        plot_results([sweep_dir], tmp_path, worlds=[1])
+    args = parse(["plot", str(run_dirs[0]), "--out", str(tmp_path), "--world", "-1"])
+    with pytest.raises(usage_error(), match="--world must be at least 0"):
+        plot_main(args, console())
+    assert not list(tmp_path.iterdir())  # nothing written before the check
+
+
+def test_plot_world_refuses_a_run_it_does_not_reproduce(
+    run_dirs: list[Path], tmp_path: Path
+) -> None:
+    import shutil
+
+    copy = tmp_path / "copy"
+    shutil.copytree(run_dirs[0], copy)
+    worlds = pd.read_parquet(copy / "worlds.parquet")
+    outcome = str(worlds.loc[worlds["world"] == 3, "outcome"].iloc[0])
+    other = "breakdown" if outcome != "breakdown" else "deal"
+    worlds["outcome"] = worlds["outcome"].astype(str)
+    worlds.loc[worlds["world"] == 3, "outcome"] = other
+    worlds.to_parquet(copy / "worlds.parquet")
+    with pytest.raises(ResultsError, match=f"re-run it ends as {outcome}, but .* records {other}"):
+        plot_results([copy], tmp_path / "figs", worlds=[3])
+    summary = json.loads((copy / "summary.json").read_text(encoding="utf-8"))
+    summary["scenario_data"]["horizon"] = 5
+    (copy / "summary.json").write_text(json.dumps(summary), encoding="utf-8")
+    with pytest.raises(ResultsError, match="does not match 'scenario_sha256'"):
+        plot_results([copy], tmp_path / "figs", worlds=[3])
 
 
 def test_plot_missing_directory_is_bad_input(tmp_path: Path) -> None:
@@ -272,6 +347,18 @@ def test_plot_command_end_to_end(run_dirs: list[Path], tmp_path: Path) -> None:
     missing = negsim("plot", tmp_path / "nowhere")
     assert missing.returncode == 2
     assert "no such directory" in missing.stderr and "Traceback" not in missing.stderr
+
+
+@pytest.mark.slow
+def test_plot_world_command_end_to_end(run_dirs: list[Path], tmp_path: Path) -> None:
+    proc = negsim("plot", run_dirs[0], "--out", tmp_path, "--world", 5, "--world", 9)
+    assert proc.returncode == 0, proc.stderr
+    assert "wrote 10 files" in proc.stdout and "baseline_world9.svg" in proc.stdout
+    for k in (5, 9):
+        assert (tmp_path / f"baseline_world{k}.png").stat().st_size > 5000
+    bad = negsim("plot", run_dirs[0], "--out", tmp_path / "o", "--world", 150)
+    assert bad.returncode == 2 and "has 150 worlds" in bad.stderr
+    assert "Traceback" not in bad.stderr
 
 
 @pytest.mark.slow
