@@ -65,20 +65,36 @@ def version() -> str:
         return "0+unknown"
 
 
-def git_commit() -> str | None:
-    """The commit of the source tree, when it is a git checkout."""
-    root = Path(__file__).resolve().parent.parent
+def git_commit(root: Path | None = None) -> str | None:
+    """The commit of the source tree, when it is a git checkout; ``<commit>-dirty`` if modified.
+
+    A tree is dirty when a tracked file differs from the commit (untracked files do not count,
+    as with ``git describe --dirty``). The check takes no lock and writes nothing to the
+    repository (``GIT_OPTIONAL_LOCKS=0``). ``root`` defaults to this package's checkout.
+    """
+    root = root or Path(__file__).resolve().parent.parent
+    head = _git(root, "rev-parse", "HEAD")
+    if not head:
+        return None
+    status = _git(root, "status", "--porcelain", "--untracked-files=no")
+    return head if status == "" else f"{head}-dirty"
+
+
+def _git(root: Path, *args: str) -> str | None:
+    """The stripped output of a read-only git command in ``root``; None if it fails."""
+    env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0"}
     try:
         out = subprocess.run(
-            ["git", "-C", str(root), "rev-parse", "HEAD"],
+            ["git", "-C", str(root), *args],
             capture_output=True,
             text=True,
             timeout=5,
             check=False,
+            env=env,
         )
     except (OSError, subprocess.SubprocessError):
         return None
-    return out.stdout.strip() or None
+    return out.stdout.strip() if out.returncode == 0 else None
 
 
 def as_loaded(scenario: ScenarioLike, overrides: Mapping[str, Any] | None = None) -> Loaded:

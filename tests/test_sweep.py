@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import hashlib
 import json
+import logging
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -23,7 +27,7 @@ from hypothesis import strategies as st
 from rich.console import Console
 
 import sim
-from sim.ensemble import run
+from sim.ensemble import git_commit, run
 from sim.outcomes import OUTCOMES
 from sim.scenario import load_scenario
 from sim.scenario.params import Fixed
@@ -105,6 +109,139 @@ def pooled(base: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("pooled") / "out"
     run_sweep(small(base), out=out, backend=Backend(jobs=2))
     return out
+
+
+FAULT_SHIM = """\
+\"\"\"Test-only (tests/test_sweep.py): a unit whose hawks' clout is NEGSIM_TEST_FAULT_CLOUT
+kills (NEGSIM_TEST_FAULT=exit) or hangs (=hang) the worker process that runs it.\"\"\"
+import os
+
+if os.environ.get("NEGSIM_TEST_FAULT"):
+    import multiprocessing
+    import time
+
+    import sim.sweeps.units as units
+
+    real = units.NegotiationModel
+    target = float(os.environ["NEGSIM_TEST_FAULT_CLOUT"])
+
+    def faulty(scenario, *args, **kwargs):
+        clout = scenario.actors["us_hawks"].clout
+        if getattr(clout, "value", clout) == target and multiprocessing.parent_process():
+            if os.environ["NEGSIM_TEST_FAULT"] == "exit":
+                os._exit(3)  # as the OOM killer or a crash in a C extension would end it
+            time.sleep(3600)  # a unit that takes an hour
+        return real(scenario, *args, **kwargs)
+
+    units.NegotiationModel = faulty
+"""
+CULPRIT = 0.35
+"""The hawks' clout of the design point the fault shim acts on (``small`` does not use it)."""
+
+
+@pytest.fixture(scope="module")
+def fault_shim(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder with a ``sitecustomize`` that, put on PYTHONPATH, loads the fault into workers.
+
+    Only worker processes (those with a multiprocessing parent) are affected, so the sweep's own
+    process runs normally; nothing in the package knows about it.
+    """
+    folder = tmp_path_factory.mktemp("shim")
+    (folder / "sitecustomize.py").write_text(FAULT_SHIM, encoding="utf-8")
+    return folder
+
+
+def fault_env(shim: Path, fault: str) -> dict[str, str]:
+    """The environment of a process whose workers run the fault shim."""
+    path = os.pathsep.join(p for p in (str(shim), os.environ.get("PYTHONPATH")) if p)
+    extra = {"NEGSIM_TEST_FAULT": fault, "NEGSIM_TEST_FAULT_CLOUT": str(CULPRIT)}
+    return {**os.environ, "PYTHONPATH": path, **extra}
+
+
+def crash_spec(base: Path) -> dict[str, Any]:
+    """Three points, the middle one the culprit; 2 blocks of 100 worlds each, with world rows."""
+    spec = small(base, worlds=200, block_size=100, name="crash")
+    spec["parameters"] = {HAWKS: {"values": [0.25, CULPRIT, 0.3]}}
+    return spec
+
+
+def spec_file(spec: dict[str, Any], folder: Path) -> Path:
+    """The sweep written as a YAML file (for the command line)."""
+    path = folder / f"{spec['name']}.yaml"
+    path.write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def crash_reference(base: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The crash sweep with no fault, uninterrupted, in one process."""
+    out = tmp_path_factory.mktemp("crash_reference") / "out"
+    subprocess.run(in_subprocess(crash_spec(base), out), check=True, timeout=600)
+    return out
+
+
+def not_of_point(files: dict[str, bytes], point: int) -> dict[str, bytes]:
+    """The unit and world files of the other points (the merged tables hold every point)."""
+    mine = (f"p{point:06d}-", f"point={point:06d}")
+    merged = ("points.parquet", "summary.parquet")
+    return {k: v for k, v in files.items() if k not in merged and not any(m in k for m in mine)}
+
+
+@pytest.fixture(scope="module")
+def dask_cluster(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, fault_shim: Path
+) -> str:
+    """A real local Dask cluster: a scheduler process and a worker process (2 workers of one
+    thread each, under nannies) on loopback, stopped when the module's tests are done.
+
+    The scheduler gives up on a unit after one worker death (``allowed-failures: 0``) and the
+    workers load the fault shim, which acts only on the clout ``CULPRIT`` (no other test uses
+    it): the test of a unit that kills its worker takes seconds, not minutes.
+    """
+    distributed = pytest.importorskip(
+        "distributed", reason="Dask is an optional extra: pip install 'negsim[dask]'"
+    )
+    folder = tmp_path_factory.mktemp("dask")
+    address_file = folder / "scheduler.json"
+    procs: list[subprocess.Popen[bytes]] = []
+
+    def stop() -> None:
+        for proc in reversed(procs):
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGTERM)
+        for proc in procs:
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+
+    request.addfinalizer(stop)
+
+    def start(module: str, args: list[str], env: dict[str, str]) -> None:
+        log = (folder / f"{module}.log").open("wb")
+        command = [sys.executable, "-m", f"distributed.cli.{module}", *args]
+        procs.append(
+            subprocess.Popen(
+                command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
+        )
+
+    common = ["--scheduler-file", str(address_file), "--no-dashboard"]
+    scheduler_env = {**os.environ, "DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": "0"}
+    start("dask_scheduler", ["--host", "127.0.0.1", "--port", "0", *common], scheduler_env)
+    deadline = time.monotonic() + 120  # a guard against a scheduler that never starts
+    while not address_file.exists():
+        assert procs[0].poll() is None, (folder / "dask_scheduler.log").read_text()
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    worker_args = ["--nworkers", "2", "--nthreads", "1", "--host", "127.0.0.1", *common]
+    start("dask_worker", worker_args, fault_env(fault_shim, "exit"))
+    with distributed.Client(scheduler_file=str(address_file), timeout=120) as client:
+        client.wait_for_workers(2, timeout=300)
+        address: str = client.scheduler.address
+    assert address.startswith("tcp://127.0.0.1:")
+    return address
 
 
 def problems_of(source: Any) -> list[str]:
@@ -342,10 +479,17 @@ def test_outputs_carry_their_metadata(reference: Path) -> None:
     assert meta["status"] == "complete"
     assert meta["finished"] is not None
     assert meta["points"] == 4 and meta["units"] == 8 and meta["error_points"] == 0
-    for name in ("points.parquet", "summary.parquet"):
-        embedded = json.loads(pq.read_schema(reference / name).metadata[b"negsim"])
-        assert set(embedded) >= META_KEYS - {"started"}
+    expected = pq.read_schema(reference / "points.parquet").metadata[b"negsim"]
+    worlds = sorted((reference / "worlds").rglob("*.parquet"))
+    assert len(worlds) == 8
+    for path in [reference / "points.parquet", reference / "summary.parquet", *worlds]:
+        metadata = pq.read_schema(path).metadata
+        assert metadata[b"negsim"] == expected, path  # the same in every file: no times
+        embedded = json.loads(metadata[b"negsim"])
+        assert set(embedded) >= META_KEYS - {"started"} | {"design_sha256"}
+        assert "started" not in embedded and "finished" not in embedded
         assert embedded["seed"] == 11
+    assert b"pandas" in pq.read_schema(worlds[0]).metadata  # pandas' own is kept
 
 
 def test_the_summary_is_tidy_and_agrees_with_the_points(reference: Path) -> None:
@@ -383,6 +527,106 @@ def test_resuming_a_finished_sweep_recomputes_nothing(base: Path, reference: Pat
     assert result.meta["sessions"][-1]["units_computed"] == 0
     assert result.meta["sessions"][-1]["units_reused"] == 8
     assert files_of(reference) == before
+
+
+def copy_of(reference: Path, tmp_path: Path) -> Path:
+    out = tmp_path / "out"
+    shutil.copytree(reference, out)
+    return out
+
+
+def edit_plan(out: Path, **changes: Any) -> None:
+    plan_file = out / "work" / "plan.json"
+    plan = json.loads(plan_file.read_text(encoding="utf-8"))
+    plan.update(changes)
+    plan_file.write_text(json.dumps(plan), encoding="utf-8")
+
+
+@pytest.mark.parametrize(("key", "value"), [("git_commit", "0" * 40), ("version", "0.0.1")])
+def test_resume_refuses_a_sweep_started_by_other_code(
+    base: Path,
+    reference: Path,
+    tmp_path: Path,
+    key: str,
+    value: str,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    out = copy_of(reference, tmp_path)
+    edit_plan(out, **{key: value})
+    before = files_of(out)
+    with pytest.raises(OutputDirError) as info:
+        run_sweep(small(base), out=out, resume=True)
+    message = str(info.value)
+    assert f"{key} {value!r} there" in message and "different code" in message
+    assert "new --out" in message and "without --resume into an empty directory" in message
+    assert files_of(out) == before
+    path = spec_file(small(base), tmp_path)
+    assert sweep_main(parse("sweep", str(path), "--out", str(out), "--resume"), Console()) == 2
+    assert "different code" in capsys.readouterr().err
+
+
+def test_the_plan_pins_the_design_points(base: Path, reference: Path, tmp_path: Path) -> None:
+    """A design drawn differently (another SALib or SciPy) is another sweep: the spec is not."""
+    plan = json.loads((reference / "work" / "plan.json").read_text(encoding="utf-8"))
+    points = design_points(load_sweep(small(base)))
+    text = "".join(p.overrides_json() + "\n" for p in points).encode()
+    assert plan["design_sha256"] == hashlib.sha256(text).hexdigest()
+    assert {"version", "git_commit"} <= set(plan)
+    out = copy_of(reference, tmp_path)
+    edit_plan(out, design_sha256="0" * 64)
+    with pytest.raises(OutputDirError, match=r"holds a different sweep \(design_sha256 differ\)"):
+        run_sweep(small(base), out=out, resume=True)
+
+
+@pytest.mark.parametrize(
+    ("name", "content"), [("work/plan.json", "{"), ("work/plan.json", "[]"), ("sweep.json", "{")]
+)
+def test_a_corrupt_work_file_is_bad_input(
+    base: Path,
+    reference: Path,
+    tmp_path: Path,
+    name: str,
+    content: str,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    out = copy_of(reference, tmp_path)
+    (out / name).write_text(content, encoding="utf-8")
+    with pytest.raises(OutputDirError, match=f"{out / name} is corrupt"):
+        run_sweep(small(base), out=out, resume=True)
+    path = spec_file(small(base), tmp_path)
+    assert sweep_main(parse("sweep", str(path), "--out", str(out), "--resume"), Console()) == 2
+    assert f"{name} is corrupt" in capsys.readouterr().err
+    assert (out / name).read_text(encoding="utf-8") == content
+
+
+def test_git_commit_marks_a_dirty_tree(tmp_path: Path) -> None:
+    """A throwaway repository in tmp_path (the project's own is only read)."""
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    ident = ["-c", "user.name=t", "-c", "user.email=t@example.org", "-c", "commit.gpgsign=false"]
+
+    def git(*args: str) -> str:
+        out = subprocess.run(
+            ["git", "-C", str(repo), *ident, *args], capture_output=True, text=True, check=True
+        )
+        return out.stdout.strip()
+
+    git("init", "-q")
+    (repo / "a.txt").write_text("one\n", encoding="utf-8")
+    git("add", "a.txt")
+    git("commit", "-q", "-m", "one")
+    head = git("rev-parse", "HEAD")
+    assert git_commit(repo) == head
+    (repo / "untracked.txt").write_text("x\n", encoding="utf-8")
+    assert git_commit(repo) == head  # as git describe --dirty: untracked files do not count
+    (repo / "a.txt").write_text("two\n", encoding="utf-8")
+    assert git_commit(repo) == f"{head}-dirty"
+    assert git_commit(tmp_path / "nowhere") is None
+    mine = git_commit()  # this checkout's: its HEAD, marked if modified
+    if mine is not None:
+        assert mine.removesuffix("-dirty") == git("-C", str(ROOT), "rev-parse", "HEAD")
 
 
 # --------------------------------------------------------------------------- jobs, resume, Dask
@@ -436,29 +680,151 @@ def test_resume_after_sigkill_ends_with_identical_bytes(base: Path, tmp_path: Pa
     assert files_of(out) == files_of(expected)
 
 
-def test_a_real_local_dask_cluster_gives_the_process_pool_bytes(
-    base: Path, pooled: Path, tmp_path: Path
+def test_a_real_dask_cluster_gives_the_bytes_of_jobs_1_and_2(
+    base: Path,
+    reference: Path,
+    pooled: Path,
+    dask_cluster: str,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
-    distributed = pytest.importorskip(
-        "distributed", reason="Dask is an optional extra: pip install 'negsim[dask]'"
-    )
-    # An existing cluster (--dask-scheduler): scheduler and 2 worker processes on loopback.
-    with distributed.LocalCluster(
-        n_workers=2,
-        threads_per_worker=1,
-        processes=True,
-        host="127.0.0.1",
-        dashboard_address=None,
-    ) as cluster:
-        address = cluster.scheduler_address
-        assert address.startswith("tcp://127.0.0.1:")
-        run_sweep(small(base), out=tmp_path / "remote", backend=Backend(dask_scheduler=address))
-    assert files_of(tmp_path / "remote") == files_of(pooled)
-    # A cluster the sweep starts and stops itself (--dask-local 2).
+    # An existing cluster (--dask-scheduler): a scheduler and 2 worker processes on loopback.
+    remote = tmp_path / "remote"
+    run_sweep(small(base), out=remote, backend=Backend(dask_scheduler=dask_cluster))
+    assert files_of(remote) == files_of(reference)
+    assert files_of(remote) == files_of(pooled)
+    # A cluster the sweep starts and stops itself (--dask-local 2), quietly: the scheduler and
+    # nannies run in this process, and their INFO messages stay off stderr.
+    caplog.set_level(logging.INFO, logger="distributed")
     run_sweep(small(base), out=tmp_path / "local", backend=Backend(dask_local=2))
     assert files_of(tmp_path / "local") == files_of(pooled)
     meta = json.loads((tmp_path / "local" / "sweep.json").read_text(encoding="utf-8"))
     assert meta["sessions"][-1]["backend"] == "dask local cluster, 2 workers"
+    chatter = [
+        r.getMessage()
+        for r in caplog.records
+        if r.name.startswith("distributed") and r.levelno < logging.WARNING
+    ]
+    assert chatter == []
+    assert logging.getLogger("distributed").level == logging.INFO  # restored after the sweep
+
+
+@pytest.mark.slow
+def test_a_point_that_kills_its_worker_is_an_error_row(
+    base: Path, crash_reference: Path, fault_shim: Path, tmp_path: Path
+) -> None:
+    """A worker process that dies (os._exit, as the OOM killer or a C crash would) breaks the
+    pool; its point becomes an error row, the sweep goes on, and the rest is unchanged."""
+    path = spec_file(crash_spec(base), tmp_path)
+    out = tmp_path / "crashed"
+    command = [sys.executable, "-m", "sim", "sweep", str(path), "--out", str(out), "--jobs", "2"]
+    env = fault_env(fault_shim, "exit")
+    proc = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    points = pd.read_parquet(out / "points.parquet")
+    assert list(points["status"]) == ["ok", "error", "ok"]
+    assert points["error"][1] == "block 0: worker process died (exit code 3)"
+    rows = pq.read_table(out / "points.parquet").to_pylist()
+    expected = pq.read_table(crash_reference / "points.parquet").to_pylist()
+    assert [rows[0], rows[2]] == [expected[0], expected[2]]
+    assert not_of_point(files_of(out), 1) == not_of_point(files_of(crash_reference), 1)
+    assert not (out / "worlds" / "point=000001").exists()
+    # The error units are on disk: a resume recomputes nothing (and does not die again).
+    again = subprocess.run([*command, "--resume"], env=env, capture_output=True, timeout=600)
+    assert again.returncode == 0, again.stderr
+    meta = json.loads((out / "sweep.json").read_text(encoding="utf-8"))
+    assert meta["sessions"][-1]["units_computed"] == 0
+    assert meta["error_points"] == 1
+
+
+def test_a_point_that_kills_its_dask_worker_is_an_error_row(
+    base: Path, crash_reference: Path, dask_cluster: str, tmp_path: Path
+) -> None:
+    out = tmp_path / "dask"
+    result = run_sweep(crash_spec(base), out=out, backend=Backend(dask_scheduler=dask_cluster))
+    assert list(result.points["status"]) == ["ok", "error", "ok"]
+    message = "block 0: worker process died (exit code not reported by Dask)"
+    assert result.points["error"][1] == message
+    assert not_of_point(files_of(out), 1) == not_of_point(files_of(crash_reference), 1)
+
+
+@pytest.mark.slow
+def test_ctrl_c_with_jobs_2_does_not_wait_for_the_units_in_flight(
+    base: Path, crash_reference: Path, fault_shim: Path, tmp_path: Path
+) -> None:
+    """The culprit's units take an hour: Ctrl-C must end the sweep (and its workers) at once."""
+    psutil = pytest.importorskip("psutil")
+    path = spec_file(crash_spec(base), tmp_path)
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "sim", "sweep", str(path), "--out", str(out), "--jobs", "2"]
+    proc = subprocess.Popen(
+        command,
+        env=fault_env(fault_shim, "hang"),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    try:
+        units = out / "work" / "units"
+        deadline = time.monotonic() + 300  # a guard against a hung child, not a timing assertion
+        while len(list(units.glob("p000000-*.json"))) < 2:  # point 0 done: 1 hangs in both
+            assert proc.poll() is None, proc.communicate()[1]
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        workers = psutil.Process(proc.pid).children(recursive=True)
+        os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does: the whole group
+        _, err = proc.communicate(timeout=120)  # waiting for the units in flight takes an hour
+        assert proc.returncode == 130, err
+        alive = psutil.wait_procs(workers, timeout=30)[1]
+        assert alive == []
+    finally:
+        with contextlib.suppress(ProcessLookupError):  # a failed test leaves nothing running
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    meta = json.loads((out / "sweep.json").read_text(encoding="utf-8"))
+    assert meta["status"] == "interrupted"
+    assert not list(out.rglob(".*.tmp"))
+    subprocess.run(in_subprocess(crash_spec(base), out, resume=True), check=True, timeout=600)
+    assert files_of(out) == files_of(crash_reference)
+
+
+def test_a_bad_dask_address_fails_before_anything_is_written(
+    base: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("distributed", reason="Dask is an optional extra")
+    out = tmp_path / "out"
+    with pytest.raises(BackendError, match="cannot connect to the Dask scheduler 'foo': missing"):
+        run_sweep(small(base), out=out, backend=Backend(dask_scheduler="foo"))
+    assert not out.exists()
+    path = spec_file(small(base), tmp_path)
+    assert (
+        sweep_main(
+            parse("sweep", str(path), "--out", str(out), "--dask-scheduler", "foo"), Console()
+        )
+        == 2
+    )
+    assert "missing port number" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_an_unreachable_dask_scheduler_fails_before_anything_is_written(
+    base: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    dask = pytest.importorskip("dask", reason="Dask is an optional extra")
+    pytest.importorskip("distributed", reason="Dask is an optional extra")
+    with socket.socket() as sock:  # a port nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        address = f"tcp://127.0.0.1:{sock.getsockname()[1]}"
+    out = tmp_path / "out"
+    path = spec_file(small(base), tmp_path)
+    with dask.config.set({"distributed.comm.timeouts.connect": "1s"}):
+        with pytest.raises(BackendError, match=f"cannot connect to the Dask scheduler '{address}'"):
+            run_sweep(small(base), out=out, backend=Backend(dask_scheduler=address))
+        args = parse("sweep", str(path), "--out", str(out), "--dask-scheduler", address)
+        assert sweep_main(args, Console()) == 2
+    err = capsys.readouterr().err
+    assert address in err and "is the scheduler running" in err and "cannot write" not in err
+    assert not out.exists()  # so a plain rerun is not refused
 
 
 def test_backends_refuse_impossible_requests() -> None:
@@ -507,6 +873,60 @@ def test_sweep_main_reports_bad_input_with_status_2(
     spec_file.write_text(yaml.safe_dump(small(base)), encoding="utf-8")
     assert sweep_main(args, Console()) == 2
     assert "--jobs must be at least 1" in capsys.readouterr().err
+
+
+def test_a_missing_sweep_file_is_an_invalid_sweep_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert sweep_main(parse("sweep", str(tmp_path / "nope.yaml")), Console()) == 2
+    err = capsys.readouterr().err
+    assert "invalid sweep file" in err and "nope.yaml: (top level): file not found" in err
+    assert sweep_main(parse("sweep", str(tmp_path)), Console()) == 2
+    assert "is a directory, not a sweep file" in capsys.readouterr().err
+
+
+NOTEBOOK_CELL = """\
+import json, sim
+spec = json.loads({spec!r})
+table = sim.sweep(spec, progress=True)
+quiet = sim.sweep(spec, progress=False)
+print(json.dumps({{"rows": len(table), "status": list(table["status"]),
+                  "worlds": [int(w) for w in table["worlds"]], "same": bool(table.equals(quiet))}}))
+"""
+
+
+@pytest.mark.slow
+def test_the_progress_bar_works_in_jupyter(base: Path, tmp_path: Path) -> None:
+    """rich's bar is a widget in Jupyter: ipywidgets (the 'notebook' extra) must be there."""
+    import tomllib
+
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"][
+        "optional-dependencies"
+    ]
+    for extra in ("notebook", "dev"):
+        assert any(d.startswith("ipywidgets>=8") for d in extras[extra]), extra
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    manager = pytest.importorskip("jupyter_client.manager")
+    spec = json.dumps(small(base, per_world=False, worlds=100, block_size=50))
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(NOTEBOOK_CELL.format(spec=spec))]
+    km = manager.KernelManager(kernel_name="python3")
+    km.kernel_spec.argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    client = nbclient.NotebookClient(
+        nb, km=km, timeout=600, resources={"metadata": {"path": str(tmp_path)}}
+    )
+    client.execute()
+    outputs = nb.cells[0].outputs
+    assert not [o for o in outputs if o.output_type == "error"]
+    text = "".join(o.get("text", "") for o in outputs if o.output_type == "stream")
+    assert "ipywidgets" not in text, text  # rich warns 'install "ipywidgets" for Jupyter support'
+    widgets = [
+        o for o in outputs if "application/vnd.jupyter.widget-view+json" in o.get("data", {})
+    ]
+    assert widgets, outputs  # the bar rendered as a widget
+    printed = json.loads(text.strip().splitlines()[-1])
+    assert printed == {"rows": 4, "status": ["ok"] * 4, "worlds": [100] * 4, "same": True}
 
 
 @pytest.mark.slow

@@ -8,6 +8,7 @@ distribution written as in a scenario file; it replaces the parameter's spec in 
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 from dataclasses import dataclass
@@ -50,6 +51,19 @@ def design_points(sweep: LoadedSweep) -> list[DesignPoint]:
         )
         for k, row in enumerate(_rows(sweep))
     ]
+
+
+def design_sha256(points: list[DesignPoint]) -> str:
+    """SHA-256 of the design: every point's overrides, in order (as ``overrides_json``).
+
+    The spec's hash does not pin a sampled design, which SALib and SciPy draw: this does, so a
+    resumed sweep can tell a design redrawn differently (another library version).
+    """
+    digest = hashlib.sha256()
+    for point in points:
+        digest.update(point.overrides_json().encode())
+        digest.update(b"\n")
+    return digest.hexdigest()
 
 
 def salib_problem(sweep: LoadedSweep) -> dict[str, Any]:

@@ -11,6 +11,7 @@ sweep ends with the same bytes as an uninterrupted one (times are in ``sweep.jso
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import time
@@ -28,8 +29,8 @@ from sim.outcomes import OUTCOMES
 from sim.scenario.loader import ScenarioError, load_scenario
 from sim.scenario.schema import Scenario
 from sim.stats import wilson_interval
-from sim.sweeps.backends import Backend, execute
-from sim.sweeps.design import DesignPoint, design_points
+from sim.sweeps.backends import Backend, Execute, connect
+from sim.sweeps.design import DesignPoint, design_points, design_sha256
 from sim.sweeps.spec import LoadedSweep, SweepLike, load_sweep
 from sim.sweeps.store import SweepDir
 from sim.sweeps.units import UnitResult, UnitTask, median_from_histogram
@@ -88,6 +89,7 @@ class _Sweep:
         self.done_units = 0
         self.computed = 0
         self.reused = 0
+        self.world_meta = b""
 
     @property
     def total_units(self) -> int:
@@ -166,6 +168,7 @@ class _Sweep:
                         spec.block_size,
                         loaded.scenario,
                         spec.per_world,
+                        self.world_meta,
                     )
 
 
@@ -179,6 +182,10 @@ def run_sweep(
     snapshot_seconds: float = 5.0,
 ) -> SweepResult:
     """Run a sweep, streaming finished units to ``out`` (when given), and merge the results.
+
+    The output directory is checked, and the backend opened (a Dask scheduler connected to, a
+    local cluster started), before anything is written: a refused directory or an unreachable
+    scheduler leaves no files behind.
 
     Args:
         source: a sweep file, a mapping, or a loaded sweep.
@@ -196,44 +203,73 @@ def run_sweep(
     backend = backend or Backend()
     backend.check()
     started = _now()
+    code = {"version": version(), "git_commit": git_commit()}
     state = _Sweep(sweep, SweepDir(out) if out is not None else None, None)
-    plan = _plan(sweep, len(state.points), started)
+    plan = _plan(sweep, state.points, started, code)
+    if state.store is not None:
+        state.store.check(plan, resume)  # a refusal costs no cluster start-up
+    with connect(backend) as execute:
+        plan, sessions = _open(state, plan, resume)
+        state.on_progress = on_progress
+        if on_progress is not None:
+            on_progress(state.done_units, state.total_units)
+        session: dict[str, Any] = {"started": started, "backend": backend.describe(), **code}
+        return _stream(state, plan, [*sessions, session], execute, snapshot_seconds)
+
+
+def _open(state: _Sweep, plan: dict[str, Any], resume: bool) -> tuple[dict[str, Any], list[Any]]:
+    """Start (or reopen) the output directory and count in the units on disk.
+
+    Returns the plan in force (the first session's) and the earlier sessions.
+    """
     store = state.store
-    sessions: list[dict[str, Any]] = []
+    sessions: list[Any] = []
     if store is not None:
         plan = store.start(plan, resume)
         sessions = list((store.read_meta() or {}).get("sessions", []))
-        for unit in store.finished_units(sweep.spec.per_world):
+        for unit in store.finished_units(state.sweep.spec.per_world):
             if unit.point < len(state.points) and unit.block < len(state.blocks):
                 state.add(unit)
         state.reused = state.done_units
-    state.on_progress = on_progress
-    if on_progress is not None:
-        on_progress(state.done_units, state.total_units)
-    session: dict[str, Any] = {"started": started, "backend": backend.describe()}
-    session.update(version=version(), git_commit=git_commit())
-    meta = _meta(sweep, plan, state, [*sessions, session], "running")
+    state.world_meta = _static_meta(state.sweep, plan)
+    return plan, sessions
+
+
+def _stream(
+    state: _Sweep,
+    plan: dict[str, Any],
+    sessions: list[dict[str, Any]],
+    execute: Execute,
+    snapshot_seconds: float,
+) -> SweepResult:
+    """Run the units still to do, saving each as it arrives; merge and write the tables.
+
+    ``sessions[-1]`` is this session's record; it gets the end time and unit counts. On any
+    exception (Ctrl-C included) ``sweep.json`` says ``interrupted`` and the backend is closed at
+    once (its workers are not waited for).
+    """
+    sweep, store, session = state.sweep, state.store, sessions[-1]
     if store is not None:
-        store.write_meta(meta)
+        store.write_meta(_meta(sweep, plan, state, sessions, "running"))
     clock = time.monotonic()
     last = clock
     try:
-        for unit in execute(state.tasks(), backend):
-            if store is not None:
-                store.save_unit(unit)
-            state.computed += 1
-            if state.add(unit) and store is not None and time.monotonic() - last > snapshot_seconds:
-                _write_tables(store, sweep, state, plan)
-                last = time.monotonic()
+        with contextlib.closing(execute(state.tasks())) as results:
+            for unit in results:
+                if store is not None:
+                    store.save_unit(unit)
+                state.computed += 1
+                due = time.monotonic() - last > snapshot_seconds
+                if state.add(unit) and store is not None and due:
+                    _write_tables(store, sweep, state, plan)
+                    last = time.monotonic()
     except BaseException:
         if store is not None:
-            session.update(finished=_now(), seconds=round(time.monotonic() - clock, 3))
-            session.update(units_computed=state.computed, units_reused=state.reused)
-            store.write_meta(_meta(sweep, plan, state, [*sessions, session], "interrupted"))
+            _end_session(session, state, clock)
+            store.write_meta(_meta(sweep, plan, state, sessions, "interrupted"))
         raise
-    session.update(finished=_now(), seconds=round(time.monotonic() - clock, 3))
-    session.update(units_computed=state.computed, units_reused=state.reused)
-    meta = _meta(sweep, plan, state, [*sessions, session], "complete")
+    _end_session(session, state, clock)
+    meta = _meta(sweep, plan, state, sessions, "complete")
     points, summary = _tables(sweep, state, plan)
     if store is not None:
         _write_tables(store, sweep, state, plan, (points, summary))
@@ -241,21 +277,31 @@ def run_sweep(
     return SweepResult(points.to_pandas(), summary.to_pandas(), meta)
 
 
+def _end_session(session: dict[str, Any], state: _Sweep, clock: float) -> None:
+    """Record the end of this session: its time, and the units it computed and reused."""
+    session.update(finished=_now(), seconds=round(time.monotonic() - clock, 3))
+    session.update(units_computed=state.computed, units_reused=state.reused)
+
+
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
-def _plan(sweep: LoadedSweep, points: int, started: str) -> dict[str, Any]:
+def _plan(
+    sweep: LoadedSweep, points: list[DesignPoint], started: str, code: dict[str, Any]
+) -> dict[str, Any]:
+    """What the sweep is, and which code computes it: what ``--resume`` checks (``PLAN_KEYS``)."""
     spec = sweep.spec
     return {
         "spec_sha256": sweep.sha256,
         "scenario_sha256": sweep.base.sha256,
+        "design_sha256": design_sha256(points),
         "seed": spec.seed,
         "worlds": spec.worlds,
         "block_size": spec.block_size,
-        "points": points,
-        "version": version(),
-        "git_commit": git_commit(),
+        "points": len(points),
+        "version": code["version"],
+        "git_commit": code["git_commit"],
         "started": started,
     }
 
@@ -277,6 +323,7 @@ def _meta(
         "scenario": sweep.base.scenario.name,
         "scenario_file": sweep.base.source,
         "scenario_sha256": sweep.base.sha256,
+        "design_sha256": plan["design_sha256"],
         "seed": spec.seed,
         "design": spec.design.kind,
         "parameters": spec.paths(),
@@ -298,13 +345,14 @@ def _meta(
 
 
 def _static_meta(sweep: LoadedSweep, plan: dict[str, Any]) -> bytes:
-    """Metadata embedded in the Parquet files: no times, so resumed runs give the same bytes."""
+    """Metadata embedded in every Parquet file: no times, so resumed runs give the same bytes."""
     spec = sweep.spec
     data = {
         "sweep": spec.name,
         "spec_sha256": sweep.sha256,
         "scenario": sweep.base.scenario.name,
         "scenario_sha256": sweep.base.sha256,
+        "design_sha256": plan["design_sha256"],
         "seed": spec.seed,
         "worlds_per_point": spec.worlds,
         "block_size": spec.block_size,

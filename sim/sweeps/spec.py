@@ -245,11 +245,23 @@ def load_sweep(source: SweepLike) -> LoadedSweep:
         if isinstance(source, Mapping):
             raw, file, here = dict(source), "<mapping>", Path.cwd()
         else:
-            raw, lines = read_yaml(Path(source))
+            raw, lines = _read_sweep_file(Path(source))
             file, here = str(source), Path(source).parent
         spec = _validate(raw, file, lines)
     base = load_scenario(here / spec.base)
     return LoadedSweep(spec, base, file, _resolve_bounds(spec, base, file, lines))
+
+
+def _read_sweep_file(path: Path) -> tuple[dict[str, Any], dict[str, tuple[str, int]]]:
+    """Read the sweep file; a file that cannot be read is a problem of the sweep file."""
+    try:
+        return read_yaml(path)
+    except ScenarioError as exc:
+        problems = [
+            Problem(p.file, p.path, p.message.replace("scenario file", "sweep file"), p.line)
+            for p in exc.problems
+        ]
+        raise SweepSpecError(problems) from None
 
 
 def _validate(raw: dict[str, Any], file: str, lines: Mapping[str, tuple[str, int]]) -> SweepSpec:

@@ -6,7 +6,7 @@ Layout (docs/sweeps.md)::
     OUT/points.parquet                          one row per design point
     OUT/summary.parquet                         one row per (design point, outcome)
     OUT/worlds/point=N/block=B.parquet          per-world rows, when the spec asks for them
-    OUT/work/plan.json                          what the sweep is (hashes), when it started
+    OUT/work/plan.json                          what the sweep is (hashes, code), when it started
     OUT/work/units/pNNNNNN-bNNNNNN.json         one finished unit (counts and histograms)
 
 Every file is written to a temporary name and renamed into place (:func:`sim.output.atomic_write`),
@@ -27,7 +27,18 @@ import pyarrow.parquet as pq
 from sim.output import atomic_write, write_text_atomic
 from sim.sweeps.units import UnitResult
 
-PLAN_KEYS = ("spec_sha256", "scenario_sha256", "seed", "worlds", "block_size", "points")
+CODE_KEYS = ("version", "git_commit")
+"""The plan entries that name the code that computes the units."""
+PLAN_KEYS = (
+    "spec_sha256",
+    "scenario_sha256",
+    "design_sha256",
+    "seed",
+    "worlds",
+    "block_size",
+    "points",
+    *CODE_KEYS,
+)
 """The plan entries that must match for ``--resume`` to continue a sweep."""
 
 
@@ -49,41 +60,63 @@ class SweepDir:
         self.summary_file = root / "summary.parquet"
         self.worlds_dir = root / "worlds"
 
+    def check(self, plan: dict[str, Any], resume: bool) -> dict[str, Any] | None:
+        """Check, writing nothing, that this directory can take the sweep ``plan`` describes.
+
+        Returns the plan in force when ``resume`` continues a sweep (the first session's), else
+        None.
+
+        Raises:
+            OutputDirError: the directory is a file; holds a sweep and ``resume`` is false; holds
+                a different sweep, or one started by different code (another version or commit);
+                or its plan or metadata file is corrupt.
+        """
+        if self.root.exists() and not self.root.is_dir():
+            raise OutputDirError(f"--out {self.root} exists and is not a directory")
+        if not (self.plan_file.exists() or self.meta_file.exists()):
+            return None
+        if not resume:
+            raise OutputDirError(
+                f"{self.root} already holds a sweep: pass --resume to continue it (nothing "
+                "finished is recomputed), or choose another --out"
+            )
+        self.read_meta()  # a corrupt sweep.json is reported now, before any work
+        old = self._read_plan()
+        if old is None:
+            return None
+        diff = [k for k in PLAN_KEYS if old.get(k) != plan.get(k)]
+        code = [k for k in diff if k in CODE_KEYS]
+        if code:
+            found = "; ".join(f"{k} {old.get(k)!r} there, {plan.get(k)!r} here" for k in code)
+            raise OutputDirError(
+                f"{self.root} holds a sweep started by different code ({found}): resuming would "
+                "mix units computed by different code. Run the sweep into a new --out, or run "
+                f"it again without --resume into an empty directory (delete {self.root} first)"
+            )
+        if diff:
+            raise OutputDirError(
+                f"{self.root} holds a different sweep ({', '.join(diff)} differ); "
+                "choose another --out"
+            )
+        return old
+
     def start(self, plan: dict[str, Any], resume: bool) -> dict[str, Any]:
         """Create or reopen the work directory; return the plan in force (the first session's).
 
         Raises:
-            OutputDirError: the directory is a file, holds a sweep and ``resume`` is false, or
-                holds a different sweep.
+            OutputDirError: as :meth:`check`.
         """
-        if self.root.exists() and not self.root.is_dir():
-            raise OutputDirError(f"--out {self.root} exists and is not a directory")
-        if self.plan_file.exists() or self.meta_file.exists():
-            if not resume:
-                raise OutputDirError(
-                    f"{self.root} already holds a sweep: pass --resume to continue it (nothing "
-                    "finished is recomputed), or choose another --out"
-                )
-            old = self._read_plan()
-            if old is not None:
-                diff = [k for k in PLAN_KEYS if old.get(k) != plan.get(k)]
-                if diff:
-                    raise OutputDirError(
-                        f"{self.root} holds a different sweep ({', '.join(diff)} differ); "
-                        "choose another --out"
-                    )
-                self.remove_temporaries()
-                return old
+        old = self.check(plan, resume)
+        if old is not None:
+            self.remove_temporaries()
+            return old
         self.units.mkdir(parents=True, exist_ok=True)
         self.remove_temporaries()
         write_text_atomic(self.plan_file, json.dumps(plan, indent=2) + "\n")
         return plan
 
     def _read_plan(self) -> dict[str, Any] | None:
-        if not self.plan_file.exists():
-            return None
-        data = json.loads(self.plan_file.read_text(encoding="utf-8"))
-        return data if isinstance(data, dict) else None
+        return _read_object(self.plan_file)
 
     def remove_temporaries(self) -> None:
         """Delete temporary files a killed process left behind (they never have final names)."""
@@ -138,8 +171,31 @@ class SweepDir:
         write_text_atomic(self.meta_file, json.dumps(meta, indent=2, default=str) + "\n")
 
     def read_meta(self) -> dict[str, Any] | None:
-        """The current ``sweep.json``, if any."""
-        if not self.meta_file.exists():
-            return None
-        data = json.loads(self.meta_file.read_text(encoding="utf-8"))
-        return data if isinstance(data, dict) else None
+        """The current ``sweep.json``, if any.
+
+        Raises:
+            OutputDirError: the file is not a JSON object (corrupt).
+        """
+        return _read_object(self.meta_file)
+
+
+def _read_object(path: Path) -> dict[str, Any] | None:
+    """A JSON object file, or None if there is none.
+
+    Raises:
+        OutputDirError: the file cannot be read as a JSON object (corrupt, or not UTF-8).
+    """
+    if not path.exists():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError
+        raise OutputDirError(
+            f"{path} is corrupt ({exc}): restore it, or run the sweep into another --out"
+        ) from None
+    if not isinstance(data, dict):
+        raise OutputDirError(
+            f"{path} is corrupt (not a JSON object): restore it, or run the sweep into "
+            "another --out"
+        )
+    return data

@@ -35,6 +35,8 @@ class UnitTask:
     block_size: int
     scenario: Scenario
     per_world: bool = False
+    metadata: bytes = b""
+    """The sweep's static metadata, stored under ``negsim`` in the per-world file's schema."""
 
 
 @dataclass(frozen=True)
@@ -122,9 +124,13 @@ def median_from_histogram(hist: np.ndarray) -> float | None:
 
 
 def _parquet_bytes(model: NegotiationModel, task: UnitTask) -> bytes:
+    """The block's per-world rows as Parquet, with the sweep's metadata beside pandas'."""
     table = pa.Table.from_pandas(
         world_table(model, task.block, task.block_size), preserve_index=False
     )
+    if task.metadata:
+        meta = {**(table.schema.metadata or {}), b"negsim": task.metadata}
+        table = table.replace_schema_metadata(meta)
     buffer = io.BytesIO()
     pq.write_table(table, buffer)
     return buffer.getvalue()
