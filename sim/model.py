@@ -101,6 +101,11 @@ class NegotiationModel(mesa.Model):
         }
         observed = spec.calendar.observed_until
         self.open_from = spec.date_to_step(observed) + 1 if observed else 0
+        self._forcing = {  # shocks that force a strike, a walk-out or snapback
+            name
+            for name, shock in spec.shocks.items()
+            if any(isinstance(e, ForceAction) for e in shock.effects)
+        }
         ultimatum = spec.protocol.ultimatum
         self.ultimatum_step = spec.date_to_step(ultimatum) if ultimatum else None
         self.step_index = 0
@@ -269,6 +274,8 @@ class NegotiationModel(mesa.Model):
     def apply_shocks(self, t: int) -> None:
         """Fire the shocks whose triggers hold (MODEL.md section 9)."""
         for name, shock in self.spec.shocks.items():
+            if t < self.open_from and name in self._forcing:
+                continue  # the record shows no strike, walk-out or snapback before then
             fire = self.active & self._triggered(name, shock, t)
             if shock.once:
                 fire &= self.shock_step[name] < 0
