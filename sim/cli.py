@@ -24,6 +24,8 @@ from sim.scenario.loader import ScenarioError, load_scenario
 from sim.sweeps.cli import add_sensitivity_parser, add_sweep_parser, sensitivity_main, sweep_main
 
 BAD_INPUT = 2
+SHOWN_PROBLEMS = 100
+"""Problems printed for one bad input; the rest are counted (a file may hold 200,000)."""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -125,10 +127,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return command(args, console)
         return _run(args, console, err)
     except ScenarioError as exc:
-        err.print(f"[bold red]invalid scenario[/] ({len(exc.problems)} problem(s)):")
-        for problem in exc.problems:
-            # soft_wrap: one problem per line, so "file:line: path" is never split
-            err.print(f"  {problem}", markup=False, highlight=False, soft_wrap=True)
+        _print_problems(exc, err)
         return BAD_INPUT
     except UsageError as exc:
         err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
@@ -159,6 +158,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 class UsageError(Exception):
     """A command-line argument is invalid."""
+
+
+def _print_problems(exc: ScenarioError, err: Console) -> None:
+    """List a bad input's problems (the first ``SHOWN_PROBLEMS``), one per line."""
+    err.print(f"[bold red]{exc.label}[/] ({len(exc.problems)} problem(s)):")
+    for problem in exc.problems[:SHOWN_PROBLEMS]:
+        # soft_wrap: one problem per line, so "file:line: path" is never split
+        err.print(f"  {problem}", markup=False, highlight=False, soft_wrap=True)
+    if len(exc.problems) > SHOWN_PROBLEMS:
+        err.print(f"  ... and {len(exc.problems) - SHOWN_PROBLEMS} more", highlight=False)
 
 
 def _validate(args: argparse.Namespace, console: Console) -> int:
@@ -212,6 +221,8 @@ def _reproduce(args: argparse.Namespace, console: Console) -> int:
 
     if args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
+    if args.out.exists() and not args.out.is_dir():
+        raise UsageError(f"--out {args.out} exists and is not a directory")
     done = reproduce(args.summary, jobs=args.jobs)
     console.print(outcome_table(done.result.summary))
     paths = write_run(done.result, args.out)

@@ -264,7 +264,8 @@ def _ranges() -> str:
         "## Allowed ranges\n\n"
         "A numeric parameter with one of these names (the last part of its dotted path; for a "
         "salience, the part before the issue) must lie in the range given, whatever actor it "
-        "belongs to. In shocks only the trigger's `hazard` is checked.\n\n" + table
+        "belongs to. In shocks only the trigger's `hazard` is checked by name; every number of "
+        f"every parameter, shocks included, must lie within ±{schema.MAX_MAGNITUDE:g}.\n\n" + table
     )
 
 

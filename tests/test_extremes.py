@@ -11,6 +11,7 @@ import pytest
 
 from sim.ensemble import run
 from sim.outcomes import RUNNING
+from sim.scenario.params import MAX_MAGNITUDE
 from tests.builders import baseline_raw, model_of
 
 Raw = dict[str, Any]
@@ -61,6 +62,45 @@ def everything_at_bounds(raw: Raw) -> None:
     raw["protocol"]["breakdown_risk"] = 1.0
 
 
+def utility_shifts_at_limits(raw: Raw) -> None:
+    """Every utility shift, cost and per-step rate at the top of its allowed range."""
+    for actor in raw["actors"].values():
+        for key, value in (
+            ("no_deal_shift", 10.0),
+            ("breakdown_value", -10.0),
+            ("strike_resolve", 10.0),
+            ("collapse_resolve", 10.0),
+            ("war_cost", 10.0),
+            ("target_war_cost", 10.0),
+            ("deal_aversion", 10.0),
+            ("lobbying", 1.0),
+            ("pressure_rate", 1.0),
+            ("pressure_sensitivity", 10.0),
+            ("belief_halfwidth", 10.0),
+        ):
+            if key in actor:
+                actor[key] = value
+
+
+def magnitudes_at_limit(raw: Raw) -> None:
+    """Unbounded parameters (clout, gains, temperatures, shapes) at the general cap 1e6."""
+    for actor in raw["actors"].values():
+        for key in (
+            "clout",
+            "pressure_clout_gain",
+            "lobbying_clout_gain",
+            "strike_temperature",
+            "walkout_temperature",
+            "concession_beta",
+            "breakout_convexity",
+            "urgency",
+            "pressure_boost",
+        ):
+            if key in actor:
+                actor[key] = MAX_MAGNITUDE
+    raw["issues"]["enrichment"].update(lo=-MAX_MAGNITUDE, hi=MAX_MAGNITUDE)
+
+
 EXTREMES: dict[str, Callable[[Raw], None]] = {
     "zero_salience": zero_salience,
     "identical_ideals": identical_ideals,
@@ -69,7 +109,13 @@ EXTREMES: dict[str, Callable[[Raw], None]] = {
     "horizon_one": horizon_one,
     "zero_clout_factions": zero_clout_factions,
     "everything_at_bounds": everything_at_bounds,
+    "utility_shifts_at_limits": utility_shifts_at_limits,
+    "magnitudes_at_limit": magnitudes_at_limit,
 }
+
+
+UNDERFLOW_IS_FINE = {"magnitudes_at_limit"}
+"""Cases where numbers underflow to 0 (``k ** 1e6``), which is the right answer."""
 
 
 def inline_shocks(raw: Raw) -> Raw:
@@ -86,7 +132,9 @@ def test_extreme_scenarios_run_without_nan(name: str, rule: str) -> None:
     EXTREMES[name](raw)
     raw["protocol"]["proposal_rule"] = rule
     model = model_of(raw, worlds=40, seed=3)
-    with np.errstate(all="raise"):  # no overflow, division by zero or invalid operation
+    # No overflow, division by zero or invalid operation (nor underflow, unless harmless).
+    under = "ignore" if name in UNDERFLOW_IS_FINE else "raise"
+    with np.errstate(all="raise", under=under):
         model.run()
     assert np.all(model.outcome != RUNNING)
     for side in (model.us, model.iran):

@@ -51,3 +51,23 @@ def test_a_shock_that_forces_a_strike_waits_for_the_end_of_the_observed_history(
     worlds = run(loaded, worlds=50, seed=1).worlds
     assert (worlds["outcome"] == "strike_israel").all()
     assert (worlds["step"] == open_from).all()
+
+
+def test_a_forcing_shock_timed_inside_the_history_is_refused(tmp_path: Path) -> None:
+    from sim.scenario import ScenarioError
+
+    scenario = tmp_path / "never.yaml"
+    scenario.write_text(
+        f"extends: {ROOT / 'scenarios' / 'baseline.yaml'}\n"
+        "name: never\n"
+        "shocks:\n"
+        "  strike_then:\n"
+        "    trigger: {at: 2025-05-01}\n"
+        "    effects: [{action: strike_israel}]\n"
+        "    assumption: a test\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(scenario)
+    text = "\n".join(map(str, caught.value.problems))
+    assert "shocks.strike_then.trigger.at" in text and "observed history" in text

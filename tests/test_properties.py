@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -11,11 +12,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+from sim import ensemble
 from sim.ensemble import run
 from sim.model import NegotiationModel
 from sim.outcomes import DEAL, OUTCOMES, RUNNING
 from sim.rng import block_seed
 from sim.scenario import load_scenario
+from sim.scenario.schema import Scenario
 from sim.utility import normalise_weights, utility
 from tests.builders import BASELINE
 
@@ -137,6 +140,31 @@ def test_property_same_seed_same_bytes_across_jobs() -> None:
     two = run(SPEC, worlds=600, seed=21, block_size=200, jobs=2)
     again = run(SPEC, worlds=600, seed=21, block_size=200)
     assert parquet_bytes(one.worlds) == parquet_bytes(two.worlds) == parquet_bytes(again.worlds)
+
+
+def test_property_block_order_does_not_matter(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Computing the blocks last to first gives the same worlds.parquet bytes."""
+    normal = run(SPEC, worlds=700, seed=21, block_size=200)
+    order: list[int] = []
+
+    def reversed_blocks(
+        spec: Scenario,
+        root: int,
+        plan: list[tuple[int, int]],
+        jobs: int,
+        on_block: Callable[[int, int], None] | None,
+        block_size: int,
+    ) -> list[pd.DataFrame]:
+        frames = {}
+        for block, size in reversed(plan):
+            order.append(block)
+            frames[block] = ensemble.run_block(spec, root, block, size, block_size)
+        return [frames[block] for block, _ in plan]
+
+    monkeypatch.setattr(ensemble, "_run_blocks", reversed_blocks)
+    backwards = run(SPEC, worlds=700, seed=21, block_size=200)
+    assert order == [3, 2, 1, 0]  # the last block (100 worlds) first
+    assert parquet_bytes(backwards.worlds) == parquet_bytes(normal.worlds)
 
 
 def test_property_different_seeds_differ() -> None:

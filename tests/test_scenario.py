@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import ast
 import copy
+import datetime as dt
+import itertools
 import logging
 import re
 import shutil
@@ -14,7 +17,7 @@ import yaml
 from pydantic import ValidationError
 
 from sim.scenario import Loaded, Problem, ScenarioError, load_scenario
-from sim.scenario.loader import get_path, scenario_sha256, set_path
+from sim.scenario.loader import MAX_FILE_BYTES, _short, get_path, scenario_sha256, set_path
 from sim.scenario.params import Beta, Fixed, Triangular, TruncNormal, Uniform
 from sim.scenario.schema import parameter_paths
 
@@ -488,6 +491,42 @@ RANGE_CASES = [
     (("actors", "us", "risk_exponent"), 0.5, "actors.us.risk_exponent", "[1, 16]"),
     (("actors", "us", "strike_hazard"), -0.1, "actors.us.strike_hazard", "[0, 1]"),
     (("programme",), {"initial_progress": 1.5}, "programme.initial_progress", "[0, 1]"),
+    # A fixed value's plausible range is checked too: sweeps and sensitivity analyses run it.
+    (
+        ("actors", "us", "discount"),
+        {"value": 0.995, "range": [0.99, 1e308]},
+        "actors.us.discount",
+        "[-1e+06, 1e+06]",
+    ),
+    (
+        ("actors", "us", "discount"),
+        {"value": 0.995, "range": [0.99, 1.5]},
+        "actors.us.discount.range",
+        "(0, 1], got [0.99, 1.5]",
+    ),
+    (
+        ("actors", "leader", "ideal", "enrichment"),
+        {"value": 50, "range": [40, 70]},
+        "actors.leader.ideal.enrichment.range",
+        "[0, 60]",
+    ),
+    # Values that validated and then overflowed in the model (NaN in worlds.parquet).
+    (("actors", "leader", "no_deal_shift"), 1e308, "actors.leader.no_deal_shift", "1e+308"),
+    (("actors", "leader", "no_deal_shift"), 11, "actors.leader.no_deal_shift", "[-10, 10]"),
+    (("actors", "leader", "clout"), 1e7, "actors.leader.clout", "[-1e+06, 1e+06]"),
+    (
+        ("actors", "us", "breakdown_value"),
+        {"dist": "uniform", "low": 0, "high": 1e308},
+        "actors.us.breakdown_value",
+        "1e+308",
+    ),
+    (
+        ("actors", "us", "belief_halfwidth"),
+        {"dist": "truncnormal", "mean": 0, "sd": 1e300, "low": 0, "high": 1},
+        "actors.us.belief_halfwidth",
+        "[-1e+06, 1e+06]",
+    ),
+    (("actors", "us", "pressure_rate"), 2, "actors.us.pressure_rate", "[0, 1]"),
 ]
 
 
@@ -510,10 +549,89 @@ def test_out_of_range_parameters_are_reported(
 
 def test_boundary_values_are_in_range() -> None:
     raw = minimal()
-    raw["actors"]["us"]["discount"] = 1.0
+    raw["actors"]["us"]["discount"] = {"value": 1.0, "range": [0.9, 1.0]}
     raw["actors"]["leader"]["ideal"]["enrichment"] = 0
     raw["actors"]["us"]["quota"] = {"dist": "uniform", "low": 0.0, "high": 1.0}
+    raw["actors"]["leader"]["no_deal_shift"] = {"value": -10.0, "range": [-10.0, 10.0]}
+    raw["actors"]["leader"]["clout"] = 1e6
     load_scenario(raw)
+
+
+def test_red_line_bounds_are_capped(tmp_path: Path) -> None:
+    raw = minimal()
+    raw["actors"]["leader"]["red_lines"] = [{"issue": "enrichment", "min": -1e308}]
+    found = by_path(problems_of(write(tmp_path, raw)))
+    assert "[-1e+06, 1e+06]" in found["actors.leader.red_lines.0.min"].message
+
+
+def test_shock_values_are_capped() -> None:
+    raw = minimal()
+    raw["shocks"] = {
+        "boom": {
+            "trigger": {"at": 2},
+            "effects": [{"op": "scale", "path": "actors.us.quota", "value": 1e300}],
+        }
+    }
+    found = by_path(problems_of(raw))
+    assert "[-1e+06, 1e+06]" in found["shocks.boom.effects.0.value"].message
+
+
+def test_issue_bounds_are_capped(tmp_path: Path) -> None:
+    raw = minimal()
+    raw["issues"]["enrichment"].update(lo=-1e308, hi=1e308)
+    found = by_path(problems_of(write(tmp_path, raw)))
+    assert "lo and hi must lie in" in found["issues.enrichment"].message
+
+
+def test_a_calendar_past_the_year_9999_is_refused(tmp_path: Path) -> None:
+    raw = minimal()
+    raw["calendar"] = {"start": "9999-12-01", "step_days": 7}
+    found = by_path(problems_of(write(tmp_path, raw)))
+    assert "9999-12-31" in found["horizon"].message
+    assert found["horizon"].line is not None
+
+
+# --------------------------------------------------------------------------- the name
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "../../../ESCAPED",
+        "/tmp/ABS_ESCAPE",
+        ".",
+        "..",
+        ".hidden",
+        "a/b",
+        "a\\b",
+        "a b",
+        "runs\n",
+        "x" * 101,
+        "ümlaut",
+    ],
+)
+def test_a_name_must_be_one_plain_path_component(tmp_path: Path, name: str) -> None:
+    raw = minimal()
+    raw["name"] = name
+    file = write(tmp_path, raw)
+    found = by_path(problems_of(file))
+    assert "not a plain name" in found["name"].message
+    assert found["name"].line == 1
+
+
+@pytest.mark.parametrize("name", ["baseline", "us-iran_2025.v2", "A", "7", "a..b", "-x"])
+def test_plain_names_are_accepted(name: str) -> None:
+    raw = minimal()
+    raw["name"] = name
+    assert load_scenario(raw).scenario.name == name
+
+
+def test_every_shipped_scenario_has_a_plain_name() -> None:
+    files = sorted((ROOT / "scenarios").glob("*.yaml"))
+    assert len(files) >= 10
+    for file in files:
+        name = load_scenario(file).scenario.name
+        assert Path(name).name == name and not name.startswith("."), file
 
 
 # --------------------------------------------------------------------------- extends, overrides
@@ -787,15 +905,203 @@ def test_python_object_tags_are_refused(tmp_path: Path, tag: str) -> None:
     assert not target.exists()
 
 
-def test_nested_aliases_load_without_blowing_up(tmp_path: Path) -> None:
-    # 10**8 leaves if every alias were expanded (a "billion laughs" document).
-    levels = ["a: &a [x, x, x, x, x, x, x, x, x, x]"]
-    levels += [
+def nested_aliases(levels: int) -> str:
+    """YAML lines ``a: &a [x, ...]``, ``b: &b [*a, ...]``...: 10**levels leaves once expanded."""
+    names = "abcdefghij"[:levels]
+    out = ["a: &a [x, x, x, x, x, x, x, x, x, x]"]
+    out += [
         f"{name}: &{name} [{', '.join([f'*{prev}'] * 10)}]"
-        for prev, name in zip("abcdefg", "bcdefgh", strict=True)
+        for prev, name in itertools.pairwise(names)
     ]
-    file = write(tmp_path, MINIMAL + "\n".join(levels) + "\n")
-    assert {p.path for p in problems_of(file)} == set("abcdefgh")
+    return "\n".join(out) + "\n"
+
+
+def test_a_few_nested_aliases_load(tmp_path: Path) -> None:
+    file = write(tmp_path, MINIMAL + nested_aliases(4))  # 10,000 leaves
+    assert {p.path for p in problems_of(file)} == set("abcd")
+
+
+def test_an_alias_bomb_is_refused(tmp_path: Path) -> None:
+    # 10**8 leaves if every alias were expanded (a "billion laughs" document).
+    file = write(tmp_path, MINIMAL + nested_aliases(8))
+    (problem,) = problems_of(file)
+    assert problem.file == str(file)
+    assert "more than 1,000,000 YAML nodes" in problem.message
+
+
+def test_an_alias_bomb_in_overrides_is_refused(tmp_path: Path) -> None:
+    # The override's log line used to serialise the whole expanded value (MemoryError).
+    bomb = nested_aliases(8).replace("\n", "\n  ").replace("a: &a", "  name: &a", 1)
+    file = write(tmp_path, "extends: base.yaml\noverrides:\n" + bomb)
+    write(tmp_path, MINIMAL, "base.yaml")
+    (problem,) = problems_of(file)
+    assert "more than 1,000,000 YAML nodes" in problem.message
+
+
+def test_override_log_lines_are_bounded() -> None:
+    shared: list[Any] = ["x"] * 10
+    for _ in range(9):
+        shared = [shared] * 10  # 10**10 leaves, shared
+    assert len(_short(shared)) == 60 and _short(shared).endswith("...")
+    assert _short({dt.date(2025, 1, 1): [1, None]}) == '{"2025-01-01": [1, null]}'
+    assert _short("x" * 10**6) == '"' + "x" * 56 + "..."
+    assert _short({"value": 0.4, "range": [0.2, 0.6]}) == '{"value": 0.4, "range": [0.2, 0.6]}'
+
+
+@pytest.mark.parametrize(
+    ("value", "fragment"),
+    [
+        ("2025-02-30", "day is out of range"),
+        ("1" * 5000, "4300 digits"),
+    ],
+)
+def test_unreadable_scalars_are_reported_at_their_line(
+    tmp_path: Path, value: str, fragment: str
+) -> None:
+    file = write(tmp_path, MINIMAL.replace("horizon: 10", f"horizon: {value}"))
+    (problem,) = problems_of(file)
+    assert fragment in problem.message and "cannot read the value" in problem.message
+    assert problem.line == 4
+
+
+def test_deep_nesting_is_a_yaml_error(tmp_path: Path) -> None:
+    file = write(tmp_path, MINIMAL + "deep: " + "[" * 100_000 + "]" * 100_000 + "\n")
+    (problem,) = problems_of(file)
+    assert "YAML error" in problem.message
+
+
+def test_a_file_over_the_size_limit_is_refused(tmp_path: Path) -> None:
+    file = write(tmp_path, MINIMAL + "#" * MAX_FILE_BYTES + "\n")
+    (problem,) = problems_of(file)
+    assert f"larger than {MAX_FILE_BYTES} bytes" in problem.message
+    assert 10 * BASELINE.stat().st_size < MAX_FILE_BYTES
+
+
+# --------------------------------------------------------------------------- no unsafe calls
+
+# Calls that run code or deserialise objects from data, or run a shell.
+UNSAFE_NAMES = {"eval", "exec", "compile", "__import__"}
+UNSAFE_MODULES = {"pickle", "cPickle", "_pickle", "marshal", "shelve", "dill", "cloudpickle"}
+UNSAFE_ATTRIBUTES = {
+    ("os", "system"),
+    ("os", "popen"),
+    ("yaml", "unsafe_load"),
+    ("yaml", "unsafe_load_all"),
+    ("yaml", "full_load"),
+    ("yaml", "full_load_all"),
+    ("yaml", "Loader"),
+    ("yaml", "FullLoader"),
+    ("yaml", "UnsafeLoader"),
+    ("yaml", "CLoader"),
+    ("yaml", "CFullLoader"),
+    ("yaml", "CUnsafeLoader"),
+}
+UNSAFE_METHODS = {"read_pickle", "to_pickle"}
+
+
+def unsafe_uses(source: str, file: str = "<source>") -> list[str]:
+    """Each unsafe call or import in Python source, as ``file:line: what``."""
+    found: list[str] = []
+    for node in ast.walk(ast.parse(source, file)):
+        what = _unsafe(node)
+        if what:
+            found.append(f"{file}:{getattr(node, 'lineno', 0)}: {what}")
+    return found
+
+
+def _unsafe(node: ast.AST) -> str | None:
+    """What is unsafe about one AST node, or None."""
+    if isinstance(node, ast.Import | ast.ImportFrom):
+        names = [a.name for a in node.names] + (
+            [node.module] if isinstance(node, ast.ImportFrom) and node.module else []
+        )
+        bad = [n for n in names if n.split(".")[0] in UNSAFE_MODULES]
+        return f"imports {bad[0]}" if bad else None
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+        if (node.value.id, node.attr) in UNSAFE_ATTRIBUTES or node.attr in UNSAFE_METHODS:
+            return f"uses {node.value.id}.{node.attr}"
+        if node.value.id == "os" and node.attr.startswith(("exec", "spawn")):
+            return f"uses os.{node.attr}"
+    if not isinstance(node, ast.Call):
+        return None
+    func = node.func
+    if isinstance(func, ast.Name) and func.id in UNSAFE_NAMES:
+        return f"calls {func.id}()"
+    keywords = {k.arg: k.value for k in node.keywords}
+    shell = keywords.get("shell")
+    if shell is not None and not (isinstance(shell, ast.Constant) and shell.value is False):
+        return "runs a shell (shell=...)"
+    if isinstance(func, ast.Attribute) and func.attr in ("load", "load_all"):
+        owner = func.value.id if isinstance(func.value, ast.Name) else ""
+        loader = keywords.get("Loader", node.args[1] if len(node.args) > 1 else None)
+        if owner == "yaml" and "Safe" not in ast.unparse(loader or ast.Constant(None)):
+            return "calls yaml.load without a safe loader"
+        if owner == "np" and _is_true(keywords.get("allow_pickle")):
+            return "calls np.load(allow_pickle=True)"
+    return None
+
+
+def _is_true(node: ast.AST | None) -> bool:
+    return node is not None and not (isinstance(node, ast.Constant) and not node.value)
+
+
+def python_files() -> list[Path]:
+    """Every Python module of the package and the scripts."""
+    return sorted([*(ROOT / "sim").rglob("*.py"), *(ROOT / "scripts").rglob("*.py")])
+
+
+@pytest.mark.parametrize(
+    "snippet",
+    [
+        "eval(text)",
+        "exec(code)",
+        "import pickle",
+        "from pickle import loads",
+        "import marshal",
+        "os.system('ls')",
+        "os.popen('ls')",
+        "os.execv('/bin/sh', [])",
+        "subprocess.run(cmd, shell=True)",
+        "subprocess.Popen(cmd, shell=flag)",
+        "yaml.load(text)",
+        "yaml.load(text, Loader=yaml.Loader)",
+        "yaml.load(text, yaml.FullLoader)",
+        "yaml.unsafe_load(text)",
+        "yaml.full_load(text)",
+        "pd.read_pickle(path)",
+        "frame.to_pickle(path)",
+        "np.load(path, allow_pickle=True)",
+    ],
+)
+def test_the_unsafe_call_check_finds_each_kind(snippet: str) -> None:
+    assert unsafe_uses(snippet), snippet
+
+
+@pytest.mark.parametrize(
+    "snippet",
+    [
+        "yaml.safe_load(text)",
+        "yaml.load(text, Loader=yaml.SafeLoader)",
+        "yaml.load(text, Loader=yaml.CSafeLoader)",
+        "subprocess.run(['git', 'rev-parse', 'HEAD'], check=False)",
+        "subprocess.run(cmd, shell=False)",
+        "np.load(path)",
+        "json.loads(text)",
+    ],
+)
+def test_the_unsafe_call_check_passes_safe_calls(snippet: str) -> None:
+    assert not unsafe_uses(snippet), snippet
+
+
+def test_no_module_uses_eval_pickle_unsafe_yaml_or_a_shell() -> None:
+    files = python_files()
+    assert len(files) > 20
+    found = [
+        hit
+        for file in files
+        for hit in unsafe_uses(file.read_text(encoding="utf-8"), str(file.relative_to(ROOT)))
+    ]
+    assert not found, "\n".join(found)
 
 
 # --------------------------------------------------------------------------- dotted paths
@@ -864,3 +1170,34 @@ def test_sha256_changes_with_any_value() -> None:
     changed["actors"]["us"]["quota"] = 0.51
     assert scenario_sha256(raw) != scenario_sha256(changed)
     assert load_scenario(raw).sha256 != load_scenario(raw, {"horizon": 11}).sha256
+
+
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+
+
+def public_hosts(source: str) -> list[str]:
+    """String literals a server is told to listen on that are not local (``host=``, a
+    ``--host`` option's default)."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.Call):
+            continue
+        keywords = {k.arg: k.value for k in node.keywords}
+        hosts = [keywords.get("host")]
+        if node.args and isinstance(node.args[0], ast.Constant) and node.args[0].value == "--host":
+            hosts.append(keywords.get("default"))
+        found += [
+            h.value
+            for h in hosts
+            if isinstance(h, ast.Constant) and isinstance(h.value, str)
+            if h.value not in LOCAL_HOSTS
+        ]
+    return found
+
+
+def test_servers_listen_on_127_0_0_1_unless_told_otherwise() -> None:
+    assert public_hosts('add_argument("--host", default="0.0.0.0")') == ["0.0.0.0"]
+    assert public_hosts('LocalCluster(host="")') == [""]
+    assert public_hosts('add_argument("--host", default="127.0.0.1")') == []
+    found = {str(f): public_hosts(f.read_text(encoding="utf-8")) for f in python_files()}
+    assert not {f: hosts for f, hosts in found.items() if hosts}

@@ -19,10 +19,10 @@ import copy
 import hashlib
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
 from pydantic import ValidationError
@@ -33,7 +33,12 @@ from sim.scenario.schema import Scenario
 log = logging.getLogger("sim.scenario")
 
 LOADER_KEYS = ("extends", "overrides", "include_shocks")
-MAX_FILE_BYTES = 5_000_000
+MAX_FILE_BYTES = 1_000_000
+"""Largest scenario (or sweep) file read, in bytes; baseline.yaml is about 60 KB."""
+MAX_NODES = 1_000_000
+"""Most YAML nodes a file may hold once every alias is expanded (a "billion laughs" guard)."""
+SHORT = 60
+"""Length at which an override's old and new values are cut in its log line."""
 
 
 @dataclass(frozen=True)
@@ -52,6 +57,9 @@ class Problem:
 
 class ScenarioError(Exception):
     """A scenario could not be loaded; ``problems`` lists every problem found."""
+
+    label: ClassVar[str] = "invalid scenario"
+    """How the command line introduces the problems."""
 
     def __init__(self, problems: list[Problem]):
         self.problems = problems
@@ -116,6 +124,73 @@ _NoDuplicatesLoader.add_constructor(
 )
 
 
+def _checked(construct: Any) -> Any:
+    """A scalar constructor that reports a bad value as a YAML error at its line.
+
+    ``2025-02-30`` or a 5,000-digit integer raise ValueError in PyYAML's constructors: a crash.
+    """
+
+    def wrapper(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+        try:
+            return construct(loader, node)
+        except (ValueError, OverflowError) as exc:
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                f"cannot read the value {str(node.value)[:40]!r}: {_reason(exc)}",
+                node.start_mark,
+            ) from None
+
+    return wrapper
+
+
+def _reason(exc: Exception) -> str:
+    """An exception's message without Python's advice on raising its limits."""
+    return str(exc).split("; use sys.set_int_max_str_digits", 1)[0]
+
+
+for _tag in ("int", "float", "timestamp"):
+    _full = f"tag:yaml.org,2002:{_tag}"
+    _NoDuplicatesLoader.add_constructor(
+        _full, _checked(_NoDuplicatesLoader.yaml_constructors[_full])
+    )
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    """The nodes directly under a node (a mapping's keys and values, a sequence's items)."""
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _expanded_size(root: yaml.Node) -> int:
+    """Nodes of the tree with every alias expanded, capped at ``MAX_NODES + 1``.
+
+    Computed without expanding anything (each node's size is memoised), without recursion, in
+    time linear in the file. A recursive alias (``&a [*a]``) counts once here; the line map
+    refuses it, naming its path.
+    """
+    size: dict[int, int] = {}
+    open_nodes: set[int] = set()  # started, not finished: exactly the current node's ancestors
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, finished = stack.pop()
+        key = id(node)
+        if finished:
+            open_nodes.discard(key)
+            total = 1 + sum(size.get(id(child), 1) for child in _children(node))
+            size[key] = min(total, MAX_NODES + 1)
+            continue
+        if key in size or key in open_nodes:
+            continue
+        open_nodes.add(key)
+        stack.append((node, True))
+        stack.extend((child, False) for child in reversed(_children(node)))
+    return size[id(root)]
+
+
 def _line_map(
     node: yaml.Node,
     file: str,
@@ -168,12 +243,20 @@ def read_yaml(path: Path) -> tuple[dict[str, Any], dict[str, tuple[str, int]]]:
     loader = _NoDuplicatesLoader(text)
     try:
         node = loader.get_single_node()  # parse once: the node tree gives values and lines
+        if node is not None and _expanded_size(node) > MAX_NODES:
+            message = (
+                f"more than {MAX_NODES:,} YAML nodes once aliases are expanded: "
+                "refused (nested aliases multiply; a scenario needs a few thousand)"
+            )
+            raise ScenarioError([Problem(file, "", message)])
         raw = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         problem = getattr(exc, "problem", None) or str(exc)
         raise ScenarioError([Problem(file, "", f"YAML error: {problem}", line)]) from None
+    except RecursionError:
+        raise ScenarioError([Problem(file, "", "YAML error: nested too deeply")]) from None
     finally:
         loader.dispose()
     if raw is None:
@@ -278,9 +361,44 @@ def _resolve(
     return merged, merged_lines, applied
 
 
-def _short(value: Any) -> str:
-    text = json.dumps(value, default=str)
-    return text if len(text) <= 60 else text[:57] + "..."
+def _short(value: Any, limit: int = SHORT) -> str:
+    """``value`` as JSON, cut to ``limit`` characters ("..." at the end when cut).
+
+    Only as much of the value is walked as the cut shows: a value built of nested YAML aliases
+    (a billion laughs) costs no more than a small one.
+    """
+    parts: list[str] = []
+    length = 0
+    for piece in _json_pieces(value, limit):
+        parts.append(piece)
+        length += len(piece)
+        if length > limit:
+            break
+    text = "".join(parts)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _json_pieces(value: Any, limit: int) -> Iterator[str]:
+    """The JSON text of ``value`` (as ``json.dumps`` writes it) in pieces, lazily."""
+    if isinstance(value, Mapping):
+        yield "{"
+        for k, (key, item) in enumerate(value.items()):
+            yield (", " if k else "") + json.dumps(str(key)[:limit]) + ": "
+            yield from _json_pieces(item, limit)
+        yield "}"
+    elif isinstance(value, list | tuple):
+        yield "["
+        for k, item in enumerate(value):
+            if k:
+                yield ", "
+            yield from _json_pieces(item, limit)
+        yield "]"
+    elif isinstance(value, str):
+        yield json.dumps(value[: limit + 1])
+    elif value is None or isinstance(value, bool | int | float):
+        yield json.dumps(value)
+    else:  # dates and anything else YAML may give
+        yield json.dumps(str(value)[: limit + 1])
 
 
 def _at(file: str, path: str, message: str, lines: Mapping[str, tuple[str, int]]) -> Problem:

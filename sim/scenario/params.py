@@ -41,6 +41,13 @@ class Sourced(Strict):
 
 FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
 
+MAX_MAGNITUDE = 1e6
+"""Largest absolute value any number of a parameter may take (value, range, bounds, shape).
+
+Far beyond any meaningful setting of the model's parameters (utilities lie in [0, 1]), and small
+enough that products of a few of them stay finite: larger values validated but overflowed in the
+model (1e308 gave NaN). See docs/reliability.md."""
+
 
 class Fixed(Sourced):
     """A value that is the same in every world."""
@@ -243,6 +250,19 @@ def uncertainty(param: float | ParamSpec) -> tuple[float, float]:
     """The range a parameter may take: its support, or a fixed value's plausible range."""
     spec = as_spec(param)
     return spec.uncertainty() if isinstance(spec, Fixed) else spec.bounds()
+
+
+def magnitude(param: float | ParamSpec) -> float:
+    """The largest absolute value among a parameter's numbers (value, range, bounds, shapes)."""
+    spec = as_spec(param)
+    numbers: list[float] = []
+    for name in type(spec).model_fields:
+        item = getattr(spec, name)
+        if isinstance(item, int | float) and not isinstance(item, bool):
+            numbers.append(float(item))
+        elif isinstance(item, tuple) and all(isinstance(x, int | float) for x in item):
+            numbers.extend(float(x) for x in item)
+    return max((abs(x) for x in numbers), default=0.0)
 
 
 def is_random(param: float | ParamSpec) -> bool:

@@ -8,18 +8,29 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from typing import Annotated, Any, Literal
 
-from pydantic import Discriminator, Field, Tag, model_validator
+from pydantic import Discriminator, Field, Tag, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from sim.scenario.params import Evidence, Param, ParamSpec, Strict
+from sim.scenario.params import (
+    MAX_MAGNITUDE,
+    Evidence,
+    Param,
+    ParamSpec,
+    Strict,
+    magnitude,
+    uncertainty,
+)
 from sim.scenario.walk import numeric_fields
 
 PRINCIPALS = ("us", "iran")
 """The two negotiating states. Outcome names (``strike_us``) rest on these ids."""
 
 Id = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+NAME_PATTERN = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9_.-]{0,99}")
+"""A scenario name: one path component (it names the output directory ``runs/NAME``)."""
 ProposalRule = Literal["aspiration", "rubinstein", "nash_mediator", "screening"]
 StanceRule = Literal["compromise", "bdm_eum"]
 
@@ -42,6 +53,11 @@ class Issue(Strict):
     def _range(self) -> Issue:
         if not self.lo < self.hi:
             raise ValueError(f"an issue needs lo < hi, got lo={self.lo}, hi={self.hi}")
+        if max(abs(self.lo), abs(self.hi)) > MAX_MAGNITUDE:
+            raise ValueError(
+                f"an issue's lo and hi must lie in [{-MAX_MAGNITUDE:g}, {MAX_MAGNITUDE:g}], "
+                f"got lo={self.lo:g}, hi={self.hi:g}"
+            )
         return self
 
 
@@ -102,7 +118,8 @@ class Faction(ActorBase):
     lobbying_clout_gain: Param = 0.0
     """Relative clout gained per unit of accumulated Israeli lobbying (US hawks)."""
     red_lines: tuple[RedLine, ...] = ()
-    """Bounds whose crossing vetoes a package, unless the ratifier overrides."""
+    """Bounds whose crossing vetoes a package. A ratifier's own always hold; another faction's
+    yield when the clout backing the package is above its principal's ``override_threshold``."""
 
 
 class Principal(ActorBase):
@@ -111,7 +128,7 @@ class Principal(ActorBase):
     role: Literal["principal"]
     """Actor role."""
     ratifier: Id
-    """The faction whose acceptance is needed and who may override red lines."""
+    """The faction whose acceptance is needed; its own red lines always hold."""
     quota: Param = 0.5
     """Share of clout that must prefer a package to no deal for ratification."""
     override_threshold: Param = 0.5
@@ -377,7 +394,9 @@ class Scenario(Strict):
     """A complete scenario: issues, actors, protocol, outside options, shocks, time."""
 
     name: str = Field(min_length=1)
-    """Short name, used in tables and file names."""
+    """Short name, used in tables and file names (``negsim run`` writes to ``runs/NAME`` by
+    default): letters, digits, ``_``, ``.`` and ``-``, at most 100 characters, not starting with
+    ``.``."""
     description: str = ""
     """What question the scenario asks."""
     calendar: Calendar
@@ -397,6 +416,17 @@ class Scenario(Strict):
     assumptions: dict[str, str] = Field(default_factory=dict)
     """Assumptions covering parameters left at their defaults, by dotted-path pattern
     (``fnmatch`` style, e.g. ``actors.us.pressure_*``) with the reason."""
+
+    @field_validator("name")
+    @classmethod
+    def _safe_name(cls, value: str) -> str:
+        if not NAME_PATTERN.fullmatch(value):
+            raise ValueError(
+                f"{value[:40]!r} is not a plain name: it names the output directory runs/NAME, "
+                "so use letters, digits, '_', '.' and '-' only (at most 100 characters, not "
+                "starting with '.'; no '/' or '..')"
+            )
+        return value
 
     @model_validator(mode="after")
     def _references(self) -> Scenario:
@@ -465,6 +495,7 @@ def reference_problems(s: Scenario) -> list[str]:
     for p in PRINCIPALS:
         if isinstance(s.actors.get(p), Principal) and not s.factions_of(p):
             out.append(f"actors.{p}: a principal needs at least one faction")
+    out.extend(calendar_problems(s))
     params = parameter_paths(s)
     out.extend(range_problems(s, params))
     known = set(params)
@@ -474,12 +505,53 @@ def reference_problems(s: Scenario) -> list[str]:
                 out.append(
                     f"shocks.{name}.effects.{k}.path: '{eff.path}' is not a numeric parameter"
                 )
+        out.extend(_history_problems(s, name, shock))
     return out
+
+
+def _history_problems(s: Scenario, name: str, shock: Shock) -> list[str]:
+    """A shock that forces an action cannot fire before the observed history ends.
+
+    The model holds such shocks back until the week after ``calendar.observed_until``, so one
+    timed only inside the history would silently never fire.
+    """
+    observed = s.calendar.observed_until
+    if observed is None or not any(isinstance(e, ForceAction) for e in shock.effects):
+        return []
+    open_from = s.date_to_step(observed) + 1
+    first = s.step_to_date(open_from)
+    out = []
+    for field in ("at", "until"):
+        value = getattr(shock.trigger, field)
+        step = s.date_to_step(value) if isinstance(value, dt.date) else value
+        if step is not None and step < open_from:
+            out.append(
+                f"shocks.{name}.trigger.{field}: a shock that forces an action cannot fire "
+                f"within the observed history (to {observed}); the first open week starts "
+                f"{first}"
+            )
+    return out
+
+
+def calendar_problems(s: Scenario) -> list[str]:
+    """The horizon's last date must exist (``datetime.date`` ends at 9999-12-31)."""
+    try:
+        s.step_to_date(s.horizon)
+    except OverflowError:
+        return [
+            f"horizon: {s.horizon} steps of {s.calendar.step_days} days from "
+            f"{s.calendar.start} run past {dt.date.max}"
+        ]
+    return []
 
 
 _UNIT = (0.0, 1.0, False)
 _NONNEG = (0.0, math.inf, False)
 _POSITIVE = (0.0, math.inf, True)
+_SHIFT = (-10.0, 10.0, False)
+"""A shift in utility units: utilities lie in [0, 1], so 10 is already ten whole scales."""
+_COST = (0.0, 10.0, False)
+"""A non-negative cost, drop or weight in utility units (see ``_SHIFT``)."""
 RANGES: dict[str, tuple[float, float, bool]] = {
     "salience": _UNIT,
     "clout": _NONNEG,
@@ -489,21 +561,27 @@ RANGES: dict[str, tuple[float, float, bool]] = {
     "breakout_convexity": _POSITIVE,
     "strike_temperature": _NONNEG,
     "walkout_temperature": _NONNEG,
-    "war_cost": _NONNEG,
-    "target_war_cost": _NONNEG,
-    "growth": _NONNEG,
-    "pressure_rate": _NONNEG,
-    "belief_halfwidth": _NONNEG,
-    "lobbying": _NONNEG,
-    "deal_aversion": _NONNEG,
+    "war_cost": _COST,
+    "target_war_cost": _COST,
+    "growth": _UNIT,
+    "pressure_rate": _UNIT,
+    "belief_halfwidth": _COST,
+    "lobbying": _UNIT,
+    "deal_aversion": _COST,
     "urgency": _NONNEG,
     "pressure_boost": _NONNEG,
-    "no_deal_drop": _NONNEG,
-    "pressure_sensitivity": _NONNEG,
+    "no_deal_drop": _COST,
+    "no_deal_shift": _SHIFT,
+    "breakdown_value": _SHIFT,
+    "strike_resolve": _SHIFT,
+    "collapse_resolve": _SHIFT,
+    "pressure_sensitivity": _COST,
     "pressure_clout_gain": _NONNEG,
     "lobbying_clout_gain": _NONNEG,
-    "strike_restraint": _NONNEG,
+    "strike_restraint": _COST,
 }
+"""Allowed values by parameter name; on top of these every number of every parameter lies in
+``[-MAX_MAGNITUDE, MAX_MAGNITUDE]``."""
 for _name in [
     "quota",
     "override_threshold",
@@ -528,28 +606,59 @@ for _name in [
 
 
 def range_problems(s: Scenario, params: dict[str, ParamSpec]) -> list[str]:
-    """Parameters whose support leaves their allowed range (for example a discount above 1)."""
+    """Parameters whose support or plausible range leaves their allowed range.
+
+    For example a discount above 1, or ``{value: 0.995, range: [0.99, 2]}``: a sweep or a
+    sensitivity analysis would run the range's ends. Every number of every parameter (shocks'
+    included) must also lie within ``MAX_MAGNITUDE`` of 0.
+    """
     out: list[str] = []
     for path, spec in params.items():
-        parts = path.split(".")
+        size = magnitude(spec)
+        if size > MAX_MAGNITUDE:
+            out.append(
+                f"{path}: every number must lie in [{-MAX_MAGNITUDE:g}, {MAX_MAGNITUDE:g}], "
+                f"got {size:g} (see docs/reliability.md)"
+            )
+            continue
+        allowed = allowed_range(s, path)
+        if allowed is None:
+            continue
         lo, hi = spec.bounds()
-        if len(parts) >= 2 and parts[-2] == "ideal" and parts[-1] in s.issues:
-            issue = s.issues[parts[-1]]
-            allowed = (issue.lo, issue.hi, False)
-        elif parts[-1] == "status_quo" and parts[0] == "issues":
-            issue = s.issues[parts[1]]
-            allowed = (issue.lo, issue.hi, False)
-        else:
-            key = parts[-2] if len(parts) >= 2 and parts[-2] == "salience" else parts[-1]
-            if key not in RANGES or (parts[0] == "shocks" and key != "hazard"):
-                continue
-            allowed = RANGES[key]
-        a, b, strict = allowed
-        if lo < a or hi > b or (strict and lo <= a):
-            interval = f"{'(' if strict else '['}{a:g}, {b:g}]"
+        low, high = uncertainty(spec)
+        if _outside(allowed, lo, hi):
             got = f"{lo:g}" if lo == hi else f"values from {lo:g} to {hi:g}"
-            out.append(f"{path}: must lie in {interval}, got {got}")
+            out.append(f"{path}: must lie in {_interval(allowed)}, got {got}")
+        elif _outside(allowed, low, high):
+            out.append(f"{path}.range: must lie in {_interval(allowed)}, got [{low:g}, {high:g}]")
     return out
+
+
+def allowed_range(s: Scenario, path: str) -> tuple[float, float, bool] | None:
+    """The allowed ``(low, high, low_is_strict)`` of the parameter at ``path``, if any."""
+    parts = path.split(".")
+    if len(parts) >= 2 and parts[-2] == "ideal" and parts[-1] in s.issues:
+        issue = s.issues[parts[-1]]
+        return (issue.lo, issue.hi, False)
+    if parts[-1] == "status_quo" and parts[0] == "issues":
+        issue = s.issues[parts[1]]
+        return (issue.lo, issue.hi, False)
+    key = parts[-2] if len(parts) >= 2 and parts[-2] == "salience" else parts[-1]
+    if key not in RANGES or (parts[0] == "shocks" and key != "hazard"):
+        return None
+    return RANGES[key]
+
+
+def _outside(allowed: tuple[float, float, bool], lo: float, hi: float) -> bool:
+    """Whether ``[lo, hi]`` leaves the allowed range."""
+    a, b, strict = allowed
+    return lo < a or hi > b or (strict and lo <= a)
+
+
+def _interval(allowed: tuple[float, float, bool]) -> str:
+    """An allowed range as text: ``[0, 1]``, ``(0, 1]``."""
+    a, b, strict = allowed
+    return f"{'(' if strict else '['}{a:g}, {b:g}]"
 
 
 def parameter_paths(s: Scenario) -> dict[str, Any]:
