@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,6 +26,10 @@ if TYPE_CHECKING:
 RUN_FILES = ("summary.json", "worlds.parquet")
 SWEEP_FILES = ("sweep.json", "points.parquet")
 SENSITIVITY_FILE = "sensitivity.parquet"
+
+
+Saver = Callable[[Any, str | Path], list[Path]]
+"""``sim.plots.save_figure``: write a figure as PNG and SVG, return the files."""
 
 
 class ResultsError(ValueError):
@@ -79,6 +83,14 @@ def add_plot_parser(sub: Any, parents: Sequence[argparse.ArgumentParser]) -> Non
             "over time as <name>_world<K>.png and .svg; repeat for several worlds"
         ),
     )
+    p.add_argument(
+        "--partial",
+        action="store_true",
+        help=(
+            "draw a sweep that has not finished (sweep.json not 'complete') from the points "
+            "finished so far; every figure's title says so"
+        ),
+    )
 
 
 def plot_main(args: argparse.Namespace, console: Console) -> int:
@@ -90,7 +102,10 @@ def plot_main(args: argparse.Namespace, console: Console) -> int:
     if any(k < 0 for k in worlds):
         raise _usage_error("--world must be at least 0")
     try:
-        paths = plot_results(args.results, out, worlds=worlds)
+        if args.partial:
+            paths = plot_results(args.results, out, worlds=worlds, partial=True)
+        else:  # as before --partial existed (tests stand in for plot_results with that call)
+            paths = plot_results(args.results, out, worlds=worlds)
     except ResultsError as exc:
         raise _usage_error(str(exc)) from None
     console.print(f"wrote {len(paths)} files to {out}:", highlight=False)
@@ -110,20 +125,25 @@ class RunDir:
 
 @dataclass(frozen=True)
 class SweepDir:
-    """The files of a sweep directory, read."""
+    """The files of a sweep directory, read; ``partial`` when the sweep has not finished."""
 
     path: Path
     meta: dict[str, Any]
     points: pd.DataFrame
     sensitivity: pd.DataFrame | None
+    partial: bool = False
 
 
-def read_results(path: Path) -> RunDir | SweepDir:
+def read_results(path: Path, partial: bool = False) -> RunDir | SweepDir:
     """Read a run or a sweep output directory.
+
+    A sweep must be complete (``sweep.json`` says so) unless ``partial``: while a sweep runs,
+    or after it was stopped, ``points.parquet`` holds only the points finished so far.
 
     Raises:
         ResultsError: the directory is missing, or holds neither a run's nor a sweep's files,
-            or they cannot be read.
+            or they cannot be read, or it holds a sweep that is not complete and not
+            ``partial``.
     """
     if not path.exists():
         raise ResultsError(f"{path}: no such directory")
@@ -137,13 +157,37 @@ def read_results(path: Path) -> RunDir | SweepDir:
         return RunDir(path, summary, _read_parquet(path / "worlds.parquet"))
     if (path / "points.parquet").exists():
         meta = _read_json(path / "sweep.json") if (path / "sweep.json").exists() else {}
+        unfinished = _unfinished(path, meta)
+        if unfinished is not None and not partial:
+            raise ResultsError(
+                f"{path}: {unfinished}: resume it (negsim sweep SPEC --out {path} --resume), "
+                "or pass --partial to draw the points finished so far"
+            )
         points = _read_parquet(path / "points.parquet")
         sens = path / SENSITIVITY_FILE
-        return SweepDir(path, meta, points, _read_parquet(sens) if sens.exists() else None)
+        sensitivity = _read_parquet(sens) if sens.exists() else None
+        return SweepDir(path, meta, points, sensitivity, partial=unfinished is not None)
     raise ResultsError(
         f"{path}: not a run's output ({' and '.join(RUN_FILES)}) nor a sweep's "
         f"({' and '.join(SWEEP_FILES)})"
     )
+
+
+def _unfinished(path: Path, meta: dict[str, Any]) -> str | None:
+    """Why a sweep directory's ``points.parquet`` may not hold every point, or None."""
+    if not meta:
+        return "the sweep is not complete (no sweep.json: it was stopped, or is damaged)"
+    status = meta.get("status")
+    if status == "complete":
+        return None
+    done, units = meta.get("units_done"), meta.get("units")
+    progress = f", {done:,} of {units:,} units done" if _counts(done, units) else ""
+    return f"the sweep is not complete (sweep.json says {status!r}{progress})"
+
+
+def _counts(*values: Any) -> bool:
+    """Whether every value is an integer (not a bool): numbers read from a JSON file."""
+    return all(isinstance(v, int) and not isinstance(v, bool) for v in values)
 
 
 def _read_json(path: Path) -> dict[str, Any]:
@@ -163,13 +207,16 @@ def _read_parquet(path: Path) -> pd.DataFrame:
         raise ResultsError(f"{path}: cannot be read ({type(exc).__name__}: {exc})") from None
 
 
-def plot_results(results: Sequence[Path], out: Path, worlds: Sequence[int] = ()) -> list[Path]:
+def plot_results(
+    results: Sequence[Path], out: Path, worlds: Sequence[int] = (), partial: bool = False
+) -> list[Path]:
     """Write the figures of each results directory into ``out``; return the files written.
 
     Args:
         results: run and sweep output directories.
         out: the folder to write the figures into.
         worlds: world ids to re-run and draw over time, for every run directory.
+        partial: draw a sweep that is not complete (its figures' titles say so).
 
     Raises:
         ResultsError: a directory cannot be read or drawn, ``worlds`` are given and no
@@ -177,7 +224,7 @@ def plot_results(results: Sequence[Path], out: Path, worlds: Sequence[int] = ())
     """
     from sim.plots import plot_forest, save_figure
 
-    read = [read_results(Path(p)) for p in results]  # every directory readable before drawing
+    read = [read_results(Path(p), partial) for p in results]  # all readable before drawing
     stems = _stems(read)
     runs = [r for r in read if isinstance(r, RunDir)]
     if worlds and not runs:
@@ -312,10 +359,11 @@ def _plot_sweep(item: SweepDir, out: Path, stem: str) -> list[Path]:
         plot_sensitivity,
         plot_sweep_heatmap,
         plot_sweep_line,
-        save_figure,
         sweep_parameters,
     )
+    from sim.plots import save_figure as save
 
+    save_figure: Saver = _partial_saver(save, item) if item.partial else save
     points = item.points
     points.attrs["sweep"] = item.meta
     params = sweep_parameters(points)
@@ -345,6 +393,22 @@ def _plot_sweep(item: SweepDir, out: Path, stem: str) -> list[Path]:
             fig = plot_sensitivity(table, output=str(output))
             written += save_figure(fig, out / f"{stem}_sensitivity_{output}")
     return written
+
+
+def _partial_saver(save: Saver, item: SweepDir) -> Saver:
+    """``save_figure`` that first heads every titled axes with a warning: the sweep is partial."""
+    total = item.meta.get("points")
+    of = f" of {total:,}" if _counts(total) else ""
+    note = f"PARTIAL SWEEP: {len(item.points):,}{of} design points finished"
+
+    def saver(fig: Any, path: str | Path) -> list[Path]:
+        for ax in fig.axes:
+            if ax.get_title():
+                ax.title.set_text(f"{note}\n{ax.get_title()}")
+                ax.title.set_color("#b2182b")
+        return save(fig, path)
+
+    return saver
 
 
 SENSITIVITY_DESIGNS = ("sobol", "morris")

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import hashlib
+import itertools
 import json
 import logging
 import os
+import random
 import shutil
 import signal
 import socket
@@ -27,16 +30,20 @@ from hypothesis import strategies as st
 from rich.console import Console
 
 import sim
+import sim.cli
 from sim.ensemble import git_commit, run
 from sim.outcomes import OUTCOMES
 from sim.scenario import load_scenario
 from sim.scenario.params import Fixed
 from sim.scenario.schema import parameter_paths
 from sim.sweeps import Backend, BackendError, OutputDirError, SweepSpecError, load_sweep, run_sweep
+from sim.sweeps import runner as runner_module
+from sim.sweeps import store as store_module
 from sim.sweeps import units as units_module
 from sim.sweeps.cli import add_sensitivity_parser, add_sweep_parser, sweep_main
 from sim.sweeps.design import design_points
-from sim.sweeps.units import median_from_histogram
+from sim.sweeps.spec import MAX_POINTS, MAX_UNITS, design_size
+from sim.sweeps.units import median_from_histogram, run_unit
 from tests.builders import BASELINE
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -332,6 +339,96 @@ def test_every_shipped_sweep_file_is_valid_and_names_baseline_parameters() -> No
         sweep = load_sweep(path)
         assert sweep.base.scenario.name == "baseline"
         assert design_points(sweep)
+
+
+@pytest.mark.parametrize("name", ["..", ".", ".hidden", "../up", "a/b", "/abs"])
+def test_a_name_cannot_climb_out_of_sweeps(
+    name: str,
+    base: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Without --out a sweep goes to sweeps/NAME: '..' once wrote it into the working directory."""
+    here = tmp_path / "a" / "b"
+    here.mkdir(parents=True)
+    path = spec_file(small(base, per_world=False), here)
+    path.write_text(path.read_text(encoding="utf-8").replace("name: small", f"name: '{name}'"))
+    monkeypatch.chdir(here)
+    assert sim.cli.main(["sweep", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert f"{path}:1: name:" in err and "not start with '.'" in err and "Traceback" not in err
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["a", "b", path.name]
+
+
+def test_a_name_may_hold_dots_after_its_first_character(base: Path) -> None:
+    assert load_sweep(small(base, name="v1.2_hawks-grid")).spec.name == "v1.2_hawks-grid"
+    assert load_sweep(small(base, name="_x")).spec.name == "_x"
+
+
+@pytest.mark.parametrize(
+    ("design", "parameters"),
+    [
+        ("grid", {HAWKS: {"values": [0.25, 0.4]}, RESOLVE: {"low": -0.1, "high": 0.1, "num": 3}}),
+        ({"kind": "lhs", "samples": 7}, {HAWKS: {}, RESOLVE: {}}),
+        ({"kind": "sobol", "samples": 4}, {HAWKS: {}, RESOLVE: {}}),
+        ({"kind": "sobol", "samples": 2, "second_order": True}, {HAWKS: {}, RESOLVE: {}}),
+        ({"kind": "morris", "trajectories": 3}, {HAWKS: {}, RESOLVE: {}}),
+        ({"kind": "rows", "rows": [{HAWKS: 0.3}, {HAWKS: 0.4}, {HAWKS: 0.3}]}, {}),
+    ],
+)
+def test_the_design_size_is_counted_without_drawing_it(
+    base: Path, design: Any, parameters: dict[str, Any]
+) -> None:
+    sweep = load_sweep({**small(base), "design": design, "parameters": parameters})
+    assert design_size(sweep.spec) == len(design_points(sweep))
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "count"),
+    [
+        ({"parameters": {HAWKS: {"low": 0.2, "high": 0.5, "num": 100_000}, RESOLVE: {"num": 2}}},
+         "parameters", "200,000 points"),
+        ({"design": {"kind": "lhs", "samples": MAX_POINTS + 1}, "parameters": {HAWKS: {}}},
+         "design.samples", f"{MAX_POINTS + 1:,} points"),
+        ({"design": {"kind": "sobol", "samples": 65_536}, "parameters": {HAWKS: {}}},
+         "design.samples", f"{65_536 * 3:,} points"),
+        ({"design": {"kind": "morris", "trajectories": 60_000}, "parameters": {HAWKS: {}}},
+         "design.trajectories", "120,000 points"),
+        ({"worlds": 1_000_000_000, "block_size": 1}, "block_size", "4,000,000,000 units"),
+        ({"worlds": 10_000_000, "block_size": 3}, "block_size", "13,333,336 units"),
+    ],
+)  # fmt: skip
+def test_a_design_too_large_is_refused_naming_its_field(
+    base: Path, changes: dict[str, Any], field: str, count: str
+) -> None:
+    (problem,) = problems_of({**small(base), **changes})
+    assert f": {field}: " in problem and count in problem and "more than the" in problem
+
+
+def test_the_largest_design_allowed_is_accepted(base: Path) -> None:
+    spec = small(base, worlds=MAX_UNITS // 4, block_size=1)  # 4 points: exactly the cap
+    assert load_sweep(spec).blocks * 4 == MAX_UNITS
+
+
+def test_a_point_with_millions_of_blocks_costs_no_memory_per_block(base: Path) -> None:
+    """The blocks of a point are counted, not listed: 10^7 of them once took a list of tuples."""
+    import tracemalloc
+
+    from sim.sweeps.runner import _Sweep
+
+    spec = small(base, worlds=MAX_UNITS // 4, block_size=1, per_world=False)
+    sweep = load_sweep(spec)
+    tracemalloc.start()
+    try:
+        state = _Sweep(sweep, None, None)
+        first = list(itertools.islice(state.tasks(), 3))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert state.total_units == MAX_UNITS
+    assert [(t.point, t.block, t.size) for t in first] == [(0, 0, 1), (0, 1, 1), (0, 2, 1)]
+    assert peak < 50_000_000, peak
 
 
 # --------------------------------------------------------------------------- designs
@@ -656,6 +753,143 @@ def test_resume_after_ctrl_c_ends_with_identical_bytes(base: Path, tmp_path: Pat
     assert files_of(out) == files_of(whole)
 
 
+def shuffled_backend(order: str) -> Any:
+    """A stand-in for ``runner.connect``: run every unit in this process, in another order."""
+
+    @contextlib.contextmanager
+    def connect(backend: Backend) -> Any:
+        def execute(tasks: Any) -> Any:
+            todo = list(tasks)
+            if order == "reversed":
+                todo.reverse()
+            else:
+                random.Random(order).shuffle(todo)
+            return (run_unit(task) for task in todo)
+
+        yield execute
+
+    return connect
+
+
+@pytest.mark.parametrize("order", ["reversed", "shuffle-1", "shuffle-2"])
+def test_the_order_units_run_in_does_not_change_a_byte(
+    base: Path, reference: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, order: str
+) -> None:
+    monkeypatch.setattr(runner_module, "connect", shuffled_backend(order))
+    out = tmp_path / "out"
+    run_sweep(small(base), out=out)
+    assert files_of(out) == files_of(reference)
+
+
+def test_a_shuffled_sweep_stopped_and_resumed_in_another_order_gives_the_same_bytes(
+    base: Path, reference: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(runner_module, "connect", shuffled_backend("shuffle-3"))
+    out = tmp_path / "out"
+
+    def interrupt(done: int, total: int) -> None:
+        if done >= 5:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_sweep(small(base), out=out, on_progress=interrupt)
+    monkeypatch.setattr(runner_module, "connect", shuffled_backend("reversed"))
+    result = run_sweep(small(base), out=out, resume=True)
+    assert result.meta["sessions"][-1]["units_reused"] == 5
+    assert files_of(out) == files_of(reference)
+
+
+def test_a_damaged_unit_file_is_recomputed(base: Path, reference: Path, tmp_path: Path) -> None:
+    out = copy_of(reference, tmp_path)
+    damaged = {"p000000-b000000.json": "[1, 2]", "p000001-b000001.json": "null",
+               "p000002-b000000.json": '{"point": 2, "block": -1, "worlds": 200, "counts": [1],'
+               ' "hist": [[1]], "error": null}',
+               "p000003-b000001.json": '{"point": 3, "block": 1, "worlds": 200, "counts": [1],'
+               ' "hist": [[1]], "error": null}'}  # fmt: skip
+    for name, text in damaged.items():
+        (out / "work" / "units" / name).write_text(text, encoding="utf-8")
+    result = run_sweep(small(base), out=out, resume=True)
+    assert result.meta["sessions"][-1]["units_computed"] == 4
+    assert files_of(out) == files_of(reference)
+
+
+ENOSPC = OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+"""What ``write()`` raises on a full disk: no file name."""
+PYARROW_ENOSPC = OSError("Error writing bytes to file. Detail: [errno 28] No space left on device")
+"""What pyarrow raises on a full disk: no errno, no file name."""
+LAST_UNIT = "p000003-b000001.json"
+"""The last unit file ``small`` writes with jobs 1 (units run in (point, block) order)."""
+
+
+def full_disk(
+    monkeypatch: pytest.MonkeyPatch, name: str, after: str | None, error: OSError
+) -> None:
+    """Make the disk fill up while ``name`` is written (once ``after`` is written, if given).
+
+    The temporary file is created and partly written, then ``error`` is raised, as a write to a
+    full disk would.
+    """
+    real = store_module.atomic_write
+    written: set[str] = set()
+
+    def atomic_write(path: Path, write: Any) -> None:
+        if path.name == name and (after is None or after in written):
+
+            def fill(tmp: Path) -> None:
+                tmp.write_bytes(b"PAR1 half a file")
+                raise OSError(*error.args)
+
+            real(path, fill)
+        real(path, write)
+        written.add(path.name)
+
+    monkeypatch.setattr(store_module, "atomic_write", atomic_write)
+
+
+@pytest.mark.parametrize(
+    ("name", "after", "error"),
+    [
+        ("plan.json", None, ENOSPC),
+        ("sweep.json", None, ENOSPC),  # the first sweep.json, status "running"
+        ("block=000000.parquet", None, ENOSPC),  # point 0's first per-world file
+        ("p000000-b000000.json", None, ENOSPC),  # the first unit file
+        ("p000002-b000001.json", None, ENOSPC),  # a unit file half-way
+        ("points.parquet", LAST_UNIT, PYARROW_ENOSPC),  # the merged files at the end
+        ("summary.parquet", LAST_UNIT, ENOSPC),
+        ("sweep.json", LAST_UNIT, ENOSPC),  # the last sweep.json, status "complete"
+    ],
+)
+def test_a_full_disk_stops_the_sweep_clearly_and_resume_finishes_it(
+    base: Path,
+    reference: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    name: str,
+    after: str | None,
+    error: OSError,
+) -> None:
+    """/tmp/audit6/df/df.py: ENOSPC at several points of a sweep, through ``negsim sweep``."""
+    path = spec_file(small(base), tmp_path)
+    out = tmp_path / "out"
+    with monkeypatch.context() as patch:
+        full_disk(patch, name, after, error)
+        code = sim.cli.main(["sweep", str(path), "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == 1, err
+    assert "Traceback" not in err
+    assert "cannot write" in err and "No space left on device" in err, err
+    assert name in err.replace("\n", ""), err  # the file that could not be written
+    assert not list(out.rglob(".*.tmp"))  # the half-written file is gone
+    meta = out / "sweep.json"
+    if meta.exists():
+        assert json.loads(meta.read_text(encoding="utf-8"))["status"] != "complete"
+    code = sim.cli.main(["sweep", str(path), "--out", str(out), "--resume"])
+    assert code == 0, capsys.readouterr().err
+    assert files_of(out) == files_of(reference)
+    assert json.loads(meta.read_text(encoding="utf-8"))["status"] == "complete"
+
+
 @pytest.mark.slow
 def test_resume_after_sigkill_ends_with_identical_bytes(base: Path, tmp_path: Path) -> None:
     spec = small(base, worlds=600, block_size=100, per_world=False)  # 4 points x 6 blocks
@@ -961,7 +1195,7 @@ def test_a_finished_block_leaves_no_model_alive(where: str) -> None:
 
     from sim.ensemble import run_block
     from sim.model import NegotiationModel
-    from sim.sweeps.units import UnitTask, run_unit
+    from sim.sweeps.units import UnitTask
 
     spec = load_scenario(BASELINE).scenario
     gc.collect()
@@ -976,3 +1210,60 @@ def test_a_finished_block_leaves_no_model_alive(where: str) -> None:
     finally:
         gc.enable()
     assert alive == []
+
+
+# --------------------------------------------------------------------------- negsim plot
+
+
+def plotted_titles(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Record the axes titles of every figure ``negsim plot`` saves."""
+    import sim.plots
+
+    real = sim.plots.save_figure
+    titles: list[str] = []
+
+    def save_figure(fig: Any, path: Any) -> list[Path]:
+        titles.extend(ax.get_title() for ax in fig.axes if ax.get_title())
+        written: list[Path] = real(fig, path)
+        return written
+
+    monkeypatch.setattr(sim.plots, "save_figure", save_figure)
+    return titles
+
+
+@pytest.mark.parametrize("damage", ["running", "interrupted", "no sweep.json"])
+def test_plot_refuses_a_sweep_that_is_not_complete_unless_partial(
+    reference: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    damage: str,
+) -> None:
+    out = copy_of(reference, tmp_path)
+    meta_file = out / "sweep.json"
+    if damage == "no sweep.json":
+        meta_file.unlink()
+    else:
+        meta = json.loads(meta_file.read_text(encoding="utf-8"))
+        meta_file.write_text(json.dumps({**meta, "status": damage, "units_done": 5}))
+    figures = tmp_path / "figures"
+    assert sim.cli.main(["plot", str(out), "--out", str(figures)]) == 2
+    err = capsys.readouterr().err
+    assert f"{out}: the sweep is not complete" in err and "Traceback" not in err
+    assert "--resume" in err and "--partial" in err
+    if damage != "no sweep.json":
+        assert f"says '{damage}', 5 of 8 units done" in err
+    assert not figures.exists()
+    titles = plotted_titles(monkeypatch)
+    assert sim.cli.main(["plot", str(out), "--out", str(figures), "--partial"]) == 0
+    capsys.readouterr()
+    of = "" if damage == "no sweep.json" else " of 4"
+    assert titles and all(t.startswith(f"PARTIAL SWEEP: 4{of} design points") for t in titles)
+
+
+def test_plot_draws_a_complete_sweep_unmarked(
+    reference: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    titles = plotted_titles(monkeypatch)
+    assert sim.cli.main(["plot", str(reference), "--out", str(tmp_path / "f")]) == 0
+    assert titles and not any("PARTIAL" in t for t in titles)

@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from sim.scenario.loader import ScenarioError
@@ -27,6 +28,8 @@ BAD_INPUT = 2
 WIDE = 160
 MAX_ROWS = 30
 """Rows of the printed summary table (the files hold every design point)."""
+SHOWN_PROBLEMS = 100
+"""Problems printed for one bad input; the rest are counted (a rows design may have many)."""
 
 
 def add_sweep_parser(subparsers: Any, parents: list[argparse.ArgumentParser]) -> None:
@@ -146,13 +149,16 @@ _BAD_INPUT = _bad_input_types()
 
 
 def _bad_input(err: Console, exc: Exception) -> int:
+    """Print a bad input's problems (the first ``SHOWN_PROBLEMS``); return status 2."""
     if isinstance(exc, ScenarioError):
         kind = "sweep file" if isinstance(exc, SweepSpecError) else "scenario"
         err.print(f"[bold red]invalid {kind}[/] ({len(exc.problems)} problem(s)):")
-        for problem in exc.problems:
+        for problem in exc.problems[:SHOWN_PROBLEMS]:
             err.print(f"  {problem}", markup=False, highlight=False, soft_wrap=True)
+        if len(exc.problems) > SHOWN_PROBLEMS:
+            err.print(f"  ... and {len(exc.problems) - SHOWN_PROBLEMS:,} more", highlight=False)
     else:
-        err.print(f"[bold red]error:[/] {exc}", soft_wrap=True)
+        err.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)
     return BAD_INPUT
 
 

@@ -54,11 +54,12 @@ class PointRecord:
 
 @dataclass
 class _Tally:
-    """The blocks of one design point received so far."""
+    """The blocks of one design point received so far (``done[b]`` is 1 once block b is in)."""
 
     counts: np.ndarray
     hist: np.ndarray
-    blocks: set[int] = field(default_factory=set)
+    done: bytearray
+    received: int = 0
     errors: dict[int, str] = field(default_factory=dict)
     worlds: int = 0
 
@@ -78,10 +79,7 @@ class _Sweep:
     def __init__(self, sweep: LoadedSweep, store: SweepDir | None, on_progress: Any):
         self.sweep = sweep
         self.points = design_points(sweep)
-        self.blocks = [
-            (b, min(sweep.spec.block_size, sweep.spec.worlds - b * sweep.spec.block_size))
-            for b in range(sweep.blocks)
-        ]
+        self.n_blocks = sweep.blocks
         self.store = store
         self.on_progress = on_progress
         self.tallies: dict[int, _Tally] = {}
@@ -93,22 +91,31 @@ class _Sweep:
 
     @property
     def total_units(self) -> int:
-        return len(self.points) * len(self.blocks)
+        """Units of the whole sweep (design points x seed blocks)."""
+        return len(self.points) * self.n_blocks
+
+    def block_worlds(self, block: int) -> int:
+        """Worlds in a seed block (the last one may be short)."""
+        spec = self.sweep.spec
+        return min(spec.block_size, spec.worlds - block * spec.block_size)
 
     def _tally(self, point: int) -> _Tally:
         horizon = self.sweep.base.scenario.horizon
         if point not in self.tallies:
             self.tallies[point] = _Tally(
-                np.zeros(len(OUTCOMES), np.int64), np.zeros((len(OUTCOMES), horizon + 1), np.int64)
+                np.zeros(len(OUTCOMES), np.int64),
+                np.zeros((len(OUTCOMES), horizon + 1), np.int64),
+                bytearray(self.n_blocks),
             )
         return self.tallies[point]
 
     def add(self, unit: UnitResult) -> bool:
         """Count a finished unit in; return whether it finished its design point."""
         tally = self._tally(unit.point)
-        if unit.block in tally.blocks:
+        if tally.done[unit.block]:
             return False
-        tally.blocks.add(unit.block)
+        tally.done[unit.block] = 1
+        tally.received += 1
         if unit.error is not None:
             tally.errors[unit.block] = unit.error
         else:
@@ -118,14 +125,14 @@ class _Sweep:
                 tally.hist[k, :n] += np.asarray(h[:n], dtype=np.int64)
             tally.worlds += unit.worlds
         self._advance(1)
-        if len(tally.blocks) < len(self.blocks):
+        if tally.received < self.n_blocks:
             return False
         self._finish(unit.point, tally)
         return True
 
     def fail(self, point: int, message: str) -> None:
         """A design point that could not be loaded: an error row, its units counted as done."""
-        missing = len(self.blocks) - len(self._tally(point).blocks)
+        missing = self.n_blocks - self._tally(point).received
         del self.tallies[point]
         self.records[point] = PointRecord(self.points[point], 0, error=message)
         self._advance(missing)
@@ -152,18 +159,18 @@ class _Sweep:
         for point in self.points:
             if point.index in self.records:
                 continue
-            done = self.tallies[point.index].blocks if point.index in self.tallies else set()
+            tally = self.tallies.get(point.index)
             try:
                 loaded = load_scenario(self.sweep.base.raw, point.overrides)
             except ScenarioError as exc:
                 self.fail(point.index, "; ".join(f"{p.path}: {p.message}" for p in exc.problems))
                 continue
-            for block, size in self.blocks:
-                if block not in done:
+            for block in range(self.n_blocks):  # lazily: a point may have millions of blocks
+                if tally is None or not tally.done[block]:
                     yield UnitTask(
                         point.index,
                         block,
-                        size,
+                        self.block_worlds(block),
                         spec.seed,
                         spec.block_size,
                         loaded.scenario,
@@ -228,11 +235,19 @@ def _open(state: _Sweep, plan: dict[str, Any], resume: bool) -> tuple[dict[str, 
         plan = store.start(plan, resume)
         sessions = list((store.read_meta() or {}).get("sessions", []))
         for unit in store.finished_units(state.sweep.spec.per_world):
-            if unit.point < len(state.points) and unit.block < len(state.blocks):
+            if _fits(state, unit):
                 state.add(unit)
         state.reused = state.done_units
     state.world_meta = _static_meta(state.sweep, plan)
     return plan, sessions
+
+
+def _fits(state: _Sweep, unit: UnitResult) -> bool:
+    """Whether a unit read from disk belongs to this sweep (a damaged file is recomputed)."""
+    shaped = unit.error is not None or (
+        len(unit.counts) == len(OUTCOMES) and len(unit.hist) == len(OUTCOMES)
+    )
+    return 0 <= unit.point < len(state.points) and 0 <= unit.block < state.n_blocks and shaped
 
 
 def _stream(
@@ -245,8 +260,9 @@ def _stream(
     """Run the units still to do, saving each as it arrives; merge and write the tables.
 
     ``sessions[-1]`` is this session's record; it gets the end time and unit counts. On any
-    exception (Ctrl-C included) ``sweep.json`` says ``interrupted`` and the backend is closed at
-    once (its workers are not waited for).
+    exception (Ctrl-C, a full disk) ``sweep.json`` says ``interrupted`` if it can still be
+    written, and the backend is closed at once (its workers are not waited for). ``sweep.json``
+    says ``complete`` only once both merged files are written.
     """
     sweep, store, session = state.sweep, state.store, sessions[-1]
     if store is not None:
@@ -263,18 +279,28 @@ def _stream(
                 if state.add(unit) and store is not None and due:
                     _write_tables(store, sweep, state, plan)
                     last = time.monotonic()
+        _end_session(session, state, clock)
+        meta = _meta(sweep, plan, state, sessions, "complete")
+        points, summary = _tables(sweep, state, plan)
+        if store is not None:
+            _write_tables(store, sweep, state, plan, (points, summary))
+            store.write_meta(meta)
     except BaseException:
         if store is not None:
             _end_session(session, state, clock)
-            store.write_meta(_meta(sweep, plan, state, sessions, "interrupted"))
+            _mark_interrupted(store, _meta(sweep, plan, state, sessions, "interrupted"))
         raise
-    _end_session(session, state, clock)
-    meta = _meta(sweep, plan, state, sessions, "complete")
-    points, summary = _tables(sweep, state, plan)
-    if store is not None:
-        _write_tables(store, sweep, state, plan, (points, summary))
-        store.write_meta(meta)
     return SweepResult(points.to_pandas(), summary.to_pandas(), meta)
+
+
+def _mark_interrupted(store: SweepDir, meta: dict[str, Any]) -> None:
+    """Write ``sweep.json`` saying ``interrupted``, if the disk lets us.
+
+    A disk that is full may refuse this write too: the error that stopped the sweep (the file
+    that could not be written) is the one to report, and ``sweep.json`` still says ``running``.
+    """
+    with contextlib.suppress(OSError):
+        store.write_meta(meta)
 
 
 def _end_session(session: dict[str, Any], state: _Sweep, clock: float) -> None:
@@ -330,7 +356,7 @@ def _meta(
         "points": len(state.points),
         "worlds_per_point": spec.worlds,
         "block_size": spec.block_size,
-        "blocks_per_point": len(state.blocks),
+        "blocks_per_point": state.n_blocks,
         "units": state.total_units,
         "units_done": state.done_units,
         "error_points": sum(r.error is not None for r in state.records.values()),

@@ -12,6 +12,8 @@ import difflib
 import hashlib
 import json
 import math
+import os
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +28,18 @@ from sim.scenario.params import FiniteFloat, Param, Strict, uncertainty
 from sim.scenario.schema import parameter_paths
 
 DOCS = "docs/sweeps.md"
+NAME_PATTERN = r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$"
+"""A sweep's name: it cannot start with '.', so ``sweeps/NAME`` never climbs out of ``sweeps/``."""
+NAME_RULE = (
+    "must hold only letters, digits, '_', '.' and '-', and not start with '.' "
+    "(it names the default output directory sweeps/NAME)"
+)
+MAX_POINTS = 100_000
+"""Most design points a sweep may have (the design and the merged tables live in memory)."""
+MAX_UNITS = 10_000_000
+"""Most units of work (design points x seed blocks) a sweep may have (a unit file each)."""
+HINTS = 20
+"""Unknown parameter paths given a spelling hint (each costs a search of every path)."""
 
 
 class SweepSpecError(ScenarioError):
@@ -132,7 +146,7 @@ SAMPLED = ("lhs", "sobol", "morris")
 class SweepSpec(Strict):
     """A sweep: a base scenario, the parameters to vary, a design, worlds and a root seed."""
 
-    name: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.-]+$")
+    name: str = Field(min_length=1, max_length=100, pattern=NAME_PATTERN)
     """Short name, used in tables and as the default output directory ``sweeps/NAME``."""
     description: str = ""
     """What question the sweep asks."""
@@ -175,19 +189,33 @@ class SweepSpec(Strict):
 
 
 def design_problems(spec: SweepSpec) -> list[str]:
-    """Cross-field checks: the parameters must suit the design (``path: message`` strings)."""
+    """Cross-field checks: the parameters suit the design, which is not too large.
+
+    Returns ``path: message`` strings (the size is checked once the parameters are right).
+    """
+    rows = isinstance(spec.design, RowsDesign)
+    out = _rows_problems(spec) if rows else _parameter_problems(spec)
+    return out or _size_problems(spec)
+
+
+def _rows_problems(spec: SweepSpec) -> list[str]:
+    """A rows design: no ``parameters``, and every row gives the same (non-empty) paths."""
+    assert isinstance(spec.design, RowsDesign)
+    out = []
+    if spec.parameters:
+        out.append("parameters: with a 'rows' design leave 'parameters' out (rows name them)")
+    first = sorted(spec.design.rows[0])
+    for k, row in enumerate(spec.design.rows):
+        if sorted(row) != first:
+            out.append(f"design.rows.{k}: gives {sorted(row)}, but row 0 gives {first}")
+    if not first:
+        out.append("design.rows.0: a row must give at least one path")
+    return out
+
+
+def _parameter_problems(spec: SweepSpec) -> list[str]:
+    """Every parameter takes the form its design needs (values/num, or a range)."""
     kind = spec.design.kind
-    if isinstance(spec.design, RowsDesign):
-        out = []
-        if spec.parameters:
-            out.append("parameters: with a 'rows' design leave 'parameters' out (rows name them)")
-        first = sorted(spec.design.rows[0])
-        for k, row in enumerate(spec.design.rows):
-            if sorted(row) != first:
-                out.append(f"design.rows.{k}: gives {sorted(row)}, but row 0 gives {first}")
-        if not first:
-            out.append("design.rows.0: a row must give at least one path")
-        return out
     if not spec.parameters:
         return [f"parameters: a '{kind}' design needs at least one parameter"]
     out = []
@@ -197,6 +225,61 @@ def design_problems(spec: SweepSpec) -> list[str]:
         if kind in SAMPLED and (p.values is not None or p.num is not None):
             out.append(f"parameters.{path}: a '{kind}' design takes a range, not 'values'/'num'")
     return out
+
+
+def design_size(spec: SweepSpec) -> int:
+    """The number of design points, counted without drawing or enumerating any of them.
+
+    A grid is the product of its parameters' value counts; ``lhs`` has ``samples`` points,
+    ``sobol`` ``samples * (D + 2)`` (``samples * (2D + 2)`` with ``second_order``), ``morris``
+    ``trajectories * (D + 1)``, and ``rows`` one point a row. Assumes :func:`design_problems`
+    found no problem with the parameters.
+    """
+    design, dims = spec.design, len(spec.parameters)
+    if isinstance(design, RowsDesign):
+        return len(design.rows)
+    if isinstance(design, LatinHypercubeDesign):
+        return design.samples
+    if isinstance(design, SobolDesign):
+        return design.samples * ((2 * dims if design.second_order else dims) + 2)
+    if isinstance(design, MorrisDesign):
+        return design.trajectories * (dims + 1)
+    return math.prod(
+        len(p.values) if p.values is not None else (p.num or 0) for p in spec.parameters.values()
+    )
+
+
+SIZE_FIELDS = {
+    "grid": ("parameters", "use fewer values (a grid is the product of every parameter's)"),
+    "lhs": ("design.samples", "lower 'samples'"),
+    "sobol": ("design.samples", "lower 'samples' (N base samples give N * (D + 2) points)"),
+    "morris": ("design.trajectories", "lower 'trajectories' (r give r * (D + 1) points)"),
+    "rows": ("design.rows", "split the rows over several sweeps"),
+}
+"""Per design: the field that sets its number of points, and how to lower it."""
+
+
+def _size_problems(spec: SweepSpec) -> list[str]:
+    """Refuse a design of more than ``MAX_POINTS`` points or ``MAX_UNITS`` units of work.
+
+    Checked before anything is drawn or allocated: a file of a few lines can ask for 10^15
+    points (three parameters with ``num: 100000``) or 10^9 blocks (``block_size: 1``).
+    """
+    points = design_size(spec)
+    if points > MAX_POINTS:
+        where, hint = SIZE_FIELDS[spec.design.kind]
+        return [
+            f"{where}: the design has {points:,} points, more than the {MAX_POINTS:,} a sweep "
+            f"may have: {hint}"
+        ]
+    blocks = -(-spec.worlds // spec.block_size)
+    if points * blocks > MAX_UNITS:
+        return [
+            f"block_size: {points:,} design point(s) x {blocks:,} blocks ({spec.worlds:,} worlds "
+            f"in blocks of {spec.block_size:,}) make {points * blocks:,} units of work, more "
+            f"than the {MAX_UNITS:,} a sweep may have: raise 'block_size' or lower 'worlds'"
+        ]
+    return []
 
 
 @dataclass(frozen=True)
@@ -248,12 +331,82 @@ def load_sweep(source: SweepLike) -> LoadedSweep:
             raw, lines = _read_sweep_file(Path(source))
             file, here = str(source), Path(source).parent
         spec = _validate(raw, file, lines)
-    base = load_scenario(here / spec.base)
+    base = _load_base(spec, here, file, lines)
     return LoadedSweep(spec, base, file, _resolve_bounds(spec, base, file, lines))
+
+
+def _load_base(
+    spec: SweepSpec, here: Path, file: str, lines: Mapping[str, tuple[str, int]]
+) -> Loaded:
+    """Load the base scenario.
+
+    A base that is missing, not a regular file, or a sweep file is a problem of the sweep
+    file's ``base:``; a problem inside a real scenario file is that file's.
+
+    Raises:
+        SweepSpecError: the base is missing, not a regular file, or a sweep file.
+        ScenarioError: the base scenario's own problems.
+    """
+    path = here / spec.base
+    relative = "the working directory" if file in ("<mapping>", "<spec>") else "the sweep file"
+    problem = _not_a_file(path, f"the base scenario {path} (relative to {relative})")
+    if problem is not None:
+        raise SweepSpecError([_at(file, "base", problem, lines)])
+    try:
+        return load_scenario(path)
+    except ScenarioError:
+        if _is_sweep_file(path):
+            itself = file not in ("<mapping>", "<spec>") and _same_file(path, Path(file))
+            what = "this sweep file itself" if itself else f"{path}, a sweep file"
+            message = f"names {what}, not a scenario: a base must be a scenario file"
+            raise SweepSpecError([_at(file, "base", message, lines)]) from None
+        raise
+
+
+def _not_a_file(path: Path, what: str) -> str | None:
+    """Why ``path`` cannot be read as a YAML file (missing, a directory, a device), or None.
+
+    A FIFO or ``/dev/zero`` would block or never end, so they are refused unread.
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return f"{what} does not exist"
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the name
+        return f"{what} cannot be read ({getattr(exc, 'strerror', None) or exc})"
+    if stat.S_ISDIR(mode):
+        return f"{what} is a directory, not a file"
+    if not stat.S_ISREG(mode):
+        return f"{what} is not a regular file (a FIFO, a socket or a device)"
+    return None
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """Whether two paths name the same file."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def _is_sweep_file(path: Path) -> bool:
+    """Whether ``path`` reads as a sweep file (a mapping with a top-level ``design:``)."""
+    try:
+        raw, _ = read_yaml(path)
+    except ScenarioError:
+        return False
+    return "design" in raw
 
 
 def _read_sweep_file(path: Path) -> tuple[dict[str, Any], dict[str, tuple[str, int]]]:
     """Read the sweep file; a file that cannot be read is a problem of the sweep file."""
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):
+        mode = None  # missing or unreadable: read_yaml says which
+    if mode is not None and not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+        message = "is not a regular file (a FIFO, a socket or a device): not a sweep file"
+        raise SweepSpecError([Problem(str(path), "", message)])
     try:
         return read_yaml(path)
     except ScenarioError as exc:
@@ -286,6 +439,8 @@ def _problems(
             continue
         path = _data_path(raw, err["loc"], err["type"])
         message = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "string_pattern_mismatch" and path == "name":
+            message = f"{str(err['input'])[:100]!r}: a name {NAME_RULE}"
         if err["type"] == "extra_forbidden":
             message = f"unknown field (check the spelling; see {DOCS})"
         out.append(_at(file, path, message, lines))
@@ -326,9 +481,11 @@ def _resolve_bounds(
     problems: list[Problem] = []
     bounds: dict[str, tuple[float, float]] = {}
     where = "parameters" if spec.parameters else "design.rows.0"
+    names = list(known)
     for path in spec.paths():
         if path not in known:
-            near = difflib.get_close_matches(path, list(known), n=1)
+            hinted = len(problems) < HINTS
+            near = difflib.get_close_matches(path, names, n=1) if hinted else []
             hint = f" (did you mean '{near[0]}'?)" if near else ""
             message = f"no numeric parameter '{path}' in the base scenario {base.source}{hint}"
             problems.append(_at(file, f"{where}.{path}", message, lines))

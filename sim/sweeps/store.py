@@ -17,14 +17,14 @@ file, so a unit file vouches for both. Resuming reads the unit files and recompu
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from sim.output import atomic_write, write_text_atomic
+from sim.output import atomic_write
 from sim.sweeps.units import UnitResult
 
 CODE_KEYS = ("version", "git_commit")
@@ -112,7 +112,7 @@ class SweepDir:
             return old
         self.units.mkdir(parents=True, exist_ok=True)
         self.remove_temporaries()
-        write_text_atomic(self.plan_file, json.dumps(plan, indent=2) + "\n")
+        _write_text(self.plan_file, json.dumps(plan, indent=2) + "\n")
         return plan
 
     def _read_plan(self) -> dict[str, Any] | None:
@@ -144,18 +144,22 @@ class SweepDir:
             def write_rows(path: Path) -> None:
                 path.write_bytes(rows)
 
-            atomic_write(self.world_file(result.point, result.block), write_rows)
+            _write(self.world_file(result.point, result.block), write_rows)
         text = json.dumps(result.to_json(), separators=(",", ":")) + "\n"
-        write_text_atomic(self.unit_file(result.point, result.block), text)
+        _write_text(self.unit_file(result.point, result.block), text)
 
     def finished_units(self, per_world: bool) -> Iterator[UnitResult]:
-        """The units already on disk (with their per-world file, when the sweep writes them)."""
+        """The units already on disk (with their per-world file, when the sweep writes them).
+
+        In no particular order (the tallies do not depend on it), and lazily: a sweep may have
+        millions of unit files.
+        """
         if not self.units.is_dir():
             return
-        for path in sorted(self.units.glob("p*-b*.json")):
+        for path in self.units.glob("p*-b*.json"):
             try:
                 unit = UnitResult.from_json(json.loads(path.read_text(encoding="utf-8")))
-            except (ValueError, KeyError, AssertionError):
+            except (ValueError, KeyError, TypeError, AssertionError):
                 continue  # unreadable: recompute it
             rows = self.world_file(unit.point, unit.block)
             if per_world and unit.error is None and not rows.exists():
@@ -164,11 +168,11 @@ class SweepDir:
 
     def write_table(self, path: Path, table: pa.Table) -> None:
         """Write a Parquet file atomically (its bytes depend only on the table)."""
-        atomic_write(path, lambda p: pq.write_table(table, p))
+        _write(path, lambda p: pq.write_table(table, p))
 
     def write_meta(self, meta: dict[str, Any]) -> None:
         """Write ``sweep.json`` atomically."""
-        write_text_atomic(self.meta_file, json.dumps(meta, indent=2, default=str) + "\n")
+        _write_text(self.meta_file, json.dumps(meta, indent=2, default=str) + "\n")
 
     def read_meta(self) -> dict[str, Any] | None:
         """The current ``sweep.json``, if any.
@@ -177,6 +181,30 @@ class SweepDir:
             OutputDirError: the file is not a JSON object (corrupt).
         """
         return _read_object(self.meta_file)
+
+
+def _write(path: Path, write: Callable[[Path], None]) -> None:
+    """Write a file atomically; a failure names the file's final name.
+
+    A full disk fails a write with no file name (``write()``), with the temporary file's, or,
+    in pyarrow, with no ``errno`` at all: the error is raised again naming ``path``, so the
+    command line says ``cannot write OUT/points.parquet: No space left on device``.
+    """
+    try:
+        atomic_write(path, write)
+    except OSError as exc:
+        if exc.filename == str(path):
+            raise
+        raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from exc
+
+
+def _write_text(path: Path, text: str) -> None:
+    """Write a UTF-8 text file atomically (see :func:`_write`)."""
+
+    def write(tmp: Path) -> None:
+        tmp.write_text(text, encoding="utf-8")
+
+    _write(path, write)
 
 
 def _read_object(path: Path) -> dict[str, Any] | None:
