@@ -51,16 +51,12 @@ def child(config: str, points: int, worlds: int, seed: int) -> None:
     figures: dict[str, Any] = {"config": config, "worlds": points * worlds}
     with tempfile.TemporaryDirectory() as tmp:
         if config == "dask2":
-            from distributed import LocalCluster
+            import distributed
+
+            from sim.sweeps.backends import local_cluster
 
             start = time.perf_counter()
-            with LocalCluster(
-                n_workers=2,
-                threads_per_worker=1,
-                processes=True,
-                host="127.0.0.1",
-                dashboard_address=None,
-            ) as cluster:
+            with local_cluster(distributed, 2) as cluster:  # the cluster --dask-local starts
                 figures["cluster_start_seconds"] = time.perf_counter() - start
                 backend = Backend(dask_scheduler=cluster.scheduler_address)
                 figures.update(timed(spec(points, worlds, seed), Path(tmp), backend))
