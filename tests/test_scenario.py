@@ -1201,3 +1201,23 @@ def test_servers_listen_on_127_0_0_1_unless_told_otherwise() -> None:
     assert public_hosts('add_argument("--host", default="127.0.0.1")') == []
     found = {str(f): public_hosts(f.read_text(encoding="utf-8")) for f in python_files()}
     assert not {f: hosts for f, hosts in found.items() if hosts}
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device"])
+def test_a_fifo_or_a_device_is_refused_unread(tmp_path: Path, kind: str) -> None:
+    """Reading a FIFO would block and /dev/zero would never end: both are refused at once."""
+    import os
+
+    if kind == "fifo":
+        target = tmp_path / "pipe.yaml"
+        os.mkfifo(target)
+    else:
+        target = Path("/dev/zero")
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(target)
+    assert "not a regular file" in str(caught.value.problems[0])
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(f"extends: {target}\nname: s\n", encoding="utf-8")
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(scenario)
+    assert f"no scenario file {target}" in str(caught.value.problems[0])

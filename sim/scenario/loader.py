@@ -229,7 +229,11 @@ def read_yaml(path: Path) -> tuple[dict[str, Any], dict[str, tuple[str, int]]]:
     try:
         if path.is_dir():
             raise ScenarioError([Problem(file, "", "is a directory, not a scenario file")])
-        data = path.read_bytes()
+        if path.exists() and not path.is_file():  # reading a FIFO blocks, /dev/zero never ends
+            message = "is not a regular file (a FIFO, a socket or a device)"
+            raise ScenarioError([Problem(file, "", message)])
+        with path.open("rb") as stream:
+            data = stream.read(MAX_FILE_BYTES + 1)  # enough to know it is too large
     except FileNotFoundError:
         raise ScenarioError([Problem(file, "", "file not found")]) from None
     except OSError as exc:
