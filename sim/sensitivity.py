@@ -188,13 +188,13 @@ def plot_sensitivity(table: pd.DataFrame, title: str) -> Figure:
 def write_sensitivity(
     table: pd.DataFrame, out_dir: Path, title: str, meta: dict[str, Any] | None = None
 ) -> list[Path]:
-    """Write ``sensitivity.csv``, ``sensitivity.parquet`` and ``sensitivity.png`` atomically.
+    """Write ``sensitivity.csv``, ``.parquet``, ``.png`` and ``.svg`` atomically.
 
     ``meta`` (the sweep's version, commit, hashes and seed) goes into the Parquet file's schema
     metadata under ``negsim``, as in the sweep's own files.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
-    csv, parquet, png = (out_dir / f"sensitivity.{ext}" for ext in ("csv", "parquet", "png"))
+    csv, parquet = out_dir / "sensitivity.csv", out_dir / "sensitivity.parquet"
     write_text_atomic(csv, table.to_csv(index=False, float_format="%.6g"))
     arrow = pa.Table.from_pandas(table, preserve_index=False)
     if meta is not None:
@@ -207,6 +207,7 @@ def write_sensitivity(
         pq.write_table(arrow, p)
 
     atomic_write(parquet, write_parquet)
-    fig = plot_sensitivity(table, title)
-    atomic_write(png, lambda p: fig.savefig(p, format="png", dpi=150, bbox_inches="tight"))
-    return [csv, parquet, png]
+    from sim.plots import save_figure
+
+    png, svg = save_figure(plot_sensitivity(table, title), out_dir / "sensitivity")
+    return [csv, parquet, png, svg]

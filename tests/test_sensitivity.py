@@ -147,6 +147,7 @@ def test_negsim_sensitivity_on_a_tiny_sobol_design(base: Path, tmp_path: Path) -
     embedded = json.loads(pq.read_schema(out / "sensitivity.parquet").metadata[b"negsim"])
     assert embedded["seed"] == 5 and {"version", "git_commit", "spec_sha256"} <= set(embedded)
     assert (out / "sensitivity.png").read_bytes().startswith(PNG_MAGIC)
+    assert (out / "sensitivity.svg").read_text(encoding="utf-8").lstrip().startswith("<?xml")
     assert len(pd.read_parquet(out / "points.parquet")) == 16
     # run again: the sweep is reused (nothing recomputed), the indices are the same
     assert sensitivity_main(parse("sensitivity", str(spec_file), "--out", str(out)), console) == 0
