@@ -11,6 +11,7 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
@@ -19,7 +20,7 @@ from rich.table import Table
 from sim import forecast
 from sim.commands import add_plot_parser, add_report_parser, plot_main, report_main
 from sim.dashboard.command import add_dashboard_parser, dashboard_main
-from sim.outcomes import LABELS, OUTCOMES
+from sim.outcomes import LABELS
 from sim.scenario.loader import ScenarioError, load_scenario
 from sim.sweeps.cli import add_sensitivity_parser, add_sweep_parser, sensitivity_main, sweep_main
 
@@ -324,10 +325,10 @@ def _run(args: argparse.Namespace, console: Console, err: Console) -> int:
     return 0
 
 
-def outcome_table(summary: dict[str, object]) -> Table:
+def outcome_table(summary: dict[str, Any]) -> Table:
     """The outcome table as printed by ``negsim run``."""
-    outcomes = summary["outcomes"]
-    assert isinstance(outcomes, dict)
+    from sim.tables import outcome_cells
+
     table = Table(
         title=(
             f"{summary['scenario']}: {summary['worlds']:,} worlds, seed {summary['seed']} "
@@ -343,18 +344,8 @@ def outcome_table(summary: dict[str, object]) -> Table:
         ("median date", "right"),
     ):
         table.add_column(col, justify=justify)  # type: ignore[arg-type]
-    for name in OUTCOMES:
-        o = outcomes[name]
-        lo, hi = o["ci95"]
-        median = "—" if o["median_step"] is None else f"{o['median_step']:g}"
-        table.add_row(
-            LABELS[name],
-            f"{o['p']:.3f}",
-            f"[{lo:.3f}, {hi:.3f}]",
-            f"{o['count']:,}",
-            median,
-            o["median_date"] or "—",
-        )
+    for name, *cells in outcome_cells(summary):
+        table.add_row(LABELS[name], *cells)
     return table
 
 

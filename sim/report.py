@@ -37,6 +37,7 @@ from sim.plots import (
 from sim.rng import draw_root_seed
 from sim.scenario.evidence import SourceRow, source_rows
 from sim.scenario.loader import Loaded
+from sim.tables import outcome_cells
 
 STYLE = """
 body { font-family: -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; margin: 2em auto;
@@ -199,14 +200,11 @@ def _comparison(runs: Sequence[ScenarioRun]) -> str:
 def outcome_rows(summary: dict[str, Any]) -> str:
     """The outcome table of one run as HTML rows."""
     out = []
-    for name in OUTCOMES:
-        o = summary["outcomes"][name]
-        lo, hi = o["ci95"]
-        median = "—" if o["median_step"] is None else f"{o['median_step']:g}"
+    for name, p, ci, count, median, date in outcome_cells(summary):
         out.append(
-            f"<tr><td>{_outcome_name(name)}</td><td class='num'>{o['p']:.3f}</td>"
-            f"<td class='num'>[{lo:.3f}, {hi:.3f}]</td><td class='num'>{o['count']:,}</td>"
-            f"<td class='num'>{median}</td><td>{_e(o['median_date'] or '—')}</td></tr>"
+            f"<tr><td>{_outcome_name(name)}</td><td class='num'>{p}</td>"
+            f"<td class='num'>{ci}</td><td class='num'>{count}</td>"
+            f"<td class='num'>{median}</td><td>{_e(date)}</td></tr>"
         )
     return "".join(out)
 

@@ -100,18 +100,30 @@ def comparison_markdown(summaries: Sequence[dict[str, Any]]) -> str:
     return "\n".join([head, rule, *body]) + "\n"
 
 
+def outcome_cells(summary: dict[str, Any]) -> list[tuple[str, str, str, str, str, str]]:
+    """The cells of the run table, formatted as ``negsim run`` prints them.
+
+    One row per outcome, in order: its key, p, the 95% CI, the count, the median step and date.
+    """
+    rows = []
+    for name in OUTCOMES:
+        o = summary["outcomes"][name]
+        lo, hi = o["ci95"]
+        median = "—" if o["median_step"] is None else f"{o['median_step']:g}"
+        date = o["median_date"] or "—"
+        rows.append(
+            (name, f"{o['p']:.3f}", f"[{lo:.3f}, {hi:.3f}]", f"{o['count']:,}", median, date)
+        )
+    return rows
+
+
 def outcome_markdown(summary: dict[str, Any]) -> str:
     """A run's outcome table as Markdown: the columns ``negsim run`` prints."""
     lines = [
         "| outcome | p | 95% CI | count | median step | median date |",
         "| --- | --- | --- | --- | --- | --- |",
     ]
-    for name in OUTCOMES:
-        o = summary["outcomes"][name]
-        lo, hi = o["ci95"]
-        median = "—" if o["median_step"] is None else f"{o['median_step']:g}"
-        lines.append(
-            f"| {LABELS[name]} | {o['p']:.3f} | [{lo:.3f}, {hi:.3f}] | {o['count']:,} | "
-            f"{median} | {o['median_date'] or '—'} |"
-        )
+    lines += [
+        "| " + " | ".join((LABELS[name], *cells)) + " |" for name, *cells in outcome_cells(summary)
+    ]
     return "\n".join(lines) + "\n"

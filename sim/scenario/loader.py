@@ -467,20 +467,21 @@ def _problems(
                 path, _, message = text.partition(": ")
                 out.append(_at(file, path, message, lines))
             continue
-        path = _data_path(raw, err["loc"], err["type"])
+        path = data_path(raw, err["loc"], err["type"])
         message = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
             message = "unknown field (check the spelling; see docs/scenario.md)"
         out.append(_at(file, path, message, lines))
-    return _dedupe(out)
+    return dedupe(out)
 
 
-def _dedupe(problems: list[Problem]) -> list[Problem]:
+def dedupe(problems: list[Problem]) -> list[Problem]:
+    """The problems without repeats, in order."""
     seen: set[str] = set()
     return [p for p in problems if not (str(p) in seen or seen.add(str(p)))]  # type: ignore[func-returns-value]
 
 
-def _data_path(raw: Any, loc: tuple[Any, ...], kind: str) -> str:
+def data_path(raw: Any, loc: tuple[Any, ...], kind: str) -> str:
     """Keep the parts of a pydantic error location that are keys of the data (drop union tags)."""
     parts: list[str] = []
     node = raw

@@ -23,7 +23,15 @@ from pydantic import Field, ValidationError, model_validator
 from pydantic_core import PydanticCustomError
 
 from sim.rng import BLOCK_SIZE
-from sim.scenario.loader import Loaded, Problem, ScenarioError, load_scenario, read_yaml
+from sim.scenario.loader import (
+    Loaded,
+    Problem,
+    ScenarioError,
+    data_path,
+    dedupe,
+    load_scenario,
+    read_yaml,
+)
 from sim.scenario.params import FiniteFloat, Param, Strict, uncertainty
 from sim.scenario.schema import parameter_paths
 
@@ -437,30 +445,14 @@ def _problems(
                 path, _, message = text.partition(": ")
                 out.append(_at(file, path, message, lines))
             continue
-        path = _data_path(raw, err["loc"], err["type"])
+        path = data_path(raw, err["loc"], err["type"])
         message = err["msg"].removeprefix("Value error, ")
         if err["type"] == "string_pattern_mismatch" and path == "name":
             message = f"{str(err['input'])[:100]!r}: a name {NAME_RULE}"
         if err["type"] == "extra_forbidden":
             message = f"unknown field (check the spelling; see {DOCS})"
         out.append(_at(file, path, message, lines))
-    seen: set[str] = set()
-    return [p for p in out if not (str(p) in seen or seen.add(str(p)))]  # type: ignore[func-returns-value]
-
-
-def _data_path(raw: Any, loc: tuple[Any, ...], kind: str) -> str:
-    """Keep the parts of a pydantic error location that are keys of the data (drop union tags)."""
-    parts: list[str] = []
-    node = raw
-    for k, item in enumerate(loc):
-        if (isinstance(node, Mapping) and item in node) or (
-            isinstance(node, list) and isinstance(item, int) and item < len(node)
-        ):
-            node = node[item]
-            parts.append(str(item))
-        elif k == len(loc) - 1 and kind in ("missing", "extra_forbidden"):
-            parts.append(str(item))
-    return ".".join(parts)
+    return dedupe(out)
 
 
 def _at(file: str, path: str, message: str, lines: Mapping[str, tuple[str, int]]) -> Problem:
