@@ -13,7 +13,8 @@ import argparse
 
 import numpy as np
 
-from sim.bdm import PRINTED, SCHOLZ_CODE, bdm_rounds, weighted_mean
+from sim.bdm import DEFAULT, bdm_rounds, weighted_mean
+from sim.forecast import READINGS
 from sim.scenario import load_scenario
 from sim.scenario.params import central
 from sim.scenario.schema import PRINCIPALS
@@ -24,9 +25,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("scenario", nargs="?", default="scenarios/baseline.yaml")
     parser.add_argument("--rounds", type=int, default=10)
-    parser.add_argument("--reading", choices=("printed", "scholz_code"), default="printed")
+    parser.add_argument("--reading", choices=tuple(READINGS), default=DEFAULT.name)
     args = parser.parse_args()
-    reading = {"printed": PRINTED, "scholz_code": SCHOLZ_CODE}[args.reading]
+    reading = READINGS[args.reading]
     spec = load_scenario(args.scenario).scenario
     for principal in PRINCIPALS:
         factions = {

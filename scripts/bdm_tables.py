@@ -10,6 +10,8 @@ docs/bdm.md (as scripts/readme_tables.py does for README.md):
 * ``ec_scholz_code``, ``ec_printed``: the EC emission-standards example (BDM 1994, p. 78;
   ``docs/examples/ec_emission_standards.csv``) round by round under the two readings of
   :mod:`sim.bdm`;
+* ``ec_paper``: the example under both readings against Scholz et al.'s Table 2, as transcribed
+  in ``docs/examples/scholz_2011_table2.csv``;
 * ``ec_sensitivity``: the example's medians with each switch of a reading flipped;
 * ``baseline_factions``, ``baseline_forecasts``: each principal's factions in
   ``scenarios/baseline.yaml`` (central values) and both rules' forecasts on each issue;
@@ -33,6 +35,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "bdm.md"
 EXAMPLE = ROOT / "docs" / "examples" / "ec_emission_standards.csv"
+TABLE2 = ROOT / "docs" / "examples" / "scholz_2011_table2.csv"
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
 ROUNDS = 10
 WORLDS = 10_000
@@ -41,6 +44,7 @@ Z95 = 1.959963984540054
 MARKERS = (
     "ec_scholz_code",
     "ec_printed",
+    "ec_paper",
     "ec_sensitivity",
     "baseline_factions",
     "baseline_forecasts",
@@ -133,6 +137,42 @@ def ec_printed_table() -> str:
         ]
         for s in ec_states(PRINTED)
     ]
+    return markdown(head, rows)
+
+
+def table2() -> list[tuple[int, float, float]]:
+    """Scholz et al.'s Table 2 as transcribed: (round, median, weighted mean), one decimal."""
+    import csv
+
+    with TABLE2.open(encoding="utf-8", newline="") as handle:
+        return [
+            (int(r["round"]), float(r["median"]), float(r["mean"])) for r in csv.DictReader(handle)
+        ]
+
+
+def ec_paper_table() -> str:
+    """Both readings' medians and means beside Table 2, with the differences (ours - paper)."""
+    from sim.bdm import PRINTED, SCHOLZ_CODE
+
+    code, printed = ec_states(SCHOLZ_CODE, None), ec_states(PRINTED, None)
+    rows = []
+    for k, median, mean in table2():
+        ours, theirs = code[k], printed[k]
+        rows.append(
+            [
+                str(k),
+                f"{median:.1f}",
+                f"{float(ours.median):.3f}",
+                f"{float(ours.median) - median:+.3f}",
+                f"{float(theirs.median):.3f}",
+                f"{mean:.1f}",
+                f"{float(ours.weighted_mean):.3f}",
+                f"{float(ours.weighted_mean) - mean:+.3f}",
+                f"{float(theirs.weighted_mean):.3f}",
+            ]
+        )
+    head = ["round", "Table 2 median", "scholz_code", "difference", "printed"]
+    head += ["Table 2 mean", "scholz_code", "difference", "printed"]
     return markdown(head, rows)
 
 
@@ -388,6 +428,7 @@ def tables(jobs: int = 1, *, ensemble: bool = True) -> dict[str, str]:
     new = {
         "ec_scholz_code": ec_scholz_code_table(),
         "ec_printed": ec_printed_table(),
+        "ec_paper": ec_paper_table(),
         "ec_sensitivity": ec_sensitivity_table(),
         "baseline_factions": baseline_factions_table(),
         "baseline_forecasts": baseline_forecasts_table(),

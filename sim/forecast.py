@@ -23,7 +23,15 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from sim.bdm import PRINTED, SCHOLZ_CODE, Reading, bdm_rounds, weighted_mean, weighted_median
+from sim.bdm import (
+    DEFAULT,
+    PRINTED,
+    SCHOLZ_CODE,
+    Reading,
+    bdm_rounds,
+    weighted_mean,
+    weighted_median,
+)
 
 BAD_INPUT = 2
 COLUMNS = ("actor", "capability", "position", "salience")
@@ -123,7 +131,7 @@ def read_actors(path: str | Path) -> ActorTable:
 
 
 def forecast(
-    table: ActorTable, rule: Rule = "bdm_eum", rounds: int = 10, reading: Reading = PRINTED
+    table: ActorTable, rule: Rule = "bdm_eum", rounds: int = 10, reading: Reading = DEFAULT
 ) -> list[ForecastRound]:
     """The round-by-round forecast of a rule on one issue.
 
@@ -227,11 +235,12 @@ def add_parser(
     parser.add_argument(
         "--reading",
         choices=tuple(READINGS),
-        default=PRINTED.name,
-        help=f"reading of BDM's model under --rule bdm_eum (default {PRINTED.name}): "
+        default=DEFAULT.name,
+        help=f"reading of BDM's model under --rule bdm_eum (default {DEFAULT.name}): "
         "printed = the formulas as printed by Scholz et al. (2011) and BDM (1994); "
         "scholz_code = the authors' code as ported by J. McKibben, which reproduces that "
-        "port's published log (docs/bdm.md, section 2)",
+        "port's published log and comes closest to the paper's Table 2 (docs/bdm.md, "
+        "sections 2 and 4)",
     )
     parser.add_argument(
         "--json", action="store_true", help="print one JSON object (plain stdout) instead"

@@ -38,7 +38,7 @@ def args(path: Path, **extra: object) -> argparse.Namespace:
         "actors_csv": path,
         "rule": "bdm_eum",
         "rounds": 10,
-        "reading": "printed",
+        "reading": fc.DEFAULT.name,
         "json": False,
     }
     return argparse.Namespace(**(base | extra))
@@ -133,7 +133,7 @@ def test_json_output_is_one_object_as_specified() -> None:
     assert code == 0
     data = json.loads(out)
     assert set(data) == {"rule", "reading", "rounds"} and data["rule"] == "bdm_eum"
-    assert data["reading"] == "printed"
+    assert data["reading"] == "scholz_code"  # the default reading
     first = data["rounds"][0]
     assert set(first) == {"round", "weighted_mean", "median", "positions"}
     assert first["round"] == 0 and first["positions"]["UK"] == 10
@@ -173,7 +173,7 @@ def test_json_is_exactly_json_dumps_with_odd_actor_names(
     assert fc.main(namespace, Console()) == 0  # the command's console: plain standard output
     out = capsys.readouterr().out
     table = fc.read_actors(path)
-    expected = fc.as_json("bdm_eum", fc.forecast(table, "bdm_eum", 2), "printed")
+    expected = fc.as_json("bdm_eum", fc.forecast(table, "bdm_eum", 2), "scholz_code")
     assert out == json.dumps(expected) + "\n"
     assert list(json.loads(out)["rounds"][0]["positions"]) == list(ODD_NAMES)
 
@@ -241,7 +241,7 @@ def test_add_parser_defaults() -> None:
     parsed = parser.parse_args(["forecast", "a.csv"])
     assert parsed.command == "forecast" and parsed.actors_csv == Path("a.csv")
     assert (parsed.rule, parsed.rounds, parsed.json) == ("bdm_eum", 10, False)
-    assert parsed.reading == "printed" == fc.PRINTED.name  # the model's default reading
+    assert parsed.reading == "scholz_code" == fc.DEFAULT.name  # the model's default reading
     parsed = parser.parse_args(["forecast", "a.csv", "--rule", "compromise", "--rounds", "3"])
     assert (parsed.rule, parsed.rounds) == ("compromise", 3)
     assert parser.parse_args(["forecast", "a.csv", "--reading", "scholz_code"]).reading == (
@@ -256,7 +256,7 @@ def test_help_documents_the_reading() -> None:
     parser = argparse.ArgumentParser(prog="negsim")
     sub = parser.add_subparsers(dest="command")
     text = " ".join(fc.add_parser(sub).format_help().split())
-    assert "--reading {printed,scholz_code}" in text and "default printed" in text
+    assert "--reading {printed,scholz_code}" in text and "default scholz_code" in text
 
 
 @pytest.mark.slow
