@@ -7,7 +7,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bash "$root/scripts/system-deps.sh"
 py="$(bash "$root/scripts/venv.sh")"
 cd "$root"
-"$py" -m ruff check sim tests benchmarks scripts
-"$py" -m ruff format --check sim tests benchmarks scripts
+"$py" -m ruff check sim tests benchmarks scripts notebooks
+"$py" -m ruff format --check sim tests benchmarks scripts notebooks
 "$py" -m mypy
 exec "$py" -m pytest -W error::DeprecationWarning "$@"
