@@ -26,6 +26,7 @@ from sim.dashboard import command, controls, runner
 from sim.dashboard.runner import RunRequest
 from sim.dashboard.server import free_port
 from sim.dashboard.stepper import step_view
+from sim.explain import SIDE_NAMES, crossed_lines
 from sim.scenario.loader import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -130,6 +131,27 @@ def test_the_stepper_tells_each_step_in_the_words_of_explain(small_run: runner.E
     for line in first.told:
         assert f"  {line}" in view.story.lines
     assert step_view(view, 10_000).index == first.count - 1
+
+
+def test_the_stepper_names_whose_red_line_a_veto_kept(small_run: runner.Ensemble) -> None:
+    # The first vetoed step in the first worlds: the label names the side, the factions whose
+    # red lines the offer crossed and the issues, as explain's sentence does (without bounds).
+    for world in range(20):
+        view = runner.tell_world(small_run, world)
+        model = view.story.model
+        for index, record in enumerate(model.trace):
+            for role in ("proposer", "responder"):
+                if record["accepted"][0] and record[f"red_line_veto_{role}"][0]:
+                    side = model.us if record[role] == model.us.actor_id else model.iran
+                    crossed = crossed_lines(model.spec, side, record)
+                    label = next(e for e in step_view(view, index).events if "Vetoed" in e)
+                    assert label.startswith(f"Vetoed in {SIDE_NAMES[side.actor_id]}: the offer ")
+                    for k, text, _ in crossed:
+                        actor_id = side.factions[k].actor_id
+                        assert (model.spec.actors[actor_id].name or actor_id) in label
+                        assert text.split(" (")[0] in label and "(" not in label
+                    return
+    pytest.fail("no vetoed session in the first 20 worlds")
 
 
 def test_the_stepper_and_the_ensemble_agree_on_the_world(small_run: runner.Ensemble) -> None:

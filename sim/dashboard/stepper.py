@@ -7,13 +7,18 @@ are those of ``negsim explain`` (:func:`sim.explain.told_by_step`).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from sim.dashboard.runner import WorldView
-from sim.explain import SIDE_NAMES
+from sim.explain import SIDE_NAMES, crossed_lines, join_words
+from sim.model import NegotiationModel
 from sim.outcomes import LABELS, RUNNING, name
 from sim.scenario.schema import Scenario
+
+BOUNDS = re.compile(r" \([^()]*\)")
+"""The parenthesised bound and offer after each issue in ``explain``'s red-line words."""
 
 
 @dataclass(frozen=True)
@@ -49,7 +54,7 @@ def step_view(view: WorldView, index: int) -> StepView:
         date=model.spec.step_to_date(step),
         status=_status(record),
         stances=_stances(model.spec, record),
-        events=_events(model.spec, record),
+        events=_events(model, record),
         told=view.told.get(step, []),
     )
 
@@ -83,11 +88,11 @@ def _stances(spec: Scenario, record: dict[str, Any]) -> list[list[str]]:
     return rows
 
 
-def _events(spec: Scenario, record: dict[str, Any]) -> list[str]:
+def _events(model: NegotiationModel, record: dict[str, Any]) -> list[str]:
     """Short labels of what happened: the session, vetoes, shocks, strikes, snapback, collapse."""
-    out = [f"Shock: {n}" for n in spec.shocks if _live(record, f"shock:{n}")]
+    out = [f"Shock: {n}" for n in model.spec.shocks if _live(record, f"shock:{n}")]
     if _live(record, "session_live"):
-        out.extend(_session_events(record))
+        out.extend(_session_events(model, record))
     for key, label in (
         ("snapback", "E3 snapback"),
         ("israel_strikes", "Israel strikes"),
@@ -99,20 +104,33 @@ def _events(spec: Scenario, record: dict[str, Any]) -> list[str]:
     return out
 
 
-def _session_events(record: dict[str, Any]) -> list[str]:
+def _vetoed_by(model: NegotiationModel, record: dict[str, Any], side_id: str) -> str:
+    """Whose red lines on which issues the session's offer crossed on one side.
+
+    ``explain``'s words (:func:`sim.explain.crossed_lines`) without the bounds, which the told
+    lines of the step give: ``Khamenei's own red line on enrichment``.
+    """
+    side = model.us if side_id == model.us.actor_id else model.iran
+    texts = [BOUNDS.sub("", text) for _, text, _ in crossed_lines(model.spec, side, record)]
+    return join_words(texts)
+
+
+def _session_events(model: NegotiationModel, record: dict[str, Any]) -> list[str]:
     proposer, responder = record["proposer"], record["responder"]
     out = [f"{SIDE_NAMES[proposer]} offers"]
     if not record["accepted"][0]:
         out.append(f"{SIDE_NAMES[responder]} rejects")
         if _live(record, "red_line_veto_responder"):
-            out.append(f"The offer crosses a red line in {SIDE_NAMES[responder]}")
+            crossed = _vetoed_by(model, record, responder)
+            out.append(f"The offer crosses {crossed} in {SIDE_NAMES[responder]}")
     elif record["deal"][0]:
         out.append("Accepted and ratified: a deal")
     else:
         out.append("Accepted")
         for role, side in (("proposer", proposer), ("responder", responder)):
             if _live(record, f"red_line_veto_{role}"):
-                out.append(f"Vetoed in {SIDE_NAMES[side]} (a red line)")
+                crossed = _vetoed_by(model, record, side)
+                out.append(f"Vetoed in {SIDE_NAMES[side]}: the offer crossed {crossed}")
             elif not record[f"ratified_{role}"][0]:
                 out.append(f"Not ratified in {SIDE_NAMES[side]}")
     if _live(record, "walkout"):
