@@ -54,9 +54,8 @@ class Actor(mesa.Agent):
         return self.model.central[f"actors.{self.actor_id}.{name}"]
 
     def public(self, name: str) -> np.ndarray:
-        """What others know of a parameter: its central value plus what shocks changed since."""
-        path = f"actors.{self.actor_id}.{name}"
-        return self.model.central[path] + (self.model.params[path] - self.model.drawn[path])
+        """What others know of a parameter: its central value as the shocks since changed it."""
+        return self.model.known(f"actors.{self.actor_id}.{name}")
 
     def vector(self, field: str) -> np.ndarray:
         """A per-issue parameter (``ideal`` or ``salience``) as an (N, D) array.

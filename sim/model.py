@@ -60,6 +60,15 @@ class SessionRecord:
     deal: np.ndarray
 
 
+def apply_op(op: str, old: np.ndarray, value: np.ndarray) -> np.ndarray:
+    """A parameter after a shock's ``set``, ``add`` or ``scale`` effect (MODEL.md section 9)."""
+    if op == "set":
+        return np.broadcast_to(value, np.shape(old)).astype(float)
+    if op == "add":
+        return old + value
+    return old * value
+
+
 class NegotiationModel(mesa.Model):
     """N worlds of one scenario, stepped together; ``N = 1`` runs the same code."""
 
@@ -89,6 +98,7 @@ class NegotiationModel(mesa.Model):
         self.drawn = draw_parameters(specs, self.streams)
         self.params = {path: v.copy() for path, v in self.drawn.items()}
         self.params_version = 0  # bumped whenever a shock changes a parameter
+        self.public: dict[str, np.ndarray] = {}  # what others know of shocked parameters
         self.span = np.array([i.hi - i.lo for i in spec.issues.values()])
         self._status_quo: tuple[int, np.ndarray] | None = None
         self._create_agents()
@@ -288,12 +298,28 @@ class NegotiationModel(mesa.Model):
             for k, effect in enumerate(shock.effects):
                 if isinstance(effect, SetParam):
                     value = self.params[f"shocks.{name}.effects.{k}.value"]
-                    old = self.params[effect.path]
-                    new = {"set": value, "add": old + value, "scale": old * value}[effect.op]
-                    self.params[effect.path] = np.where(fire, new, old)
+                    self.params[effect.path] = np.where(
+                        fire,
+                        apply_op(effect.op, self.params[effect.path], value),
+                        self.params[effect.path],
+                    )
+                    known = self.known(effect.path)
+                    self.public[effect.path] = np.where(
+                        fire, apply_op(effect.op, known, value), known
+                    )
                     self.params_version += 1
                 else:
                     self._force(effect, fire, t)
+
+    def known(self, path: str) -> np.ndarray:
+        """What the other actors know of a parameter in every world (N,).
+
+        A world's draw is private: the others know the scenario's central value, changed by
+        every shock that has hit the parameter since, as the shock changes the parameter itself
+        (the shocks are public).
+        """
+        known = self.public.get(path)
+        return np.full(self.n_worlds, self.central[path]) if known is None else known
 
     def _force(self, effect: ForceAction, mask: np.ndarray, t: int) -> None:
         if effect.action == "strike_israel":
