@@ -642,13 +642,14 @@ def ratification_failure(
 
 
 def crossed_lines(
-    spec: Scenario, side: PrincipalAgent, record: dict[str, Any]
+    spec: Scenario, side: PrincipalAgent, record: dict[str, Any], *, bounds: bool = True
 ) -> list[tuple[int, str, int]]:
     """The red lines the session's offer crossed on one side, faction by faction.
 
     Triples of the faction's index, the words (``Khamenei's own red line on enrichment (at
-    least 1.00% U-235; the offer had 0.00% U-235)``) and how many lines it crossed. The bounds
-    are those in force at the session, as recorded (each world draws its own).
+    least 1.00% U-235; the offer had 0.00% U-235)``, without the parenthesis if not ``bounds``)
+    and how many lines it crossed. The bounds are those in force at the session, as recorded
+    (each world draws its own).
     """
     offer = record["offer"][0]
     lower, upper = red_line_table(record, side)
@@ -657,6 +658,8 @@ def crossed_lines(
         crossed = [
             f"{_issue(issue)} ({word} {_fmt(spec, issue, bound)}; "
             f"the offer had {_fmt(spec, issue, offer[d])})"
+            if bounds
+            else _issue(issue)
             for d, issue in enumerate(spec.issues)
             for bound, over, word in (
                 (upper[k, d], offer[d] > upper[k, d], "at most"),

@@ -63,7 +63,7 @@ class SessionRecord:
 def apply_op(op: str, old: np.ndarray, value: np.ndarray) -> np.ndarray:
     """A parameter after a shock's ``set``, ``add`` or ``scale`` effect (MODEL.md section 9)."""
     if op == "set":
-        return np.broadcast_to(value, np.shape(old)).astype(float)
+        return value
     if op == "add":
         return old + value
     return old * value

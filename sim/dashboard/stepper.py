@@ -7,7 +7,6 @@ are those of ``negsim explain`` (:func:`sim.explain.told_by_step`).
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,9 +15,6 @@ from sim.explain import SIDE_NAMES, crossed_lines, join_words
 from sim.model import NegotiationModel
 from sim.outcomes import LABELS, RUNNING, name
 from sim.scenario.schema import Scenario
-
-BOUNDS = re.compile(r" \([^()]*\)")
-"""The parenthesised bound and offer after each issue in ``explain``'s red-line words."""
 
 
 @dataclass(frozen=True)
@@ -110,9 +106,8 @@ def _vetoed_by(model: NegotiationModel, record: dict[str, Any], side_id: str) ->
     ``explain``'s words (:func:`sim.explain.crossed_lines`) without the bounds, which the told
     lines of the step give: ``Khamenei's own red line on enrichment``.
     """
-    side = model.us if side_id == model.us.actor_id else model.iran
-    texts = [BOUNDS.sub("", text) for _, text, _ in crossed_lines(model.spec, side, record)]
-    return join_words(texts)
+    side = model.principals[side_id]
+    return join_words([t for _, t, _ in crossed_lines(model.spec, side, record, bounds=False)])
 
 
 def _session_events(model: NegotiationModel, record: dict[str, Any]) -> list[str]:
