@@ -46,14 +46,14 @@ def spec(points: int, worlds: int, seed: int) -> dict[str, Any]:
 
 def child(config: str, points: int, worlds: int, seed: int) -> None:
     """Run one configuration and print its figures as JSON."""
-    from sim.sweeps import Backend
+    from sim.runs.sweeps import Backend
 
     figures: dict[str, Any] = {"config": config, "worlds": points * worlds}
     with tempfile.TemporaryDirectory() as tmp:
         if config == "dask2":
             import distributed
 
-            from sim.sweeps.backends import local_cluster
+            from sim.runs.sweeps.backends import local_cluster
 
             start = time.perf_counter()
             with local_cluster(distributed, 2) as cluster:  # the cluster --dask-local starts
@@ -67,7 +67,7 @@ def child(config: str, points: int, worlds: int, seed: int) -> None:
 
 
 def timed(sweep: dict[str, Any], out: Path, backend: Any) -> dict[str, Any]:
-    from sim.sweeps import run_sweep
+    from sim.runs.sweeps import run_sweep
 
     start = time.perf_counter()
     result = run_sweep(sweep, out=out / "sweep", backend=backend)

@@ -43,8 +43,8 @@ def loop(worlds: int, seed: int) -> dict[str, float]:
     import numpy as np
 
     import sim
-    from sim.model import NegotiationModel
-    from sim.rng import block_seed
+    from sim.engine.model import NegotiationModel
+    from sim.mechanisms.rng import block_seed
 
     spec = sim.load_scenario(SCENARIO).scenario
     start = time.perf_counter()

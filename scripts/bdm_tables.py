@@ -9,7 +9,7 @@ docs/bdm.md (as scripts/readme_tables.py does for README.md):
 
 * ``ec_scholz_code``, ``ec_printed``: the EC emission-standards example (BDM 1994, p. 78;
   ``docs/examples/ec_emission_standards.csv``) round by round under the two readings of
-  :mod:`sim.bdm`;
+  :mod:`sim.mechanisms.bdm`;
 * ``ec_paper``: the example under both readings against Scholz et al.'s Table 2, as transcribed
   in ``docs/examples/scholz_2011_table2.csv``;
 * ``ec_sensitivity``: the example's medians with each switch of a reading flipped;
@@ -68,15 +68,15 @@ def markdown(head: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 
 
 def ec_example() -> Any:
-    """The EC emission-standards actor table (validated by :func:`sim.forecast.read_actors`)."""
-    from sim.forecast import read_actors
+    """The EC emission-standards actor table (validated by :func:`sim.cli.forecast.read_actors`)."""
+    from sim.cli.forecast import read_actors
 
     return read_actors(EXAMPLE)
 
 
 def ec_states(reading: Any, tolerance: float | None = 1e-9) -> list[Any]:
-    """Rounds 0 to at most :data:`ROUNDS` of the EC example under a reading (:mod:`sim.bdm`)."""
-    from sim.bdm import bdm_rounds
+    """Rounds 0 to at most :data:`ROUNDS` of the EC example under a reading (BDM's model)."""
+    from sim.mechanisms.bdm import bdm_rounds
 
     table = ec_example()
     return list(
@@ -93,7 +93,7 @@ def ec_states(reading: Any, tolerance: float | None = 1e-9) -> list[Any]:
 
 def ec_scholz_code_table() -> str:
     """Reading ``scholz_code``: median, mean and the three actors that move, by round."""
-    from sim.bdm import SCHOLZ_CODE
+    from sim.mechanisms.bdm import SCHOLZ_CODE
 
     names = list(ec_example().actors)
     moving = [names.index(n) for n in ("Belgium", "Luxembourg", "Ireland")]
@@ -125,7 +125,7 @@ ABBREVIATIONS = {
 
 def ec_printed_table() -> str:
     """Reading ``printed`` (the default): median, mean and every actor's position, by round."""
-    from sim.bdm import PRINTED
+    from sim.mechanisms.bdm import PRINTED
 
     head = ["round", "median", "mean", *(ABBREVIATIONS.get(a, a) for a in ec_example().actors)]
     rows = [
@@ -152,7 +152,7 @@ def table2() -> list[tuple[int, float, float]]:
 
 def ec_paper_table() -> str:
     """Both readings' medians and means beside Table 2, with the differences (ours - paper)."""
-    from sim.bdm import PRINTED, SCHOLZ_CODE
+    from sim.mechanisms.bdm import PRINTED, SCHOLZ_CODE
 
     code, printed = ec_states(SCHOLZ_CODE, None), ec_states(PRINTED, None)
     rows = []
@@ -178,7 +178,7 @@ def ec_paper_table() -> str:
 
 def sensitivity_readings() -> list[tuple[str, Any]]:
     """Each reading, and each with one switch (two for the last row) set as in the other."""
-    from sim.bdm import PRINTED, SCHOLZ_CODE
+    from sim.mechanisms.bdm import PRINTED, SCHOLZ_CODE
 
     change = dataclasses.replace
     return [
@@ -249,7 +249,7 @@ def baseline_factions_table() -> str:
 
 def baseline_forecasts_table() -> str:
     """Both rules on each principal's factions and issue: forecasts, positions, rounds run."""
-    from sim.bdm import PRINTED, SCHOLZ_CODE, bdm_rounds, weighted_mean
+    from sim.mechanisms.bdm import PRINTED, SCHOLZ_CODE, bdm_rounds, weighted_mean
     from sim.scenario.params import central
 
     issues, groups = faction_groups()
@@ -312,7 +312,7 @@ def ensemble_runs(
     per-world differences of outcome indicators.
     """
     import sim
-    from sim.outcomes import OUTCOMES
+    from sim.mechanisms.outcomes import OUTCOMES
 
     shares, indicators = [], []
     for _, rules in VARIANTS:
@@ -341,7 +341,7 @@ def ensemble_findings(
     shares: Sequence[Mapping[str, Interval]], contrasts: Mapping[str, Mapping[str, Interval]]
 ) -> str:
     """What the ensemble numbers show, in words chosen by the signs of the intervals only."""
-    from sim.outcomes import LABELS, OUTCOMES
+    from sim.mechanisms.outcomes import LABELS, OUTCOMES
 
     def fmt(e: Interval) -> str:
         return _share(*e, sign="+")
@@ -397,7 +397,7 @@ def ensemble_findings(
 
 def ensemble_table(jobs: int = 1) -> str:
     """The outcome shares under each variant, the paired contrasts, and what they show."""
-    from sim.outcomes import LABELS, OUTCOMES
+    from sim.mechanisms.outcomes import LABELS, OUTCOMES
 
     shares, contrasts = ensemble_runs(jobs)
     rows = [

@@ -2,7 +2,7 @@
 
     python scripts/make_notebooks.py
 
-Each notebook's first code cell sets ``WORLDS``, the one size knob; tests/test_notebooks.py
+Each notebook's first code cell sets ``WORLDS``, the one size knob; tests/docs/test_notebooks.py
 runs every notebook top to bottom with a small value.
 """
 
@@ -24,7 +24,7 @@ import pandas as pd
 from IPython.display import display
 
 import sim
-from sim import plots
+from sim.analysis import plots
 
 
 def find_root() -> Path:
@@ -101,7 +101,7 @@ Any world of the ensemble can be re-run alone, with a full trace, from the root 
 world id: here the first world that ended in a deal (or the first world, if none did).
 """),
     code("""
-from sim.explain import explain
+from sim.analysis.explain import explain
 
 worlds = result.worlds
 deals = worlds[worlds["outcome"] == "deal"]
@@ -203,8 +203,8 @@ SAMPLES = 32 if WORLDS >= 500 else 4  # Sobol' base samples, a power of 2: N x (
     code("""
 import yaml
 
-from sim.sensitivity import sensitivity_table
-from sim.sweeps import load_sweep, run as run_sweep
+from sim.analysis.sensitivity import sensitivity_table
+from sim.runs.sweeps import load_sweep, run as run_sweep
 
 spec = yaml.safe_load((ROOT / "scenarios" / "sweeps" / "baseline_sobol.yaml").read_text())
 spec.update(base=str(BASELINE), worlds=WORLDS, block_size=min(WORLDS, 1000))

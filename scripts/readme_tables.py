@@ -34,7 +34,7 @@ def scenarios() -> list[Path]:
 def tables(jobs: int = 1) -> dict[str, str]:
     """The Markdown tables, keyed by marker name."""
     import sim
-    from sim.tables import comparison_markdown, outcome_markdown
+    from sim.analysis.tables import comparison_markdown, outcome_markdown
 
     summaries = [sim.run(p, worlds=WORLDS, seed=SEED, jobs=jobs).summary for p in scenarios()]
     return {
@@ -48,7 +48,7 @@ def baseline_figure() -> None:
     import matplotlib.pyplot as plt
 
     import sim
-    from sim.plots import plot_outcomes
+    from sim.analysis.plots import plot_outcomes
 
     fig = plot_outcomes(sim.run(scenarios()[0], worlds=WORLDS, seed=SEED).summary)
     fig.savefig(FIGURE, dpi=150, bbox_inches="tight")

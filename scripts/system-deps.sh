@@ -9,7 +9,8 @@ fi
 if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "negsim: installing Debian's chromium for the dashboard's browser test" >&2
   export DEBIAN_FRONTEND=noninteractive
-  if ! { apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium >/dev/null; }; then
+  if ! { apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium; } >/tmp/negsim-apt.log 2>&1; then
+    cat /tmp/negsim-apt.log >&2
     echo "negsim: could not install chromium; the dashboard's browser test will be skipped." >&2
   fi
 else

@@ -42,9 +42,16 @@ if [ ! -x "$venv/bin/python" ] || ! is_ok "$venv/bin/python"; then
   "$py" -m venv "$venv"
 fi
 if [ ! -f "$stamp" ] || [ "$root/pyproject.toml" -nt "$stamp" ]; then
-  echo "negsim: installing the project and its dependencies into .venv" >&2
-  "$venv/bin/python" -m pip install --quiet --upgrade pip >&2
-  "$venv/bin/python" -m pip install --quiet -e "$root[dev]" >&2
+  # pip's own chatter (warnings about the machine's package index, build notices) goes to a
+  # log, shown only when the installation fails.
+  log="$venv/install.log"
+  echo "negsim: installing the project and its dependencies into .venv (log: .venv/install.log)" >&2
+  if ! { "$venv/bin/python" -m pip install --quiet --upgrade pip \
+         && "$venv/bin/python" -m pip install --quiet -e "$root[dev]"; } >"$log" 2>&1; then
+    cat "$log" >&2
+    echo "negsim: the installation failed; the log above is also in $log" >&2
+    exit 1
+  fi
   touch "$stamp"
 fi
 echo "$venv/bin/python"

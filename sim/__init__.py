@@ -4,8 +4,8 @@ The Python entry points are :func:`run` (an ensemble), :func:`sweep` (a paramete
 :func:`load_scenario`.
 """
 
-from sim.ensemble import RunResult, run
+from sim.runs.ensemble import RunResult, run
+from sim.runs.sweeps import sweep
 from sim.scenario import Loaded, Scenario, ScenarioError, load_scenario
-from sim.sweeps import sweep
 
 __all__ = ["Loaded", "RunResult", "Scenario", "ScenarioError", "load_scenario", "run", "sweep"]

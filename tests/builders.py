@@ -9,8 +9,8 @@ from typing import Any
 import numpy as np
 import yaml
 
-from sim.model import NegotiationModel
-from sim.rng import block_seed
+from sim.engine.model import NegotiationModel
+from sim.mechanisms.rng import block_seed
 from sim.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -23,7 +23,7 @@ from sim.dashboard.controls import ScenarioInfo
 from sim.dashboard.runner import Ensemble, RunRequest, WorldView
 from sim.dashboard.server import DIRECTORY_ENV, SCENARIO_ENV
 from sim.dashboard.stepper import step_view
-from sim.outcomes import LABELS, OUTCOMES
+from sim.mechanisms.outcomes import LABELS, OUTCOMES
 from sim.scenario.loader import ScenarioError
 
 _directory = Path(os.environ.get(DIRECTORY_ENV) or controls.default_directory())

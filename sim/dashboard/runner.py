@@ -15,12 +15,12 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
+from sim.analysis.explain import WorldStory, explain, told_by_step
+from sim.analysis.plots import figure_bytes, plot_outcomes, plot_timing, plot_world
 from sim.dashboard import controls
-from sim.ensemble import RunResult, as_loaded, run
-from sim.explain import WorldStory, explain, told_by_step
-from sim.outcomes import LABELS, OUTCOMES
-from sim.plots import figure_bytes, plot_outcomes, plot_timing, plot_world
-from sim.rng import BLOCK_SIZE
+from sim.mechanisms.outcomes import LABELS, OUTCOMES
+from sim.mechanisms.rng import BLOCK_SIZE
+from sim.runs.ensemble import RunResult, as_loaded, run
 from sim.scenario.loader import Loaded
 
 DEFAULT_WORLDS = 2000
@@ -88,7 +88,7 @@ class WorldView:
 def block_size_for(worlds: int) -> int:
     """Worlds per seed block: about 20 blocks so progress moves, at least 1,000 for speed.
 
-    ``negsim run`` uses 25,000 (:data:`sim.rng.BLOCK_SIZE`); a different block size gives
+    ``negsim run`` uses 25,000 (:data:`sim.mechanisms.rng.BLOCK_SIZE`); a different block size gives
     different worlds for the same seed, so the dashboard shows the one it used.
     """
     return min(BLOCK_SIZE, max(MIN_BLOCK, -(-worlds // BLOCKS_WANTED)))

@@ -1,7 +1,7 @@
 """One step of one world, as the dashboard's world stepper shows it (pure, no UI).
 
 The numbers come from the world's recorded trace (:attr:`NegotiationModel.trace`); the sentences
-are those of ``negsim explain`` (:func:`sim.explain.told_by_step`).
+are those of ``negsim explain`` (:func:`sim.analysis.explain.told_by_step`).
 """
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from sim.analysis.explain import SIDE_NAMES, crossed_lines, join_words
 from sim.dashboard.runner import WorldView
-from sim.explain import SIDE_NAMES, crossed_lines, join_words
-from sim.model import NegotiationModel
-from sim.outcomes import LABELS, RUNNING, name
+from sim.engine.model import NegotiationModel
+from sim.mechanisms.outcomes import LABELS, RUNNING, name
 from sim.scenario.schema import Scenario
 
 
@@ -103,8 +103,8 @@ def _events(model: NegotiationModel, record: dict[str, Any]) -> list[str]:
 def _vetoed_by(model: NegotiationModel, record: dict[str, Any], side_id: str) -> str:
     """Whose red lines on which issues the session's offer crossed on one side.
 
-    ``explain``'s words (:func:`sim.explain.crossed_lines`) without the bounds, which the told
-    lines of the step give: ``Khamenei's own red line on enrichment``.
+    ``explain``'s words (:func:`sim.analysis.explain.crossed_lines`) without the bounds, which
+    the told lines of the step give: ``Khamenei's own red line on enrichment``.
     """
     side = model.principals[side_id]
     return join_words([t for _, t, _ in crossed_lines(model.spec, side, record, bounds=False)])

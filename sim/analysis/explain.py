@@ -1,0 +1,959 @@
+"""The story of one world, step by step, in plain words (``negsim explain``).
+
+A world is identified by the run's root seed and its world id; because every world draws from
+its own random streams, re-running it alone (N = 1, with a full trace) reproduces exactly what
+it did inside its ensemble.
+
+Stances and clout drift slowly, so a move is told once it has accumulated past a threshold since
+the value last told (the opening values at step 0), with the step it is measured from. Who pulled
+a stance and what moved a clout share are computed from the values the trace recorded at each
+step (positions, saliences, clout and its inputs), so shocks that change ideal points or clout
+are taken into account where they fired.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from sim.engine.agents import PrincipalAgent
+from sim.engine.model import COLLAPSE_CAUSES, NegotiationModel
+from sim.mechanisms.outcomes import LABELS, name
+from sim.mechanisms.rng import BLOCK_SIZE, block_seed
+from sim.runs.ensemble import ScenarioLike, as_loaded
+from sim.scenario.schema import Faction, Principal, Scenario, SetParam, parameter_paths
+
+SIDE_NAMES = {"us": "Washington", "iran": "Tehran"}
+STANCE_THRESHOLD = 0.02  # share of an issue's range a stance must move (since last told)
+CLOUT_THRESHOLD = 0.02  # change in a clout share (since last told) worth telling
+CLOSE_CALL = 0.02  # a weekly strike or walk-out probability worth telling
+DRIVER_SHARE = 0.25  # share of a clout move a cause must account for to be named
+
+CLOUT_FIELDS = ("clout", "pressure_clout_gain", "lobbying_clout_gain")
+"""A faction's parameters that set its clout (with its principal's pressure and lobbying)."""
+
+FIELD_PHRASES = {
+    "clout": "clout",
+    "risk_exponent": "risk exponent",
+    "discount": "discount factor",
+    "no_deal_shift": "value of no deal relative to the status quo",
+    "pressure_sensitivity": "sensitivity to economic pressure",
+    "pressure_clout_gain": "clout gain from pressure",
+    "lobbying_clout_gain": "clout gain from Israeli lobbying",
+    "quota": "ratification quota",
+    "override_threshold": "backing needed to override a red line",
+    "stance_inertia": "share of the gap to its factions' compromise closed per step",
+    "concession_beta": "concession curve exponent",
+    "belief_halfwidth": "opacity of its bottom line",
+    "breakdown_value": "value of breaking off the talks",
+    "walkout_temperature": "walk-out noise",
+    "pressure_initial": "economic pressure at the start",
+    "pressure_rate": "growth of economic pressure per step",
+    "strike_hazard": "strike hazard per step",
+    "threat_credibility": "credibility of its threat",
+    "join_probability": "probability of joining an Israeli strike",
+    "support": "share of Iran's pressure growth absorbed",
+    "snapback_cover": "share of the snapback's effect absorbed",
+    "mediation_rate": "share of sessions where it tables a compromise",
+    "strike_resolve": "strike resolve",
+    "strike_temperature": "strike decision noise",
+    "war_cost": "cost of war",
+    "target_war_cost": "estimate of Iran's cost of war",
+    "target_win_low": "estimate of Iran's chance of prevailing far from breakout",
+    "target_win_high": "estimate of Iran's chance of prevailing at breakout",
+    "breakout_convexity": "convexity of Iran's gain near breakout",
+    "us_support_cost_cut": "cut in its cost of war from US support",
+    "lobbying": "lobbying of Washington per step",
+    "deal_aversion": "fear of a deal it dislikes",
+    "collapse_resolve": "added resolve once talks collapse",
+    "hazard": "base hazard per step",
+    "urgency": "rise of its hazard near the expiry",
+    "no_deal_drop": "drop in Iran's value of no deal after snapback",
+    "pressure_boost": "rise in the growth of Iran's pressure after snapback",
+    "give_up_hazard": "hazard of giving up per session",
+    "lobbying_damping": "share of Israeli lobbying cancelled",
+    "strike_restraint": "restraint on an Israeli strike",
+    "breakdown_risk": "risk that a rejected offer ends the talks",
+    "initial_progress": "Iran's nuclear progress at the start (breakout index)",
+    "growth": "growth of Iran's nuclear progress per step",
+}
+"""Plain words for a parameter's name (the last part of its dotted path)."""
+
+EFFECT_PHRASES = {
+    "set": "the value the shock '{}' sets for",
+    "add": "the amount the shock '{}' adds to",
+    "scale": "the factor the shock '{}' applies to",
+}
+
+
+@dataclass(frozen=True)
+class WorldStory:
+    """A world's trace and the text told from it."""
+
+    model: NegotiationModel
+    world: int
+    seed: int
+    lines: list[str]
+
+    @property
+    def text(self) -> str:
+        """The story as one string."""
+        return "\n".join(self.lines)
+
+
+def run_world(
+    scenario: ScenarioLike, seed: int, world: int, block_size: int = BLOCK_SIZE
+) -> NegotiationModel:
+    """Re-run world ``world`` of the ensemble with root seed ``seed``, alone and recorded."""
+    if world < 0:
+        raise ValueError("the world id must be at least 0")
+    loaded = as_loaded(scenario)
+    block, local = divmod(world, block_size)
+    model = NegotiationModel(
+        loaded.scenario, block_seed(seed, block), np.array([local]), record=True
+    )
+    model.run()
+    return model
+
+
+def explain(
+    scenario: ScenarioLike, seed: int, world: int, block_size: int = BLOCK_SIZE
+) -> WorldStory:
+    """Tell what happened in one world and why."""
+    model = run_world(scenario, seed, world, block_size)
+    return WorldStory(model, world, seed, tell(model, world, seed))
+
+
+# ----------------------------------------------------------------------------- words
+
+
+def _label(spec: Scenario, actor_id: str) -> str:
+    actor = spec.actors[actor_id]
+    return actor.name or actor_id
+
+
+def possessive(noun: str) -> str:
+    """``Trump's``, ``Rubio and the hardliners'``."""
+    return f"{noun}'" if noun.endswith("s") else f"{noun}'s"
+
+
+def join_words(items: Sequence[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def _issue(issue: str) -> str:
+    return issue.replace("_", " ")
+
+
+def _unit(spec: Scenario, issue: str) -> str:
+    """The issue's unit as it follows a number: ``% U-235`` glued, other units spaced."""
+    unit = spec.issues[issue].unit
+    if not unit or unit == "share":
+        return ""
+    return unit if unit.startswith("%") else f" {unit}"
+
+
+def _fmt(spec: Scenario, issue: str, value: float) -> str:
+    return f"{value:.2f}{_unit(spec, issue)}"
+
+
+def _span(spec: Scenario, issue: str, before: float, after: float) -> str:
+    """``from 2.60% to 4.10% U-235`` (the unit once, at the end, when it is not a %)."""
+    unit = _unit(spec, issue)
+    if unit.startswith("%"):
+        return f"from {before:.2f}% to {after:.2f}{unit}"
+    return f"from {before:.2f} to {after:.2f}{unit}"
+
+
+def _package(spec: Scenario, x: np.ndarray) -> str:
+    return ", ".join(
+        f"{_issue(issue)} {_fmt(spec, issue, v)}" for issue, v in zip(spec.issues, x, strict=True)
+    )
+
+
+def step_word(spec: Scenario) -> str:
+    """What one step is called: ``week`` for seven-day steps, else ``step``."""
+    return "week" if spec.calendar.step_days == 7 else "step"
+
+
+def outcome_phrase(outcome: str, joint: bool = False) -> str:
+    """An outcome inside a sentence, with its article: ``a deal``, ``an Israeli strike``."""
+    if outcome == "strike_us" and joint:
+        return "a joint US-Israeli strike"
+    if outcome == "no_resolution":
+        return "no resolution"
+    label = LABELS[outcome]
+    noun = label if label.split()[0] in ("Israeli", "US") else label.lower()
+    # "a US strike": the article follows the sound, and "US" starts with a "you".
+    return f"{'an' if noun[0] in 'AEIOaeio' else 'a'} {noun}"
+
+
+def parameter_phrase(spec: Scenario, path: str) -> str:
+    """A parameter's dotted path in plain words.
+
+    ``actors.pragmatists.pressure_clout_gain`` is ``Pezeshkian, Araghchi and the reformists'
+    clout gain from pressure``; unknown paths fall back to their last part.
+    """
+    parts = path.split(".")
+    field = parts[-1]
+    plain = FIELD_PHRASES.get(field, field.replace("_", " "))
+    if parts[0] == "actors" and len(parts) >= 3 and parts[1] in spec.actors:
+        actor = spec.actors[parts[1]]
+        owner = _label(spec, parts[1])
+        if parts[2] == "ideal" and len(parts) == 4:
+            return f"{possessive(owner)} ideal {_issue(parts[3])}"
+        if parts[2] == "salience" and len(parts) == 4:
+            return f"the salience of {_issue(parts[3])} to {owner}"
+        if parts[2] == "red_lines" and isinstance(actor, Faction) and len(parts) == 5:
+            issue = actor.red_lines[int(parts[3])].issue
+            bound = "ceiling" if field == "max" else "floor"
+            return f"{possessive(owner)} red-line {bound} on {_issue(issue)}"
+        if isinstance(actor, Principal) and field == "clout":
+            return f"{possessive(owner)} weight in a mediator's compromise"
+        return f"{possessive(owner)} {plain}"
+    if parts[0] == "issues" and len(parts) == 3:
+        return f"the status quo of {_issue(parts[1])}"
+    if parts[0] == "shocks" and len(parts) >= 3 and parts[1] in spec.shocks:
+        shock = spec.shocks[parts[1]]
+        if parts[2] == "effects" and len(parts) == 5:
+            effect = shock.effects[int(parts[3])]
+            if isinstance(effect, SetParam):
+                what = EFFECT_PHRASES[effect.op].format(parts[1])
+                return f"{what} {parameter_phrase(spec, effect.path)}"
+        if parts[2] == "trigger":
+            return f"the hazard per step of the shock '{parts[1]}'"
+    return plain if plain[0].isupper() else f"the {plain}"
+
+
+def _with_unit(spec: Scenario, path: str, value: float) -> str:
+    """A drawn value, with the issue's unit when the parameter is a point on an issue."""
+    parts = path.split(".")
+    issue = None
+    if parts[0] == "actors" and len(parts) == 4 and parts[2] == "ideal":
+        issue = parts[3]
+    elif parts[0] == "issues":
+        issue = parts[1]
+    elif parts[0] == "actors" and parts[2:3] == ["red_lines"]:
+        actor = spec.actors[parts[1]]
+        if isinstance(actor, Faction):
+            issue = actor.red_lines[int(parts[3])].issue
+    unit = _unit(spec, issue) if issue in spec.issues else ""
+    return f"{value:.3g}{unit}"
+
+
+# ------------------------------------------------------------------------------ the story
+
+
+def tell(model: NegotiationModel, world: int, seed: int) -> list[str]:
+    """The story of world 0 of a recorded single-world model, as lines of text."""
+    spec = model.spec
+    outcome = name(int(model.outcome[0]))
+    step = int(model.end_step[0])
+    lines = [
+        f"World {world} of '{spec.name}' (seed {seed}): "
+        f"{outcome_phrase(outcome, bool(model.joint[0]))} "
+        f"at step {step} ({spec.step_to_date(step)}).",
+        "",
+        "What this world drew (parameters furthest from their central values):",
+        *_draws(model),
+        "",
+    ]
+    for t, told in told_by_step(model).items():
+        lines.append(f"Step {t} ({spec.step_to_date(t)}):")
+        lines.extend(f"  {line}" for line in told)
+    lines.append("")
+    lines.append(_ending(model, outcome, step))
+    return lines
+
+
+Mark = tuple[str, str, int]
+"""What a told value is of: (``stance`` or ``clout``, side id, issue or faction index)."""
+
+
+def told_by_step(model: NegotiationModel) -> dict[int, list[str]]:
+    """What :func:`tell` says at each step of a recorded world (silent steps are left out)."""
+    told: dict[int, list[str]] = {}
+    marks: dict[Mark, int] = {}  # trace index of the value last told
+    for i, record in enumerate(model.trace):
+        lines, marked = _step_lines(model, i, marks)
+        marks.update({mark: i for mark in marked})
+        if lines:
+            told[int(record["step"])] = lines
+    return told
+
+
+def _draws(model: NegotiationModel, count: int = 8) -> list[str]:
+    spec = model.spec
+    scored = []
+    for path, param in parameter_paths(spec).items():
+        lo, hi = param.bounds()
+        if hi > lo:
+            value = float(model.drawn[path][0])
+            scored.append((abs(value - param.central()) / (hi - lo), path, value, param.central()))
+    scored.sort(reverse=True)
+    return [
+        f"  {parameter_phrase(spec, path)} = {_with_unit(spec, path, value)}, "
+        f"central {_with_unit(spec, path, central)} ({path})"
+        for _, path, value, central in scored[:count]
+    ]
+
+
+def _step_lines(
+    model: NegotiationModel, i: int, marks: dict[Mark, int]
+) -> tuple[list[str], list[Mark]]:
+    """The lines told at the ``i``-th recorded step, and the values they told."""
+    record = model.trace[i]
+    out = [
+        f"Shock '{shock_name}': {shock.description or 'fired'}"
+        for shock_name, shock in model.spec.shocks.items()
+        if _fired(record, f"shock:{shock_name}")
+    ]
+    marked: list[Mark] = []
+    if i == 0:
+        out.extend(_opening_lines(model, record))
+        marked = [("stance", s.actor_id, d) for s in _sides(model) for d in range(model.span.size)]
+        marked += [("clout", s.actor_id, k) for s in _sides(model) for k in range(len(s.factions))]
+    else:
+        for side in _sides(model):
+            for k in range(len(side.factions)):
+                line = _clout_line(model, side, k, marks[("clout", side.actor_id, k)], i)
+                if line:
+                    out.append(line)
+                    marked.append(("clout", side.actor_id, k))
+        for side in _sides(model):
+            for d in range(model.span.size):
+                line = _stance_line(model, side, d, marks[("stance", side.actor_id, d)], i)
+                if line:
+                    out.append(line)
+                    marked.append(("stance", side.actor_id, d))
+    if _fired(record, "session_live"):
+        earlier = [r for r in model.trace[:i] if _fired(r, "session_live")]
+        out.extend(_binding_lines(model, record, earlier[-1] if earlier else None))
+        out.extend(_session_lines(model, record))
+        out.extend(_reveal_lines(model, record, earlier))
+    out.extend(_outside_lines(model, record, model.trace[i - 1] if i else None))
+    return out, marked
+
+
+def _fired(record: dict[str, Any], key: str) -> bool:
+    value = record.get(key)
+    return value is not None and bool(value[0])
+
+
+def _sides(model: NegotiationModel) -> tuple[PrincipalAgent, PrincipalAgent]:
+    return model.us, model.iran
+
+
+def _opening_lines(model: NegotiationModel, record: dict[str, Any]) -> list[str]:
+    """Each side's opening stance and its factions' clout shares (what later moves start from)."""
+    spec, out = model.spec, []
+    for side in _sides(model):
+        sid = side.actor_id
+        shares = record[f"{sid}_shares"][:, 0]
+        clout = ", ".join(
+            f"{_label(spec, f.actor_id)} {s:.0%}"
+            for f, s in zip(side.factions, shares, strict=True)
+        )
+        stance = _package(spec, record[f"{sid}_stance"][0])
+        out.append(f"{SIDE_NAMES[sid]} opens with the stance {stance}; clout: {clout}.")
+    return out
+
+
+def _shocks_between(model: NegotiationModel, start: int, end: int, paths: set[str]) -> list[str]:
+    """Shocks fired after trace index ``start`` up to ``end`` that change any of ``paths``."""
+    fired = []
+    for shock_name, shock in model.spec.shocks.items():
+        touches = any(isinstance(e, SetParam) and e.path in paths for e in shock.effects)
+        if touches and any(
+            _fired(model.trace[m], f"shock:{shock_name}") for m in range(start + 1, end + 1)
+        ):
+            fired.append(shock_name)
+    return fired
+
+
+def _quoted(shocks: Sequence[str]) -> str:
+    return f"the shock{'s' if len(shocks) > 1 else ''} " + join_words([f"'{s}'" for s in shocks])
+
+
+# ---------------------------------------------------------------------------------- stances
+
+
+def stance_weights(record: dict[str, Any], sid: str, d: int) -> np.ndarray:
+    """The factions' weights in a side's compromise on issue ``d`` at a recorded step (F,).
+
+    Clout share × salience, normalised (the clout shares where no faction cares).
+    """
+    shares = record[f"{sid}_shares"][:, 0]
+    weight = shares * record[f"{sid}_salience"][:, 0, d]
+    return np.asarray(weight / weight.sum() if weight.sum() > 0 else shares)
+
+
+def target_moves(before: dict[str, Any], now: dict[str, Any], sid: str, d: int) -> np.ndarray:
+    """Each faction's part in the move of a side's compromise on issue ``d`` in one step (F,).
+
+    The compromise is the factions' weighted mean position. A faction whose position moved
+    is credited with its weight times that move; weight that changed hands is credited to the
+    factions that gained it, for the distance from the losers' (loss-weighted) mean position to
+    their own. The parts add up to the compromise's move.
+    """
+    w0, w1 = stance_weights(before, sid, d), stance_weights(now, sid, d)
+    x0, x1 = before[f"{sid}_positions"][:, 0, d], now[f"{sid}_positions"][:, 0, d]
+    gain = w1 - w0
+    lost = np.maximum(-gain, 0.0)
+    losers = float(np.sum(lost * x0) / lost.sum()) if lost.sum() > 0 else 0.0
+    return np.asarray(np.maximum(gain, 0.0) * (x0 - losers) + w1 * (x1 - x0))
+
+
+def stance_credits(model: NegotiationModel, side: PrincipalAgent, d: int) -> np.ndarray:
+    """Each faction's part in the move of the side's stance on issue ``d`` since step 0.
+
+    The stance closes a share (its inertia) of the gap to the factions' compromise each step,
+    starting on it at step 0; each faction's part follows its own part of the compromise's
+    moves (:func:`target_moves`) through the same inertia, so the parts add up to the
+    stance's move (exactly under the compromise rule). Returns a (steps, F) array; faction
+    ``k``'s part in the move between trace indices ``j`` and ``i`` is ``[i, k] - [j, k]``.
+    """
+    sid, trace = side.actor_id, model.trace
+    credits = np.zeros((len(trace), len(side.factions)))
+    aimed = np.zeros(len(side.factions))  # each faction's part of the compromise's move
+    for m in range(1, len(trace)):
+        aimed = aimed + target_moves(trace[m - 1], trace[m], sid, d)
+        rate = float(trace[m][f"{sid}_inertia"][0])
+        credits[m] = credits[m - 1] + rate * (aimed - credits[m - 1])
+    return credits
+
+
+def _stance_line(
+    model: NegotiationModel, side: PrincipalAgent, d: int, since: int, i: int
+) -> str | None:
+    """A side's stance on issue ``d`` once it has moved far enough from the value last told."""
+    spec, sid = model.spec, side.actor_id
+    issue = model.issue_ids[d]
+    before = float(model.trace[since][f"{sid}_stance"][0, d])
+    now = float(model.trace[i][f"{sid}_stance"][0, d])
+    move = now - before
+    if abs(move) < STANCE_THRESHOLD * model.span[d]:
+        return None
+    credits = stance_credits(model, side, d)
+    pulls = (credits[i] - credits[since]) * np.sign(move)
+    why, own = "", []
+    if pulls.max() > 0:
+        puller = side.factions[int(np.argmax(pulls))].actor_id
+        why = f", pulled by {_label(spec, puller)}"
+        own = _shocks_between(model, since, i, {f"actors.{puller}.ideal.{issue}"})
+        if own:
+            why += f", whose ideal {_quoted(own)} changed"
+    paths = {
+        f"actors.{f.actor_id}.{field}.{issue}"
+        for f in side.factions
+        for field in ("ideal", "salience")
+    }
+    shocks = [s for s in _shocks_between(model, since, i, paths) if s not in own]
+    if shocks:
+        why += f", after {_quoted(shocks)}"
+    verb = "moved" if i - since > 1 else "moved in one step"
+    return (
+        f"{possessive(SIDE_NAMES[sid])} stance on {_issue(issue)} has {verb} "
+        f"{_span(spec, issue, before, now)} since step {model.trace[since]['step']}{why}."
+    )
+
+
+# ----------------------------------------------------------------------------------- clout
+
+
+def clout_shares(inputs: np.ndarray, pressure: float, lobbying: float) -> np.ndarray:
+    """Clout shares (F,) from the factions' clout inputs (3, F): base clout and the two gains."""
+    clout = inputs[0] * (1 + inputs[1] * pressure) * (1 + inputs[2] * lobbying)
+    return np.asarray(clout / max(float(clout.sum()), 1e-12))
+
+
+def clout_causes(before: dict[str, Any], now: dict[str, Any], sid: str, k: int) -> dict[str, float]:
+    """What moved faction ``k``'s clout share between two recorded steps, cause by cause.
+
+    Each cause's effect is the change in the share had only it changed: ``shock`` (the
+    factions' clout parameters, which only shocks change), ``pressure`` (the side's economic
+    pressure) and ``lobbying`` (the lobbying it has received).
+    """
+
+    def inputs(r: dict[str, Any]) -> tuple[np.ndarray, float, float]:
+        return (
+            r[f"{sid}_clout_inputs"][:, :, 0],
+            float(r[f"{sid}_pressure"][0]),
+            float(r[f"{sid}_lobbying"][0]),
+        )
+
+    (c0, p0, l0), (c1, p1, l1) = inputs(before), inputs(now)
+    base = clout_shares(c0, p0, l0)[k]
+    return {
+        "shock": float(clout_shares(c1, p0, l0)[k] - base),
+        "pressure": float(clout_shares(c0, p1, l0)[k] - base),
+        "lobbying": float(clout_shares(c0, p0, l1)[k] - base),
+    }
+
+
+def main_causes(effects: dict[str, float], move: float) -> list[str]:
+    """The causes that pushed a share the way it moved, largest first.
+
+    Those accounting for at least :data:`DRIVER_SHARE` of the move; if none does, the largest
+    one pushing that way; none if no cause did.
+    """
+    along = sorted(
+        ((e * np.sign(move), cause) for cause, e in effects.items() if e * move > 0), reverse=True
+    )
+    named = [cause for e, cause in along if e >= DRIVER_SHARE * abs(move)]
+    return named or [cause for _, cause in along[:1]]
+
+
+def _cause_text(
+    model: NegotiationModel, side: PrincipalAgent, cause: str, since: int, i: int
+) -> str:
+    """A cause of a clout move in words: the shocks, the pressure or the lobbying, with values."""
+    sid, spec = side.actor_id, model.spec
+    before, now = model.trace[since], model.trace[i]
+    if cause == "shock":
+        paths = {f"actors.{f.actor_id}.{field}" for f in side.factions for field in CLOUT_FIELDS}
+        shocks = _shocks_between(model, since, i, paths)
+        return _quoted(shocks) if shocks else "a change in the factions' base clout"
+    if cause == "pressure":
+        p0, p1 = float(before[f"{sid}_pressure"][0]), float(now[f"{sid}_pressure"][0])
+        paths = {f"actors.{sid}.pressure_rate", f"actors.{sid}.pressure_initial"}
+        paths |= (
+            {f"actors.{p.actor_id}.support" for p in model.patrons} if side is model.iran else set()
+        )
+        shocks = _shocks_between(model, since, i, paths)
+        extra = f", its growth changed by {_quoted(shocks)}" if shocks else ""
+        if any(_fired(model.trace[m], "snapback") for m in range(since + 1, i + 1)):
+            extra += ", growing faster since the UN snapback"
+        verb = "up" if p1 >= p0 else "down"
+        return f"economic pressure on {SIDE_NAMES[sid]} ({verb} from {p0:.2f} to {p1:.2f}{extra})"
+    l0, l1 = float(before[f"{sid}_lobbying"][0]), float(now[f"{sid}_lobbying"][0])
+    who = join_words([_label(spec, s.actor_id) for s in model.israel]) or "Israel"
+    paths = {f"actors.{s.actor_id}.lobbying" for s in model.israel}
+    paths |= {f"actors.{c.actor_id}.lobbying_damping" for c in model.counterweights}
+    shocks = _shocks_between(model, since, i, paths)
+    extra = f", its pace changed by {_quoted(shocks)}" if shocks else ""
+    return (
+        f"{possessive(who)} lobbying of {SIDE_NAMES[sid]} "
+        f"(accumulated from {l0:.2f} to {l1:.2f}{extra})"
+    )
+
+
+def _clout_line(
+    model: NegotiationModel, side: PrincipalAgent, k: int, since: int, i: int
+) -> str | None:
+    """A faction's clout share once it has moved far enough from the value last told."""
+    sid = side.actor_id
+    before = float(model.trace[since][f"{sid}_shares"][k, 0])
+    now = float(model.trace[i][f"{sid}_shares"][k, 0])
+    move = now - before
+    if abs(move) < CLOUT_THRESHOLD:
+        return None
+    causes = main_causes(clout_causes(model.trace[since], model.trace[i], sid, k), move)
+    why = (
+        join_words([_cause_text(model, side, c, since, i) for c in causes])
+        if causes
+        else "the combined changes in the other factions' clout"
+    )
+    who = _label(model.spec, side.factions[k].actor_id)
+    verb = "risen" if move > 0 else "fallen"
+    return (
+        f"{possessive(who)} share of clout in {SIDE_NAMES[sid]} has {verb} from {before:.0%} to "
+        f"{now:.0%} since step {model.trace[since]['step']}, driven by {why}."
+    )
+
+
+# --------------------------------------------------------------------------------- sessions
+
+
+def _session_lines(model: NegotiationModel, record: dict[str, Any]) -> list[str]:
+    spec = model.spec
+    proposer, responder = record["proposer"], record["responder"]
+    lines = [
+        f"{SIDE_NAMES[proposer]} proposed: {_package(spec, record['offer'][0])}.",
+        (
+            f"For {SIDE_NAMES[responder]} it was worth {record['responder_utility'][0]:.2f}, "
+            f"against its aspiration of {record['responder_aspiration'][0]:.2f} and "
+            f"{record['responder_reservation'][0]:.2f} for no deal."
+        ),
+    ]
+    ratified = record["ratified_proposer"][0] and record["ratified_responder"][0]
+    if not record["accepted"][0]:
+        lines.append(f"{SIDE_NAMES[responder]} rejected it.")
+    elif record["deal"][0]:
+        lines.append("Accepted and ratified on both sides: a deal.")
+    elif ratified:
+        observed = spec.calendar.observed_until or spec.step_to_date(model.open_from)
+        lines.append(
+            f"Accepted and ratified, but the record has the talks going on until {observed}: "
+            "no deal yet."
+        )
+    else:
+        for role, side_id in (("proposer", proposer), ("responder", responder)):
+            if not record[f"ratified_{role}"][0]:
+                why = ratification_failure(model, record, role, model.principals[side_id])
+                lines.append(f"Accepted, but {SIDE_NAMES[side_id]} did not ratify it: {why}.")
+    if not record["deal"][0] and record["step"] >= model.open_from:
+        line = _walkout_line(model, record)
+        if line:
+            lines.append(line)
+    if record["rejection_ends"][0]:
+        lines.append("The rejection ended the talks.")
+    return lines
+
+
+def ratification_failure(
+    model: NegotiationModel, record: dict[str, Any], role: str, side: PrincipalAgent
+) -> str:
+    """Why a side did not ratify an accepted offer: whose red line on which bound, or votes."""
+    spec = model.spec
+    shares = record[f"{side.actor_id}_shares"][:, 0]
+    prefers = record[f"{role}_faction_utility"][:, 0] >= record[f"{role}_faction_no_deal"][:, 0]
+    leader = _label(spec, side.factions[side.ratifier].actor_id)
+    if record[f"red_line_veto_{role}"][0]:
+        crossed = crossed_lines(spec, side, record)
+        own = [text for k, text, _ in crossed if k == side.ratifier]
+        if own:
+            return f"it crossed {own[0]}"
+        others = join_words([text for _, text, _ in crossed])
+        them = "them" if sum(n for _, _, n in crossed) > 1 else "it"
+        if not prefers[side.ratifier]:
+            return (
+                f"it crossed {others}, and {leader}, who could override {them}, preferred no deal"
+            )
+        backing, needed = percents(
+            float(np.sum(shares * prefers)), float(record[f"{role}_override_threshold"][0])
+        )
+        return (
+            f"it crossed {others}, and the clout backing it, {backing}, was not above the "
+            f"{needed} needed to override {them}"
+        )
+    if not prefers[side.ratifier]:
+        u = record[f"{role}_faction_utility"][side.ratifier, 0]
+        nd = record[f"{role}_faction_no_deal"][side.ratifier, 0]
+        return f"{leader} preferred no deal ({u:.2f} for the offer against {nd:.2f})"
+    support, quota = percents(float(np.sum(shares * prefers)), float(record[f"{role}_quota"][0]))
+    return f"only {support} of its clout preferred it to no deal, short of the {quota} needed"
+
+
+def crossed_lines(
+    spec: Scenario, side: PrincipalAgent, record: dict[str, Any], *, bounds: bool = True
+) -> list[tuple[int, str, int]]:
+    """The red lines the session's offer crossed on one side, faction by faction.
+
+    Triples of the faction's index, the words (``Khamenei's own red line on enrichment (at
+    least 1.00% U-235; the offer had 0.00% U-235)``, without the parenthesis if not ``bounds``)
+    and how many lines it crossed. The bounds are those in force at the session, as recorded
+    (each world draws its own).
+    """
+    offer = record["offer"][0]
+    lower, upper = red_line_table(record, side)
+    out = []
+    for k, faction in enumerate(side.factions):
+        crossed = [
+            f"{_issue(issue)} ({word} {_fmt(spec, issue, bound)}; "
+            f"the offer had {_fmt(spec, issue, offer[d])})"
+            if bounds
+            else _issue(issue)
+            for d, issue in enumerate(spec.issues)
+            for bound, over, word in (
+                (upper[k, d], offer[d] > upper[k, d], "at most"),
+                (lower[k, d], offer[d] < lower[k, d], "at least"),
+            )
+            if over
+        ]
+        if crossed:
+            owner = possessive(_label(spec, faction.actor_id))
+            own = " own" if k == side.ratifier else ""
+            lines = "red lines" if len(crossed) > 1 else "red line"
+            out.append((k, f"{owner}{own} {lines} on {join_words(crossed)}", len(crossed)))
+    return out
+
+
+def red_line_table(record: dict[str, Any], side: PrincipalAgent) -> tuple[np.ndarray, np.ndarray]:
+    """A side's factions' red lines in force at a session, (F, D) lower and upper bounds."""
+    role = "proposer" if record["proposer"] == side.actor_id else "responder"
+    return record[f"{role}_red_lower"][:, 0], record[f"{role}_red_upper"][:, 0]
+
+
+def binding_red_lines(
+    model: NegotiationModel, record: dict[str, Any], side: PrincipalAgent
+) -> tuple[list[int], float, float]:
+    """The other factions' red lines a side keeps to in its offers at a session.
+
+    The ratifier's own red lines always hold; the other factions' hold unless the clout share
+    of the ratifier and the factions without red lines is above the override threshold.
+    Returns the indices of the factions whose red lines hold (besides the ratifier's), that
+    share and the threshold.
+    """
+    role = "proposer" if record["proposer"] == side.actor_id else "responder"
+    others = [k for k in _with_red_lines(record, side) if k != side.ratifier]
+    shares = record[f"{side.actor_id}_shares"][:, 0]
+    backing = float(1.0 - sum(shares[k] for k in others))
+    threshold = float(record[f"{role}_override_threshold"][0])
+    return (others if backing <= threshold else []), backing, threshold
+
+
+def _red_line_words(
+    model: NegotiationModel, record: dict[str, Any], side: PrincipalAgent, k: int
+) -> str:
+    """``Rubio and the hardliners' red line on enrichment (at most 0.00% U-235)``."""
+    spec = model.spec
+    lower, upper = (bounds[k] for bounds in red_line_table(record, side))
+    bounds = [
+        f"{_issue(issue)} ({word} {_fmt(spec, issue, float(b))})"
+        for d, issue in enumerate(spec.issues)
+        for b, word in ((upper[d], "at most"), (lower[d], "at least"))
+        if np.isfinite(b)
+    ]
+    owner = possessive(_label(spec, side.factions[k].actor_id))
+    return f"{owner} red line{'s' if len(bounds) > 1 else ''} on {join_words(bounds)}"
+
+
+def _binding_lines(
+    model: NegotiationModel, record: dict[str, Any], previous: dict[str, Any] | None
+) -> list[str]:
+    """When a side starts or stops keeping to its other factions' red lines in its offers."""
+    out = []
+    for side in _sides(model):
+        held, backing, threshold = binding_red_lines(model, record, side)
+        before = binding_red_lines(model, previous, side)[0] if previous is not None else []
+        lined = _with_red_lines(record, side)
+        free = "; ".join(
+            _label(model.spec, f.actor_id)
+            for k, f in enumerate(side.factions)
+            if k == side.ratifier or k not in lined
+        )
+        who = SIDE_NAMES[side.actor_id]
+        have, needed = percents(backing, threshold)
+        for k in held:
+            if k not in before:
+                out.append(
+                    f"{who} keeps to {_red_line_words(model, record, side, k)} in its offers: "
+                    f"the factions that could override {_them(record, side, k)} ({free}) hold "
+                    f"{have} of its clout, not above the {needed} needed."
+                )
+        for k in before:
+            if k not in held:
+                out.append(
+                    f"{who} no longer keeps to {_red_line_words(model, record, side, k)} in "
+                    f"its offers: the factions that can override {_them(record, side, k)} "
+                    f"({free}) now hold {have} of its clout, above the {needed} needed."
+                )
+    return out
+
+
+def percents(a: float, b: float) -> tuple[str, str]:
+    """Two shares as percentages, with a decimal when they would otherwise read the same."""
+    for digits in (0, 1, 2):
+        pair = f"{a:.{digits}%}", f"{b:.{digits}%}"
+        if pair[0] != pair[1]:
+            return pair
+    return pair
+
+
+def _them(record: dict[str, Any], side: PrincipalAgent, k: int) -> str:
+    """``it`` or ``them``, for faction ``k``'s red lines."""
+    lower, upper = (bounds[k] for bounds in red_line_table(record, side))
+    return "them" if int(np.isfinite(lower).sum() + np.isfinite(upper).sum()) > 1 else "it"
+
+
+def chance(p: float) -> str:
+    """A probability in words' precision: ``26%``, ``8.1%``, ``0.16%``."""
+    if p >= 0.1:
+        return f"{p:.0%}"
+    return f"{p:.1%}" if p >= 0.01 else f"{p:.2%}"
+
+
+def _with_red_lines(record: dict[str, Any], side: PrincipalAgent) -> list[int]:
+    """The indices of a side's factions that hold any red line at a session."""
+    lower, upper = red_line_table(record, side)
+    return [
+        int(k)
+        for k in np.flatnonzero(np.isfinite(lower).any(axis=1) | np.isfinite(upper).any(axis=1))
+    ]
+
+
+def revealed_bounds(
+    model: NegotiationModel, record: dict[str, Any], side: PrincipalAgent
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """The red lines a side's veto of an accepted offer revealed to the other side, (D,) each.
+
+    Those that hold on the side at that session: its ratifier's and the other factions' it
+    keeps to (:func:`binding_red_lines`). ``None`` if the side vetoed nothing there.
+    """
+    role = "proposer" if record["proposer"] == side.actor_id else "responder"
+    if not (record["accepted"][0] and record[f"red_line_veto_{role}"][0]):
+        return None
+    return held_bounds(model, record, side)
+
+
+def held_bounds(
+    model: NegotiationModel, record: dict[str, Any], side: PrincipalAgent
+) -> tuple[np.ndarray, np.ndarray]:
+    """The bounds of the red lines that hold on a side at a session, (D,) lower and upper."""
+    held = [side.ratifier, *binding_red_lines(model, record, side)[0]]
+    lower, upper = red_line_table(record, side)
+    return lower[held].max(axis=0), upper[held].min(axis=0)
+
+
+def _reveal_lines(
+    model: NegotiationModel, record: dict[str, Any], earlier: list[dict[str, Any]]
+) -> list[str]:
+    """When a veto first shows the other side red lines it did not know (it respects them)."""
+    spec, out = model.spec, []
+    for side in _sides(model):
+        shown = revealed_bounds(model, record, side)
+        if shown is None:
+            continue
+        d = len(model.issue_ids)
+        known_lo, known_hi = np.full(d, -np.inf), np.full(d, np.inf)
+        for r in earlier:
+            before = revealed_bounds(model, r, side)
+            if before is not None:
+                known_lo, known_hi = (
+                    np.maximum(known_lo, before[0]),
+                    np.minimum(known_hi, before[1]),
+                )
+        lo, hi = shown
+        if not ((lo > known_lo).any() or (hi < known_hi).any()):
+            continue
+        bounds = [
+            f"{_issue(issue)} {word} {_fmt(spec, issue, float(b))}"
+            for k, issue in enumerate(spec.issues)
+            for b, word in ((hi[k], "at most"), (lo[k], "at least"))
+            if np.isfinite(b)
+        ]
+        learner = model.iran if side is model.us else model.us
+        own_lo, own_hi = held_bounds(model, record, learner)
+        clash = [
+            _issue(issue)
+            for k, issue in enumerate(spec.issues)
+            if lo[k] > own_hi[k] or hi[k] < own_lo[k]
+        ]
+        other = SIDE_NAMES[learner.actor_id]
+        but = f", except on {join_words(clash)}, where its own come first" if clash else ""
+        out.append(
+            f"The veto showed {other} where {possessive(SIDE_NAMES[side.actor_id])} red lines "
+            f"lie ({join_words(bounds)}); {other} keeps its offers within them from now on"
+            f"{but}."
+        )
+    return out
+
+
+def _walkout_line(model: NegotiationModel, record: dict[str, Any]) -> str | None:
+    """The walk-out calculation, when it was close or the walk-out happened."""
+    p = float(record["walkout_probability"][0])
+    walked = bool(record["walkout"][0])
+    if not walked and p < CLOSE_CALL:
+        return None
+    side = model.principals[record["responder"]]
+    leader = _label(model.spec, side.factions[side.ratifier].actor_id)
+    u, b = float(record["walkout_utility"][0]), float(record["walkout_breakdown"][0])
+    who = SIDE_NAMES[side.actor_id]
+    verb = "walked out" if walked else "weighed walking out"
+    return (
+        f"{who} {verb}: the offer was worth {u:.2f} to {leader}, against {b:.2f} for breaking off "
+        f"the talks, which made a walk-out {chance(p)} likely."
+    )
+
+
+# ---------------------------------------------------------------------------- outside options
+
+
+def _outside_lines(
+    model: NegotiationModel, record: dict[str, Any], previous: dict[str, Any] | None
+) -> list[str]:
+    """A collapse of the talks, then strikes weighed or made, then the snapback."""
+    out = []
+    was = previous is not None and previous["collapsed"][0]
+    if record["collapsed"][0] and not was:
+        cause = COLLAPSE_CAUSES[int(record["collapse_cause"][0])]
+        text = {
+            "walkout": "Talks collapsed after the walk-out.",
+            "mediator": "The mediator gave up: talks collapsed.",
+            "rejection": "Talks collapsed.",
+            "shock": "A shock ended the talks.",
+        }.get(cause, "Talks collapsed.")
+        out.append(text)
+    if record["step"] >= model.open_from:
+        out.extend(_israel_lines(model, record))
+        line = _us_strike_line(model, record)
+        if line:
+            out.append(line)
+    if _fired(record, "snapback"):
+        out.append("The E3 triggered the UN snapback: harsher sanctions return.")
+    return out
+
+
+def strike_margin_terms(record: dict[str, Any]) -> list[str]:
+    """The parts of Israel's strike margin beyond the value of striking now, in words.
+
+    Its resolve, its fear of the deal on the table locking in, the collapse of the talks and
+    the Gulf's restraint, leaving out those that are 0.
+    """
+    terms = [
+        ("its resolve", float(record["israel_resolve"][0])),
+        ("its fear of the deal on the table locking in", float(record["israel_fear"][0])),
+        ("the collapse of the talks", float(record["israel_collapse"][0])),
+        ("the Gulf's restraint", -float(record["israel_restraint"][0])),
+    ]
+    return [f"{text} {value:+.3f}" for text, value in terms if value != 0]
+
+
+def _israel_lines(model: NegotiationModel, record: dict[str, Any]) -> list[str]:
+    """Israel's strike calculation, when a strike was close or happened."""
+    p = record.get("israel_probability")
+    strikes = _fired(record, "israel_strikes")
+    if p is None or (p[0] < CLOSE_CALL and not strikes):
+        return []
+    who = _label(model.spec, model.israel[-1].actor_id) if model.israel else "Israel"
+    verb = "struck Iran's programme" if strikes else "weighed a strike"
+    terms = strike_margin_terms(record)
+    plus = f"; with {join_words(terms)}," if terms else ";"
+    out = [
+        f"{who} {verb}: striking now rather than waiting was worth "
+        f"{record['israel_powell'][0]:+.3f}, with Iran's programme at "
+        f"{record['progress'][0]:.0%} of breakout{plus} the strike margin was "
+        f"{record['israel_margin'][0]:+.3f}, which made a strike {chance(p[0])} likely this "
+        f"{step_word(model.spec)}."
+    ]
+    if _fired(record, "us_joins"):
+        out.append("The United States joined the strike.")
+    return out
+
+
+def _us_strike_line(model: NegotiationModel, record: dict[str, Any]) -> str | None:
+    p = record.get("us_probability")
+    strikes = _fired(record, "us_strikes")
+    if p is None or (p[0] < CLOSE_CALL and not strikes):
+        return None
+    us = model.us
+    hawks = ""
+    if us.hawk is not None:
+        name_ = _label(model.spec, us.factions[us.hawk].actor_id)
+        hawks = f" × {possessive(name_)} clout share {record['us_shares'][us.hawk, 0]:.0%}"
+    verb = "struck Iran" if strikes else "weighed a strike"
+    return (
+        f"The United States {verb}, the talks having failed: a strike hazard of "
+        f"{record['us_strike_hazard'][0]:.2f}{hawks} × the threat's credibility "
+        f"{record['us_threat_credibility'][0]:.2f} made a strike {chance(p[0])} likely this "
+        f"{step_word(model.spec)}."
+    )
+
+
+def _ending(model: NegotiationModel, outcome: str, step: int) -> str:
+    spec = model.spec
+    phrase = outcome_phrase(outcome, bool(model.joint[0]))
+    if outcome == "deal":
+        return f"Outcome: a deal at step {step}: {_package(spec, model.terms[0])}."
+    if outcome == "breakdown":
+        return f"Outcome: a breakdown (talks collapsed at step {step}, no strike by the horizon)."
+    if outcome == "no_resolution":
+        return f"Outcome: no resolution, still talking at the horizon (step {spec.horizon})."
+    return f"Outcome: {phrase} at step {step} ({spec.step_to_date(step)})."

@@ -1,0 +1,327 @@
+"""One self-contained HTML report of one or more scenarios (``negsim report``).
+
+The report holds, for each scenario, its outcome table and figures (outcomes, timing, terms);
+the comparison of the scenarios (a forest plot and a table); one world of the first scenario
+told in words and drawn; the calibration evidence table of the first scenario; and what is
+needed to reproduce it (versions, scenario hashes, seed, worlds, the command). Figures are
+embedded as base64 PNG and the style sheet is inline, so the file opens anywhere, offline.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import html
+import platform
+import shlex
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+from sim.analysis.explain import explain
+from sim.analysis.plots import (
+    figure_bytes,
+    plot_forest,
+    plot_outcomes,
+    plot_terms,
+    plot_timing,
+    plot_world,
+)
+from sim.analysis.tables import outcome_cells
+from sim.mechanisms.outcomes import COLOURS, LABELS, OUTCOMES
+from sim.mechanisms.rng import draw_root_seed
+from sim.runs.ensemble import RunResult, ScenarioLike, as_loaded, git_commit, run, version
+from sim.runs.output import write_text_atomic
+from sim.scenario.evidence import SourceRow, source_rows
+from sim.scenario.loader import Loaded
+
+STYLE = """
+body { font-family: -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; margin: 2em auto;
+       max-width: 1200px; color: #222; line-height: 1.45; padding: 0 1em; }
+h1 { border-bottom: 2px solid #1b9e77; padding-bottom: .2em; }
+h2 { margin-top: 2em; border-bottom: 1px solid #ccc; }
+table { border-collapse: collapse; margin: 1em 0; font-size: 0.92em; }
+th, td { border: 1px solid #ccc; padding: .3em .6em; vertical-align: top; }
+th { background: #f3f3f3; text-align: left; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+img { max-width: 100%; height: auto; display: block; margin: 1em 0; }
+.swatch { display: inline-block; width: .8em; height: .8em; margin-right: .4em;
+          border-radius: 2px; vertical-align: baseline; }
+.missing { color: #b00; font-weight: bold; }
+pre { background: #f7f7f7; padding: 1em; overflow-x: auto; font-size: 0.85em; }
+details { margin: 1em 0; }
+.meta td:first-child { font-weight: bold; white-space: nowrap; }
+table.evidence { font-size: 0.82em; }
+"""
+
+
+@dataclass(frozen=True)
+class ScenarioRun:
+    """A scenario of the report and its ensemble."""
+
+    loaded: Loaded
+    source: str
+    result: RunResult
+
+
+def write_report(
+    scenarios: Sequence[ScenarioLike],
+    worlds: int = 1000,
+    seed: int | None = None,
+    out: str | Path = "report.html",
+    *,
+    jobs: int = 1,
+    command: str | None = None,
+    on_scenario: Callable[[str], None] | None = None,
+) -> Path:
+    """Run each scenario with the same worlds and seed, and write the HTML report atomically.
+
+    Args:
+        scenarios: scenario files (or loaded scenarios); the first is the baseline.
+        worlds: worlds per scenario.
+        seed: root seed shared by every scenario (drawn, and recorded, when None).
+        out: the HTML file to write.
+        jobs: processes per ensemble (results do not depend on it).
+        command: the command to show for reproducing it (default: built from the arguments).
+        on_scenario: called with each scenario's name before it runs (progress).
+
+    Returns:
+        The path of the report.
+    """
+    if not scenarios:
+        raise ValueError("a report needs at least one scenario")
+    if worlds < 1:
+        raise ValueError("worlds must be at least 1")
+    loaded = [as_loaded(s) for s in scenarios]  # every scenario valid before anything runs
+    root = draw_root_seed() if seed is None else int(seed)
+    runs = []
+    for source, item in zip(scenarios, loaded, strict=True):
+        if on_scenario:
+            on_scenario(item.scenario.name)
+        result = run(item, worlds=worlds, seed=root, jobs=jobs)
+        runs.append(ScenarioRun(item, _source(source, item), result))
+    out_path = Path(out)
+    if command is None:
+        files = " ".join(shlex.quote(r.source) for r in runs)
+        target = shlex.quote(str(out_path))
+        command = f"negsim report {files} --worlds {worlds} --seed {root} --out {target}"
+    text = render_report(runs, root, worlds, command)
+    write_text_atomic(out_path, text)
+    return out_path
+
+
+def _source(given: ScenarioLike, loaded: Loaded) -> str:
+    return str(given) if isinstance(given, str | Path) else loaded.source
+
+
+def render_report(runs: Sequence[ScenarioRun], seed: int, worlds: int, command: str) -> str:
+    """The report's HTML text."""
+    names = [r.result.summary["scenario"] for r in runs]
+    title = f"negsim report: {', '.join(names)}"
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{_e(title)}</title><style>{STYLE}</style></head><body>",
+        f"<h1>{_e(title)}</h1>",
+        f"<p>{len(runs)} scenario(s), {worlds:,} worlds each, root seed {seed}. Every scenario "
+        "runs the same worlds (the same random numbers), so their differences are the "
+        "scenarios', not chance's. Intervals are 95% Wilson intervals of the sampling error "
+        "of a finite ensemble.</p>",
+        _contents(runs),
+        _comparison(runs),
+        *(_scenario_section(r) for r in runs),
+        _world_section(runs[0]),
+        _evidence_section(runs[0]),
+        _metadata_section(runs, seed, worlds, command),
+        "</body></html>",
+    ]
+    return "\n".join(parts) + "\n"
+
+
+def _e(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _anchor(name: str) -> str:
+    return "scenario-" + "".join(c if c.isalnum() else "-" for c in name)
+
+
+def _contents(runs: Sequence[ScenarioRun]) -> str:
+    items = ['<li><a href="#comparison">Comparison of the scenarios</a></li>']
+    for r in runs:
+        name = r.result.summary["scenario"]
+        items.append(f'<li><a href="#{_anchor(name)}">Scenario {_e(name)}</a></li>')
+    items += [
+        '<li><a href="#world">One world, told</a></li>',
+        '<li><a href="#evidence">Calibration evidence</a></li>',
+        '<li><a href="#metadata">How to reproduce this report</a></li>',
+    ]
+    return "<h2>Contents</h2><ul>" + "".join(items) + "</ul>"
+
+
+def _figure(fig: Figure, alt: str) -> str:
+    data = base64.b64encode(figure_bytes(fig, "png", dpi=110)).decode("ascii")
+    return f'<img alt="{_e(alt)}" src="data:image/png;base64,{data}">'
+
+
+def _estimate(o: dict[str, Any]) -> str:
+    lo, hi = o["ci95"]
+    return f"{o['p']:.1%} [{lo:.1%}, {hi:.1%}]"
+
+
+def _outcome_name(name: str) -> str:
+    """An outcome's label after a swatch of its colour."""
+    return f'<span class="swatch" style="background:{COLOURS[name]}"></span>{_e(LABELS[name])}'
+
+
+def _comparison(runs: Sequence[ScenarioRun]) -> str:
+    summaries = [r.result.summary for r in runs]
+    head = "".join(f"<th>{_outcome_name(k)}</th>" for k in OUTCOMES)
+    rows = "".join(
+        f"<tr><td>{_e(s['scenario'])}</td>"
+        + "".join(f'<td class="num">{_estimate(s["outcomes"][k])}</td>' for k in OUTCOMES)
+        + "</tr>"
+        for s in summaries
+    )
+    return (
+        '<h2 id="comparison">Comparison of the scenarios</h2>'
+        "<p>Probability of each outcome with its 95% Wilson interval; the first row is the "
+        "baseline.</p>"
+        f"<table><tr><th>scenario</th>{head}</tr>{rows}</table>"
+        + _figure(plot_forest(summaries), "forest plot of the outcome probabilities")
+    )
+
+
+def outcome_rows(summary: dict[str, Any]) -> str:
+    """The outcome table of one run as HTML rows."""
+    out = []
+    for name, p, ci, count, median, date in outcome_cells(summary):
+        out.append(
+            f"<tr><td>{_outcome_name(name)}</td><td class='num'>{p}</td>"
+            f"<td class='num'>{ci}</td><td class='num'>{count}</td>"
+            f"<td class='num'>{median}</td><td>{_e(date)}</td></tr>"
+        )
+    return "".join(out)
+
+
+def _scenario_section(r: ScenarioRun) -> str:
+    summary, worlds = r.result.summary, r.result.worlds
+    name = summary["scenario"]
+    spec = r.loaded.scenario
+    description = f"<p>{_e(spec.description.strip())}</p>" if spec.description.strip() else ""
+    overrides = (
+        "<p>Overrides: " + "; ".join(_e(o) for o in summary["overrides"]) + "</p>"
+        if summary.get("overrides")
+        else ""
+    )
+    table = (
+        "<table><tr><th>outcome</th><th>p</th><th>95% CI</th><th>count</th>"
+        "<th>median step</th><th>median date</th></tr>" + outcome_rows(summary) + "</table>"
+    )
+    return (
+        f'<h2 id="{_anchor(name)}">Scenario {_e(name)}</h2>'
+        f"<p>File <code>{_e(r.source)}</code>, {summary['worlds']:,} worlds, seed "
+        f"{summary['seed']}, {summary['seconds']} s.</p>"
+        + description
+        + overrides
+        + table
+        + _figure(plot_outcomes(summary), f"outcome probabilities of {name}")
+        + _figure(plot_timing(worlds, spec, name=name), f"cumulative incidence, {name}")
+        + _figure(plot_terms(worlds, spec, name=name), f"terms of the deals, {name}")
+    )
+
+
+def example_world(worlds: pd.DataFrame) -> int:
+    """The world to tell: the first world with the most frequent outcome."""
+    counts = worlds["outcome"].astype(str).value_counts()
+    modal = str(counts.index[0])
+    return int(worlds.loc[worlds["outcome"].astype(str) == modal, "world"].iloc[0])
+
+
+def _world_section(r: ScenarioRun) -> str:
+    world = example_world(r.result.worlds)
+    seed = int(r.result.summary["seed"])
+    story = explain(r.loaded, seed, world, int(r.result.summary["block_size"]))
+    name = r.result.summary["scenario"]
+    return (
+        '<h2 id="world">One world, told</h2>'
+        f"<p>World {world} of {_e(name)}, the first world with the most frequent outcome. "
+        f"<code>negsim explain {_e(r.source)} --seed {seed} --world {world}</code> prints "
+        "the same story.</p>"
+        + _figure(plot_world(story), f"world {world} over time")
+        + f"<details open><summary>The story in words</summary><pre>{_e(story.text)}</pre>"
+        "</details>"
+    )
+
+
+def _number(x: float) -> str:
+    return f"{x:.4g}"
+
+
+def evidence_rows(rows: Sequence[SourceRow]) -> str:
+    """The calibration evidence table as HTML rows (as ``negsim evidence`` prints it)."""
+    out = []
+    for row in rows:
+        value_range = "—" if row.low == row.high else f"[{_number(row.low)}, {_number(row.high)}]"
+        if row.kind == "evidence":
+            quote, reading = f"“{_e(row.quote)}”", _e(row.reading)
+        elif row.kind == "assumption":
+            quote, reading = "—", f"assumption: {_e(row.reading)}"
+        else:
+            quote, reading = "—", '<span class="missing">no evidence and no assumption</span>'
+        out.append(
+            f"<tr><td>{_e(row.owner)}</td><td>{_e(row.parameter)}</td>"
+            f"<td class='num'>{_number(row.value)}</td><td class='num'>{value_range}</td>"
+            f"<td>{quote}</td><td>{_e(row.seed or '—')}</td><td>{reading}</td></tr>"
+        )
+    return "".join(out)
+
+
+def _evidence_section(r: ScenarioRun) -> str:
+    rows = source_rows(r.loaded.scenario)
+    counts = {k: sum(row.kind == k for row in rows) for k in ("evidence", "assumption", "missing")}
+    return (
+        '<h2 id="evidence">Calibration evidence</h2>'
+        f"<p>Every parameter of {_e(r.result.summary['scenario'])} with the quote from the seed "
+        f"articles that supports it, or the assumption that stands in for one: "
+        f"{counts['evidence']} rows of evidence, {counts['assumption']} assumptions, "
+        f"{counts['missing']} missing.</p>"
+        '<table class="evidence"><tr><th>actor</th><th>parameter</th><th>value</th>'
+        "<th>range</th><th>quote</th><th>seed</th><th>reading</th></tr>"
+        + evidence_rows(rows)
+        + "</table>"
+    )
+
+
+def _metadata_section(runs: Sequence[ScenarioRun], seed: int, worlds: int, command: str) -> str:
+    first = runs[0].result.summary
+    rows = [
+        ("negsim version", first["version"]),
+        ("git commit", first.get("git_commit") or git_commit() or "not a git checkout"),
+        ("Python", platform.python_version()),
+        ("root seed", seed),
+        ("worlds per scenario", f"{worlds:,}"),
+        ("block size", first["block_size"]),
+        ("generated", dt.datetime.now(dt.UTC).isoformat(timespec="seconds")),
+    ]
+    meta = "".join(f"<tr><td>{_e(k)}</td><td>{_e(v)}</td></tr>" for k, v in rows)
+    scenario_rows = "".join(
+        f"<tr><td>{_e(r.result.summary['scenario'])}</td><td><code>{_e(r.source)}</code></td>"
+        f"<td><code>{_e(r.result.summary['scenario_sha256'])}</code></td></tr>"
+        for r in runs
+    )
+    return (
+        '<h2 id="metadata">How to reproduce this report</h2>'
+        f'<table class="meta">{meta}</table>'
+        "<table><tr><th>scenario</th><th>file</th><th>scenario SHA-256</th></tr>"
+        f"{scenario_rows}</table>"
+        "<p>The same scenario contents (their SHA-256), seed, worlds, block size and code "
+        "(version and commit) give the same numbers on any machine:</p>"
+        f"<pre>{_e(command)}</pre>"
+        f"<p>Written by negsim {_e(version())}.</p>"
+    )

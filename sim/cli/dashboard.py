@@ -1,0 +1,95 @@
+"""``negsim dashboard [SCENARIO] [--port P] [--host H]``: the command-line entry of the dashboard.
+
+:func:`add_dashboard_parser` and :func:`dashboard_main` plug into the command table of
+:mod:`sim.cli.main`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+
+from sim.dashboard.server import DEFAULT_HOST, DEFAULT_PORT, free_port, serve
+from sim.scenario.loader import load_scenario
+
+BAD_INPUT = 2
+MISSING_EXTRA = "install the dashboard extra: pip install 'negsim[dashboard]'"
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: '{text}'") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"a port is 0 to 65535, got {port}")
+    return port
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The dashboard's arguments: an optional scenario, ``--port`` and ``--host``."""
+    parser.add_argument(
+        "scenario",
+        type=Path,
+        nargs="?",
+        default=None,
+        help="scenario YAML file to open first; the picker lists the files beside it "
+        "(default: scenarios/baseline.yaml)",
+    )
+    parser.add_argument(
+        "--port",
+        type=_port,
+        default=DEFAULT_PORT,
+        help=f"TCP port (default {DEFAULT_PORT}; 0: any free port)",
+    )
+    parser.add_argument(
+        "--host",
+        default=DEFAULT_HOST,
+        help=f"address to bind (default {DEFAULT_HOST}: this machine only)",
+    )
+
+
+def add_dashboard_parser(sub: Any, parents: Sequence[argparse.ArgumentParser]) -> None:
+    """Add the ``dashboard`` command to ``negsim``'s sub-parsers."""
+    parser = sub.add_parser(
+        "dashboard",
+        parents=list(parents),
+        help="explore scenarios in the browser: sliders, shocks, runs and one world step by step",
+    )
+    add_arguments(parser)
+
+
+def dashboard_installed() -> bool:
+    """Whether the optional ``dashboard`` extra (Solara and its server) is installed."""
+    return all(importlib.util.find_spec(m) is not None for m in ("solara", "uvicorn"))
+
+
+def dashboard_main(args: argparse.Namespace, console: Console) -> int:
+    """Check the scenario, then serve the dashboard until interrupted.
+
+    Raises:
+        ScenarioError: if the scenario given is invalid (``negsim`` reports it, exit status 2).
+    """
+    err = Console(stderr=True)
+    if not dashboard_installed():
+        err.print(f"[bold red]error:[/] {escape(MISSING_EXTRA)}", highlight=False)
+        return BAD_INPUT
+    if args.scenario is not None:
+        load_scenario(args.scenario)
+    port = args.port or free_port(args.host)
+    console.print(
+        f"negsim dashboard: http://{args.host}:{port}/  (Ctrl+C to stop)", highlight=False
+    )
+    if args.host not in LOCAL_HOSTS:
+        err.print(
+            f"[yellow]warning:[/] listening on {escape(args.host)}: reachable from other machines"
+        )
+    serve(args.scenario, port, args.host)
+    return 0

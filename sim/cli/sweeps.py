@@ -1,0 +1,207 @@
+"""The ``negsim sweep`` and ``negsim sensitivity`` commands (wired into :mod:`sim.cli.main`).
+
+Each command has a parser builder (``add_*_parser(subparsers, parents)``) and a main
+(``*_main(args, console) -> int``). Bad input (an invalid sweep file or base scenario, an
+impossible backend, an output directory holding another sweep) prints every problem and returns
+2, like the rest of the command line.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from sim.runs.sweeps.api import run
+from sim.runs.sweeps.backends import BackendError
+from sim.runs.sweeps.runner import SweepResult
+from sim.runs.sweeps.spec import LoadedSweep, SweepSpecError, load_sweep
+from sim.runs.sweeps.store import OutputDirError
+from sim.scenario.loader import ScenarioError
+
+BAD_INPUT = 2
+WIDE = 160
+MAX_ROWS = 30
+"""Rows of the printed summary table (the files hold every design point)."""
+SHOWN_PROBLEMS = 100
+"""Problems printed for one bad input; the rest are counted (a rows design may have many)."""
+
+
+def add_sweep_parser(subparsers: Any, parents: list[argparse.ArgumentParser]) -> None:
+    """Add ``negsim sweep SPEC [--out DIR] [--jobs J] [--resume] [--dask-...]``."""
+    p = subparsers.add_parser(
+        "sweep", parents=parents, help="run a parameter sweep (see scenarios/sweeps/)"
+    )
+    p.add_argument("spec", type=Path, help="sweep YAML file (a file with a top-level 'design:')")
+    _add_run_options(p)
+    p.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue the sweep in --out after an interruption, recomputing nothing finished",
+    )
+
+
+def add_sensitivity_parser(subparsers: Any, parents: list[argparse.ArgumentParser]) -> None:
+    """Add ``negsim sensitivity SPEC [--out DIR] [--jobs J] [--dask-...]``."""
+    p = subparsers.add_parser(
+        "sensitivity",
+        parents=parents,
+        help="Sobol' indices or Morris effects of P(deal) and P(strike) over a sweep",
+    )
+    p.add_argument("spec", type=Path, help="sweep YAML file with a 'sobol' or 'morris' design")
+    _add_run_options(p)
+
+
+def _add_run_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="output directory (default sweeps/NAME)",
+    )
+    p.add_argument(
+        "--jobs", type=int, default=None, metavar="J", help="local processes (default 1)"
+    )
+    dask = p.add_mutually_exclusive_group()
+    dask.add_argument(
+        "--dask-scheduler", metavar="ADDRESS", help="run on a Dask cluster (tcp://HOST:PORT)"
+    )
+    dask.add_argument(
+        "--dask-local", type=int, metavar="N", help="start a local Dask cluster of N workers"
+    )
+
+
+def sweep_main(args: argparse.Namespace, console: Console) -> int:
+    """Run a sweep, print its summary table and where its files are."""
+    err = Console(stderr=True)
+    try:
+        result, out = _run(load_sweep(args.spec), args, err, resume=args.resume)
+    except _BAD_INPUT as exc:
+        return _bad_input(err, exc)
+    _wide(console).print(summary_table(result))
+    console.print(f"wrote {out}/points.parquet, summary.parquet, sweep.json", highlight=False)
+    return 0
+
+
+def sensitivity_main(args: argparse.Namespace, console: Console) -> int:
+    """Run (or resume) a sweep, then compute and write its sensitivity indices."""
+    from sim.analysis.sensitivity import (
+        check_design,
+        rich_table,
+        sensitivity_table,
+        write_sensitivity,
+    )
+
+    err = Console(stderr=True)
+    try:
+        sweep = load_sweep(args.spec)
+        check_design(sweep)
+        result, out = _run(sweep, args, err, resume=True)
+        table = sensitivity_table(sweep, result.points)
+    except _BAD_INPUT as exc:
+        return _bad_input(err, exc)
+    title = f"Sensitivity of '{result.meta['sweep']}' ({result.meta['points']} design points)"
+    _wide(console).print(rich_table(table, title))
+    keys = ("sweep", "spec_sha256", "scenario", "scenario_sha256", "seed", "design", "version")
+    meta = {k: result.meta[k] for k in (*keys, "git_commit", "worlds_per_point", "block_size")}
+    paths = write_sensitivity(table, out, title, meta)
+    console.print("wrote " + ", ".join(str(p) for p in paths), highlight=False)
+    return 0
+
+
+def _wide(console: Console) -> Console:
+    """Not a terminal (a pipe, a log): print tables at full width rather than wrap their cells."""
+    if console.is_terminal or console.width >= WIDE:
+        return console
+    return Console(file=console.file, width=WIDE)
+
+
+def _run(
+    sweep: LoadedSweep, args: argparse.Namespace, err: Console, *, resume: bool
+) -> tuple[SweepResult, Path]:
+    out = args.out or Path("sweeps") / sweep.spec.name
+    result = run(
+        sweep,
+        out=out,
+        jobs=1 if args.jobs is None else args.jobs,
+        resume=resume,
+        progress=err.is_terminal,
+        dask_scheduler=args.dask_scheduler,
+        dask_local=args.dask_local,
+        console=err,
+    )
+    return result, out
+
+
+def _bad_input_types() -> tuple[type[Exception], ...]:
+    from sim.analysis.sensitivity import SensitivityError
+
+    return (ScenarioError, BackendError, OutputDirError, SensitivityError)
+
+
+_BAD_INPUT = _bad_input_types()
+
+
+def _bad_input(err: Console, exc: Exception) -> int:
+    """Print a bad input's problems (the first ``SHOWN_PROBLEMS``); return status 2."""
+    if isinstance(exc, ScenarioError):
+        kind = "sweep file" if isinstance(exc, SweepSpecError) else "scenario"
+        err.print(f"[bold red]invalid {kind}[/] ({len(exc.problems)} problem(s)):")
+        for problem in exc.problems[:SHOWN_PROBLEMS]:
+            err.print(f"  {problem}", markup=False, highlight=False, soft_wrap=True)
+        if len(exc.problems) > SHOWN_PROBLEMS:
+            err.print(f"  ... and {len(exc.problems) - SHOWN_PROBLEMS:,} more", highlight=False)
+    else:
+        err.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)
+    return BAD_INPUT
+
+
+def summary_table(result: SweepResult) -> Table:
+    """The per-point table printed at the end of ``negsim sweep``."""
+    meta = result.meta
+    points = result.points
+    seconds = _seconds(meta)
+    table = Table(
+        title=(
+            f"{meta['sweep']}: {meta['points']} design points x {meta['worlds_per_point']:,} "
+            f"worlds, seed {meta['seed']}, {meta['error_points']} error(s)"
+            + (f" ({seconds} s)" if seconds is not None else "")
+        ),
+        caption=None
+        if len(points) <= MAX_ROWS
+        else f"first {MAX_ROWS} of {len(points)} design points; all are in points.parquet",
+    )
+    params = list(meta["parameters"])
+    table.add_column("point", justify="right")
+    for path in params:
+        table.add_column(path.removeprefix("actors."), justify="right")
+    for col in ("P(deal) [95% CI]", "P(strike) [95% CI]", "median deal step", "status"):
+        table.add_column(col, justify="right" if col != "status" else "left")
+    for row in points.head(MAX_ROWS).to_dict("records"):
+        cells = [str(row["point"])] + [f"{row[p]:.4g}" for p in params]
+        if row["status"] == "ok":
+            cells += [
+                _interval(row, "deal"),
+                _interval(row, "strike"),
+                "—" if pd.isna(row["deal_median_step"]) else f"{row['deal_median_step']:g}",
+                "ok",
+            ]
+        else:
+            cells += ["—", "—", "—", f"error: {row['error']}"]
+        table.add_row(*cells)
+    return table
+
+
+def _interval(row: dict[Any, Any], name: str) -> str:
+    return f"{row[f'{name}_p']:.3f} [{row[f'{name}_ci_low']:.3f}, {row[f'{name}_ci_high']:.3f}]"
+
+
+def _seconds(meta: dict[str, Any]) -> float | None:
+    seconds = meta["sessions"][-1].get("seconds")
+    return None if seconds is None else round(float(seconds), 1)

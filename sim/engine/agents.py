@@ -1,0 +1,439 @@
+"""Mesa agents, one per actor; each holds its state as numpy arrays over worlds (MODEL.md 4, 10).
+
+Agents read their parameters from the model's per-world parameter table on every use, so a shock
+that changes a parameter takes effect at once. They compute with the pure functions of
+:mod:`sim.mechanisms.utility`, :mod:`sim.mechanisms.ratification`, :mod:`sim.mechanisms.strike`
+and :mod:`sim.mechanisms.rules`; the model orchestrates the phases of a step.
+"""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+from sim.engine.world import World
+from sim.mechanisms.bargaining import Side
+from sim.mechanisms.ratification import ratify, red_line_crossed
+from sim.mechanisms.rules import STANCE_RULES
+from sim.mechanisms.strike import logit_choice, preventive_margin, target_win_probability
+from sim.mechanisms.utility import normalise_weights, utility
+from sim.scenario.schema import (
+    ActorBase,
+    Counterweight,
+    Faction,
+    Mediator,
+    Patron,
+    Principal,
+    Snapback,
+    Striker,
+)
+
+
+class Actor(mesa.Agent):
+    """Base of every actor: its id, its scenario entry and access to its parameters."""
+
+    model: World
+
+    def __init__(self, model: World, actor_id: str, spec: ActorBase):
+        """Register the agent with the model."""
+        super().__init__(model)
+        self.actor_id = actor_id
+        self.spec = spec
+        self._vectors: dict[str, tuple[tuple[str, int], np.ndarray]] = {}
+
+    def param(self, name: str) -> np.ndarray:
+        """This actor's parameter ``name`` in every world (N,)."""
+        return self.model.params[f"actors.{self.actor_id}.{name}"]
+
+    def central(self, name: str) -> float:
+        """The scenario's central value of this actor's parameter ``name``."""
+        return self.model.central[f"actors.{self.actor_id}.{name}"]
+
+    def public(self, name: str) -> np.ndarray:
+        """What others know of a parameter: its central value as the shocks since changed it."""
+        return self.model.known(f"actors.{self.actor_id}.{name}")
+
+    def vector(self, field: str) -> np.ndarray:
+        """A per-issue parameter (``ideal`` or ``salience``) as an (N, D) array.
+
+        Cached until a shock next changes a parameter (``model.params_version``).
+        """
+        key = (field, self.model.params_version)
+        cached = self._vectors.get(field)
+        if cached is None or cached[0] != key:
+            value = np.stack([self.param(f"{field}.{i}") for i in self.model.issue_ids], axis=1)
+            cached = self._vectors[field] = (key, value)
+        return cached[1]
+
+    def weights(self) -> np.ndarray:
+        """Salience normalised to issue weights (N, D), cached like :meth:`vector`."""
+        key = ("weights", self.model.params_version)
+        cached = self._vectors.get("weights")
+        if cached is None or cached[0] != key:
+            cached = self._vectors["weights"] = (key, normalise_weights(self.vector("salience")))
+        return cached[1]
+
+    def has_position(self) -> bool:
+        """Whether the actor has an ideal point on the issues."""
+        return f"actors.{self.actor_id}.ideal.{self.model.issue_ids[0]}" in self.model.params
+
+    def utility(self, x: np.ndarray, index: np.ndarray | None = None) -> np.ndarray:
+        """The actor's utility of packages ``x`` (N, D), or of the worlds ``index`` only."""
+        ideal, weights, rho = self.vector("ideal"), self.weights(), self.param("risk_exponent")
+        if index is not None:
+            ideal, weights, rho = ideal[index], weights[index], rho[index]
+        return utility(x, ideal, weights, self.model.span, rho)
+
+
+class FactionAgent(Actor):
+    """A faction: votes in ratification and pulls its principal's stance (MODEL.md section 6)."""
+
+    def __init__(self, model: World, actor_id: str, spec: Faction):
+        """Register the faction; its red lines are read per world by :meth:`bounds`."""
+        super().__init__(model, actor_id, spec)
+        self.spec: Faction = spec
+        self._bounds: tuple[int, np.ndarray, np.ndarray] | None = None
+
+    def bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        """The faction's red lines as (N, D) lower and upper bounds (±inf where it has none).
+
+        Each world draws its own bounds (``actors.<f>.red_lines.<k>.max``/``min``); cached
+        until a shock next changes a parameter.
+        """
+        version = self.model.params_version
+        if self._bounds is None or self._bounds[0] != version:
+            n, d = self.model.n_worlds, len(self.model.issue_ids)
+            lower, upper = np.full((n, d), -np.inf), np.full((n, d), np.inf)
+            for k, rl in enumerate(self.spec.red_lines):
+                i = self.model.issue_ids.index(rl.issue)
+                path = f"red_lines.{k}"
+                if rl.max is not None:
+                    upper[:, i] = np.minimum(upper[:, i], self.param(f"{path}.max"))
+                if rl.min is not None:
+                    lower[:, i] = np.maximum(lower[:, i], self.param(f"{path}.min"))
+            self._bounds = (version, lower, upper)
+        return self._bounds[1], self._bounds[2]
+
+    def clout(self, pressure: np.ndarray, lobbying: np.ndarray) -> np.ndarray:
+        """Effective clout: base clout grown by economic pressure and by Israeli lobbying."""
+        grow_p = 1 + self.param("pressure_clout_gain") * pressure
+        grow_l = 1 + self.param("lobbying_clout_gain") * lobbying
+        return self.param("clout") * grow_p * grow_l
+
+    def no_deal_shift(
+        self, pressure: np.ndarray, snap_drop: np.ndarray, *, public: bool
+    ) -> np.ndarray:
+        """No-deal value minus the status quo's utility: the shift, pressure and snapback costs.
+
+        With ``public`` the privately known parts (shift and sensitivity) take their central values.
+        """
+        if public:  # the draw is private; what shocks changed since is public
+            return (
+                self.public("no_deal_shift") - self.public("pressure_sensitivity") * pressure
+            ) - snap_drop
+        shift, sensitivity = self.param("no_deal_shift"), self.param("pressure_sensitivity")
+        return shift - sensitivity * pressure - snap_drop
+
+    def status_quo_utility(self) -> np.ndarray:
+        """Utility of the status-quo package (cached until a shock changes a parameter)."""
+        key = ("status_quo", self.model.params_version)
+        cached = self._vectors.get("status_quo")
+        if cached is None or cached[0] != key:
+            cached = self._vectors["status_quo"] = (key, self.utility(self.model.status_quo))
+        return cached[1]
+
+    def no_deal_value(self, pressure: np.ndarray, snap_drop: np.ndarray) -> np.ndarray:
+        """Value of no deal: the status quo package's utility plus the shift."""
+        return self.status_quo_utility() + self.no_deal_shift(pressure, snap_drop, public=False)
+
+    def has_red_lines(self) -> bool:
+        """Whether the faction holds any red line."""
+        return bool(self.spec.red_lines)
+
+    def red_line_crossed(self, x: np.ndarray) -> np.ndarray:
+        """Whether packages ``x`` (N, D) cross any of the faction's red lines, per world."""
+        lower, upper = self.bounds()
+        return np.any((x < lower) | (x > upper), axis=-1)
+
+
+class PrincipalAgent(Actor):
+    """A negotiating state (Putnam's chief negotiator): stance, pressure, ratification."""
+
+    def __init__(self, model: World, actor_id: str, spec: Principal):
+        """Collect the principal's factions and initialise its state arrays."""
+        super().__init__(model, actor_id, spec)
+        self.spec: Principal = spec
+        self.factions: list[FactionAgent] = [
+            a
+            for a in model.factions
+            if model.spec.actors[a.actor_id].principal == actor_id  # type: ignore[union-attr]
+        ]
+        ids = [f.actor_id for f in self.factions]
+        self.ratifier = ids.index(spec.ratifier)
+        self.hawk = ids.index(spec.hawk_faction) if spec.hawk_faction else None
+        self._bounds: tuple[int, np.ndarray, np.ndarray] | None = None
+        n, d = model.n_worlds, len(model.issue_ids)
+        self.pressure = self.param("pressure_initial").copy()
+        self.lobbying = np.zeros(n)
+        self.clout = np.ones((len(self.factions), n))
+        self.stance = np.zeros((n, d))
+        self.issue_weights = np.full((n, d), 1.0 / d)
+        self.known_lower = np.full((n, d), -np.inf)  # the other side's red lines, once revealed
+        self.known_upper = np.full((n, d), np.inf)
+        self.snap_drop = np.zeros(n)
+        self.pressure_boost = np.zeros(n)
+        self._positions: tuple[tuple[str, int], np.ndarray, np.ndarray] | None = None
+        rule = spec.stance_rule or model.spec.protocol.stance_rule
+        self.stance_rule = STANCE_RULES[rule]()
+        self.positions = np.zeros((len(self.factions), n, d))  # bargaining positions (F, N, D)
+        self._ideals_seen = self.positions
+
+    # --- domestic politics -------------------------------------------------------------------
+    def update_domestic(self, active: np.ndarray, first: bool, relief: np.ndarray) -> None:
+        """Pressure, lobbying, clout, then the stance (MODEL.md section 6), in active worlds.
+
+        ``relief`` is the share of pressure growth absorbed by patrons.
+        """
+        growth = self.param("pressure_rate") * (1 + self.pressure_boost) * (1 - relief)
+        if not first:
+            self.pressure = np.where(active, np.clip(self.pressure + growth, 0, 1), self.pressure)
+            self.lobbying = np.where(
+                active, self.lobbying + self.model.lobbying_on(self), self.lobbying
+            )
+        clout = np.stack([f.clout(self.pressure, self.lobbying) for f in self.factions])
+        self.clout = np.where(active, clout, self.clout)
+        ideals, sal = self.faction_positions()
+        if first:
+            self.positions = ideals.copy()
+        elif self._ideals_seen is not ideals:  # a shock moved ideal points: positions follow
+            self.positions = self.positions + (ideals - self._ideals_seen)
+        self._ideals_seen = ideals
+        positions, target = self.stance_rule.round(self.positions, sal, self.clout)
+        self.positions = np.where(active[None, :, None], positions, self.positions)
+        rate = np.ones(self.model.n_worlds) if first else self.param("stance_inertia")
+        stance = self.stance + rate[:, None] * (target - self.stance)
+        weights = normalise_weights(np.sum(self.clout[:, :, None] * sal, axis=0))
+        self.stance = np.where(active[:, None], stance, self.stance)
+        self.issue_weights = np.where(active[:, None], weights, self.issue_weights)
+
+    def faction_positions(self) -> tuple[np.ndarray, np.ndarray]:
+        """The factions' ideal points and saliences, (F, N, D) each (cached like ``vector``)."""
+        key = ("positions", self.model.params_version)
+        cached = self._positions
+        if cached is None or cached[0] != key:
+            ideals = np.stack([f.vector("ideal") for f in self.factions])
+            sal = np.stack([f.vector("salience") for f in self.factions])
+            cached = self._positions = (key, ideals, sal)
+        return cached[1], cached[2]
+
+    def shares(self) -> np.ndarray:
+        """Clout shares of the factions (F, N)."""
+        return self.clout / np.maximum(self.clout.sum(axis=0), 1e-12)
+
+    def hawk_share(self) -> np.ndarray:
+        """Clout share of the hawk faction (0 if none is named)."""
+        return self.shares()[self.hawk] if self.hawk is not None else np.zeros(self.model.n_worlds)
+
+    # --- bargaining --------------------------------------------------------------------------
+    def utility(self, x: np.ndarray, index: np.ndarray | None = None) -> np.ndarray:
+        """The side's utility: distance from its stance, weighted by its factions' salience."""
+        if index is not None:
+            rho = self.param("risk_exponent")[index]
+            return utility(x, self.stance[index], self.issue_weights[index], self.model.span, rho)
+        return utility(
+            x, self.stance, self.issue_weights, self.model.span, self.param("risk_exponent")
+        )
+
+    def reservation(self, *, public: bool = False) -> np.ndarray:
+        """Value of no deal: the status quo's utility plus the clout-weighted shifts of factions."""
+        shifts = np.stack(
+            [f.no_deal_shift(self.pressure, self.snap_drop, public=public) for f in self.factions]
+        )
+        return self.utility(self.model.status_quo) + np.sum(self.shares() * shifts, axis=0)
+
+    def side(self) -> Side:
+        """The side's bargaining position for the proposal rules."""
+        return Side(
+            stance=self.stance,
+            weights=self.issue_weights,
+            rho=self.param("risk_exponent"),
+            reservation=self.reservation(),
+            public_reservation=self.reservation(public=True),
+            belief_halfwidth=self.param("belief_halfwidth"),
+            discount=self.param("discount"),
+            breakdown=self.param("breakdown_value"),
+            clout=self.param("clout"),
+        )
+
+    def red_line_bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every faction's red lines, (F, N, D) lower and upper bounds (cached like ``vector``)."""
+        version = self.model.params_version
+        if self._bounds is None or self._bounds[0] != version:
+            both = [f.bounds() for f in self.factions]
+            lower = np.stack([lo for lo, _ in both])
+            upper = np.stack([hi for _, hi in both])
+            self._bounds = (version, lower, upper)
+        return self._bounds[1], self._bounds[2]
+
+    def binding_red_lines(self) -> tuple[np.ndarray, np.ndarray]:
+        """The side's red lines that hold, (N, D) lower and upper bounds.
+
+        The ratifier's always; the other factions' unless the clout of the ratifier and the
+        factions without red lines (the coalition that can back a package over them) is above
+        the override threshold.
+        """
+        free = np.array(
+            [k == self.ratifier or not f.has_red_lines() for k, f in enumerate(self.factions)]
+        )
+        backing = self.shares()[free].sum(axis=0)
+        overrides = backing > self.param("override_threshold")
+        lower, upper = self.red_line_bounds()
+        lo, hi = own_lo, own_hi = lower[self.ratifier], upper[self.ratifier]
+        if (~free).any():
+            others_lo, others_hi = lower[~free].max(axis=0), upper[~free].min(axis=0)
+            lo = np.where(overrides[:, None], lo, np.maximum(own_lo, others_lo))
+            hi = np.where(overrides[:, None], hi, np.minimum(own_hi, others_hi))
+        return lo, hi
+
+    def own_bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        """Bounds a proposer respects, (N, D) lower and upper.
+
+        Its side's binding red lines, and the other side's as revealed by vetoes; where the
+        two conflict, the side's own come first.
+        """
+        lo, hi = self.binding_red_lines()
+        learned_lo = np.clip(self.known_lower, lo, hi)
+        learned_hi = np.clip(self.known_upper, lo, hi)
+        return np.maximum(lo, learned_lo), np.minimum(hi, learned_hi)
+
+    def ratify(self, x: np.ndarray, index: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Whether the side ratifies packages ``x`` (n, D) in the worlds ``index``.
+
+        Also returns whether a red line vetoed them.
+        """
+        u = np.stack([f.utility(x, index) for f in self.factions])
+        nd = np.stack(
+            [f.no_deal_value(self.pressure, self.snap_drop)[index] for f in self.factions]
+        )
+        lower, upper = self.red_line_bounds()
+        crossed = red_line_crossed(x, lower[:, index], upper[:, index])
+        threshold = self.param("override_threshold")[index]
+        clout = self.clout[:, index]
+        return ratify(u, nd, clout, self.ratifier, self.param("quota")[index], crossed, threshold)
+
+    def learn_red_lines(self, other: PrincipalAgent, revealed: np.ndarray) -> None:
+        """After ``other`` vetoed on its red lines, respect those that hold in later offers."""
+        if not revealed.any():
+            return
+        lo, hi = other.binding_red_lines()
+        self.known_lower = np.where(
+            revealed[:, None], np.maximum(self.known_lower, lo), self.known_lower
+        )
+        self.known_upper = np.where(
+            revealed[:, None], np.minimum(self.known_upper, hi), self.known_upper
+        )
+
+    def walkout_probability(self, offer: np.ndarray) -> np.ndarray:
+        """Probability of walking out after an offer (MODEL.md section 8: humiliating demands).
+
+        A logit of the breakdown value minus the ratifier's utility of the offer.
+        """
+        u = self.factions[self.ratifier].utility(offer)
+        return np.where(
+            self.param("walkout_temperature") > 0,
+            logit_choice(self.param("breakdown_value") - u, self.param("walkout_temperature")),
+            0.0,
+        )
+
+    def strike_probability(self, talks_failed: np.ndarray) -> np.ndarray:
+        """Per-step strike probability once talks have failed.
+
+        The hazard times the hawks' clout share times the president's threat credibility.
+        """
+        h = self.param("strike_hazard") * self.hawk_share() * self.param("threat_credibility")
+        return np.where(talks_failed, h, 0.0)
+
+
+class StrikerAgent(Actor):
+    """Israel: preventive strike in Powell's logic, and lobbying Washington (MODEL.md 8)."""
+
+    def margin(
+        self,
+        progress: np.ndarray,
+        growth: np.ndarray,
+        us_hawk_share: np.ndarray,
+        lock_in: np.ndarray,
+        collapsed: np.ndarray,
+        restraint: np.ndarray,
+    ) -> np.ndarray:
+        """Strike margin: Powell's commitment margin plus resolve, lock-in fear and collapse.
+
+        US support (the hawks' clout share) cuts the striker's cost of war.
+        """
+        low, high = self.param("target_win_low"), self.param("target_win_high")
+        gamma = self.param("breakout_convexity")
+        p_now = target_win_probability(progress, low, high, gamma)
+        p_next = target_win_probability(progress + growth, low, high, gamma)
+        cost = self.param("war_cost") * (1 - self.param("us_support_cost_cut") * us_hawk_share)
+        powell = preventive_margin(
+            p_now, p_next, self.param("discount"), self.param("target_war_cost"), cost
+        )
+        return (
+            powell
+            + self.param("strike_resolve")
+            + self.param("deal_aversion") * lock_in
+            + self.param("collapse_resolve") * collapsed
+            - restraint
+        )
+
+    def strike_probability(self, margin: np.ndarray) -> np.ndarray:
+        """Logit choice over the margin with the striker's temperature."""
+        return logit_choice(margin, self.param("strike_temperature"))
+
+
+class PatronAgent(Actor):
+    """Russia or China: softens pressure and snapback; may table compromise proposals."""
+
+
+class SnapbackAgent(Actor):
+    """The E3 with the UN snapback: a hazard that rises as the expiry nears (MODEL.md 8)."""
+
+    def __init__(self, model: World, actor_id: str, spec: Snapback):
+        """Keep the expiry as a step."""
+        super().__init__(model, actor_id, spec)
+        self.expiry_step = model.spec.date_to_step(spec.expiry)
+        self.window_steps = max(1.0, spec.window_days / model.spec.calendar.step_days)
+
+    def probability(self, step: int) -> np.ndarray:
+        """Per-step probability of triggering snapback at ``step`` (0 from the expiry on)."""
+        if step >= self.expiry_step:
+            return np.zeros(self.model.n_worlds)
+        # The ramp reaches its full height at the last step before the expiry.
+        ramp = np.clip(1 - (self.expiry_step - 1 - step) / self.window_steps, 0.0, 1.0)
+        return np.clip(self.param("hazard") * (1 + self.param("urgency") * ramp), 0.0, 1.0)
+
+
+class MediatorAgent(Actor):
+    """Oman: hosts the sessions; gives up with a hazard once its patience is exhausted."""
+
+    def __init__(self, model: World, actor_id: str, spec: Mediator):
+        """Keep the patience (sessions)."""
+        super().__init__(model, actor_id, spec)
+        self.patience = spec.patience
+
+    def give_up_probability(self, failed_sessions: np.ndarray) -> np.ndarray:
+        """Per-session probability of giving up."""
+        return np.where(failed_sessions >= self.patience, self.param("give_up_hazard"), 0.0)
+
+
+class CounterweightAgent(Actor):
+    """Saudi Arabia and the Gulf: a counterweight to Israeli pressure on Washington."""
+
+
+AGENT_CLASSES: dict[type, type[Actor]] = {
+    Striker: StrikerAgent,
+    Patron: PatronAgent,
+    Snapback: SnapbackAgent,
+    Mediator: MediatorAgent,
+    Counterweight: CounterweightAgent,
+}

@@ -1,0 +1,239 @@
+"""Bargaining mathematics over a path of packages between two stances (MODEL.md section 7).
+
+Offers are made on the *compromise path* between the proposer's stance ``a`` and the responder's
+stance ``b``: ``x_d(λ) = (λ·wa_d·a_d + (1−λ)·wb_d·b_d) / (λ·wa_d + (1−λ)·wb_d)``, λ ∈ [0, 1].
+It is the set of maximisers of ``λ·u_a + (1−λ)·u_b`` (the contract curve) when both utilities are
+quadratic (ρ = 2), and for any ρ ≥ 1 each issue moves monotonically from ``b_d`` to ``a_d``, so the
+proposer's utility rises and the responder's falls along it. With one issue it is the segment
+between the two stances, where the textbook games live.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, fields, replace
+from functools import cache
+from typing import Self
+
+import numpy as np
+
+from sim.mechanisms.utility import utility
+
+_EPS_W = 1e-9
+SOLVER_STEPS = 100
+SOLVER_TOLERANCE = 1e-10
+VALUE_TOLERANCE = 1e-13
+GOLDEN_STEPS = 30
+GRID = 7
+
+
+@dataclass(frozen=True)
+class Side:
+    """One principal's bargaining position in every world (arrays over worlds)."""
+
+    stance: np.ndarray  # (N, D) ideal point of the side's negotiators
+    weights: np.ndarray  # (N, D) issue weights, rows sum to 1
+    rho: np.ndarray  # (N,) utility curvature
+    reservation: np.ndarray  # (N,) true value of no deal
+    public_reservation: np.ndarray  # (N,) what the other side can infer of it
+    belief_halfwidth: np.ndarray  # (N,) half-width of the other side's uniform belief
+    discount: np.ndarray  # (N,) per-step discount factor
+    breakdown: np.ndarray  # (N,) value of a breakdown of talks
+    clout: np.ndarray  # (N,) bargaining weight (Nash)
+
+    def take(self, index: np.ndarray) -> Self:
+        """The same side restricted to the worlds ``index``."""
+        return take(self, index)
+
+
+@dataclass(frozen=True)
+class Path:
+    """The compromise path from the responder's stance (λ = 0) to the proposer's (λ = 1)."""
+
+    proposer: Side
+    responder: Side
+    span: np.ndarray  # (D,)
+
+    def take(self, index: np.ndarray) -> Path:
+        """The same path restricted to the worlds ``index``."""
+        return Path(self.proposer.take(index), self.responder.take(index), self.span)
+
+    def package(self, lam: np.ndarray) -> np.ndarray:
+        """Packages at λ: ``lam`` (N,) -> (N, D), or (N, K) -> (N, K, D)."""
+        a, wa = self.proposer.stance, self.proposer.weights + _EPS_W
+        b, wb = self.responder.stance, self.responder.weights + _EPS_W
+        if lam.ndim == 2:
+            a, wa, b, wb = a[:, None], wa[:, None], b[:, None], wb[:, None]
+        lam = lam[..., None]
+        return (lam * wa * a + (1 - lam) * wb * b) / (lam * wa + (1 - lam) * wb)
+
+    def u_proposer(self, x: np.ndarray) -> np.ndarray:
+        """The proposer's utility of packages."""
+        p = self.proposer
+        return utility(x, p.stance, p.weights, self.span, p.rho)
+
+    def u_responder(self, x: np.ndarray) -> np.ndarray:
+        """The responder's utility of packages."""
+        r = self.responder
+        return utility(x, r.stance, r.weights, self.span, r.rho)
+
+    def lam_for_responder(self, target: np.ndarray) -> np.ndarray:
+        """Largest λ giving the responder at least ``target`` (0 or 1 when out of reach)."""
+
+        def on(index: np.ndarray | None) -> Callable[[np.ndarray], np.ndarray]:
+            sub, goal = (self, target) if index is None else (self.take(index), target[index])
+            return lambda lam: sub.u_responder(sub.package(lam)) - goal
+
+        return bisect(on, decreasing=True, n=target.shape[0])
+
+    def lam_for_proposer(self, target: np.ndarray) -> np.ndarray:
+        """Smallest λ giving the proposer at least ``target`` (0 or 1 when out of reach)."""
+
+        def on(index: np.ndarray | None) -> Callable[[np.ndarray], np.ndarray]:
+            sub, goal = (self, target) if index is None else (self.take(index), target[index])
+            return lambda lam: sub.u_proposer(sub.package(lam)) - goal
+
+        return bisect(on, decreasing=False, n=target.shape[0])
+
+
+def take[T](obj: T, index: np.ndarray) -> T:
+    """A dataclass of per-world arrays restricted to the worlds ``index`` (other fields kept)."""
+    changes = {}
+    for name in _field_names(type(obj)):  # type: ignore[arg-type]
+        value = getattr(obj, name)
+        if isinstance(value, np.ndarray) and value.ndim >= 1:
+            changes[name] = value[index]
+    return replace(obj, **changes)  # type: ignore[type-var]
+
+
+@cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))
+
+
+Evaluator = Callable[[np.ndarray | None], Callable[[np.ndarray], np.ndarray]]
+"""Given world indices (None: all worlds), a function from λ at those worlds to values there."""
+
+
+def bisect(on: Evaluator, *, decreasing: bool, n: int) -> np.ndarray:
+    """Per-world root of a monotone function on [0, 1] (vectorised Illinois regula falsi).
+
+    ``on(index)`` returns the function for the worlds ``index`` (``None``: all of them).
+    For an increasing function:
+    the smallest λ with ``f(λ) >= 0`` (1 if none, 0 if ``f(0) >= 0``). For a decreasing one:
+    the largest λ with ``f(λ) >= 0`` (0 if none, 1 if ``f(1) >= 0``). Interior roots are found
+    to ``SOLVER_TOLERANCE`` in λ or ``VALUE_TOLERANCE`` in value, usually in under ten
+    evaluations (Dowell and Jarratt 1971), with a bisection step wherever three steps have not
+    halved the bracket; the worlds still unconverged are re-gathered once they are fewer than
+    half.
+    """
+    sign = -1.0 if decreasing else 1.0
+    f = on(None)
+    ga, gb = sign * f(np.zeros(n)), sign * f(np.ones(n))  # g = sign·f is increasing
+    root = np.where(ga >= 0, 0.0, 1.0)  # out-of-reach cases, and the default
+    todo = np.flatnonzero((ga < 0) & (gb > 0))
+    a, b, ga, gb = np.zeros(todo.size), np.ones(todo.size), ga[todo], gb[todo]
+    gathered, pos = todo, np.arange(todo.size)
+    f = on(gathered)
+    satisfied = (lambda g: g <= 0) if decreasing else (lambda g: g >= 0)
+    # Safeguard for flat functions: bisect where three steps have not halved the bracket.
+    reference, stalled = np.ones(todo.size), np.zeros(todo.size, dtype=np.int8)
+    for _ in range(SOLVER_STEPS):
+        if todo.size == 0:
+            break
+        if 2 * todo.size < gathered.size:
+            gathered, pos, f = todo, np.arange(todo.size), on(todo)
+        denom = np.where(gb != ga, gb - ga, 1.0)
+        c = np.clip(b - gb * (b - a) / denom, np.minimum(a, b), np.maximum(a, b))
+        c = np.where((stalled >= 3) | (gb == ga), 0.5 * (a + b), c)
+        lam = np.zeros(gathered.size)
+        lam[pos] = c
+        gc = sign * f(lam)[pos]
+        flip = gc * gb < 0
+        a, ga = np.where(flip, b, a), np.where(flip, gb, ga / 2)
+        b, gb = c, gc
+        width = np.abs(b - a)
+        halved = width <= 0.5 * reference
+        reference = np.where(halved, width, reference)
+        stalled = np.where(halved, 0, stalled + 1).astype(np.int8)
+        exact = np.abs(gc) <= VALUE_TOLERANCE
+        done = (width < SOLVER_TOLERANCE) | exact
+        root[todo[done]] = np.where(exact | satisfied(gb), b, a)[done]
+        keep = ~done
+        todo, pos = todo[keep], pos[keep]
+        a, b, ga, gb = a[keep], b[keep], ga[keep], gb[keep]
+        reference, stalled = reference[keep], stalled[keep]
+    root[todo] = np.where(satisfied(gb), b, a)
+    return root
+
+
+def maximise(f: Callable[[np.ndarray], np.ndarray], size: int) -> np.ndarray:
+    """Per-world maximiser of ``f`` on [0, 1]: a grid of ``GRID`` points, then golden section.
+
+    Exact to about 1e-12 for unimodal objectives; the grid keeps the global maximum's bracket.
+    """
+    grid = np.linspace(0.0, 1.0, GRID)
+    values = np.stack([f(np.full(size, g)) for g in grid], axis=1)
+    best = np.argmax(values, axis=1)
+    lo = grid[np.maximum(best - 1, 0)]
+    hi = grid[np.minimum(best + 1, GRID - 1)]
+    r = (np.sqrt(5.0) - 1) / 2
+    c, d = hi - r * (hi - lo), lo + r * (hi - lo)
+    fc, fd = f(c), f(d)
+    for _ in range(GOLDEN_STEPS):
+        left = fc >= fd  # the maximum lies in [lo, d]
+        hi = np.where(left, d, hi)
+        lo = np.where(left, lo, c)
+        new_c = np.where(left, hi - r * (hi - lo), d)
+        new_d = np.where(left, c, lo + r * (hi - lo))
+        f_new = f(np.where(left, new_c, new_d))
+        fc, fd = np.where(left, f_new, fd), np.where(left, fc, f_new)
+        c, d = new_c, new_d
+    golden = np.where(fc >= fd, c, d)
+    golden_value = np.maximum(fc, fd)
+    return np.where(golden_value >= values[np.arange(size), best], golden, grid[best])
+
+
+def aspiration(
+    t: float, deadline: np.ndarray, reservation: np.ndarray, beta: np.ndarray
+) -> np.ndarray:
+    """Time-dependent aspiration ``a(t) = r + (1 − r)(1 − (t/T)^(1/β))`` (Faratin et al. 1998).
+
+    β < 1 holds firm (Boulware), β > 1 concedes early (Conceder): the GENIUS convention.
+    Past the deadline the aspiration stays at the reservation value.
+    """
+    r = np.clip(reservation, 0.0, 1.0)
+    frac = np.clip(t / np.maximum(deadline, 1e-9), 0.0, 1.0)
+    return r + (1 - r) * (1 - frac ** (1 / beta))
+
+
+def nash_objective(
+    u: tuple[np.ndarray, np.ndarray],
+    d: tuple[np.ndarray, np.ndarray],
+    alpha: tuple[np.ndarray, np.ndarray],
+) -> np.ndarray:
+    """Asymmetric Nash product in logs: ``α1 log(u1 − d1) + α2 log(u2 − d2)`` (−inf if infeasible).
+
+    Its maximiser is the asymmetric Nash bargaining solution (Kalai 1977).
+    """
+    g1, g2 = u[0] - d[0], u[1] - d[1]
+    ok = (g1 > 0) & (g2 > 0)
+    val = alpha[0] * np.log(np.where(ok, g1, 1.0)) + alpha[1] * np.log(np.where(ok, g2, 1.0))
+    return np.where(ok, val, -np.inf)
+
+
+def screening_objective(
+    u_p: np.ndarray,
+    u_r: np.ndarray,
+    belief_lo: np.ndarray,
+    belief_hi: np.ndarray,
+    reject_value: np.ndarray,
+) -> np.ndarray:
+    """Expected utility of a take-it-or-leave-it offer (Fearon 1995, the risk–return trade-off).
+
+    The responder accepts iff its utility is at least its reservation value, which the proposer
+    believes uniform on ``[belief_lo, belief_hi]``: ``F(u_r)·u_p + (1 − F(u_r))·reject_value``.
+    """
+    width = np.maximum(belief_hi - belief_lo, 1e-12)
+    accept = np.clip((u_r - belief_lo) / width, 0.0, 1.0)
+    return accept * u_p + (1 - accept) * reject_value

@@ -1,0 +1,214 @@
+"""Pluggable behaviour rules, registered by name and selected in the scenario file.
+
+Proposal rules (MODEL.md section 7) decide the offer on a session step and whether the responder
+accepts it; stance rules (MODEL.md section 6) move a principal's stance toward its factions.
+Each rule is a small class whose docstring names its source; the mathematics lives in
+:mod:`sim.mechanisms.bargaining`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+import numpy as np
+
+from sim.mechanisms.bargaining import (
+    Path,
+    aspiration,
+    maximise,
+    nash_objective,
+    screening_objective,
+)
+from sim.mechanisms.bdm import ExpectedUtility
+from sim.mechanisms.stance import Compromise, StanceRule
+
+ACCEPT_TOLERANCE = 1e-9
+
+
+@dataclass(frozen=True)
+class SessionClock:
+    """What a rule may know about time at a session.
+
+    ``future`` lists the later sessions before the protocol's deadline as
+    ``(steps_after_previous, same_proposer_as_now)``.
+    """
+
+    step: int
+    proposer_deadline: np.ndarray
+    responder_deadline: np.ndarray
+    proposer_beta: np.ndarray
+    responder_beta: np.ndarray
+    breakdown_risk: np.ndarray
+    believed_reservation: np.ndarray  # (N,) proposer's point belief of responder's reservation
+    future: tuple[tuple[int, bool], ...]
+
+
+class ProposalRule:
+    """Base class: ``propose`` returns λ on the compromise path; ``accepts`` the responder's yes."""
+
+    name: ClassVar[str]
+    reject_ends_talks: ClassVar[bool] = False
+
+    def propose(self, path: Path, clock: SessionClock) -> np.ndarray:
+        """λ per world (0: the responder's stance, 1: the proposer's)."""
+        raise NotImplementedError
+
+    def accepts(self, path: Path, offer: np.ndarray, clock: SessionClock) -> np.ndarray:
+        """Whether the responder accepts the package ``offer`` (N, D)."""
+        raise NotImplementedError
+
+
+class Aspiration(ProposalRule):
+    """Time-dependent concession (Faratin, Sierra and Jennings 1998; GENIUS's Boulware/Conceder).
+
+    The proposer offers the point of the path that gives itself its aspiration
+    ``a(t) = r + (1 − r)(1 − (t/T)^(1/β))``, but never gives the responder more than its belief of
+    the responder's reservation value (Fearon's private information: a wrong belief can make talks
+    fail although packages both prefer exist). The responder accepts an offer worth at least its
+    own aspiration.
+    """
+
+    name = "aspiration"
+
+    def propose(self, path: Path, clock: SessionClock) -> np.ndarray:
+        """λ giving the proposer its aspiration, capped by the believed reservation."""
+        p = path.proposer
+        target = aspiration(clock.step, clock.proposer_deadline, p.reservation, clock.proposer_beta)
+        lam = path.lam_for_proposer(target)
+        # The cap binds only where the offer would give the responder more than it is believed
+        # to need; solve for it there alone.
+        belief = clock.believed_reservation
+        generous = np.flatnonzero(path.u_responder(path.package(lam)) > belief)
+        if generous.size:
+            sub = path.take(generous)
+            lam[generous] = np.maximum(lam[generous], sub.lam_for_responder(belief[generous]))
+        return lam
+
+    def accepts(self, path: Path, offer: np.ndarray, clock: SessionClock) -> np.ndarray:
+        """Yes when the offer is worth the responder's aspiration."""
+        r = path.responder
+        target = aspiration(
+            clock.step, clock.responder_deadline, r.reservation, clock.responder_beta
+        )
+        return path.u_responder(offer) >= target - ACCEPT_TOLERANCE
+
+
+class Rubinstein(ProposalRule):
+    """Alternating offers with discounting and breakdown risk (Rubinstein 1982; Binmore 1986).
+
+    The proposer offers the responder exactly its continuation value, found by backward
+    induction over the remaining sessions: ``W_R = δ_R^gap · [(1 − q)·V_R(next) + q·b_R]``, where
+    ``V(next)`` is what the responder gets as proposer next time and ``b`` is the breakdown value
+    (also the value after the deadline). With one linear issue and many sessions this is the
+    stationary solution, the first proposer getting ``(1 − δ2)/(1 − δ1δ2)``; with T sessions,
+    ``s_T = 1`` and ``s_t = 1 − δ_resp·s_{t+1}``.
+    """
+
+    name = "rubinstein"
+
+    def __init__(self) -> None:
+        self._cached: tuple[int, np.ndarray] | None = None
+
+    def continuation(self, path: Path, clock: SessionClock) -> np.ndarray:
+        """The responder's continuation value at the current session (cached per step)."""
+        if self._cached is not None and self._cached[0] == clock.step:
+            return self._cached[1]
+        a, b = path.proposer, path.responder
+        q = clock.breakdown_risk
+        v_a, v_b = a.breakdown.copy(), b.breakdown.copy()
+        sessions = [(1, True), *clock.future]  # (gap to the next session, proposer is A)
+        gaps = [g for g, _ in sessions[1:]] + [1]
+        w_b = v_b
+        for (_, a_proposes), gap in reversed(list(zip(sessions, gaps, strict=True))):
+            if a_proposes:
+                w = b.discount**gap * ((1 - q) * v_b + q * b.breakdown)
+                lam = path.lam_for_responder(w)
+                w_b = w
+            else:
+                w = a.discount**gap * ((1 - q) * v_a + q * a.breakdown)
+                lam = path.lam_for_proposer(w)
+            x = path.package(lam)
+            v_a, v_b = path.u_proposer(x), path.u_responder(x)
+        self._cached = (clock.step, w_b)
+        return w_b
+
+    def propose(self, path: Path, clock: SessionClock) -> np.ndarray:
+        """λ giving the responder exactly its continuation value."""
+        return path.lam_for_responder(self.continuation(path, clock))
+
+    def accepts(self, path: Path, offer: np.ndarray, clock: SessionClock) -> np.ndarray:
+        """Yes when the offer is worth the continuation value."""
+        w = self.continuation(path, clock)
+        return path.u_responder(offer) >= w - 1e-7
+
+
+class NashMediator(ProposalRule):
+    """The mediator proposes the asymmetric Nash bargaining solution (Nash 1950; Kalai 1977).
+
+    It maximises ``α_P·log(u_P − r_P) + α_R·log(u_R − r_R)`` along the path, with the principals'
+    clout as weights α and their reservation values as the disagreement point. Each side accepts
+    a package worth at least its reservation value.
+    """
+
+    name = "nash_mediator"
+
+    def propose(self, path: Path, clock: SessionClock) -> np.ndarray:
+        """λ of the asymmetric Nash solution."""
+        p, r = path.proposer, path.responder
+
+        def objective(lam: np.ndarray) -> np.ndarray:
+            x = path.package(lam)
+            return nash_objective(
+                (path.u_proposer(x), path.u_responder(x)),
+                (p.reservation, r.reservation),
+                (p.clout, r.clout),
+            )
+
+        return maximise(objective, p.stance.shape[0])
+
+    def accepts(self, path: Path, offer: np.ndarray, clock: SessionClock) -> np.ndarray:
+        """Yes when both sides get at least their reservation values."""
+        ok_r = path.u_responder(offer) >= path.responder.reservation - ACCEPT_TOLERANCE
+        ok_p = path.u_proposer(offer) >= path.proposer.reservation - ACCEPT_TOLERANCE
+        return ok_r & ok_p
+
+
+class Screening(ProposalRule):
+    """A take-it-or-leave-it demand under private information (Fearon 1995).
+
+    The proposer believes the responder's reservation value uniform on
+    ``public_reservation ± belief_halfwidth`` and maximises
+    ``F(u_R)·u_P + (1 − F(u_R))·b_P`` along the path; a rejection ends the talks. With a pie,
+    war value ``p − c_A`` and ``c_B ~ U[c_lo, c_hi]`` this gives ``x* = p + (c_hi − c_A)/2`` and
+    ``P(war) = (c_hi − c_A − 2c_lo)/(2(c_hi − c_lo))`` (Fearon's risk–return trade-off).
+    """
+
+    name = "screening"
+    reject_ends_talks = True
+
+    def propose(self, path: Path, clock: SessionClock) -> np.ndarray:
+        """λ maximising the proposer's expected utility."""
+        p, r = path.proposer, path.responder
+        lo = r.public_reservation - r.belief_halfwidth
+        hi = r.public_reservation + r.belief_halfwidth
+
+        def objective(lam: np.ndarray) -> np.ndarray:
+            x = path.package(lam)
+            return screening_objective(path.u_proposer(x), path.u_responder(x), lo, hi, p.breakdown)
+
+        return maximise(objective, p.stance.shape[0])
+
+    def accepts(self, path: Path, offer: np.ndarray, clock: SessionClock) -> np.ndarray:
+        """Yes when the offer is worth the responder's true reservation value."""
+        return path.u_responder(offer) >= path.responder.reservation - ACCEPT_TOLERANCE
+
+
+PROPOSAL_RULES: dict[str, type[ProposalRule]] = {
+    rule.name: rule for rule in (Aspiration, Rubinstein, NashMediator, Screening)
+}
+
+
+STANCE_RULES: dict[str, type[StanceRule]] = {
+    rule.name: rule for rule in (Compromise, ExpectedUtility)
+}

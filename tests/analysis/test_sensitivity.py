@@ -1,0 +1,166 @@
+"""Sensitivity analysis of sweeps: known answers on synthetic outputs, and end to end."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+import yaml
+from rich.console import Console
+
+from sim.analysis.sensitivity import SensitivityError, plot_sensitivity, sensitivity_table
+from sim.cli.sweeps import add_sensitivity_parser, sensitivity_main
+from sim.runs.sweeps import load_sweep
+from sim.runs.sweeps.design import design_points
+from tests.builders import BASELINE
+
+HAWKS = "actors.us_hawks.clout"
+RESOLVE = "actors.israel.strike_resolve"
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A private copy of the scenarios, so that edits to the real files cannot race the tests."""
+    folder = tmp_path_factory.mktemp("base") / "scenarios"
+    shutil.copytree(BASELINE.parent, folder)
+    return folder / BASELINE.name
+
+
+def spec_of(base: Path, design: Any, **extra: Any) -> dict[str, Any]:
+    spec: dict[str, Any] = {
+        "name": "tiny",
+        "base": str(base),
+        "parameters": {HAWKS: {"low": 0.2, "high": 0.45}, RESOLVE: {"low": -0.1, "high": 0.1}},
+        "design": design,
+        "worlds": 200,
+        "block_size": 200,
+        "seed": 5,
+    }
+    spec.update(extra)
+    return spec
+
+
+def synthetic_points(spec: dict[str, Any]) -> pd.DataFrame:
+    """A per-point table whose P(deal) depends on the hawks only, P(strike) on resolve only."""
+    rows = []
+    for p in design_points(load_sweep(spec)):
+        hawks = (p.values[HAWKS] - 0.2) / 0.25
+        resolve = (p.values[RESOLVE] + 0.1) / 0.2
+        rows.append(
+            {
+                "point": p.index,
+                HAWKS: p.values[HAWKS],
+                RESOLVE: p.values[RESOLVE],
+                "status": "ok",
+                "error": None,
+                "deal_p": 0.9 - 0.8 * hawks,
+                "strike_p": 0.1 + 0.3 * resolve**2,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def test_sobol_indices_find_the_one_parameter_that_matters(base: Path) -> None:
+    spec = spec_of(base, {"kind": "sobol", "samples": 256})
+    table = sensitivity_table(load_sweep(spec), synthetic_points(spec)).set_index(
+        ["output", "parameter"]
+    )
+    assert set(table.columns) >= {"method", "S1", "S1_conf", "ST", "ST_conf"}
+    assert table.loc[("deal", HAWKS), "S1"] == pytest.approx(1.0, abs=0.05)
+    assert table.loc[("deal", RESOLVE), "ST"] == pytest.approx(0.0, abs=0.05)
+    assert table.loc[("strike", RESOLVE), "ST"] == pytest.approx(1.0, abs=0.05)
+    assert table.loc[("strike", HAWKS), "S1"] == pytest.approx(0.0, abs=0.05)
+
+
+def test_morris_effects_find_the_one_parameter_that_matters(base: Path) -> None:
+    spec = spec_of(base, {"kind": "morris", "trajectories": 10})
+    table = sensitivity_table(load_sweep(spec), synthetic_points(spec)).set_index(
+        ["output", "parameter"]
+    )
+    assert set(table.columns) >= {"mu", "mu_star", "mu_star_conf", "sigma"}
+    assert table.loc[("deal", HAWKS), "mu_star"] > 0
+    assert table.loc[("deal", HAWKS), "mu"] < 0  # more hawks, fewer deals
+    assert table.loc[("deal", RESOLVE), "mu_star"] == pytest.approx(0.0, abs=1e-12)
+    assert table.loc[("strike", RESOLVE), "mu_star"] > 0
+    assert table.loc[("strike", HAWKS), "mu_star"] == pytest.approx(0.0, abs=1e-12)
+
+
+def test_the_analysis_is_deterministic(base: Path) -> None:
+    spec = spec_of(base, {"kind": "sobol", "samples": 16})
+    points = synthetic_points(spec)
+    first = sensitivity_table(load_sweep(spec), points)
+    assert first.equals(sensitivity_table(load_sweep(spec), points))
+
+
+def test_only_sobol_and_morris_designs_can_be_analysed(base: Path) -> None:
+    spec = spec_of(base, "grid")
+    spec["parameters"] = {HAWKS: {"values": [0.2, 0.3]}}
+    with pytest.raises(SensitivityError, match="needs a 'sobol' or 'morris' design, not 'grid'"):
+        sensitivity_table(load_sweep(spec), pd.DataFrame())
+
+
+def test_failed_points_stop_the_analysis(base: Path) -> None:
+    spec = spec_of(base, {"kind": "sobol", "samples": 4})
+    points = synthetic_points(spec)
+    points.loc[3, ["status", "error"]] = ["error", "actors.x: bad"]
+    with pytest.raises(SensitivityError, match=r"1 of 16 design points failed.*point 3"):
+        sensitivity_table(load_sweep(spec), points)
+
+
+def test_the_chart_has_one_panel_per_output(base: Path) -> None:
+    spec = spec_of(base, {"kind": "sobol", "samples": 8})
+    fig = plot_sensitivity(sensitivity_table(load_sweep(spec), synthetic_points(spec)), "t")
+    assert [ax.get_title() for ax in fig.axes] == ["P(deal)", "P(strike)"]
+
+
+def parse(*argv: str) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="negsim")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--debug", action="store_true")
+    add_sensitivity_parser(parser.add_subparsers(dest="command", required=True), [common])
+    return parser.parse_args(argv)
+
+
+def test_negsim_sensitivity_on_a_tiny_sobol_design(base: Path, tmp_path: Path) -> None:
+    spec_file = tmp_path / "tiny.yaml"
+    spec_file.write_text(
+        yaml.safe_dump(spec_of(base, {"kind": "sobol", "samples": 4})), encoding="utf-8"
+    )
+    out = tmp_path / "out"
+    console = Console(record=True, width=200)
+    assert sensitivity_main(parse("sensitivity", str(spec_file), "--out", str(out)), console) == 0
+    text = console.export_text()
+    assert "Sensitivity of 'tiny' (16 design points)" in text
+    assert "S1 ± 95%" in text and "us_hawks.clout" in text
+    table = pd.read_csv(out / "sensitivity.csv")
+    assert len(table) == 2 * 2
+    assert np.isfinite(table["ST"]).all()
+    assert pd.read_parquet(out / "sensitivity.parquet").shape == table.shape
+    embedded = json.loads(pq.read_schema(out / "sensitivity.parquet").metadata[b"negsim"])
+    assert embedded["seed"] == 5 and {"version", "git_commit", "spec_sha256"} <= set(embedded)
+    assert (out / "sensitivity.png").read_bytes().startswith(PNG_MAGIC)
+    assert (out / "sensitivity.svg").read_text(encoding="utf-8").lstrip().startswith("<?xml")
+    assert len(pd.read_parquet(out / "points.parquet")) == 16
+    # run again: the sweep is reused (nothing recomputed), the indices are the same
+    assert sensitivity_main(parse("sensitivity", str(spec_file), "--out", str(out)), console) == 0
+    assert pd.read_csv(out / "sensitivity.csv").equals(table)
+
+
+def test_negsim_sensitivity_refuses_a_grid_with_status_2(
+    base: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = spec_of(base, "grid")
+    spec["parameters"] = {HAWKS: {"values": [0.2, 0.3]}}
+    spec_file = tmp_path / "grid.yaml"
+    spec_file.write_text(yaml.safe_dump(spec), encoding="utf-8")
+    assert sensitivity_main(parse("sensitivity", str(spec_file)), Console()) == 2
+    assert "needs a 'sobol' or 'morris' design" in capsys.readouterr().err
+    assert not (Path("sweeps") / "tiny").exists()

@@ -1,0 +1,288 @@
+"""``negsim forecast`` (sim.cli.forecast): the actor table, the forecast, the command."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from sim.cli import forecast as fc
+from tests.builders import ROOT
+from tests.mechanisms.test_bdm import EC_LOG
+
+EXAMPLE = ROOT / "docs" / "examples" / "ec_emission_standards.csv"
+EC_MEAN = 7.389955686853767  # capability x salience weighted mean of the EC example
+
+
+def write(tmp_path: Path, text: str, name: str = "actors.csv") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def problems(path: Path) -> list[str]:
+    with pytest.raises(fc.ActorTableError) as info:
+        fc.read_actors(path)
+    assert info.value.path == path
+    return info.value.problems
+
+
+def args(path: Path, **extra: object) -> argparse.Namespace:
+    base: dict[str, object] = {
+        "actors_csv": path,
+        "rule": "bdm_eum",
+        "rounds": 10,
+        "reading": fc.DEFAULT.name,
+        "json": False,
+    }
+    return argparse.Namespace(**(base | extra))
+
+
+def run_main(namespace: argparse.Namespace) -> tuple[int, str]:
+    out = io.StringIO()
+    code = fc.main(namespace, Console(file=out, width=100))
+    return code, out.getvalue()
+
+
+# --- reading the table -----------------------------------------------------------------------
+def test_reads_the_example() -> None:
+    table = fc.read_actors(EXAMPLE)
+    assert table.actors[:2] == ("Netherlands", "Belgium") and len(table.actors) == 10
+    assert table.capability.sum() == pytest.approx(1.01)
+    assert table.position.tolist()[:3] == [4, 7, 4]
+
+
+def test_column_names_are_case_insensitive_and_order_free(tmp_path: Path) -> None:
+    path = write(tmp_path, "Salience, Position ,Actor,CAPABILITY\n1,0,a,1\n0.5, 1 ,b,2\n")
+    table = fc.read_actors(path)
+    assert table.actors == ("a", "b") and table.position.tolist() == [0, 1]
+    assert table.capability.tolist() == [1, 2]
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    assert problems(tmp_path / "nope.csv") == ["no such file"]
+
+
+def test_empty_file(tmp_path: Path) -> None:
+    assert "empty" in problems(write(tmp_path, ""))[0]
+
+
+def test_missing_columns(tmp_path: Path) -> None:
+    (message,) = problems(write(tmp_path, "actor,capability,position\na,1,0\nb,1,1\n"))
+    assert "salience" in message and "missing column" in message
+
+
+@pytest.mark.parametrize("rows", ["", "a,1,0,1\n"])
+def test_fewer_than_two_actors(tmp_path: Path, rows: str) -> None:
+    (message,) = problems(write(tmp_path, "actor,capability,position,salience\n" + rows))
+    assert "at least two actors" in message
+
+
+def test_every_bad_cell_is_named_by_row_and_column(tmp_path: Path) -> None:
+    text = (
+        "actor,capability,position,salience\n"
+        "a,1,0,1\n"
+        "b,x,1,0.5\n"  # row 2: non-numeric capability
+        "c,-1,2,1.5\n"  # row 3: negative capability, salience above 1
+        ",1,,0.5\n"  # row 4: missing name, missing position
+        "a,1,inf,-0.1\n"  # row 5: repeated name, infinite position, salience below 0
+    )
+    found = problems(write(tmp_path, text))
+    expected = [
+        "row 2, column 'capability'",
+        "row 3, column 'capability'",
+        "row 3, column 'salience'",
+        "row 4, column 'actor'",
+        "row 4, column 'position'",
+        "row 5, column 'actor'",
+        "row 5, column 'position'",
+        "row 5, column 'salience'",
+    ]
+    assert sorted(p.split(":")[0] for p in found) == sorted(expected)
+    assert any("'x' is not a finite number" in p for p in found)
+    assert any("outside [0, 1]" in p for p in found) and any("negative" in p for p in found)
+
+
+# --- the forecast ----------------------------------------------------------------------------
+def test_compromise_keeps_positions_and_forecasts_the_weighted_mean() -> None:
+    table = fc.read_actors(EXAMPLE)
+    rounds = fc.forecast(table, "compromise", 3)
+    assert [r.round for r in rounds] == [0, 1, 2, 3]
+    assert all(r.positions == rounds[0].positions for r in rounds)
+    assert all(r.weighted_mean == pytest.approx(EC_MEAN) and r.median == 7 for r in rounds)
+
+
+def test_bdm_round_zero_is_the_input() -> None:
+    table = fc.read_actors(EXAMPLE)
+    rounds = fc.forecast(table, "bdm_eum", 10)
+    first = rounds[0]
+    assert first.positions == dict(zip(table.actors, table.position.tolist(), strict=True))
+    assert first.weighted_mean == pytest.approx(EC_MEAN) and first.median == 7
+    assert 1 <= len(rounds) - 1 <= 10
+
+
+# --- the command -----------------------------------------------------------------------------
+def test_json_output_is_one_object_as_specified() -> None:
+    code, out = run_main(args(EXAMPLE, json=True, rounds=4))
+    assert code == 0
+    data = json.loads(out)
+    assert set(data) == {"rule", "reading", "rounds"} and data["rule"] == "bdm_eum"
+    assert data["reading"] == "scholz_code"  # the default reading
+    first = data["rounds"][0]
+    assert set(first) == {"round", "weighted_mean", "median", "positions"}
+    assert first["round"] == 0 and first["positions"]["UK"] == 10
+    assert [r["round"] for r in data["rounds"]] == list(range(len(data["rounds"])))
+
+
+def test_json_output_of_the_compromise_rule() -> None:
+    code, out = run_main(args(EXAMPLE, json=True, rounds=2, rule="compromise"))
+    data = json.loads(out)
+    assert code == 0 and data["rule"] == "compromise" and len(data["rounds"]) == 3
+    assert data["reading"] is None  # the compromise rule has no reading
+    assert data["rounds"][2]["weighted_mean"] == pytest.approx(EC_MEAN)
+
+
+def test_table_output_has_a_row_per_round_and_a_column_per_actor() -> None:
+    code, out = run_main(args(EXAMPLE, rounds=2, rule="compromise"))
+    assert code == 0
+    for heading in ("round", "weighted mean", "median", "Netherlands", "Greece"):
+        assert heading in out
+    assert "7.3900" in out
+
+
+# Rich would turn ":smile:" into an emoji and read "[b]x[/b]" as bold markup.
+ODD_NAMES = (":smile:", "[b]x[/b]")
+
+
+def odd_table(tmp_path: Path) -> Path:
+    rows = "".join(f'"{name}",1,{k},1\n' for k, name in enumerate(ODD_NAMES))
+    return write(tmp_path, "actor,capability,position,salience\n" + rows)
+
+
+def test_json_is_exactly_json_dumps_with_odd_actor_names(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = odd_table(tmp_path)
+    namespace = args(path, json=True, rounds=2)
+    assert fc.main(namespace, Console()) == 0  # the command's console: plain standard output
+    out = capsys.readouterr().out
+    table = fc.read_actors(path)
+    expected = fc.as_json("bdm_eum", fc.forecast(table, "bdm_eum", 2), "scholz_code")
+    assert out == json.dumps(expected) + "\n"
+    assert list(json.loads(out)["rounds"][0]["positions"]) == list(ODD_NAMES)
+
+
+def test_table_shows_odd_actor_names_literally(tmp_path: Path) -> None:
+    code, out = run_main(args(odd_table(tmp_path), rounds=1))
+    assert code == 0
+    for name in ODD_NAMES:
+        assert name in out
+
+
+def test_the_two_readings_differ_in_round_one_of_the_ec_example() -> None:
+    result = {}
+    for reading in fc.READINGS:
+        code, out = run_main(args(EXAMPLE, json=True, rounds=1, reading=reading))
+        assert code == 0
+        data = json.loads(out)
+        assert data["reading"] == reading
+        result[reading] = data["rounds"][1]
+    printed, code_ = result["printed"]["positions"], result["scholz_code"]["positions"]
+    assert printed != code_
+    # printed: the Netherlands and Germany compromise with the UK; France and Italy move to 7.
+    assert printed["Netherlands"] == pytest.approx(6.811040, abs=1e-6) == printed["Germany"]
+    assert printed["France"] == printed["Italy"] == 7
+    # scholz_code: round 1 of the reference log (tests/mechanisms/test_bdm.py, EC_LOG).
+    be, lu, ie, mean = EC_LOG[0]
+    assert [code_["Belgium"], code_["Luxembourg"], code_["Ireland"]] == pytest.approx(
+        [be, lu, ie], abs=1e-12
+    )
+    assert result["scholz_code"]["weighted_mean"] == pytest.approx(mean, abs=1e-12)
+    assert code_["Netherlands"] == 4 and code_["France"] == 10
+
+
+def test_bad_table_exits_2_naming_file_row_and_column(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write(tmp_path, "actor,capability,position,salience\na,1,0,1\nb,1,1,2\n")
+    code, out = run_main(args(path))
+    err = capsys.readouterr().err
+    assert code == fc.BAD_INPUT and out == ""
+    assert str(path) in err and "row 2, column 'salience'" in err
+
+
+def test_errors_show_odd_names_literally(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rows = "".join(f'"{name}",1,0,1\n' for name in (*ODD_NAMES, ODD_NAMES[0]))
+    path = write(tmp_path, "actor,capability,position,salience\n" + rows, "[b]:smile:.csv")
+    code, _ = run_main(args(path))
+    err = capsys.readouterr().err
+    assert code == fc.BAD_INPUT
+    head, *lines = err.splitlines()
+    assert head.startswith("invalid actor table") and str(path) in head
+    assert any(str(path) in line and "':smile:' appears more than once" in line for line in lines)
+
+
+def test_negative_rounds_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_main(args(EXAMPLE, rounds=-1))[0] == fc.BAD_INPUT
+    assert "--rounds" in capsys.readouterr().err
+
+
+def test_add_parser_defaults() -> None:
+    parser = argparse.ArgumentParser(prog="negsim")
+    fc.add_parser(parser.add_subparsers(dest="command"))
+    parsed = parser.parse_args(["forecast", "a.csv"])
+    assert parsed.command == "forecast" and parsed.actors_csv == Path("a.csv")
+    assert (parsed.rule, parsed.rounds, parsed.json) == ("bdm_eum", 10, False)
+    assert parsed.reading == "scholz_code" == fc.DEFAULT.name  # the model's default reading
+    parsed = parser.parse_args(["forecast", "a.csv", "--rule", "compromise", "--rounds", "3"])
+    assert (parsed.rule, parsed.rounds) == ("compromise", 3)
+    assert parser.parse_args(["forecast", "a.csv", "--reading", "scholz_code"]).reading == (
+        "scholz_code"
+    )
+    for bad in (["--rule", "median"], ["--reading", "masad"]):
+        with pytest.raises(SystemExit):
+            parser.parse_args(["forecast", "a.csv", *bad])
+
+
+def test_help_documents_the_reading() -> None:
+    parser = argparse.ArgumentParser(prog="negsim")
+    sub = parser.add_subparsers(dest="command")
+    text = " ".join(fc.add_parser(sub).format_help().split())
+    assert "--reading {printed,scholz_code}" in text and "default scholz_code" in text
+
+
+@pytest.mark.slow
+def test_cli_end_to_end(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "sim", "forecast", str(EXAMPLE), "--rounds", "3", "--json"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["rounds"][0]["median"] == 7
+    odd = odd_table(tmp_path)
+    done = subprocess.run(
+        [sys.executable, "-m", "sim", "forecast", str(odd), "--rounds", "1", "--json"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert list(json.loads(done.stdout)["rounds"][1]["positions"]) == list(ODD_NAMES)
+    bad = write(tmp_path, "actor,capability\na,1\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "sim", "forecast", str(bad)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 2 and str(bad) in done.stderr

@@ -1,0 +1,45 @@
+"""Shocks change parameters as MODEL.md section 9 says, and what the other actors know of them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from sim.engine.model import NegotiationModel
+from sim.mechanisms.rng import block_seed
+from sim.scenario import load_scenario
+from tests.builders import BASELINE
+
+
+def test_the_public_value_of_a_shocked_parameter_follows_the_shock_not_the_draw(
+    tmp_path: Path,
+) -> None:
+    # A draw is private; a shock is public. After `scale` by 2 the others know 2 x central, and
+    # after `set` they know the value set, whatever each world drew (not central + draw change).
+    shift = "actors.us_president.no_deal_shift"
+    sens = "actors.us_president.pressure_sensitivity"
+    scenario = tmp_path / "public.yaml"
+    scenario.write_text(
+        f"extends: {BASELINE}\n"
+        "name: public\n"
+        "shocks:\n"
+        "  public_test:\n"
+        "    trigger: {at: 1}\n"
+        f"    effects: [{{op: scale, path: {shift}, value: 2.0}}, "
+        f"{{op: set, path: {sens}, value: 0.3}}]\n"
+        "    assumption: a test\n",
+        encoding="utf-8",
+    )
+    spec = load_scenario(scenario).scenario
+    model = NegotiationModel(spec, block_seed(11, 0), np.arange(200))
+    trump = next(a for a in model.agents if getattr(a, "actor_id", None) == "us_president")
+    assert np.array_equal(trump.public("no_deal_shift"), np.full(200, model.central[shift]))
+    model.run()
+    fired = model.shock_step["public_test"] == 1
+    assert fired.sum() > 150  # the worlds still open at step 1
+    assert np.ptp(model.drawn[shift][fired]) > 0  # the worlds drew different values
+    expected = np.where(fired, 2 * model.central[shift], model.central[shift])
+    assert np.array_equal(trump.public("no_deal_shift"), expected)
+    assert np.array_equal(model.params[shift][fired], 2 * model.drawn[shift][fired])
+    assert np.array_equal(trump.public("pressure_sensitivity")[fired], np.full(fired.sum(), 0.3))
