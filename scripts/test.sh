@@ -7,7 +7,8 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bash "$root/scripts/system-deps.sh"
 py="$(bash "$root/scripts/venv.sh")"
 cd "$root"
-"$py" -m ruff check sim tests benchmarks scripts notebooks
-"$py" -m ruff format --check sim tests benchmarks scripts notebooks
+echo "negsim: lint (ruff), format check, type check (mypy), then the tests (pytest)" >&2
+"$py" -m ruff check --quiet sim tests benchmarks scripts notebooks
+"$py" -m ruff format --check --quiet sim tests benchmarks scripts notebooks
 "$py" -m mypy
 exec "$py" -m pytest -W error::DeprecationWarning "$@"
