@@ -547,14 +547,50 @@ def test_out_of_range_parameters_are_reported(
     assert found[path].line is not None
 
 
-def test_boundary_values_are_in_range() -> None:
+# Values on the edge of their allowed ranges, and the same values a step outside them.
+BOUNDARY_CASES = [
+    (
+        ("actors", "us", "discount"),
+        {"value": 1.0, "range": [0.9, 1.0]},
+        Fixed(value=1.0, range=(0.9, 1.0)),
+        {"value": 1.0, "range": [0.9, 1.0000001]},
+        "actors.us.discount.range",
+    ),
+    (("actors", "leader", "ideal", "enrichment"), 0, 0.0, -0.001, "actors.leader.ideal.enrichment"),
+    (
+        ("actors", "us", "quota"),
+        {"dist": "uniform", "low": 0.0, "high": 1.0},
+        Uniform(dist="uniform", low=0.0, high=1.0),
+        {"dist": "uniform", "low": 0.0, "high": 1.001},
+        "actors.us.quota",
+    ),
+    (
+        ("actors", "leader", "no_deal_shift"),
+        {"value": -10.0, "range": [-10.0, 10.0]},
+        Fixed(value=-10.0, range=(-10.0, 10.0)),
+        {"value": -10.0, "range": [-10.001, 10.0]},
+        "actors.leader.no_deal_shift.range",
+    ),
+    (("actors", "leader", "clout"), 1e6, 1e6, 1.001e6, "actors.leader.clout"),
+]
+
+
+@pytest.mark.parametrize(("keys", "edge", "loaded", "outside", "path"), BOUNDARY_CASES)
+def test_boundary_values_are_in_range(
+    keys: tuple[str, ...], edge: Any, loaded: Any, outside: Any, path: str
+) -> None:
     raw = minimal()
-    raw["actors"]["us"]["discount"] = {"value": 1.0, "range": [0.9, 1.0]}
-    raw["actors"]["leader"]["ideal"]["enrichment"] = 0
-    raw["actors"]["us"]["quota"] = {"dist": "uniform", "low": 0.0, "high": 1.0}
-    raw["actors"]["leader"]["no_deal_shift"] = {"value": -10.0, "range": [-10.0, 10.0]}
-    raw["actors"]["leader"]["clout"] = 1e6
-    load_scenario(raw)
+    node = raw
+    for key in keys[:-1]:
+        node = node[key]
+    node[keys[-1]] = edge
+    value: Any = load_scenario(raw).scenario
+    for key in keys:
+        value = value[key] if isinstance(value, dict) else getattr(value, key)
+    assert value == loaded  # the edge itself is allowed, and kept as written
+    node[keys[-1]] = outside
+    found = by_path(problems_of(raw))
+    assert path in found and "must lie in" in found[path].message, found
 
 
 def test_red_line_bounds_are_capped(tmp_path: Path) -> None:
