@@ -44,7 +44,14 @@ def write_with_quote(tmp_path: Path, quote: str, seed: str = "000_9494b9ec543078
 
 def test_whitespace_is_normalised(tmp_path: Path) -> None:
     quote = "Iran can no longer rely on its portfolio\n   of regional militias"
-    load_scenario(write_with_quote(tmp_path, quote))
+    seed = (PACKAGE_SEEDS / "000_9494b9ec543078ca.txt").read_text(encoding="utf-8")
+    assert quote not in seed  # only the normalised quote is in the article
+    loaded = load_scenario(write_with_quote(tmp_path, quote))  # raises if it is not found
+    oman = loaded.scenario.actors["oman"]
+    assert oman.give_up_hazard.evidence[0].quote == quote  # type: ignore[union-attr]
+    # The same words with a word changed are refused: the match is exact but for whitespace.
+    with pytest.raises(ScenarioError, match="quote not found"):
+        load_scenario(write_with_quote(tmp_path / "changed", quote.replace("rely", "count")))
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,38 @@
+"""Outcome codes (sim.mechanisms.outcomes): names, labels and colours agree."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from sim.mechanisms.outcomes import (
+    BREAKDOWN,
+    COLOURS,
+    DEAL,
+    LABELS,
+    NO_RESOLUTION,
+    OUTCOMES,
+    RUNNING,
+    STRIKE_ISRAEL,
+    STRIKE_US,
+    name,
+)
+
+
+def test_codes_name_their_outcomes() -> None:
+    assert RUNNING == 0
+    assert [name(c) for c in (DEAL, STRIKE_ISRAEL, STRIKE_US, BREAKDOWN, NO_RESOLUTION)] == [
+        "deal",
+        "strike_israel",
+        "strike_us",
+        "breakdown",
+        "no_resolution",
+    ]
+
+
+@given(st.sampled_from(OUTCOMES))
+def test_property_every_outcome_has_a_code_a_label_and_its_own_colour(outcome: str) -> None:
+    code = OUTCOMES.index(outcome) + 1
+    assert name(code) == outcome and code != RUNNING
+    assert LABELS[outcome] and COLOURS[outcome].startswith("#")
+    assert list(COLOURS.values()).count(COLOURS[outcome]) == 1
