@@ -36,6 +36,7 @@ from sim.scenario.schema import Scenario
 
 if TYPE_CHECKING:
     from sim.analysis.explain import WorldStory
+    from sim.engine.records import StepRecord
 
 
 # ---------------------------------------------------------------------------------- a world
@@ -64,7 +65,7 @@ def plot_world(story: WorldStory) -> Figure:
     """
     model = story.model
     spec = model.spec
-    steps = np.array([r["step"] for r in model.trace])
+    steps = np.array([r.step for r in model.trace])
     issues = list(spec.issues)
     ncols = 1 if len(issues) == 1 else 2
     issue_rows = math.ceil(len(issues) / ncols)
@@ -181,8 +182,8 @@ def _draw_issue(ax: Axes, story: WorldStory, d: int, issue: str, steps: np.ndarr
     model = story.model
     spec = model.spec
     trace = model.trace
-    us = np.array([r["us_stance"][0, d] for r in trace])
-    iran = np.array([r["iran_stance"][0, d] for r in trace])
+    us = np.array([r.principals["us"].stance[0, d] for r in trace])
+    iran = np.array([r.principals["iran"].stance[0, d] for r in trace])
     ax.plot(steps, us, color=US_COLOUR, linewidth=2, label="Washington's stance")
     ax.plot(steps, iran, color=IRAN_COLOUR, linewidth=2, label="Tehran's stance")
     ax.axhline(model.status_quo[0, d], **_STATUS_QUO_STYLE)
@@ -214,20 +215,20 @@ _OFFER_STYLES: dict[str, dict[str, Any]] = {
 }
 
 
-def _offers(trace: list[dict[str, Any]], d: int) -> list[tuple[str, list[int], list[float]]]:
+def _offers(trace: list[StepRecord], d: int) -> list[tuple[str, list[int], list[float]]]:
     """Offers on issue ``d`` grouped by how they were received."""
     groups: dict[str, tuple[list[int], list[float]]] = {}
     for record in trace:
-        live = record.get("session_live")
-        if live is None or not live[0] or "offer" not in record:
+        session = record.live_session
+        if session is None:
             continue
-        if record["deal"][0]:
+        if session.deal[0]:
             continue  # drawn from the deal's terms
-        response = "vetoed" if record["accepted"][0] else "rejected"
-        kind = f"{record['proposer']}_{response}"
+        response = "vetoed" if session.accepted[0] else "rejected"
+        kind = f"{session.proposer.actor_id}_{response}"
         xs, ys = groups.setdefault(kind, ([], []))
-        xs.append(int(record["step"]))
-        ys.append(float(record["offer"][0, d]))
+        xs.append(record.step)
+        ys.append(float(session.offer[0, d]))
     return [(kind, xs, ys) for kind, (xs, ys) in groups.items()]
 
 
@@ -238,7 +239,7 @@ def _draw_clout(axes: list[Axes], story: WorldStory, steps: np.ndarray) -> None:
     sides = [model.us, model.iran]
     for k, side in enumerate(sides):
         ax = axes[k % len(axes)]
-        shares = np.array([r[f"{side.actor_id}_shares"][:, 0] for r in model.trace])
+        shares = np.array([r.principals[side.actor_id].shares[:, 0] for r in model.trace])
         for j, faction in enumerate(side.factions):
             colour, style = colours.get(faction.actor_id, ("grey", "-"))
             ax.plot(
@@ -267,6 +268,12 @@ def _per_step(spec: Scenario) -> str:
     return "week" if days == 7 else f"step of {days} days"
 
 
+def _strike_risk(trace: list[StepRecord], who: str) -> np.ndarray:
+    """Each step's probability of an Israeli (``israel``) or US strike (NaN where not weighed)."""
+    events = [r.israel if who == "israel" else r.us_strike for r in trace]
+    return np.array([np.nan if e is None else float(e.probability[0]) for e in events])
+
+
 def _draw_risks(ax: Axes, story: WorldStory, steps: np.ndarray) -> list[Any]:
     """Pressure and nuclear progress (left axis) and the strike risk of each step (right axis).
 
@@ -277,14 +284,14 @@ def _draw_risks(ax: Axes, story: WorldStory, steps: np.ndarray) -> list[Any]:
     trace = story.model.trace
     ax.plot(
         steps,
-        [r["pressure"][0] for r in trace],
+        [r.principals["iran"].pressure[0] for r in trace],
         color=PRESSURE_COLOUR,
         linewidth=1.8,
         label="Economic pressure on Iran (index, 0–1)",
     )
     ax.plot(
         steps,
-        [r["progress"][0] for r in trace],
+        [r.world.progress[0] for r in trace],
         color="black",
         linewidth=2.0,
         marker="s",
@@ -296,11 +303,10 @@ def _draw_risks(ax: Axes, story: WorldStory, steps: np.ndarray) -> list[Any]:
     right = ax.twinx()
     per = _per_step(spec)
     peak = 0.0
-    for key, outcome, label in (
-        ("israel_probability", "strike_israel", f"P(Israeli strike) in the {per}"),
-        ("us_probability", "strike_us", f"P(US strike) in the {per}"),
+    for values, outcome, label in (
+        (_strike_risk(trace, "israel"), "strike_israel", f"P(Israeli strike) in the {per}"),
+        (_strike_risk(trace, "us"), "strike_us", f"P(US strike) in the {per}"),
     ):
-        values = np.array([float(r[key][0]) if key in r else np.nan for r in trace])
         if np.isfinite(values).any():
             peak = max(peak, float(np.nanmax(values)))
         right.plot(
