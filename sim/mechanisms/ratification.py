@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -70,20 +70,13 @@ def ratification(
     return Ratification(passed, veto, prefers, support, u_package, u_no_deal)
 
 
-def ratify(
-    u_package: np.ndarray,
-    u_no_deal: np.ndarray,
-    clout: np.ndarray,
-    ratifier: int,
-    quota: np.ndarray,
-    crossed: np.ndarray,
-    override_threshold: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:
+def ratify(*args: Any) -> tuple[np.ndarray, np.ndarray]:
     """Whether a principal ratifies a package, and whether a red line vetoed it, per world.
 
-    The two first parts of :func:`ratification` (same arguments; Putnam 1988, Tsebelis 2002).
+    The first two parts of :func:`ratification`, which takes the same arguments (Putnam 1988,
+    Tsebelis 2002).
     """
-    vote = ratification(u_package, u_no_deal, clout, ratifier, quota, crossed, override_threshold)
+    vote = ratification(*args)
     return vote.passed, vote.veto
 
 

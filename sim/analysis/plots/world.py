@@ -77,7 +77,6 @@ def plot_world(story: WorldStory) -> Figure:
     issue_axes = [fig.add_subplot(grid[1 + k // ncols, k % ncols]) for k in range(len(issues))]
     clout_axes = [fig.add_subplot(grid[issue_rows + 1, c]) for c in range(ncols)]
     risk_ax = fig.add_subplot(grid[issue_rows + 2, :])
-    panels = [*issue_axes, *clout_axes, risk_ax]
     drawn: set[str] = set()
     for d, (ax, issue) in enumerate(zip(issue_axes, issues, strict=True)):
         drawn |= _draw_issue(ax, story, d, issue, steps)
@@ -88,6 +87,32 @@ def plot_world(story: WorldStory) -> Figure:
     outcome = OUTCOMES[int(model.outcome[0]) - 1]
     last = min(max(int(steps.max(initial=0)), end, 7) + 1.5, spec.horizon + 0.5)
     events = [e for e in _world_events(story) if e[0] <= last]
+    _draw_timeline([*issue_axes, *clout_axes, risk_ax], strips, events, (end, outcome, last), spec)
+    risk_ax.set_xlabel(f"Step ({_step_unit(spec)} since {_fmt_date(spec.calendar.start)})")
+    handles = _world_legend(outcome, drawn, {kind for _, kind, _ in events}) + risk_lines
+    bottom = _world_footer(fig, spec, events, handles, height)
+    ending = LABELS[outcome] + (" (joint with Israel)" if model.joint[0] else "")
+    fig.suptitle(
+        f"World {story.world} of '{scenario_title(spec.name)}' (seed {story.seed}), told over "
+        f"time: {ending} at step {end} ({_fmt_date(spec.step_to_date(end))})",
+        fontsize=12,
+    )
+    fig.tight_layout(rect=(0, bottom / height, 1, 0.985))
+    return fig
+
+
+def _draw_timeline(
+    panels: list[Axes],
+    strips: list[Axes],
+    events: Sequence[tuple[float, str, str]],
+    ending: tuple[int, str, float],
+    spec: Scenario,
+) -> None:
+    """The events' lines on every panel and strip, the steps' axis, the strips' letters and dates.
+
+    ``ending`` is the step the world ended, its outcome and the last step shown.
+    """
+    end, outcome, last = ending
     for ax in [*panels, *strips]:
         _draw_world_lines(ax, events, end, outcome)
         ax.set_xlim(-0.5, last)
@@ -95,10 +120,18 @@ def plot_world(story: WorldStory) -> Figure:
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.grid(alpha=0.25)
     for k, strip in enumerate(strips):
-        _draw_event_letters(strip, events, (last + 0.5) / (11.0 / ncols), labelled=k == 0)
+        _draw_event_letters(strip, events, (last + 0.5) / (11.0 / len(strips)), labelled=k == 0)
         _date_axis(strip, spec)
-    risk_ax.set_xlabel(f"Step ({_step_unit(spec)} since {_fmt_date(spec.calendar.start)})")
-    handles = _world_legend(outcome, drawn, {kind for _, kind, _ in events}) + risk_lines
+
+
+def _world_footer(
+    fig: Figure,
+    spec: Scenario,
+    events: Sequence[tuple[float, str, str]],
+    handles: list[Any],
+    height: float,
+) -> float:
+    """The legend and the events' footnote below the panels; returns the inches they take."""
     notes = [
         f"{letter}: step {step:g} ({_fmt_date(spec.step_to_date(int(step)))}), {text}"
         for (step, _, text), letter in zip(events, _LETTERS, strict=False)
@@ -115,14 +148,7 @@ def plot_world(story: WorldStory) -> Figure:
         frameon=False,
     )
     fig.text(0.01, 0.005, footnote, fontsize=8.5, va="bottom", ha="left")
-    ending = LABELS[outcome] + (" (joint with Israel)" if model.joint[0] else "")
-    fig.suptitle(
-        f"World {story.world} of '{scenario_title(spec.name)}' (seed {story.seed}), told over "
-        f"time: {ending} at step {end} ({_fmt_date(spec.step_to_date(end))})",
-        fontsize=12,
-    )
-    fig.tight_layout(rect=(0, (0.1 + foot_in + legend_in) / height, 1, 0.985))
-    return fig
+    return 0.1 + foot_in + legend_in
 
 
 _LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -366,6 +392,23 @@ def _world_legend(outcome: str, drawn: set[str], events: set[str]) -> list[Any]:
         if kind in events:
             colour, style = _EVENT_STYLES[kind]
             handles.append(Line2D([], [], color=colour, linestyle=style, label=label))
+    handles += _offer_handles(drawn)
+    handles.append(
+        Line2D(
+            [],
+            [],
+            color=OUTCOME_COLOURS[outcome],
+            linewidth=5,
+            alpha=0.45,
+            label=f"Outcome: {LABELS[outcome]} (the world ends)",
+        )
+    )
+    return handles
+
+
+def _offer_handles(drawn: set[str]) -> list[Any]:
+    """Legend entries for the kinds of offer drawn, and the deal's terms."""
+    handles: list[Any] = []
     offers = (
         ("us_rejected", "^", US_COLOUR, "US offer, rejected"),
         ("iran_rejected", "v", IRAN_COLOUR, "Iranian offer, rejected"),
@@ -410,14 +453,4 @@ def _world_legend(outcome: str, drawn: set[str], events: set[str]) -> list[Any]:
                 label="Deal's terms (ratified by both)",
             )
         )
-    handles.append(
-        Line2D(
-            [],
-            [],
-            color=OUTCOME_COLOURS[outcome],
-            linewidth=5,
-            alpha=0.45,
-            label=f"Outcome: {LABELS[outcome]} (the world ends)",
-        )
-    )
     return handles
