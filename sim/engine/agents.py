@@ -34,6 +34,7 @@ from sim.mechanisms.strike import (
     us_strike,
     walkout,
 )
+from sim.mechanisms.third_parties import give_up_probability, snapback_probability
 from sim.mechanisms.utility import normalise_weights, utility
 from sim.scenario.schema import (
     ActorBase,
@@ -445,11 +446,8 @@ class SnapbackAgent(Actor):
 
     def probability(self, step: int) -> np.ndarray:
         """Per-step probability of triggering snapback at ``step`` (0 from the expiry on)."""
-        if step >= self.expiry_step:
-            return np.zeros(self.model.n_worlds)
-        # The ramp reaches its full height at the last step before the expiry.
-        ramp = np.clip(1 - (self.expiry_step - 1 - step) / self.window_steps, 0.0, 1.0)
-        return np.clip(self.param("hazard") * (1 + self.param("urgency") * ramp), 0.0, 1.0)
+        hazard, urgency = self.param("hazard"), self.param("urgency")
+        return snapback_probability(step, self.expiry_step, self.window_steps, hazard, urgency)
 
 
 class MediatorAgent(Actor):
@@ -462,7 +460,7 @@ class MediatorAgent(Actor):
 
     def give_up_probability(self, failed_sessions: np.ndarray) -> np.ndarray:
         """Per-session probability of giving up."""
-        return np.where(failed_sessions >= self.patience, self.param("give_up_hazard"), 0.0)
+        return give_up_probability(failed_sessions, self.patience, self.param("give_up_hazard"))
 
 
 class CounterweightAgent(Actor):

@@ -4,6 +4,8 @@ A step runs, in order: shocks; domestic politics (pressure, lobbying, clout, sta
 session, on session steps (proposal, response, ratification, walk-out, mediator); outside options
 (nuclear progress, Israel's strike decision, the US decision, the E3 snapback); termination.
 Every state update is masked by the worlds still running, so an ended world never changes.
+The mathematics is in :mod:`sim.mechanisms`; a run that records hands each step's typed events
+and state to a :class:`~sim.engine.recorder.Recorder`, and builds none otherwise.
 """
 
 from __future__ import annotations
@@ -46,7 +48,9 @@ from sim.mechanisms.outcomes import (
 from sim.mechanisms.ratification import Ratification
 from sim.mechanisms.rng import WorldStreams
 from sim.mechanisms.rules import PROPOSAL_RULES, NashMediator, SessionClock
+from sim.mechanisms.shocks import apply_op, condition_holds, in_window
 from sim.mechanisms.strike import Walkout, lock_in
+from sim.mechanisms.third_parties import lobbying_received, snapback_drop
 from sim.scenario.draws import draw_parameters
 from sim.scenario.params import ParamSpec
 from sim.scenario.schema import (
@@ -60,15 +64,6 @@ from sim.scenario.schema import (
 )
 
 COLLAPSE_CAUSES = ("", "walkout", "mediator", "rejection", "shock")
-
-
-def apply_op(op: str, old: np.ndarray, value: np.ndarray) -> np.ndarray:
-    """A parameter after a shock's ``set``, ``add`` or ``scale`` effect (MODEL.md section 9)."""
-    if op == "set":
-        return value
-    if op == "add":
-        return old + value
-    return old * value
 
 
 class NegotiationModel(World):
@@ -217,7 +212,7 @@ class NegotiationModel(World):
             (c.param("lobbying_damping") for c in self.counterweights), np.zeros(self.n_worlds)
         )
         total = sum((s.param("lobbying") for s in self.israel), np.zeros(self.n_worlds))
-        return total * np.clip(1 - damping, 0, 1)
+        return lobbying_received(total, damping)
 
     def _patron_sum(self, name: str) -> np.ndarray:
         total = sum((p.param(name) for p in self.patrons), np.zeros(self.n_worlds))
@@ -244,7 +239,7 @@ class NegotiationModel(World):
         self.snapback_step[mask] = step
         cover = self._patron_sum("snapback_cover")
         for e3 in self.e3 or []:
-            drop = e3.param("no_deal_drop") * (1 - cover)
+            drop = snapback_drop(e3.param("no_deal_drop"), cover)
             self.iran.snap_drop = np.where(mask, self.iran.snap_drop + drop, self.iran.snap_drop)
             boost = e3.param("pressure_boost")
             self.iran.pressure_boost = np.where(
@@ -341,21 +336,16 @@ class NegotiationModel(World):
         trig = shock.trigger
         ok = np.ones(self.n_worlds, dtype=bool)
 
-        def step_of(v: dt.date | int) -> int:
+        def step_of(v: dt.date | int | None) -> int | None:
+            if v is None:
+                return None
             return self.spec.date_to_step(v) if isinstance(v, dt.date) else int(v)
 
-        if trig.at is not None and t != step_of(trig.at):
-            return ok & False
-        if trig.after is not None and t < step_of(trig.after):
-            return ok & False
-        if trig.until is not None and t > step_of(trig.until):
+        if not in_window(t, step_of(trig.at), step_of(trig.after), step_of(trig.until)):
             return ok & False
         if trig.when is not None:
             value = self.state_variable(trig.when.variable)
-            if trig.when.above is not None:
-                ok &= value >= trig.when.above
-            if trig.when.below is not None:
-                ok &= value <= trig.when.below
+            ok = condition_holds(value, trig.when.above, trig.when.below, ok)
         if trig.hazard is not None:
             ok &= self.streams.bernoulli(
                 f"shock:{name}", t, self.params[f"shocks.{name}.trigger.hazard"]

@@ -19,6 +19,7 @@ from sim.mechanisms.ratification import (
     ratify,
     red_line_veto,
 )
+from sim.mechanisms.shocks import apply_op, condition_holds, in_window
 from sim.mechanisms.strike import (
     CLOSENESS_SCALE,
     lock_in,
@@ -30,6 +31,12 @@ from sim.mechanisms.strike import (
     target_win_probability,
     us_strike,
     walkout,
+)
+from sim.mechanisms.third_parties import (
+    give_up_probability,
+    lobbying_received,
+    snapback_drop,
+    snapback_probability,
 )
 
 N = 5
@@ -232,3 +239,48 @@ def test_property_clout_shares_sum_to_one(base: np.ndarray) -> None:
     assert np.all(np.isclose(total, 1.0) | (base.sum(axis=0) == 0))
     # One world alone gets the same shares as inside a block (explanations use one world).
     assert np.array_equal(clout_shares(base[:, 0]), shares[:, 0])
+
+
+# ------------------------------------------------------------------ third parties and shocks
+
+
+def test_snapback_probability_known_answer() -> None:
+    hazard, urgency = np.array([0.1]), np.array([2.0])
+    assert snapback_probability(3, 20, 4.0, hazard, urgency)[0] == 0.1  # before the window
+    assert np.isclose(snapback_probability(17, 20, 4.0, hazard, urgency)[0], 0.1 * (1 + 2 * 0.5))
+    assert np.isclose(snapback_probability(19, 20, 4.0, hazard, urgency)[0], 0.3)  # full height
+    assert snapback_probability(20, 20, 4.0, hazard, urgency)[0] == 0.0  # expired
+
+
+@given(st.integers(0, 60), arrays(unit), arrays(st.floats(0.0, 5.0)))
+def test_property_snapback_probability_is_a_probability_rising_to_the_expiry(
+    step: int, hazard: np.ndarray, urgency: np.ndarray
+) -> None:
+    p = snapback_probability(step, 40, 6.0, hazard, urgency)
+    assert np.all((p >= 0) & (p <= 1))
+    if step < 39:
+        assert np.all(snapback_probability(step + 1, 40, 6.0, hazard, urgency) >= p)
+
+
+def test_give_up_and_lobbying_known_answers() -> None:
+    failed = np.array([0, 2, 3])
+    assert give_up_probability(failed, 2, np.full(3, 0.25)).tolist() == [0.0, 0.25, 0.25]
+    assert lobbying_received(np.array([1.0, 1.0]), np.array([0.25, 1.5])).tolist() == [0.75, 0.0]
+    assert snapback_drop(np.array([0.2]), np.array([0.5]))[0] == 0.1
+
+
+def test_shock_triggers_and_effects_known_answers() -> None:
+    assert in_window(3, 3, None, None) and not in_window(4, 3, None, None)
+    assert in_window(5, None, 5, 7) and not in_window(4, None, 5, 7)
+    assert not in_window(8, None, 5, 7) and in_window(0, None, None, None)
+    value = np.array([0.1, 0.5, 0.9])
+    held = condition_holds(value, 0.3, 0.8, np.ones(3, dtype=bool))
+    assert held.tolist() == [False, True, False]
+    old, v = np.array([2.0]), np.array([3.0])
+    assert [apply_op(op, old, v)[0] for op in ("set", "add", "scale")] == [3.0, 5.0, 6.0]
+
+
+@given(st.integers(0, 50), st.integers(0, 50), st.integers(0, 50))
+def test_property_a_window_is_the_steps_between_its_bounds(t: int, after: int, until: int) -> None:
+    assert in_window(t, None, after, until) == (after <= t <= until)
+    assert in_window(t, t, None, None) and in_window(t, t, after, until) == (after <= t <= until)
