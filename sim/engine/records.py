@@ -1,4 +1,4 @@
-"""What a recorded run keeps of each step: typed events and per-step records (MODEL.md 10).
+"""What a recorded run keeps of each step: typed events and per-step records (docs/model.md 2.10).
 
 The model emits these only when a recorder is attached (:mod:`sim.engine.recorder`);
 explanations, figures and the dashboard read them. Arrays run over the model's worlds: (N,),

@@ -1,4 +1,4 @@
-"""Level II dynamics: economic pressure and the factions' clout (MODEL.md section 6)."""
+"""Level II dynamics: economic pressure and the factions' clout (docs/model.md 3.4.2)."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ def clout(
     """A faction's effective clout: ``base · (1 + g_p · pressure) · (1 + g_l · lobbying)``.
 
     Economic pressure and the lobbying a side received grow the clout of the factions that
-    gain from them (MODEL.md section 6).
+    gain from them (docs/model.md 3.4.2).
     """
     return base * (1 + pressure_gain * pressure) * (1 + lobbying_gain * lobbying)
 

@@ -84,7 +84,8 @@ def overrides(backing: np.ndarray, override_threshold: np.ndarray) -> np.ndarray
     """Whether a coalition's clout share ``backing`` overrides other factions' red lines.
 
     It must be above the threshold: a broad enough coalition makes a veto player recalibrate
-    (Tsebelis 2002). The one rule for both ratification and the bounds a proposer keeps to.
+    (Tsebelis 2002). The one rule for both ratification and the bounds a proposer keeps to
+    (docs/model.md 3.4.11, 3.4.12).
     """
     return backing > override_threshold
 
@@ -127,7 +128,7 @@ def binding_red_lines(
     and the factions without red lines, ``shares`` (F, N) the clout shares. The ratifier's red
     lines always hold; the other factions' unless the clout of the free factions (the
     coalition that can back a package over them) overrides them (:func:`overrides`;
-    Tsebelis 2002).
+    Tsebelis 2002; docs/model.md 3.4.11).
     """
     backing = shares[free].sum(axis=0)
     overridden = overrides(backing, override_threshold)

@@ -1,4 +1,4 @@
-"""Shocks: when a trigger holds and what an effect does to a parameter (MODEL.md section 9)."""
+"""Shocks: when a trigger holds and what an effect does to a parameter (docs/model.md 3.4.21)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 
 
 def apply_op(op: str, old: np.ndarray, value: np.ndarray) -> np.ndarray:
-    """A parameter after a shock's ``set``, ``add`` or ``scale`` effect (MODEL.md section 9)."""
+    """A parameter after a shock's ``set``, ``add`` or ``scale`` effect (docs/model.md 3.4.21)."""
     if op == "set":
         return value
     if op == "add":
@@ -17,7 +17,7 @@ def apply_op(op: str, old: np.ndarray, value: np.ndarray) -> np.ndarray:
 def in_window(t: int, at: int | None, after: int | None, until: int | None) -> bool:
     """Whether step ``t`` is in a trigger's window: at ``at``, from ``after``, up to ``until``.
 
-    A bound that is ``None`` does not restrict (MODEL.md section 9).
+    A bound that is ``None`` does not restrict (docs/model.md 3.4.21).
     """
     if at is not None and t != at:
         return False
@@ -31,7 +31,7 @@ def condition_holds(
 ) -> np.ndarray:
     """``holds`` where a state variable is at least ``above`` and at most ``below`` (N,).
 
-    A bound that is ``None`` does not restrict (MODEL.md section 9).
+    A bound that is ``None`` does not restrict (docs/model.md 3.4.21).
     """
     if above is not None:
         holds &= value >= above

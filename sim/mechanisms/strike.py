@@ -87,7 +87,7 @@ def powell_term(
 
     ``win`` is the target's chance of prevailing far from and at breakout and the convexity
     (:func:`target_win_probability`); the margin is :func:`preventive_margin` between this
-    step's progress and the next's (MODEL.md section 8, Powell 2006).
+    step's progress and the next's (docs/model.md 3.4.16, Powell 2006).
     """
     low, high, gamma = win
     p_now = target_win_probability(progress, low, high, gamma)
@@ -98,7 +98,10 @@ def powell_term(
 def supported_war_cost(
     war_cost: np.ndarray, support_cost_cut: np.ndarray, us_hawk_share: np.ndarray
 ) -> np.ndarray:
-    """The striker's cost of war, cut by US support (the US hawks' clout share, MODEL.md 8)."""
+    """The striker's cost of war, cut by US support: the US hawks' clout share.
+
+    ``war_cost · (1 − cut · hawk_share)`` (docs/model.md 3.4.16).
+    """
     return war_cost * (1 - support_cost_cut * us_hawk_share)
 
 
@@ -109,7 +112,7 @@ def strike_margin(
     collapse: tuple[np.ndarray, np.ndarray],
     restraint: np.ndarray,
 ) -> StrikeMargin:
-    """A striker's margin in its parts (MODEL.md section 8).
+    """A striker's margin in its parts (docs/model.md 3.4.16).
 
     Powell's margin (:func:`powell_term`) plus the striker's resolve, its deal aversion times
     the lock-in of the deal on the table (``fear`` = (aversion, lock-in)), its collapse resolve
@@ -129,7 +132,7 @@ def lock_in(
 
     Closeness is ``clip(1 − gap / CLOSENESS_SCALE, 0, 1)`` with ``gap`` the responder's utility
     shortfall at the last session; 0 before any offer (``seen``) and once talks ``collapsed``
-    (MODEL.md section 8).
+    (docs/model.md 3.4.16).
     """
     closeness = np.clip(1 - gap / CLOSENESS_SCALE, 0.0, 1.0)
     return np.where(seen & ~collapsed, (1 - u_offer) * closeness, 0.0)
@@ -149,7 +152,7 @@ def us_strike(
 ) -> UsStrike:
     """Per-step probability of a US strike: hazard × hawks' clout share × credibility.
 
-    Zero while the talks have not failed (MODEL.md section 8).
+    Zero while the talks have not failed (docs/model.md 3.4.17).
     """
     h = hazard * hawk_share * credibility
     return UsStrike(np.where(talks_failed, h, 0.0), hazard, hawk_share, credibility)
@@ -168,7 +171,7 @@ class Walkout(NamedTuple):
 def walkout(utility: np.ndarray, breakdown: np.ndarray, temperature: np.ndarray) -> Walkout:
     """Probability of walking out after an offer: a logit of breakdown value minus utility.
 
-    Zero at temperature 0 (MODEL.md section 8: humiliating demands).
+    Zero at temperature 0 (docs/model.md 3.4.13: humiliating demands).
     """
     p = np.where(temperature > 0, logit_choice(breakdown - utility, temperature), 0.0)
     return Walkout(p, utility, breakdown)
