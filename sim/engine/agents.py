@@ -331,7 +331,8 @@ class PrincipalAgent(Actor):
         Its side's binding red lines, and the other side's as revealed by vetoes; where the
         two conflict, the side's own come first.
         """
-        lo, hi = self.binding_red_lines()[:2]
+        held = self.binding_red_lines()
+        lo, hi = held.lower, held.upper
         learned_lo = np.clip(self.known_lower, lo, hi)
         learned_hi = np.clip(self.known_upper, lo, hi)
         return np.maximum(lo, learned_lo), np.minimum(hi, learned_hi)
@@ -364,7 +365,8 @@ class PrincipalAgent(Actor):
         """After ``other`` vetoed on its red lines, respect those that hold in later offers."""
         if not revealed.any():
             return
-        lo, hi = other.binding_red_lines()[:2]
+        held = other.binding_red_lines()
+        lo, hi = held.lower, held.upper
         self.known_lower = np.where(
             revealed[:, None], np.maximum(self.known_lower, lo), self.known_lower
         )
