@@ -15,14 +15,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
 from sim.engine.agents import PrincipalAgent
 from sim.engine.model import COLLAPSE_CAUSES, NegotiationModel
+from sim.engine.records import SessionEvent, SideAtSession, StepRecord
+from sim.mechanisms import domestic
 from sim.mechanisms.outcomes import LABELS, name
 from sim.mechanisms.rng import BLOCK_SIZE, block_seed
+from sim.mechanisms.strike import StrikeMargin
 from sim.runs.ensemble import ScenarioLike, as_loaded
 from sim.scenario.schema import Faction, Principal, Scenario, SetParam, parameter_paths
 
@@ -284,7 +286,7 @@ def told_by_step(model: NegotiationModel) -> dict[int, list[str]]:
         lines, marked = _step_lines(model, i, marks)
         marks.update({mark: i for mark in marked})
         if lines:
-            told[int(record["step"])] = lines
+            told[record.step] = lines
     return told
 
 
@@ -312,7 +314,7 @@ def _step_lines(
     out = [
         f"Shock '{shock_name}': {shock.description or 'fired'}"
         for shock_name, shock in model.spec.shocks.items()
-        if _fired(record, f"shock:{shock_name}")
+        if record.fired(shock_name)
     ]
     marked: list[Mark] = []
     if i == 0:
@@ -332,35 +334,31 @@ def _step_lines(
                 if line:
                     out.append(line)
                     marked.append(("stance", side.actor_id, d))
-    if _fired(record, "session_live"):
-        earlier = [r for r in model.trace[:i] if _fired(r, "session_live")]
-        out.extend(_binding_lines(model, record, earlier[-1] if earlier else None))
-        out.extend(_session_lines(model, record))
-        out.extend(_reveal_lines(model, record, earlier))
+    session = record.live_session
+    if session is not None:
+        earlier = [r.session for r in model.trace[:i] if r.live_session is not None]
+        out.extend(_binding_lines(model, record, session, earlier[-1] if earlier else None))
+        out.extend(_session_lines(model, record, session))
+        out.extend(_reveal_lines(model, session, [e for e in earlier if e is not None]))
     out.extend(_outside_lines(model, record, model.trace[i - 1] if i else None))
     return out, marked
-
-
-def _fired(record: dict[str, Any], key: str) -> bool:
-    value = record.get(key)
-    return value is not None and bool(value[0])
 
 
 def _sides(model: NegotiationModel) -> tuple[PrincipalAgent, PrincipalAgent]:
     return model.us, model.iran
 
 
-def _opening_lines(model: NegotiationModel, record: dict[str, Any]) -> list[str]:
+def _opening_lines(model: NegotiationModel, record: StepRecord) -> list[str]:
     """Each side's opening stance and its factions' clout shares (what later moves start from)."""
     spec, out = model.spec, []
     for side in _sides(model):
         sid = side.actor_id
-        shares = record[f"{sid}_shares"][:, 0]
+        shares = record.principals[sid].shares[:, 0]
         clout = ", ".join(
             f"{_label(spec, f.actor_id)} {s:.0%}"
             for f, s in zip(side.factions, shares, strict=True)
         )
-        stance = _package(spec, record[f"{sid}_stance"][0])
+        stance = _package(spec, record.principals[sid].stance[0])
         out.append(f"{SIDE_NAMES[sid]} opens with the stance {stance}; clout: {clout}.")
     return out
 
@@ -370,9 +368,7 @@ def _shocks_between(model: NegotiationModel, start: int, end: int, paths: set[st
     fired = []
     for shock_name, shock in model.spec.shocks.items():
         touches = any(isinstance(e, SetParam) and e.path in paths for e in shock.effects)
-        if touches and any(
-            _fired(model.trace[m], f"shock:{shock_name}") for m in range(start + 1, end + 1)
-        ):
+        if touches and any(model.trace[m].fired(shock_name) for m in range(start + 1, end + 1)):
             fired.append(shock_name)
     return fired
 
@@ -384,17 +380,18 @@ def _quoted(shocks: Sequence[str]) -> str:
 # ---------------------------------------------------------------------------------- stances
 
 
-def stance_weights(record: dict[str, Any], sid: str, d: int) -> np.ndarray:
+def stance_weights(record: StepRecord, sid: str, d: int) -> np.ndarray:
     """The factions' weights in a side's compromise on issue ``d`` at a recorded step (F,).
 
     Clout share × salience, normalised (the clout shares where no faction cares).
     """
-    shares = record[f"{sid}_shares"][:, 0]
-    weight = shares * record[f"{sid}_salience"][:, 0, d]
+    side = record.principals[sid]
+    shares = side.shares[:, 0]
+    weight = shares * side.salience[:, 0, d]
     return np.asarray(weight / weight.sum() if weight.sum() > 0 else shares)
 
 
-def target_moves(before: dict[str, Any], now: dict[str, Any], sid: str, d: int) -> np.ndarray:
+def target_moves(before: StepRecord, now: StepRecord, sid: str, d: int) -> np.ndarray:
     """Each faction's part in the move of a side's compromise on issue ``d`` in one step (F,).
 
     The compromise is the factions' weighted mean position. A faction whose position moved
@@ -403,7 +400,8 @@ def target_moves(before: dict[str, Any], now: dict[str, Any], sid: str, d: int) 
     their own. The parts add up to the compromise's move.
     """
     w0, w1 = stance_weights(before, sid, d), stance_weights(now, sid, d)
-    x0, x1 = before[f"{sid}_positions"][:, 0, d], now[f"{sid}_positions"][:, 0, d]
+    x0 = before.principals[sid].positions[:, 0, d]
+    x1 = now.principals[sid].positions[:, 0, d]
     gain = w1 - w0
     lost = np.maximum(-gain, 0.0)
     losers = float(np.sum(lost * x0) / lost.sum()) if lost.sum() > 0 else 0.0
@@ -424,7 +422,7 @@ def stance_credits(model: NegotiationModel, side: PrincipalAgent, d: int) -> np.
     aimed = np.zeros(len(side.factions))  # each faction's part of the compromise's move
     for m in range(1, len(trace)):
         aimed = aimed + target_moves(trace[m - 1], trace[m], sid, d)
-        rate = float(trace[m][f"{sid}_inertia"][0])
+        rate = float(trace[m].principals[sid].inertia[0])
         credits[m] = credits[m - 1] + rate * (aimed - credits[m - 1])
     return credits
 
@@ -435,8 +433,8 @@ def _stance_line(
     """A side's stance on issue ``d`` once it has moved far enough from the value last told."""
     spec, sid = model.spec, side.actor_id
     issue = model.issue_ids[d]
-    before = float(model.trace[since][f"{sid}_stance"][0, d])
-    now = float(model.trace[i][f"{sid}_stance"][0, d])
+    before = float(model.trace[since].principals[sid].stance[0, d])
+    now = float(model.trace[i].principals[sid].stance[0, d])
     move = now - before
     if abs(move) < STANCE_THRESHOLD * model.span[d]:
         return None
@@ -460,7 +458,7 @@ def _stance_line(
     verb = "moved" if i - since > 1 else "moved in one step"
     return (
         f"{possessive(SIDE_NAMES[sid])} stance on {_issue(issue)} has {verb} "
-        f"{_span(spec, issue, before, now)} since step {model.trace[since]['step']}{why}."
+        f"{_span(spec, issue, before, now)} since step {model.trace[since].step}{why}."
     )
 
 
@@ -468,12 +466,18 @@ def _stance_line(
 
 
 def clout_shares(inputs: np.ndarray, pressure: float, lobbying: float) -> np.ndarray:
-    """Clout shares (F,) from the factions' clout inputs (3, F): base clout and the two gains."""
-    clout = inputs[0] * (1 + inputs[1] * pressure) * (1 + inputs[2] * lobbying)
-    return np.asarray(clout / max(float(clout.sum()), 1e-12))
+    """Clout shares (F,) from the factions' clout inputs (3, F): base clout and the two gains.
+
+    The engine's own :func:`sim.mechanisms.domestic.clout`, for one world.
+    """
+    base, pressure_gain, lobbying_gain = inputs
+    clout = domestic.clout(
+        base, pressure_gain, lobbying_gain, np.asarray(pressure), np.asarray(lobbying)
+    )
+    return np.asarray(domestic.clout_shares(clout))
 
 
-def clout_causes(before: dict[str, Any], now: dict[str, Any], sid: str, k: int) -> dict[str, float]:
+def clout_causes(before: StepRecord, now: StepRecord, sid: str, k: int) -> dict[str, float]:
     """What moved faction ``k``'s clout share between two recorded steps, cause by cause.
 
     Each cause's effect is the change in the share had only it changed: ``shock`` (the
@@ -481,12 +485,9 @@ def clout_causes(before: dict[str, Any], now: dict[str, Any], sid: str, k: int) 
     pressure) and ``lobbying`` (the lobbying it has received).
     """
 
-    def inputs(r: dict[str, Any]) -> tuple[np.ndarray, float, float]:
-        return (
-            r[f"{sid}_clout_inputs"][:, :, 0],
-            float(r[f"{sid}_pressure"][0]),
-            float(r[f"{sid}_lobbying"][0]),
-        )
+    def inputs(r: StepRecord) -> tuple[np.ndarray, float, float]:
+        side = r.principals[sid]
+        return side.clout_inputs[:, :, 0], float(side.pressure[0]), float(side.lobbying[0])
 
     (c0, p0, l0), (c1, p1, l1) = inputs(before), inputs(now)
     base = clout_shares(c0, p0, l0)[k]
@@ -521,18 +522,18 @@ def _cause_text(
         shocks = _shocks_between(model, since, i, paths)
         return _quoted(shocks) if shocks else "a change in the factions' base clout"
     if cause == "pressure":
-        p0, p1 = float(before[f"{sid}_pressure"][0]), float(now[f"{sid}_pressure"][0])
+        p0, p1 = float(before.principals[sid].pressure[0]), float(now.principals[sid].pressure[0])
         paths = {f"actors.{sid}.pressure_rate", f"actors.{sid}.pressure_initial"}
         paths |= (
             {f"actors.{p.actor_id}.support" for p in model.patrons} if side is model.iran else set()
         )
         shocks = _shocks_between(model, since, i, paths)
         extra = f", its growth changed by {_quoted(shocks)}" if shocks else ""
-        if any(_fired(model.trace[m], "snapback") for m in range(since + 1, i + 1)):
+        if any(model.trace[m].snapback for m in range(since + 1, i + 1)):
             extra += ", growing faster since the UN snapback"
         verb = "up" if p1 >= p0 else "down"
         return f"economic pressure on {SIDE_NAMES[sid]} ({verb} from {p0:.2f} to {p1:.2f}{extra})"
-    l0, l1 = float(before[f"{sid}_lobbying"][0]), float(now[f"{sid}_lobbying"][0])
+    l0, l1 = float(before.principals[sid].lobbying[0]), float(now.principals[sid].lobbying[0])
     who = join_words([_label(spec, s.actor_id) for s in model.israel]) or "Israel"
     paths = {f"actors.{s.actor_id}.lobbying" for s in model.israel}
     paths |= {f"actors.{c.actor_id}.lobbying_damping" for c in model.counterweights}
@@ -549,8 +550,8 @@ def _clout_line(
 ) -> str | None:
     """A faction's clout share once it has moved far enough from the value last told."""
     sid = side.actor_id
-    before = float(model.trace[since][f"{sid}_shares"][k, 0])
-    now = float(model.trace[i][f"{sid}_shares"][k, 0])
+    before = float(model.trace[since].principals[sid].shares[k, 0])
+    now = float(model.trace[i].principals[sid].shares[k, 0])
     move = now - before
     if abs(move) < CLOUT_THRESHOLD:
         return None
@@ -564,58 +565,68 @@ def _clout_line(
     verb = "risen" if move > 0 else "fallen"
     return (
         f"{possessive(who)} share of clout in {SIDE_NAMES[sid]} has {verb} from {before:.0%} to "
-        f"{now:.0%} since step {model.trace[since]['step']}, driven by {why}."
+        f"{now:.0%} since step {model.trace[since].step}, driven by {why}."
     )
 
 
 # --------------------------------------------------------------------------------- sessions
 
 
-def _session_lines(model: NegotiationModel, record: dict[str, Any]) -> list[str]:
+def _session_lines(model: NegotiationModel, record: StepRecord, session: SessionEvent) -> list[str]:
     spec = model.spec
-    proposer, responder = record["proposer"], record["responder"]
+    proposer, responder = session.proposer, session.responder
     lines = [
-        f"{SIDE_NAMES[proposer]} proposed: {_package(spec, record['offer'][0])}.",
+        f"{SIDE_NAMES[proposer.actor_id]} proposed: {_package(spec, session.offer[0])}.",
         (
-            f"For {SIDE_NAMES[responder]} it was worth {record['responder_utility'][0]:.2f}, "
-            f"against its aspiration of {record['responder_aspiration'][0]:.2f} and "
-            f"{record['responder_reservation'][0]:.2f} for no deal."
+            f"For {SIDE_NAMES[responder.actor_id]} it was worth {responder.utility[0]:.2f}, "
+            f"against its aspiration of {responder.aspiration[0]:.2f} and "
+            f"{responder.reservation[0]:.2f} for no deal."
         ),
+        *_response_lines(model, record, session),
     ]
-    ratified = record["ratified_proposer"][0] and record["ratified_responder"][0]
-    if not record["accepted"][0]:
-        lines.append(f"{SIDE_NAMES[responder]} rejected it.")
-    elif record["deal"][0]:
-        lines.append("Accepted and ratified on both sides: a deal.")
-    elif ratified:
-        observed = spec.calendar.observed_until or spec.step_to_date(model.open_from)
-        lines.append(
-            f"Accepted and ratified, but the record has the talks going on until {observed}: "
-            "no deal yet."
-        )
-    else:
-        for role, side_id in (("proposer", proposer), ("responder", responder)):
-            if not record[f"ratified_{role}"][0]:
-                why = ratification_failure(model, record, role, model.principals[side_id])
-                lines.append(f"Accepted, but {SIDE_NAMES[side_id]} did not ratify it: {why}.")
-    if not record["deal"][0] and record["step"] >= model.open_from:
-        line = _walkout_line(model, record)
+    if not session.deal[0] and record.step >= model.open_from:
+        line = _walkout_line(model, session)
         if line:
             lines.append(line)
-    if record["rejection_ends"][0]:
+    if session.rejection_ends[0]:
         lines.append("The rejection ended the talks.")
     return lines
 
 
-def ratification_failure(
-    model: NegotiationModel, record: dict[str, Any], role: str, side: PrincipalAgent
-) -> str:
-    """Why a side did not ratify an accepted offer: whose red line on which bound, or votes."""
+def _response_lines(
+    model: NegotiationModel, record: StepRecord, session: SessionEvent
+) -> list[str]:
+    """The response to an offer: rejected, a deal, or which side did not ratify it and why."""
     spec = model.spec
-    shares = record[f"{side.actor_id}_shares"][:, 0]
-    prefers = record[f"{role}_faction_utility"][:, 0] >= record[f"{role}_faction_no_deal"][:, 0]
+    sides = (session.proposer, session.responder)
+    if not session.accepted[0]:
+        return [f"{SIDE_NAMES[session.responder.actor_id]} rejected it."]
+    if session.deal[0]:
+        return ["Accepted and ratified on both sides: a deal."]
+    if all(s.vote.passed[0] for s in sides):
+        observed = spec.calendar.observed_until or spec.step_to_date(model.open_from)
+        return [
+            f"Accepted and ratified, but the record has the talks going on until {observed}: "
+            "no deal yet."
+        ]
+    return [
+        f"Accepted, but {SIDE_NAMES[s.actor_id]} did not ratify it: "
+        f"{ratification_failure(model, record, s)}."
+        for s in sides
+        if not s.vote.passed[0]
+    ]
+
+
+def ratification_failure(model: NegotiationModel, record: StepRecord, at: SideAtSession) -> str:
+    """Why a side did not ratify an accepted offer: whose red line on which bound, or votes.
+
+    Read from the side's recorded vote (:class:`sim.mechanisms.ratification.Ratification`).
+    """
+    spec, vote = model.spec, at.vote
+    side = model.principals[at.actor_id]
+    prefers = vote.prefers[:, 0]
     leader = _label(spec, side.factions[side.ratifier].actor_id)
-    if record[f"red_line_veto_{role}"][0]:
+    if vote.veto[0]:
         crossed = crossed_lines(spec, side, record)
         own = [text for k, text, _ in crossed if k == side.ratifier]
         if own:
@@ -626,23 +637,21 @@ def ratification_failure(
             return (
                 f"it crossed {others}, and {leader}, who could override {them}, preferred no deal"
             )
-        backing, needed = percents(
-            float(np.sum(shares * prefers)), float(record[f"{role}_override_threshold"][0])
-        )
+        backing, needed = percents(float(vote.support[0]), float(at.override_threshold[0]))
         return (
             f"it crossed {others}, and the clout backing it, {backing}, was not above the "
             f"{needed} needed to override {them}"
         )
     if not prefers[side.ratifier]:
-        u = record[f"{role}_faction_utility"][side.ratifier, 0]
-        nd = record[f"{role}_faction_no_deal"][side.ratifier, 0]
+        u = vote.u_package[side.ratifier, 0]
+        nd = vote.u_no_deal[side.ratifier, 0]
         return f"{leader} preferred no deal ({u:.2f} for the offer against {nd:.2f})"
-    support, quota = percents(float(np.sum(shares * prefers)), float(record[f"{role}_quota"][0]))
+    support, quota = percents(float(vote.support[0]), float(at.quota[0]))
     return f"only {support} of its clout preferred it to no deal, short of the {quota} needed"
 
 
 def crossed_lines(
-    spec: Scenario, side: PrincipalAgent, record: dict[str, Any], *, bounds: bool = True
+    spec: Scenario, side: PrincipalAgent, record: StepRecord, *, bounds: bool = True
 ) -> list[tuple[int, str, int]]:
     """The red lines the session's offer crossed on one side, faction by faction.
 
@@ -651,8 +660,9 @@ def crossed_lines(
     and how many lines it crossed. The bounds are those in force at the session, as recorded
     (each world draws its own).
     """
-    offer = record["offer"][0]
-    lower, upper = red_line_table(record, side)
+    assert record.session is not None, "a step without a session crosses no red line"
+    offer = record.session.offer[0]
+    lower, upper = red_line_table(record.session, side)
     out = []
     for k, faction in enumerate(side.factions):
         crossed = [
@@ -675,36 +685,34 @@ def crossed_lines(
     return out
 
 
-def red_line_table(record: dict[str, Any], side: PrincipalAgent) -> tuple[np.ndarray, np.ndarray]:
+def red_line_table(session: SessionEvent, side: PrincipalAgent) -> tuple[np.ndarray, np.ndarray]:
     """A side's factions' red lines in force at a session, (F, D) lower and upper bounds."""
-    role = "proposer" if record["proposer"] == side.actor_id else "responder"
-    return record[f"{role}_red_lower"][:, 0], record[f"{role}_red_upper"][:, 0]
+    at = session.side(side.actor_id)
+    return at.red_lower[:, 0], at.red_upper[:, 0]
 
 
 def binding_red_lines(
-    model: NegotiationModel, record: dict[str, Any], side: PrincipalAgent
+    session: SessionEvent, side: PrincipalAgent
 ) -> tuple[list[int], float, float]:
     """The other factions' red lines a side keeps to in its offers at a session.
 
-    The ratifier's own red lines always hold; the other factions' hold unless the clout share
-    of the ratifier and the factions without red lines is above the override threshold.
-    Returns the indices of the factions whose red lines hold (besides the ratifier's), that
-    share and the threshold.
+    Read from the side's recorded :class:`sim.mechanisms.ratification.BindingRedLines`: the
+    ratifier's own red lines always hold; the other factions' unless the clout share of the
+    ratifier and the factions without red lines overrides them. Returns the indices of the
+    factions whose red lines hold (besides the ratifier's), that share and the threshold.
     """
-    role = "proposer" if record["proposer"] == side.actor_id else "responder"
-    others = [k for k in _with_red_lines(record, side) if k != side.ratifier]
-    shares = record[f"{side.actor_id}_shares"][:, 0]
-    backing = float(1.0 - sum(shares[k] for k in others))
-    threshold = float(record[f"{role}_override_threshold"][0])
-    return (others if backing <= threshold else []), backing, threshold
+    at = session.side(side.actor_id)
+    others = [k for k in _with_red_lines(session, side) if k != side.ratifier]
+    held = [] if at.binding.overridden[0] else others
+    return held, float(at.binding.backing[0]), float(at.override_threshold[0])
 
 
 def _red_line_words(
-    model: NegotiationModel, record: dict[str, Any], side: PrincipalAgent, k: int
+    model: NegotiationModel, session: SessionEvent, side: PrincipalAgent, k: int
 ) -> str:
     """``Rubio and the hardliners' red line on enrichment (at most 0.00% U-235)``."""
     spec = model.spec
-    lower, upper = (bounds[k] for bounds in red_line_table(record, side))
+    lower, upper = (bounds[k] for bounds in red_line_table(session, side))
     bounds = [
         f"{_issue(issue)} ({word} {_fmt(spec, issue, float(b))})"
         for d, issue in enumerate(spec.issues)
@@ -716,14 +724,17 @@ def _red_line_words(
 
 
 def _binding_lines(
-    model: NegotiationModel, record: dict[str, Any], previous: dict[str, Any] | None
+    model: NegotiationModel,
+    record: StepRecord,
+    session: SessionEvent,
+    previous: SessionEvent | None,
 ) -> list[str]:
     """When a side starts or stops keeping to its other factions' red lines in its offers."""
     out = []
     for side in _sides(model):
-        held, backing, threshold = binding_red_lines(model, record, side)
-        before = binding_red_lines(model, previous, side)[0] if previous is not None else []
-        lined = _with_red_lines(record, side)
+        held, backing, threshold = binding_red_lines(session, side)
+        before = binding_red_lines(previous, side)[0] if previous is not None else []
+        lined = _with_red_lines(session, side)
         free = "; ".join(
             _label(model.spec, f.actor_id)
             for k, f in enumerate(side.factions)
@@ -734,15 +745,15 @@ def _binding_lines(
         for k in held:
             if k not in before:
                 out.append(
-                    f"{who} keeps to {_red_line_words(model, record, side, k)} in its offers: "
-                    f"the factions that could override {_them(record, side, k)} ({free}) hold "
+                    f"{who} keeps to {_red_line_words(model, session, side, k)} in its offers: "
+                    f"the factions that could override {_them(session, side, k)} ({free}) hold "
                     f"{have} of its clout, not above the {needed} needed."
                 )
         for k in before:
             if k not in held:
                 out.append(
-                    f"{who} no longer keeps to {_red_line_words(model, record, side, k)} in "
-                    f"its offers: the factions that can override {_them(record, side, k)} "
+                    f"{who} no longer keeps to {_red_line_words(model, session, side, k)} in "
+                    f"its offers: the factions that can override {_them(session, side, k)} "
                     f"({free}) now hold {have} of its clout, above the {needed} needed."
                 )
     return out
@@ -757,9 +768,9 @@ def percents(a: float, b: float) -> tuple[str, str]:
     return pair
 
 
-def _them(record: dict[str, Any], side: PrincipalAgent, k: int) -> str:
+def _them(session: SessionEvent, side: PrincipalAgent, k: int) -> str:
     """``it`` or ``them``, for faction ``k``'s red lines."""
-    lower, upper = (bounds[k] for bounds in red_line_table(record, side))
+    lower, upper = (bounds[k] for bounds in red_line_table(session, side))
     return "them" if int(np.isfinite(lower).sum() + np.isfinite(upper).sum()) > 1 else "it"
 
 
@@ -770,9 +781,9 @@ def chance(p: float) -> str:
     return f"{p:.1%}" if p >= 0.01 else f"{p:.2%}"
 
 
-def _with_red_lines(record: dict[str, Any], side: PrincipalAgent) -> list[int]:
+def _with_red_lines(session: SessionEvent, side: PrincipalAgent) -> list[int]:
     """The indices of a side's factions that hold any red line at a session."""
-    lower, upper = red_line_table(record, side)
+    lower, upper = red_line_table(session, side)
     return [
         int(k)
         for k in np.flatnonzero(np.isfinite(lower).any(axis=1) | np.isfinite(upper).any(axis=1))
@@ -780,41 +791,37 @@ def _with_red_lines(record: dict[str, Any], side: PrincipalAgent) -> list[int]:
 
 
 def revealed_bounds(
-    model: NegotiationModel, record: dict[str, Any], side: PrincipalAgent
+    session: SessionEvent, side: PrincipalAgent
 ) -> tuple[np.ndarray, np.ndarray] | None:
     """The red lines a side's veto of an accepted offer revealed to the other side, (D,) each.
 
     Those that hold on the side at that session: its ratifier's and the other factions' it
     keeps to (:func:`binding_red_lines`). ``None`` if the side vetoed nothing there.
     """
-    role = "proposer" if record["proposer"] == side.actor_id else "responder"
-    if not (record["accepted"][0] and record[f"red_line_veto_{role}"][0]):
+    if not (session.accepted[0] and session.side(side.actor_id).vote.veto[0]):
         return None
-    return held_bounds(model, record, side)
+    return held_bounds(session, side)
 
 
-def held_bounds(
-    model: NegotiationModel, record: dict[str, Any], side: PrincipalAgent
-) -> tuple[np.ndarray, np.ndarray]:
+def held_bounds(session: SessionEvent, side: PrincipalAgent) -> tuple[np.ndarray, np.ndarray]:
     """The bounds of the red lines that hold on a side at a session, (D,) lower and upper."""
-    held = [side.ratifier, *binding_red_lines(model, record, side)[0]]
-    lower, upper = red_line_table(record, side)
-    return lower[held].max(axis=0), upper[held].min(axis=0)
+    binding = session.side(side.actor_id).binding
+    return binding.lower[0], binding.upper[0]
 
 
 def _reveal_lines(
-    model: NegotiationModel, record: dict[str, Any], earlier: list[dict[str, Any]]
+    model: NegotiationModel, session: SessionEvent, earlier: list[SessionEvent]
 ) -> list[str]:
     """When a veto first shows the other side red lines it did not know (it respects them)."""
     spec, out = model.spec, []
     for side in _sides(model):
-        shown = revealed_bounds(model, record, side)
+        shown = revealed_bounds(session, side)
         if shown is None:
             continue
         d = len(model.issue_ids)
         known_lo, known_hi = np.full(d, -np.inf), np.full(d, np.inf)
-        for r in earlier:
-            before = revealed_bounds(model, r, side)
+        for e in earlier:
+            before = revealed_bounds(e, side)
             if before is not None:
                 known_lo, known_hi = (
                     np.maximum(known_lo, before[0]),
@@ -830,7 +837,7 @@ def _reveal_lines(
             if np.isfinite(b)
         ]
         learner = model.iran if side is model.us else model.us
-        own_lo, own_hi = held_bounds(model, record, learner)
+        own_lo, own_hi = held_bounds(session, learner)
         clash = [
             _issue(issue)
             for k, issue in enumerate(spec.issues)
@@ -846,15 +853,15 @@ def _reveal_lines(
     return out
 
 
-def _walkout_line(model: NegotiationModel, record: dict[str, Any]) -> str | None:
+def _walkout_line(model: NegotiationModel, session: SessionEvent) -> str | None:
     """The walk-out calculation, when it was close or the walk-out happened."""
-    p = float(record["walkout_probability"][0])
-    walked = bool(record["walkout"][0])
+    p = float(session.walkout.probability[0])
+    walked = bool(session.walked_out[0])
     if not walked and p < CLOSE_CALL:
         return None
-    side = model.principals[record["responder"]]
+    side = model.principals[session.responder.actor_id]
     leader = _label(model.spec, side.factions[side.ratifier].actor_id)
-    u, b = float(record["walkout_utility"][0]), float(record["walkout_breakdown"][0])
+    u, b = float(session.walkout.utility[0]), float(session.walkout.breakdown[0])
     who = SIDE_NAMES[side.actor_id]
     verb = "walked out" if walked else "weighed walking out"
     return (
@@ -867,13 +874,13 @@ def _walkout_line(model: NegotiationModel, record: dict[str, Any]) -> str | None
 
 
 def _outside_lines(
-    model: NegotiationModel, record: dict[str, Any], previous: dict[str, Any] | None
+    model: NegotiationModel, record: StepRecord, previous: StepRecord | None
 ) -> list[str]:
     """A collapse of the talks, then strikes weighed or made, then the snapback."""
     out = []
-    was = previous is not None and previous["collapsed"][0]
-    if record["collapsed"][0] and not was:
-        cause = COLLAPSE_CAUSES[int(record["collapse_cause"][0])]
+    was = previous is not None and previous.world.collapsed[0]
+    if record.world.collapsed[0] and not was:
+        cause = COLLAPSE_CAUSES[int(record.world.collapse_cause[0])]
         text = {
             "walkout": "Talks collapsed after the walk-out.",
             "mediator": "The mediator gave up: talks collapsed.",
@@ -881,68 +888,73 @@ def _outside_lines(
             "shock": "A shock ended the talks.",
         }.get(cause, "Talks collapsed.")
         out.append(text)
-    if record["step"] >= model.open_from:
+    if record.step >= model.open_from:
         out.extend(_israel_lines(model, record))
         line = _us_strike_line(model, record)
         if line:
             out.append(line)
-    if _fired(record, "snapback"):
+    if record.snapback:
         out.append("The E3 triggered the UN snapback: harsher sanctions return.")
     return out
 
 
-def strike_margin_terms(record: dict[str, Any]) -> list[str]:
+def strike_margin_terms(margin: StrikeMargin) -> list[str]:
     """The parts of Israel's strike margin beyond the value of striking now, in words.
 
     Its resolve, its fear of the deal on the table locking in, the collapse of the talks and
     the Gulf's restraint, leaving out those that are 0.
     """
     terms = [
-        ("its resolve", float(record["israel_resolve"][0])),
-        ("its fear of the deal on the table locking in", float(record["israel_fear"][0])),
-        ("the collapse of the talks", float(record["israel_collapse"][0])),
-        ("the Gulf's restraint", -float(record["israel_restraint"][0])),
+        ("its resolve", float(margin.resolve[0])),
+        ("its fear of the deal on the table locking in", float(margin.fear[0])),
+        ("the collapse of the talks", float(margin.collapse[0])),
+        ("the Gulf's restraint", -float(margin.restraint[0])),
     ]
     return [f"{text} {value:+.3f}" for text, value in terms if value != 0]
 
 
-def _israel_lines(model: NegotiationModel, record: dict[str, Any]) -> list[str]:
+def _israel_lines(model: NegotiationModel, record: StepRecord) -> list[str]:
     """Israel's strike calculation, when a strike was close or happened."""
-    p = record.get("israel_probability")
-    strikes = _fired(record, "israel_strikes")
-    if p is None or (p[0] < CLOSE_CALL and not strikes):
+    event = record.israel
+    if event is None:
+        return []
+    p, strikes = float(event.probability[0]), bool(event.strikes[0])
+    if p < CLOSE_CALL and not strikes:
         return []
     who = _label(model.spec, model.israel[-1].actor_id) if model.israel else "Israel"
     verb = "struck Iran's programme" if strikes else "weighed a strike"
-    terms = strike_margin_terms(record)
+    terms = strike_margin_terms(event.margin)
     plus = f"; with {join_words(terms)}," if terms else ";"
     out = [
         f"{who} {verb}: striking now rather than waiting was worth "
-        f"{record['israel_powell'][0]:+.3f}, with Iran's programme at "
-        f"{record['progress'][0]:.0%} of breakout{plus} the strike margin was "
-        f"{record['israel_margin'][0]:+.3f}, which made a strike {chance(p[0])} likely this "
+        f"{event.margin.powell[0]:+.3f}, with Iran's programme at "
+        f"{record.world.progress[0]:.0%} of breakout{plus} the strike margin was "
+        f"{event.total[0]:+.3f}, which made a strike {chance(p)} likely this "
         f"{step_word(model.spec)}."
     ]
-    if _fired(record, "us_joins"):
+    if event.us_joins[0]:
         out.append("The United States joined the strike.")
     return out
 
 
-def _us_strike_line(model: NegotiationModel, record: dict[str, Any]) -> str | None:
-    p = record.get("us_probability")
-    strikes = _fired(record, "us_strikes")
-    if p is None or (p[0] < CLOSE_CALL and not strikes):
+def _us_strike_line(model: NegotiationModel, record: StepRecord) -> str | None:
+    event = record.us_strike
+    if event is None:
+        return None
+    parts, strikes = event.parts, bool(event.strikes[0])
+    p = float(parts.probability[0])
+    if p < CLOSE_CALL and not strikes:
         return None
     us = model.us
     hawks = ""
     if us.hawk is not None:
         name_ = _label(model.spec, us.factions[us.hawk].actor_id)
-        hawks = f" × {possessive(name_)} clout share {record['us_shares'][us.hawk, 0]:.0%}"
+        hawks = f" × {possessive(name_)} clout share {parts.hawk_share[0]:.0%}"
     verb = "struck Iran" if strikes else "weighed a strike"
     return (
         f"The United States {verb}, the talks having failed: a strike hazard of "
-        f"{record['us_strike_hazard'][0]:.2f}{hawks} × the threat's credibility "
-        f"{record['us_threat_credibility'][0]:.2f} made a strike {chance(p[0])} likely this "
+        f"{parts.hazard[0]:.2f}{hawks} × the threat's credibility "
+        f"{parts.credibility[0]:.2f} made a strike {chance(p)} likely this "
         f"{step_word(model.spec)}."
     )
 

@@ -11,11 +11,30 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
+from sim.engine.records import PrincipalState
 from sim.engine.world import World
 from sim.mechanisms.bargaining import Side
-from sim.mechanisms.ratification import ratify, red_line_crossed
+from sim.mechanisms.domestic import clout, clout_shares, pressure_growth
+from sim.mechanisms.ratification import (
+    BindingRedLines,
+    Ratification,
+    binding_red_lines,
+    ratification,
+    red_line_crossed,
+)
 from sim.mechanisms.rules import STANCE_RULES
-from sim.mechanisms.strike import logit_choice, preventive_margin, target_win_probability
+from sim.mechanisms.strike import (
+    StrikeMargin,
+    UsStrike,
+    Walkout,
+    logit_choice,
+    powell_term,
+    strike_margin,
+    supported_war_cost,
+    us_strike,
+    walkout,
+)
+from sim.mechanisms.third_parties import give_up_probability, snapback_probability
 from sim.mechanisms.utility import normalise_weights, utility
 from sim.scenario.schema import (
     ActorBase,
@@ -116,9 +135,8 @@ class FactionAgent(Actor):
 
     def clout(self, pressure: np.ndarray, lobbying: np.ndarray) -> np.ndarray:
         """Effective clout: base clout grown by economic pressure and by Israeli lobbying."""
-        grow_p = 1 + self.param("pressure_clout_gain") * pressure
-        grow_l = 1 + self.param("lobbying_clout_gain") * lobbying
-        return self.param("clout") * grow_p * grow_l
+        gains = self.param("pressure_clout_gain"), self.param("lobbying_clout_gain")
+        return clout(self.param("clout"), *gains, pressure, lobbying)
 
     def no_deal_shift(
         self, pressure: np.ndarray, snap_drop: np.ndarray, *, public: bool
@@ -194,14 +212,14 @@ class PrincipalAgent(Actor):
 
         ``relief`` is the share of pressure growth absorbed by patrons.
         """
-        growth = self.param("pressure_rate") * (1 + self.pressure_boost) * (1 - relief)
+        growth = pressure_growth(self.param("pressure_rate"), self.pressure_boost, relief)
         if not first:
             self.pressure = np.where(active, np.clip(self.pressure + growth, 0, 1), self.pressure)
             self.lobbying = np.where(
                 active, self.lobbying + self.model.lobbying_on(self), self.lobbying
             )
-        clout = np.stack([f.clout(self.pressure, self.lobbying) for f in self.factions])
-        self.clout = np.where(active, clout, self.clout)
+        grown = np.stack([f.clout(self.pressure, self.lobbying) for f in self.factions])
+        self.clout = np.where(active, grown, self.clout)
         ideals, sal = self.faction_positions()
         if first:
             self.positions = ideals.copy()
@@ -228,7 +246,25 @@ class PrincipalAgent(Actor):
 
     def shares(self) -> np.ndarray:
         """Clout shares of the factions (F, N)."""
-        return self.clout / np.maximum(self.clout.sum(axis=0), 1e-12)
+        return clout_shares(self.clout)
+
+    def state(self) -> PrincipalState:
+        """What the side's stance and clout are made of now (for a step's record)."""
+        _, salience = self.faction_positions()
+        inputs = [
+            np.stack([f.param(name) for f in self.factions])
+            for name in ("clout", "pressure_clout_gain", "lobbying_clout_gain")
+        ]
+        return PrincipalState(
+            stance=self.stance,
+            shares=self.shares(),
+            positions=self.positions,
+            salience=salience,
+            clout_inputs=np.stack(inputs),
+            pressure=self.pressure,
+            lobbying=self.lobbying,
+            inertia=self.param("stance_inertia"),
+        )
 
     def hawk_share(self) -> np.ndarray:
         """Clout share of the hawk faction (0 if none is named)."""
@@ -275,25 +311,19 @@ class PrincipalAgent(Actor):
             self._bounds = (version, lower, upper)
         return self._bounds[1], self._bounds[2]
 
-    def binding_red_lines(self) -> tuple[np.ndarray, np.ndarray]:
-        """The side's red lines that hold, (N, D) lower and upper bounds.
+    def binding_red_lines(self) -> BindingRedLines:
+        """The side's red lines that hold, (N, D) lower and upper bounds, with their parts.
 
         The ratifier's always; the other factions' unless the clout of the ratifier and the
-        factions without red lines (the coalition that can back a package over them) is above
-        the override threshold.
+        factions without red lines overrides them
+        (:func:`sim.mechanisms.ratification.binding_red_lines`).
         """
         free = np.array(
             [k == self.ratifier or not f.has_red_lines() for k, f in enumerate(self.factions)]
         )
-        backing = self.shares()[free].sum(axis=0)
-        overrides = backing > self.param("override_threshold")
         lower, upper = self.red_line_bounds()
-        lo, hi = own_lo, own_hi = lower[self.ratifier], upper[self.ratifier]
-        if (~free).any():
-            others_lo, others_hi = lower[~free].max(axis=0), upper[~free].min(axis=0)
-            lo = np.where(overrides[:, None], lo, np.maximum(own_lo, others_lo))
-            hi = np.where(overrides[:, None], hi, np.minimum(own_hi, others_hi))
-        return lo, hi
+        threshold = self.param("override_threshold")
+        return binding_red_lines(lower, upper, self.ratifier, free, self.shares(), threshold)
 
     def own_bounds(self) -> tuple[np.ndarray, np.ndarray]:
         """Bounds a proposer respects, (N, D) lower and upper.
@@ -301,7 +331,8 @@ class PrincipalAgent(Actor):
         Its side's binding red lines, and the other side's as revealed by vetoes; where the
         two conflict, the side's own come first.
         """
-        lo, hi = self.binding_red_lines()
+        held = self.binding_red_lines()
+        lo, hi = held.lower, held.upper
         learned_lo = np.clip(self.known_lower, lo, hi)
         learned_hi = np.clip(self.known_upper, lo, hi)
         return np.maximum(lo, learned_lo), np.minimum(hi, learned_hi)
@@ -309,7 +340,15 @@ class PrincipalAgent(Actor):
     def ratify(self, x: np.ndarray, index: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Whether the side ratifies packages ``x`` (n, D) in the worlds ``index``.
 
-        Also returns whether a red line vetoed them.
+        Also returns whether a red line vetoed them (the first parts of :meth:`vote`).
+        """
+        vote = self.vote(x, index)
+        return vote.passed, vote.veto
+
+    def vote(self, x: np.ndarray, index: np.ndarray) -> Ratification:
+        """The side's vote on packages ``x`` (n, D) in the worlds ``index``, with its parts.
+
+        See :func:`sim.mechanisms.ratification.ratification`.
         """
         u = np.stack([f.utility(x, index) for f in self.factions])
         nd = np.stack(
@@ -319,13 +358,15 @@ class PrincipalAgent(Actor):
         crossed = red_line_crossed(x, lower[:, index], upper[:, index])
         threshold = self.param("override_threshold")[index]
         clout = self.clout[:, index]
-        return ratify(u, nd, clout, self.ratifier, self.param("quota")[index], crossed, threshold)
+        quota = self.param("quota")[index]
+        return ratification(u, nd, clout, self.ratifier, quota, crossed, threshold)
 
     def learn_red_lines(self, other: PrincipalAgent, revealed: np.ndarray) -> None:
         """After ``other`` vetoed on its red lines, respect those that hold in later offers."""
         if not revealed.any():
             return
-        lo, hi = other.binding_red_lines()
+        held = other.binding_red_lines()
+        lo, hi = held.lower, held.upper
         self.known_lower = np.where(
             revealed[:, None], np.maximum(self.known_lower, lo), self.known_lower
         )
@@ -333,25 +374,22 @@ class PrincipalAgent(Actor):
             revealed[:, None], np.minimum(self.known_upper, hi), self.known_upper
         )
 
-    def walkout_probability(self, offer: np.ndarray) -> np.ndarray:
-        """Probability of walking out after an offer (MODEL.md section 8: humiliating demands).
+    def walkout(self, offer: np.ndarray) -> Walkout:
+        """The walk-out decision after an offer (:func:`sim.mechanisms.strike.walkout`).
 
         A logit of the breakdown value minus the ratifier's utility of the offer.
         """
         u = self.factions[self.ratifier].utility(offer)
-        return np.where(
-            self.param("walkout_temperature") > 0,
-            logit_choice(self.param("breakdown_value") - u, self.param("walkout_temperature")),
-            0.0,
-        )
+        return walkout(u, self.param("breakdown_value"), self.param("walkout_temperature"))
 
-    def strike_probability(self, talks_failed: np.ndarray) -> np.ndarray:
-        """Per-step strike probability once talks have failed.
+    def strike(self, talks_failed: np.ndarray) -> UsStrike:
+        """Per-step strike probability once talks have failed, with its parts.
 
-        The hazard times the hawks' clout share times the president's threat credibility.
+        The hazard times the hawks' clout share times the president's threat credibility
+        (:func:`sim.mechanisms.strike.us_strike`).
         """
-        h = self.param("strike_hazard") * self.hawk_share() * self.param("threat_credibility")
-        return np.where(talks_failed, h, 0.0)
+        hazard, credibility = self.param("strike_hazard"), self.param("threat_credibility")
+        return us_strike(hazard, self.hawk_share(), credibility, talks_failed)
 
 
 class StrikerAgent(Actor):
@@ -365,25 +403,29 @@ class StrikerAgent(Actor):
         lock_in: np.ndarray,
         collapsed: np.ndarray,
         restraint: np.ndarray,
-    ) -> np.ndarray:
-        """Strike margin: Powell's commitment margin plus resolve, lock-in fear and collapse.
+    ) -> StrikeMargin:
+        """Strike margin in its parts: Powell's margin, resolve, lock-in fear, collapse, restraint.
 
-        US support (the hawks' clout share) cuts the striker's cost of war.
+        US support (the hawks' clout share) cuts the striker's cost of war
+        (:func:`sim.mechanisms.strike.strike_margin`).
         """
-        low, high = self.param("target_win_low"), self.param("target_win_high")
-        gamma = self.param("breakout_convexity")
-        p_now = target_win_probability(progress, low, high, gamma)
-        p_next = target_win_probability(progress + growth, low, high, gamma)
-        cost = self.param("war_cost") * (1 - self.param("us_support_cost_cut") * us_hawk_share)
-        powell = preventive_margin(
-            p_now, p_next, self.param("discount"), self.param("target_war_cost"), cost
+        win = (
+            self.param("target_win_low"),
+            self.param("target_win_high"),
+            self.param("breakout_convexity"),
         )
-        return (
-            powell
-            + self.param("strike_resolve")
-            + self.param("deal_aversion") * lock_in
-            + self.param("collapse_resolve") * collapsed
-            - restraint
+        cost = supported_war_cost(
+            self.param("war_cost"), self.param("us_support_cost_cut"), us_hawk_share
+        )
+        powell = powell_term(
+            progress, growth, win, self.param("discount"), self.param("target_war_cost"), cost
+        )
+        return strike_margin(
+            powell,
+            self.param("strike_resolve"),
+            (self.param("deal_aversion"), lock_in),
+            (self.param("collapse_resolve"), collapsed),
+            restraint,
         )
 
     def strike_probability(self, margin: np.ndarray) -> np.ndarray:
@@ -406,11 +448,8 @@ class SnapbackAgent(Actor):
 
     def probability(self, step: int) -> np.ndarray:
         """Per-step probability of triggering snapback at ``step`` (0 from the expiry on)."""
-        if step >= self.expiry_step:
-            return np.zeros(self.model.n_worlds)
-        # The ramp reaches its full height at the last step before the expiry.
-        ramp = np.clip(1 - (self.expiry_step - 1 - step) / self.window_steps, 0.0, 1.0)
-        return np.clip(self.param("hazard") * (1 + self.param("urgency") * ramp), 0.0, 1.0)
+        hazard, urgency = self.param("hazard"), self.param("urgency")
+        return snapback_probability(step, self.expiry_step, self.window_steps, hazard, urgency)
 
 
 class MediatorAgent(Actor):
@@ -423,7 +462,7 @@ class MediatorAgent(Actor):
 
     def give_up_probability(self, failed_sessions: np.ndarray) -> np.ndarray:
         """Per-session probability of giving up."""
-        return np.where(failed_sessions >= self.patience, self.param("give_up_hazard"), 0.0)
+        return give_up_probability(failed_sessions, self.patience, self.param("give_up_hazard"))
 
 
 class CounterweightAgent(Actor):

@@ -4,13 +4,13 @@ A step runs, in order: shocks; domestic politics (pressure, lobbying, clout, sta
 session, on session steps (proposal, response, ratification, walk-out, mediator); outside options
 (nuclear progress, Israel's strike decision, the US decision, the E3 snapback); termination.
 Every state update is masked by the worlds still running, so an ended world never changes.
+The mathematics is in :mod:`sim.mechanisms`; a run that records hands each step's typed events
+and state to a :class:`~sim.engine.recorder.Recorder`, and builds none otherwise.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
@@ -25,6 +25,16 @@ from sim.engine.agents import (
     SnapbackAgent,
     StrikerAgent,
 )
+from sim.engine.recorder import Recorder
+from sim.engine.records import (
+    SessionEvent,
+    SideAtSession,
+    SnapbackEvent,
+    StepRecord,
+    StrikeEvent,
+    UsStrikeEvent,
+    WorldState,
+)
 from sim.engine.world import World
 from sim.mechanisms.bargaining import Path, aspiration, take
 from sim.mechanisms.outcomes import (
@@ -35,8 +45,12 @@ from sim.mechanisms.outcomes import (
     STRIKE_ISRAEL,
     STRIKE_US,
 )
+from sim.mechanisms.ratification import Ratification
 from sim.mechanisms.rng import WorldStreams
 from sim.mechanisms.rules import PROPOSAL_RULES, NashMediator, SessionClock
+from sim.mechanisms.shocks import apply_op, condition_holds, in_window
+from sim.mechanisms.strike import Walkout, lock_in
+from sim.mechanisms.third_parties import lobbying_received, snapback_drop
 from sim.scenario.draws import draw_parameters
 from sim.scenario.params import ParamSpec
 from sim.scenario.schema import (
@@ -49,31 +63,7 @@ from sim.scenario.schema import (
     parameter_paths,
 )
 
-CLOSENESS_SCALE = 0.2
-"""Utility gap below which the last offer counts as nearly agreed (Israel's lock-in fear)."""
-
 COLLAPSE_CAUSES = ("", "walkout", "mediator", "rejection", "shock")
-
-
-@dataclass
-class SessionRecord:
-    """What happened at the last session, per world (for traces and explanations)."""
-
-    step: int
-    proposer: str
-    offer: np.ndarray
-    accepted: np.ndarray
-    ratified: dict[str, np.ndarray]
-    deal: np.ndarray
-
-
-def apply_op(op: str, old: np.ndarray, value: np.ndarray) -> np.ndarray:
-    """A parameter after a shock's ``set``, ``add`` or ``scale`` effect (MODEL.md section 9)."""
-    if op == "set":
-        return value
-    if op == "add":
-        return old + value
-    return old * value
 
 
 class NegotiationModel(World):
@@ -93,7 +83,8 @@ class NegotiationModel(World):
             spec: the validated scenario.
             seed: the block's seed sequence (see :mod:`sim.mechanisms.rng`).
             local_index: the worlds' indices inside their block (their random streams).
-            record: keep a per-step trace of stances, offers and events (for explanations).
+            record: keep each step's typed record (:attr:`trace`, for explanations) in a
+                :class:`~sim.engine.recorder.Recorder`.
         """
         super().__init__(rng=np.random.default_rng(seed))
         self.spec = spec
@@ -127,10 +118,7 @@ class NegotiationModel(World):
         self.ultimatum_step = spec.date_to_step(ultimatum) if ultimatum else None
         self.step_index = 0
         self.session_count = 0
-        self.record = record
-        self.trace: list[dict[str, Any]] = []
-        self._notes: dict[str, Any] = {}
-        self.last_session: SessionRecord | None = None
+        self.recorder = Recorder() if record else None
 
     # --- set-up --------------------------------------------------------------------------------
     def _create_agents(self) -> None:
@@ -184,6 +172,11 @@ class NegotiationModel(World):
 
     # --- helpers -------------------------------------------------------------------------------
     @property
+    def trace(self) -> list[StepRecord]:
+        """The recorded steps (empty unless the model records)."""
+        return self.recorder.steps if self.recorder is not None else []
+
+    @property
     def status_quo(self) -> np.ndarray:
         """The status-quo package (N, D), following shocks to ``issues.<d>.status_quo``."""
         if self._status_quo is None or self._status_quo[0] != self.params_version:
@@ -219,7 +212,7 @@ class NegotiationModel(World):
             (c.param("lobbying_damping") for c in self.counterweights), np.zeros(self.n_worlds)
         )
         total = sum((s.param("lobbying") for s in self.israel), np.zeros(self.n_worlds))
-        return total * np.clip(1 - damping, 0, 1)
+        return lobbying_received(total, damping)
 
     def _patron_sum(self, name: str) -> np.ndarray:
         total = sum((p.param(name) for p in self.patrons), np.zeros(self.n_worlds))
@@ -246,7 +239,7 @@ class NegotiationModel(World):
         self.snapback_step[mask] = step
         cover = self._patron_sum("snapback_cover")
         for e3 in self.e3 or []:
-            drop = e3.param("no_deal_drop") * (1 - cover)
+            drop = snapback_drop(e3.param("no_deal_drop"), cover)
             self.iran.snap_drop = np.where(mask, self.iran.snap_drop + drop, self.iran.snap_drop)
             boost = e3.param("pressure_boost")
             self.iran.pressure_boost = np.where(
@@ -259,7 +252,8 @@ class NegotiationModel(World):
         t = self.step_index
         if t >= self.spec.horizon:
             return
-        self._notes = {"step": t}
+        if self.recorder is not None:
+            self.recorder.begin()
         if self.active.any():
             self.apply_shocks(t)
             self.domestic_politics(t)
@@ -269,8 +263,7 @@ class NegotiationModel(World):
         self.step_index = t + 1
         if self.step_index >= self.spec.horizon:
             self.finish()
-        if self.record:
-            self._record(t)
+        self._record_step(t)
 
     def run(self) -> None:
         """Step until every world has ended or the horizon is reached."""
@@ -301,7 +294,8 @@ class NegotiationModel(World):
             self.shock_step[name] = np.where(
                 fire & (self.shock_step[name] < 0), t, self.shock_step[name]
             )
-            self.note(**{f"shock:{name}": fire})
+            if self.recorder is not None:
+                self.recorder.shock(name, fire)
             for k, effect in enumerate(shock.effects):
                 if isinstance(effect, SetParam):
                     value = self.params[f"shocks.{name}.effects.{k}.value"]
@@ -342,21 +336,16 @@ class NegotiationModel(World):
         trig = shock.trigger
         ok = np.ones(self.n_worlds, dtype=bool)
 
-        def step_of(v: dt.date | int) -> int:
+        def step_of(v: dt.date | int | None) -> int | None:
+            if v is None:
+                return None
             return self.spec.date_to_step(v) if isinstance(v, dt.date) else int(v)
 
-        if trig.at is not None and t != step_of(trig.at):
-            return ok & False
-        if trig.after is not None and t < step_of(trig.after):
-            return ok & False
-        if trig.until is not None and t > step_of(trig.until):
+        if not in_window(t, step_of(trig.at), step_of(trig.after), step_of(trig.until)):
             return ok & False
         if trig.when is not None:
             value = self.state_variable(trig.when.variable)
-            if trig.when.above is not None:
-                ok &= value >= trig.when.above
-            if trig.when.below is not None:
-                ok &= value <= trig.when.below
+            ok = condition_holds(value, trig.when.above, trig.when.below, ok)
         if trig.hazard is not None:
             ok &= self.streams.bernoulli(
                 f"shock:{name}", t, self.params[f"shocks.{name}.trigger.hazard"]
@@ -387,13 +376,66 @@ class NegotiationModel(World):
         live = self.active & ~self.collapsed
         if not live.any():
             return
+        proposer, responder = self._session_sides()
+        idx = np.flatnonzero(live)
+        path, offer_live, accepted_live = self._table_offer(t, proposer, responder, idx)
+        accepted = np.zeros(self.n_worlds, dtype=bool)
+        accepted[idx] = accepted_live
+        offer = self.status_quo.copy()
+        offer[idx] = offer_live
+        gap = np.full(self.n_worlds, np.inf)
+        gap[idx] = np.maximum(0.0, path.responder.reservation - path.u_responder(offer_live))
+        votes = proposer.vote(offer_live, idx), responder.vote(offer_live, idx)
+        (ok_p, veto_p), (ok_r, veto_r) = (
+            (_spread(self.n_worlds, idx, v.passed), _spread(self.n_worlds, idx, v.veto))
+            for v in votes
+        )
+        # Before the end of the observed history the record shows no agreement and no collapse.
+        open_now = t >= self.open_from
+        deal = live & accepted & ok_p & ok_r & open_now
+        # A red-line veto reveals the vetoing side's red lines to the other side.
+        proposer.learn_red_lines(responder, live & accepted & veto_r)
+        responder.learn_red_lines(proposer, live & accepted & veto_p)
+        self.vetoes += (live & accepted & ~(ok_p & ok_r)).astype(np.int32)
+        self.offers += live.astype(np.int32)
+        self.last_offer = np.where(live[:, None], offer, self.last_offer)
+        self.last_gap = np.where(live, gap, self.last_gap)
+        self.terms = np.where(deal[:, None] & self.active[:, None], offer, self.terms)
+        self.end(deal, DEAL, t)
+        self.failed_sessions = np.where(
+            live, np.where(deal, 0, self.failed_sessions + 1), self.failed_sessions
+        )
+        failed = live & ~deal
+        walk, walked, ends = self._failed_session(t, failed, accepted, offer, responder)
+        if self.recorder is not None:
+            n = self.n_worlds
+            p_side, r_side = (
+                self._side_at_session(t, side, role, offer, _spread_vote(n, idx, vote))
+                for side, role, vote in zip(
+                    (proposer, responder), ("proposer", "responder"), votes, strict=True
+                )
+            )
+            event = SessionEvent(p_side, r_side, offer, live, accepted, deal, walk, walked, ends)
+            self.recorder.session(event)
+
+    def _session_sides(self) -> tuple[PrincipalAgent, PrincipalAgent]:
+        """The proposer and the responder of this session: the sides alternate."""
         first = self.spec.protocol.first_mover
         other = "iran" if first == "us" else "us"
         proposer_id = first if self.session_count % 2 == 0 else other
         responder_id = other if proposer_id == first else first
         self.session_count += 1
-        proposer, responder = self.principals[proposer_id], self.principals[responder_id]
-        idx = np.flatnonzero(live)
+        return self.principals[proposer_id], self.principals[responder_id]
+
+    def _table_offer(
+        self, t: int, proposer: PrincipalAgent, responder: PrincipalAgent, idx: np.ndarray
+    ) -> tuple[Path, np.ndarray, np.ndarray]:
+        """The offer tabled in the live worlds ``idx`` and whether the responder accepts it.
+
+        The proposal rule's offer within the bounds the proposer knows (a mediator's within
+        both sides'), or a patron's compromise. Returns the live worlds' path, the offer (n, D)
+        and the acceptance (n,).
+        """
         full = Path(proposer.side(), responder.side(), self.span)
         path = full.take(idx)
         clock = take(self._clock(t, proposer, responder, full.responder.public_reservation), idx)
@@ -410,37 +452,30 @@ class NegotiationModel(World):
             np.clip(offer_live, both_lo[idx], both_hi[idx]),
             offer_live,
         )
-        accepted = np.zeros(self.n_worlds, dtype=bool)
-        accepted[idx] = self.rule.accepts(path, offer_live, clock)
-        offer = self.status_quo.copy()
-        offer[idx] = offer_live
-        gap = np.full(self.n_worlds, np.inf)
-        gap[idx] = np.maximum(0.0, path.responder.reservation - path.u_responder(offer_live))
-        ok_p, veto_p, ok_r, veto_r = (np.zeros(self.n_worlds, dtype=bool) for _ in range(4))
-        ok_p[idx], veto_p[idx] = proposer.ratify(offer_live, idx)
-        ok_r[idx], veto_r[idx] = responder.ratify(offer_live, idx)
-        # Before the end of the observed history the record shows no agreement and no collapse.
+        return path, offer_live, self.rule.accepts(path, offer_live, clock)
+
+    def _failed_session(
+        self,
+        t: int,
+        failed: np.ndarray,
+        accepted: np.ndarray,
+        offer: np.ndarray,
+        responder: PrincipalAgent,
+    ) -> tuple[Walkout, np.ndarray, np.ndarray]:
+        """After a failed session: a walk-out, a rejection that ends the talks, the mediator.
+
+        Returns the walk-out decision, where the responder walked out and where the rejection
+        ended the talks.
+        """
         open_now = t >= self.open_from
-        deal = live & accepted & ok_p & ok_r & open_now
-        # A red-line veto reveals the vetoing side's red lines to the other side.
-        proposer.learn_red_lines(responder, live & accepted & veto_r)
-        responder.learn_red_lines(proposer, live & accepted & veto_p)
-        self.vetoes += (live & accepted & ~(ok_p & ok_r)).astype(np.int32)
-        self.offers += live.astype(np.int32)
-        self.last_offer = np.where(live[:, None], offer, self.last_offer)
-        self.last_gap = np.where(live, gap, self.last_gap)
-        self.terms = np.where(deal[:, None] & self.active[:, None], offer, self.terms)
-        self.end(deal, DEAL, t)
-        failed = live & ~deal
-        self.failed_sessions = np.where(
-            live, np.where(deal, 0, self.failed_sessions + 1), self.failed_sessions
+        walk = responder.walkout(offer)
+        self.walkout_threats += (failed & (walk.probability > 0.5)).astype(np.int32)
+        walked = (
+            failed
+            & open_now
+            & self.streams.bernoulli(f"walkout:{responder.actor_id}", t, walk.probability)
         )
-        # Outcomes of a failed session: walk-out, a rejection that ends the talks, the mediator.
-        p_walk = responder.walkout_probability(offer)
-        threat = failed & (p_walk > 0.5)
-        self.walkout_threats += threat.astype(np.int32)
-        walk = failed & open_now & self.streams.bernoulli(f"walkout:{responder_id}", t, p_walk)
-        self.collapse(walk, "walkout", t)
+        self.collapse(walked, "walkout", t)
         q = (
             np.ones(self.n_worlds)
             if self.rule.reject_ends_talks
@@ -457,84 +492,28 @@ class NegotiationModel(World):
                 )
             )
             self.collapse(quits, "mediator", t)
-        self.last_session = SessionRecord(
-            t, proposer_id, offer, accepted, {proposer_id: ok_p, responder_id: ok_r}, deal
+        return walk, walked, ends
+
+    def _side_at_session(
+        self, t: int, side: PrincipalAgent, role: str, offer: np.ndarray, vote: Ratification
+    ) -> SideAtSession:
+        """What an offer was worth to a side, its vote and its red lines (recorded runs only)."""
+        deadline = np.full(self.n_worlds, float(self.deadline_step[side.actor_id]))
+        reservation = side.reservation()
+        lower, upper = side.red_line_bounds()
+        return SideAtSession(
+            actor_id=side.actor_id,
+            role=role,
+            utility=side.utility(offer),
+            reservation=reservation,
+            aspiration=aspiration(t, deadline, reservation, side.param("concession_beta")),
+            vote=vote,
+            quota=side.param("quota"),
+            override_threshold=side.param("override_threshold"),
+            red_lower=lower,
+            red_upper=upper,
+            binding=side.binding_red_lines(),
         )
-        if self.record:
-            self._note_session(t, proposer, responder, offer, live)
-            self._note_ratification(proposer, responder, offer)
-            self.note(
-                session_live=live,
-                accepted=accepted,
-                ratified_proposer=ok_p,
-                ratified_responder=ok_r,
-                red_line_veto_proposer=veto_p,
-                red_line_veto_responder=veto_r,
-                deal=deal,
-                walkout_probability=p_walk,
-                walkout=walk,
-                rejection_ends=ends,
-            )
-
-    def _note_session(
-        self,
-        t: int,
-        proposer: PrincipalAgent,
-        responder: PrincipalAgent,
-        offer: np.ndarray,
-        live: np.ndarray,
-    ) -> None:
-        """Record an offer's value to each side against its reservation and aspiration."""
-        values: dict[str, np.ndarray] = {}
-        for role, side in (("proposer", proposer), ("responder", responder)):
-            deadline = np.full(self.n_worlds, float(self.deadline_step[side.actor_id]))
-            reservation = side.reservation()
-            values |= {
-                f"{role}_utility": side.utility(offer),
-                f"{role}_reservation": reservation,
-                f"{role}_aspiration": aspiration(
-                    t, deadline, reservation, side.param("concession_beta")
-                ),
-            }
-        self.note(proposer=proposer.actor_id, responder=responder.actor_id, offer=offer, **values)
-
-    def _note_ratification(
-        self, proposer: PrincipalAgent, responder: PrincipalAgent, offer: np.ndarray
-    ) -> None:
-        """Record what ratification and the walk-out weighed (recorded runs only)."""
-        for role, side in (("proposer", proposer), ("responder", responder)):
-            self.note(
-                **{
-                    f"{role}_faction_utility": np.stack([f.utility(offer) for f in side.factions]),
-                    f"{role}_faction_no_deal": np.stack(
-                        [f.no_deal_value(side.pressure, side.snap_drop) for f in side.factions]
-                    ),
-                    f"{role}_quota": side.param("quota"),
-                    f"{role}_override_threshold": side.param("override_threshold"),
-                }
-            )
-            lower, upper = self._red_line_record(side)
-            self.note(**{f"{role}_red_lower": lower, f"{role}_red_upper": upper})
-        self.note(
-            walkout_utility=responder.factions[responder.ratifier].utility(offer),
-            walkout_breakdown=responder.param("breakdown_value"),
-            walkout_temperature=responder.param("walkout_temperature"),
-        )
-
-    def _red_line_record(self, side: PrincipalAgent) -> tuple[np.ndarray, np.ndarray]:
-        """The side's factions' red lines in force, (F, N, D) lower and upper bounds."""
-        shape = (len(side.factions), self.n_worlds, len(self.issue_ids))
-        lower, upper = np.full(shape, -np.inf), np.full(shape, np.inf)
-        for j, f in enumerate(side.factions):
-            faction = self.spec.actors[f.actor_id]
-            for k, rl in enumerate(faction.red_lines if isinstance(faction, Faction) else ()):
-                d = self.issue_ids.index(rl.issue)
-                path = f"actors.{f.actor_id}.red_lines.{k}"
-                if rl.max is not None:
-                    upper[j, :, d] = np.minimum(upper[j, :, d], self.params[f"{path}.max"])
-                if rl.min is not None:
-                    lower[j, :, d] = np.maximum(lower[j, :, d], self.params[f"{path}.min"])
-        return lower, upper
 
     def _clock(
         self,
@@ -602,15 +581,33 @@ class NegotiationModel(World):
         may_act = active if t >= self.open_from else np.zeros_like(active)
         growth = self.params["programme.growth"]
         self.progress = np.where(active, np.clip(self.progress + growth, 0, 1), self.progress)
+        self._israel_decides(t, may_act, growth)
+        failed = self.collapsed | (self.ultimatum_step is not None and t >= self.ultimatum_step)
+        us = self.us.strike(failed & may_act & self.active)
+        us_strikes = self.streams.bernoulli("strike:us", t, us.probability)
+        self.end(us_strikes, STRIKE_US, t)
+        if self.recorder is not None:
+            struck = us_strikes & (self.end_step == t)
+            self.recorder.us_strike(UsStrikeEvent(us, failed & may_act, struck))
+        for e3 in self.e3:
+            p_snap = e3.probability(t)
+            snaps = (
+                may_act & self.active & self.streams.bernoulli(f"snapback:{e3.actor_id}", t, p_snap)
+            )
+            self.trigger_snapback(snaps, t)
+            if self.recorder is not None:
+                self.recorder.snapback(SnapbackEvent(e3.actor_id, p_snap, snaps))
+
+    def _israel_decides(self, t: int, may_act: np.ndarray, growth: np.ndarray) -> None:
+        """Each striker weighs its margin (Powell's logic and more); the US may join a strike."""
         us_hawks = self.us.hawk_share()
         restraint = sum(
             (c.param("strike_restraint") for c in self.counterweights), np.zeros(self.n_worlds)
         )
         for israel in self.israel:
-            lock_in = self._lock_in(israel)
-            margin = israel.margin(
-                self.progress, growth, us_hawks, lock_in, self.collapsed, restraint
-            )
+            fear = self._lock_in(israel)
+            parts = israel.margin(self.progress, growth, us_hawks, fear, self.collapsed, restraint)
+            margin = parts.total()
             p_strike = israel.strike_probability(margin)
             strikes = may_act & self.streams.bernoulli(f"strike:{israel.actor_id}", t, p_strike)
             joins = strikes & self.streams.bernoulli(
@@ -619,105 +616,41 @@ class NegotiationModel(World):
             self.joint |= joins & self.active
             self.end(joins, STRIKE_US, t)
             self.end(strikes, STRIKE_ISRAEL, t)
-            if self.record:
-                self._note_margin(israel, margin, lock_in, restraint)
-            self.note(
-                israel_margin=margin,
-                israel_lock_in=lock_in,
-                israel_probability=p_strike,
-                israel_strikes=strikes,
-                us_joins=joins,
-            )
-        failed = self.collapsed | (self.ultimatum_step is not None and t >= self.ultimatum_step)
-        p_us = self.us.strike_probability(failed & may_act & self.active)
-        us_strikes = self.streams.bernoulli("strike:us", t, p_us)
-        self.end(us_strikes, STRIKE_US, t)
-        self.note(us_probability=p_us, us_strikes=us_strikes & (self.end_step == t))
-        if self.record:
-            self.note(
-                us_strike_hazard=self.us.param("strike_hazard"),
-                us_threat_credibility=self.us.param("threat_credibility"),
-                us_talks_failed=failed & may_act,
-            )
-        for e3 in self.e3:
-            p_snap = e3.probability(t)
-            snaps = (
-                may_act & self.active & self.streams.bernoulli(f"snapback:{e3.actor_id}", t, p_snap)
-            )
-            self.trigger_snapback(snaps, t)
-            self.note(snapback_probability=p_snap, snapback=snaps)
-
-    def _note_margin(
-        self,
-        israel: StrikerAgent,
-        margin: np.ndarray,
-        lock_in: np.ndarray,
-        restraint: np.ndarray,
-    ) -> None:
-        """Record the parts of a striker's margin (recorded runs only)."""
-        resolve = israel.param("strike_resolve")
-        fear = israel.param("deal_aversion") * lock_in
-        failed = israel.param("collapse_resolve") * self.collapsed
-        self.note(
-            israel_powell=margin - resolve - fear - failed + restraint,
-            israel_resolve=resolve,
-            israel_fear=fear,
-            israel_collapse=failed,
-            israel_restraint=restraint,
-        )
+            if self.recorder is not None:
+                event = StrikeEvent(israel.actor_id, parts, margin, fear, p_strike, strikes, joins)
+                self.recorder.strike(event)
 
     def _lock_in(self, israel: StrikerAgent) -> np.ndarray:
-        """Israel's fear of a deal it dislikes: its disutility of the last offer times closeness."""
+        """Israel's fear of a deal it dislikes (:func:`sim.mechanisms.strike.lock_in`)."""
         if not israel.has_position():
             return np.zeros(self.n_worlds)
         seen = ~np.isnan(self.last_offer[:, 0])
         offer = np.where(seen[:, None], self.last_offer, self.status_quo)
-        closeness = np.clip(1 - self.last_gap / CLOSENESS_SCALE, 0.0, 1.0)
-        return np.where(seen & ~self.collapsed, (1 - israel.utility(offer)) * closeness, 0.0)
+        return lock_in(israel.utility(offer), self.last_gap, seen, self.collapsed)
 
-    def note(self, **items: Any) -> None:
-        """Keep details of this step for explanations (only when recording)."""
-        if self.record:
-            for key, value in items.items():
-                self._notes[key] = value.copy() if isinstance(value, np.ndarray) else value
-
-    def _principal_record(self, p: PrincipalAgent) -> dict[str, Any]:
-        """What a principal's stance and clout were made of at the end of this step."""
-        _, salience = p.faction_positions()
-        pid = p.actor_id
-        inputs = [
-            np.stack([f.param(name) for f in p.factions])
-            for name in ("clout", "pressure_clout_gain", "lobbying_clout_gain")
-        ]
-        return {
-            f"{pid}_positions": p.positions.copy(),
-            f"{pid}_salience": salience.copy(),
-            f"{pid}_clout_inputs": np.stack(inputs),
-            f"{pid}_pressure": p.pressure.copy(),
-            f"{pid}_lobbying": p.lobbying.copy(),
-            f"{pid}_inertia": p.param("stance_inertia").copy(),
-        }
-
-    def _record(self, t: int) -> None:
-        principals: dict[str, Any] = {}
-        for p in self.principals.values():
-            principals |= self._principal_record(p)
-        self.trace.append(
-            self._notes
-            | principals
-            | {
-                "step": t,
-                "us_stance": self.us.stance.copy(),
-                "iran_stance": self.iran.stance.copy(),
-                "us_shares": self.us.shares().copy(),
-                "iran_shares": self.iran.shares().copy(),
-                "pressure": self.iran.pressure.copy(),
-                "lobbying": self.us.lobbying.copy(),
-                "progress": self.progress.copy(),
-                "outcome": self.outcome.copy(),
-                "end_step": self.end_step.copy(),
-                "collapsed": self.collapsed.copy(),
-                "collapse_cause": self.collapse_cause.copy(),
-                "last_offer": self.last_offer.copy(),
-            }
+    def _record_step(self, t: int) -> None:
+        """Close the step's record with the worlds' state at its end (recorded runs only)."""
+        if self.recorder is None:
+            return
+        world = WorldState(
+            progress=self.progress,
+            outcome=self.outcome,
+            end_step=self.end_step,
+            collapsed=self.collapsed,
+            collapse_cause=self.collapse_cause,
+            last_offer=self.last_offer,
         )
+        principals = {pid: p.state() for pid, p in self.principals.items()}
+        self.recorder.end(t, principals, world)
+
+
+def _spread(n: int, idx: np.ndarray, part: np.ndarray) -> np.ndarray:
+    """Values of the worlds ``idx`` (..., n_idx) over all ``n`` worlds (False or NaN elsewhere)."""
+    out = np.full((*part.shape[:-1], n), np.nan if part.dtype.kind == "f" else 0, part.dtype)
+    out[..., idx] = part
+    return out
+
+
+def _spread_vote(n: int, idx: np.ndarray, vote: Ratification) -> Ratification:
+    """A ratification vote of the worlds ``idx`` over all worlds."""
+    return Ratification(*(_spread(n, idx, part) for part in vote))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 
@@ -48,3 +50,128 @@ def logit_choice(margin: np.ndarray, temperature: np.ndarray) -> np.ndarray:
     z = np.where(temperature > 0, margin / np.where(temperature > 0, temperature, 1.0), 0.0)
     soft = 0.5 * (1.0 + np.tanh(0.5 * z))
     return np.where(temperature > 0, soft, (margin > 0).astype(float))
+
+
+CLOSENESS_SCALE = 0.2
+"""Utility gap below which the last offer counts as nearly agreed (Israel's lock-in fear)."""
+
+
+class StrikeMargin(NamedTuple):
+    """The parts of a striker's margin (N,) each; :meth:`total` is the margin it acts on."""
+
+    powell: np.ndarray
+    """Powell's commitment-problem margin: the value of striking now rather than waiting."""
+    resolve: np.ndarray
+    """The striker's resolve, whatever the balance of power."""
+    fear: np.ndarray
+    """Its fear of a deal it dislikes locking in (deal aversion × lock-in)."""
+    collapse: np.ndarray
+    """The resolve added once the talks have collapsed."""
+    restraint: np.ndarray
+    """The counterweights' restraint (subtracted)."""
+
+    def total(self) -> np.ndarray:
+        """``powell + resolve + fear + collapse − restraint``, summed in that order."""
+        return self.powell + self.resolve + self.fear + self.collapse - self.restraint
+
+
+def powell_term(
+    progress: np.ndarray,
+    growth: np.ndarray,
+    win: tuple[np.ndarray, np.ndarray, np.ndarray],
+    delta: np.ndarray,
+    target_cost: np.ndarray,
+    striker_cost: np.ndarray,
+) -> np.ndarray:
+    """Powell's margin for a striker facing a target whose programme grows by ``growth``.
+
+    ``win`` is the target's chance of prevailing far from and at breakout and the convexity
+    (:func:`target_win_probability`); the margin is :func:`preventive_margin` between this
+    step's progress and the next's (docs/model.md 3.4.16, Powell 2006).
+    """
+    low, high, gamma = win
+    p_now = target_win_probability(progress, low, high, gamma)
+    p_next = target_win_probability(progress + growth, low, high, gamma)
+    return preventive_margin(p_now, p_next, delta, target_cost, striker_cost)
+
+
+def supported_war_cost(
+    war_cost: np.ndarray, support_cost_cut: np.ndarray, us_hawk_share: np.ndarray
+) -> np.ndarray:
+    """The striker's cost of war, cut by US support: the US hawks' clout share.
+
+    ``war_cost · (1 − cut · hawk_share)`` (docs/model.md 3.4.16).
+    """
+    return war_cost * (1 - support_cost_cut * us_hawk_share)
+
+
+def strike_margin(
+    powell: np.ndarray,
+    resolve: np.ndarray,
+    fear: tuple[np.ndarray, np.ndarray],
+    collapse: tuple[np.ndarray, np.ndarray],
+    restraint: np.ndarray,
+) -> StrikeMargin:
+    """A striker's margin in its parts (docs/model.md 3.4.16).
+
+    Powell's margin (:func:`powell_term`) plus the striker's resolve, its deal aversion times
+    the lock-in of the deal on the table (``fear`` = (aversion, lock-in)), its collapse resolve
+    times whether the talks collapsed (``collapse`` = (resolve, collapsed)), minus the
+    counterweights' restraint.
+    """
+    aversion, lock_in = fear
+    collapse_resolve, collapsed = collapse
+    fear_part, collapse_part = aversion * lock_in, collapse_resolve * collapsed
+    return StrikeMargin(powell, resolve, fear_part, collapse_part, restraint)
+
+
+def lock_in(
+    u_offer: np.ndarray, gap: np.ndarray, seen: np.ndarray, collapsed: np.ndarray
+) -> np.ndarray:
+    """A striker's fear of a deal locking in: its disutility of the last offer × closeness.
+
+    Closeness is ``clip(1 − gap / CLOSENESS_SCALE, 0, 1)`` with ``gap`` the responder's utility
+    shortfall at the last session; 0 before any offer (``seen``) and once talks ``collapsed``
+    (docs/model.md 3.4.16).
+    """
+    closeness = np.clip(1 - gap / CLOSENESS_SCALE, 0.0, 1.0)
+    return np.where(seen & ~collapsed, (1 - u_offer) * closeness, 0.0)
+
+
+class UsStrike(NamedTuple):
+    """The parts of the US decision to strike once talks failed, (N,) each."""
+
+    probability: np.ndarray
+    hazard: np.ndarray
+    hawk_share: np.ndarray
+    credibility: np.ndarray
+
+
+def us_strike(
+    hazard: np.ndarray, hawk_share: np.ndarray, credibility: np.ndarray, talks_failed: np.ndarray
+) -> UsStrike:
+    """Per-step probability of a US strike: hazard × hawks' clout share × credibility.
+
+    Zero while the talks have not failed (docs/model.md 3.4.17).
+    """
+    h = hazard * hawk_share * credibility
+    return UsStrike(np.where(talks_failed, h, 0.0), hazard, hawk_share, credibility)
+
+
+class Walkout(NamedTuple):
+    """The parts of a walk-out decision, (N,) each."""
+
+    probability: np.ndarray
+    utility: np.ndarray
+    """The ratifier's utility of the offer."""
+    breakdown: np.ndarray
+    """The side's value of breaking off the talks."""
+
+
+def walkout(utility: np.ndarray, breakdown: np.ndarray, temperature: np.ndarray) -> Walkout:
+    """Probability of walking out after an offer: a logit of breakdown value minus utility.
+
+    Zero at temperature 0 (docs/model.md 3.4.13: humiliating demands).
+    """
+    p = np.where(temperature > 0, logit_choice(breakdown - utility, temperature), 0.0)
+    return Walkout(p, utility, breakdown)

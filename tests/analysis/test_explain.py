@@ -129,15 +129,15 @@ def test_slow_drift_is_told_once_it_adds_up(drifting) -> None:  # type: ignore[n
     clouts = [(t, CLOUT_LINE.match(line)) for t, line in told if "share of clout" in line]
     assert stances and clouts, drifting.text
     assert all(m is not None for _, m in stances + clouts), drifting.text
-    by_step = {int(r["step"]): r for r in drifting.model.trace}
+    by_step = {r.step: r for r in drifting.model.trace}
     issues = list(drifting.model.spec.issues)
     for t, m in stances:
         assert m is not None
         side = "us" if m[1] == "Washington" else "iran"
         d, since = issues.index(m[2].replace(" ", "_")), int(m[5])
         # From the value told last (the opening stance, or the last line on it) to now.
-        assert float(m[3]) == pytest.approx(by_step[since][f"{side}_stance"][0, d], abs=0.006)
-        assert float(m[4]) == pytest.approx(by_step[t][f"{side}_stance"][0, d], abs=0.006)
+        assert float(m[3]) == pytest.approx(by_step[since].principals[side].stance[0, d], abs=0.006)
+        assert float(m[4]) == pytest.approx(by_step[t].principals[side].stance[0, d], abs=0.006)
         assert since < t - 1  # a drift over several steps, no single step would have been told
     for t, m in clouts:
         assert m is not None and int(m[6]) < t
@@ -148,7 +148,7 @@ def test_the_pulls_add_up_to_the_stance_move(drifting) -> None:  # type: ignore[
     for side in (model.us, model.iran):
         for d in range(len(model.issue_ids)):
             credits = stance_credits(model, side, d)
-            stance = np.array([r[f"{side.actor_id}_stance"][0, d] for r in model.trace])
+            stance = np.array([r.principals[side.actor_id].stance[0, d] for r in model.trace])
             assert np.allclose(credits.sum(axis=1), stance - stance[0], atol=1e-9)
 
 
@@ -222,9 +222,11 @@ def test_strikes_are_told_with_their_calculation_only_when_close(ensemble) -> No
     assert "striking now rather than waiting was worth" in struck[0]
     assert "the strike margin was" in struck[0] and "likely this week" in struck[0]
     for record in story.model.trace:
-        told = " ".join(_told_at(story, int(record["step"]), "Israel"))
-        close = record["israel_probability"][0] >= CLOSE_CALL or record["israel_strikes"][0]
-        assert bool(told) == bool(close and record["step"] >= story.model.open_from)
+        told = " ".join(_told_at(story, record.step, "Israel"))
+        israel = record.israel
+        assert israel is not None
+        close = israel.probability[0] >= CLOSE_CALL or israel.strikes[0]
+        assert bool(told) == bool(close and record.step >= story.model.open_from)
 
 
 def test_a_walk_out_is_told_with_the_leaders_calculation(maximalist) -> None:  # type: ignore[no-untyped-def]
@@ -235,9 +237,10 @@ def test_a_walk_out_is_told_with_the_leaders_calculation(maximalist) -> None:  #
     assert walked and "to Khamenei, against" in walked[0], story.text
     assert "for breaking off the talks, which made a walk-out" in walked[0]
     for record in story.model.trace:
-        weighed = _told_at(story, int(record["step"]), "Tehran weighed walking out")
+        weighed = _told_at(story, record.step, "Tehran weighed walking out")
         if weighed:
-            assert record["walkout_probability"][0] >= CLOSE_CALL
+            assert record.session is not None
+            assert record.session.walkout.probability[0] >= CLOSE_CALL
 
 
 def test_drawn_parameters_are_told_in_words() -> None:

@@ -497,7 +497,7 @@ def low_risk_world(result: RunResult) -> int:
     """A deal world of the fixture run whose strike risk never reaches 1% a step."""
     for world in result.worlds.loc[result.worlds["outcome"] == "deal", "world"]:
         model = explain(BASELINE, SEED, int(world)).model
-        peak = max(float(r.get("israel_probability", [0])[0]) for r in model.trace)
+        peak = max(float(r.israel.probability[0]) if r.israel else 0.0 for r in model.trace)
         if peak < 0.01:
             return int(world)
     raise AssertionError("no low-risk deal world")

@@ -142,9 +142,10 @@ def test_the_stepper_names_whose_red_line_a_veto_kept(small_run: runner.Ensemble
         view = runner.tell_world(small_run, world)
         model = view.story.model
         for index, record in enumerate(model.trace):
-            for role in ("proposer", "responder"):
-                if record["accepted"][0] and record[f"red_line_veto_{role}"][0]:
-                    side = model.us if record[role] == model.us.actor_id else model.iran
+            session = record.session
+            for at in (session.proposer, session.responder) if session else ():
+                if session.accepted[0] and at.vote.veto[0]:
+                    side = model.principals[at.actor_id]
                     crossed = crossed_lines(model.spec, side, record)
                     label = next(e for e in step_view(view, index).events if "Vetoed" in e)
                     assert label.startswith(f"Vetoed in {SIDE_NAMES[side.actor_id]}: the offer ")
