@@ -153,7 +153,7 @@ def _actor_parameter(parts: list[str], scenario: Scenario | None) -> ParamName |
         k = int(parts[3]) if parts[3].isdigit() else len(lines)
         issue = lines[k].issue if k < len(lines) else None
         return _named(_field(RedLine, parts[4]), owner, issue, scenario=scenario)
-    if len(parts) == 3:
+    if len(parts) == 3 and field not in ("ideal", "salience", "red_lines"):
         return _named(_field(model, field), owner, scenario=scenario)
     return None
 
@@ -166,18 +166,17 @@ def _shock_parameter(parts: list[str], scenario: Scenario | None) -> ParamName |
     shock = scenario.shocks.get(shock_id) if scenario is not None else None
     if shock is None or parts[2] != "effects" or parts[4:] != ["value"]:
         return None
-    effect = shock.effects[int(parts[3])] if parts[3].isdigit() else None
+    k = int(parts[3]) if parts[3].isdigit() else len(shock.effects)
+    effect = shock.effects[k] if k < len(shock.effects) else None
     if not isinstance(effect, SetParam):
         return None
     target = describe(effect.path, scenario)
     name, unit = SetParam.NAMES[effect.op]
-    info = SetParam.model_fields["value"]
-    scaled = unit is not None
     return ParamName(
         name.format(shock=shock_id, target=target.name),
-        unit if unit is not None else target.unit,
-        info.description or "",
-        None if scaled else target.issue,
+        target.unit if unit is None else unit,  # a factor is no value on the target's scale
+        SetParam.model_fields["value"].description or "",
+        target.issue if unit is None else None,
     )
 
 

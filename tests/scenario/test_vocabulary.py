@@ -140,6 +140,8 @@ def test_unknown_paths_fall_back_to_their_last_part(baseline: Scenario) -> None:
     assert describe("actors.x.mystery") == ParamName("X's mystery", "", "")
     assert describe("actors.us.mystery", baseline).name == "United States' mystery"
     assert describe("calendar.step_days").name == "the step days"
+    assert describe("actors.us_hawks.ideal", baseline).name == "Rubio and the hardliners' ideal"
+    assert describe("shocks.bandar_abbas.effects.9.value", baseline).name == "the value"
 
 
 def test_the_reference_shows_each_declared_name_and_unit() -> None:
