@@ -26,7 +26,8 @@ from sim.mechanisms.outcomes import LABELS, name
 from sim.mechanisms.rng import BLOCK_SIZE, block_seed
 from sim.mechanisms.strike import StrikeMargin
 from sim.runs.ensemble import ScenarioLike, as_loaded
-from sim.scenario.schema import Faction, Principal, Scenario, SetParam, parameter_paths
+from sim.scenario.schema import Scenario, SetParam, parameter_paths
+from sim.scenario.vocabulary import describe, possessive
 
 SIDE_NAMES = {"us": "Washington", "iran": "Tehran"}
 STANCE_THRESHOLD = 0.02  # share of an issue's range a stance must move (since last told)
@@ -36,59 +37,6 @@ DRIVER_SHARE = 0.25  # share of a clout move a cause must account for to be name
 
 CLOUT_FIELDS = ("clout", "pressure_clout_gain", "lobbying_clout_gain")
 """A faction's parameters that set its clout (with its principal's pressure and lobbying)."""
-
-FIELD_PHRASES = {
-    "clout": "clout",
-    "risk_exponent": "risk exponent",
-    "discount": "discount factor",
-    "no_deal_shift": "value of no deal relative to the status quo",
-    "pressure_sensitivity": "sensitivity to economic pressure",
-    "pressure_clout_gain": "clout gain from pressure",
-    "lobbying_clout_gain": "clout gain from Israeli lobbying",
-    "quota": "ratification quota",
-    "override_threshold": "backing needed to override a red line",
-    "stance_inertia": "share of the gap to its factions' compromise closed per step",
-    "concession_beta": "concession curve exponent",
-    "belief_halfwidth": "opacity of its bottom line",
-    "breakdown_value": "value of breaking off the talks",
-    "walkout_temperature": "walk-out noise",
-    "pressure_initial": "economic pressure at the start",
-    "pressure_rate": "growth of economic pressure per step",
-    "strike_hazard": "strike hazard per step",
-    "threat_credibility": "credibility of its threat",
-    "join_probability": "probability of joining an Israeli strike",
-    "support": "share of Iran's pressure growth absorbed",
-    "snapback_cover": "share of the snapback's effect absorbed",
-    "mediation_rate": "share of sessions where it tables a compromise",
-    "strike_resolve": "strike resolve",
-    "strike_temperature": "strike decision noise",
-    "war_cost": "cost of war",
-    "target_war_cost": "estimate of Iran's cost of war",
-    "target_win_low": "estimate of Iran's chance of prevailing far from breakout",
-    "target_win_high": "estimate of Iran's chance of prevailing at breakout",
-    "breakout_convexity": "convexity of Iran's gain near breakout",
-    "us_support_cost_cut": "cut in its cost of war from US support",
-    "lobbying": "lobbying of Washington per step",
-    "deal_aversion": "fear of a deal it dislikes",
-    "collapse_resolve": "added resolve once talks collapse",
-    "hazard": "base hazard per step",
-    "urgency": "rise of its hazard near the expiry",
-    "no_deal_drop": "drop in Iran's value of no deal after snapback",
-    "pressure_boost": "rise in the growth of Iran's pressure after snapback",
-    "give_up_hazard": "hazard of giving up per session",
-    "lobbying_damping": "share of Israeli lobbying cancelled",
-    "strike_restraint": "restraint on an Israeli strike",
-    "breakdown_risk": "risk that a rejected offer ends the talks",
-    "initial_progress": "Iran's nuclear progress at the start (breakout index)",
-    "growth": "growth of Iran's nuclear progress per step",
-}
-"""Plain words for a parameter's name (the last part of its dotted path)."""
-
-EFFECT_PHRASES = {
-    "set": "the value the shock '{}' sets for",
-    "add": "the amount the shock '{}' adds to",
-    "scale": "the factor the shock '{}' applies to",
-}
 
 
 @dataclass(frozen=True)
@@ -135,11 +83,6 @@ def explain(
 def _label(spec: Scenario, actor_id: str) -> str:
     actor = spec.actors[actor_id]
     return actor.name or actor_id
-
-
-def possessive(noun: str) -> str:
-    """``Trump's``, ``Rubio and the hardliners'``."""
-    return f"{noun}'" if noun.endswith("s") else f"{noun}'s"
 
 
 def join_words(items: Sequence[str]) -> str:
@@ -197,54 +140,17 @@ def outcome_phrase(outcome: str, joint: bool = False) -> str:
 
 
 def parameter_phrase(spec: Scenario, path: str) -> str:
-    """A parameter's dotted path in plain words.
+    """A parameter's dotted path in plain words (:func:`sim.scenario.vocabulary.describe`).
 
     ``actors.pragmatists.pressure_clout_gain`` is ``Pezeshkian, Araghchi and the reformists'
     clout gain from pressure``; unknown paths fall back to their last part.
     """
-    parts = path.split(".")
-    field = parts[-1]
-    plain = FIELD_PHRASES.get(field, field.replace("_", " "))
-    if parts[0] == "actors" and len(parts) >= 3 and parts[1] in spec.actors:
-        actor = spec.actors[parts[1]]
-        owner = _label(spec, parts[1])
-        if parts[2] == "ideal" and len(parts) == 4:
-            return f"{possessive(owner)} ideal {_issue(parts[3])}"
-        if parts[2] == "salience" and len(parts) == 4:
-            return f"the salience of {_issue(parts[3])} to {owner}"
-        if parts[2] == "red_lines" and isinstance(actor, Faction) and len(parts) == 5:
-            issue = actor.red_lines[int(parts[3])].issue
-            bound = "ceiling" if field == "max" else "floor"
-            return f"{possessive(owner)} red-line {bound} on {_issue(issue)}"
-        if isinstance(actor, Principal) and field == "clout":
-            return f"{possessive(owner)} weight in a mediator's compromise"
-        return f"{possessive(owner)} {plain}"
-    if parts[0] == "issues" and len(parts) == 3:
-        return f"the status quo of {_issue(parts[1])}"
-    if parts[0] == "shocks" and len(parts) >= 3 and parts[1] in spec.shocks:
-        shock = spec.shocks[parts[1]]
-        if parts[2] == "effects" and len(parts) == 5:
-            effect = shock.effects[int(parts[3])]
-            if isinstance(effect, SetParam):
-                what = EFFECT_PHRASES[effect.op].format(parts[1])
-                return f"{what} {parameter_phrase(spec, effect.path)}"
-        if parts[2] == "trigger":
-            return f"the hazard per step of the shock '{parts[1]}'"
-    return plain if plain[0].isupper() else f"the {plain}"
+    return describe(path, spec).name
 
 
 def _with_unit(spec: Scenario, path: str, value: float) -> str:
     """A drawn value, with the issue's unit when the parameter is a point on an issue."""
-    parts = path.split(".")
-    issue = None
-    if parts[0] == "actors" and len(parts) == 4 and parts[2] == "ideal":
-        issue = parts[3]
-    elif parts[0] == "issues":
-        issue = parts[1]
-    elif parts[0] == "actors" and parts[2:3] == ["red_lines"]:
-        actor = spec.actors[parts[1]]
-        if isinstance(actor, Faction):
-            issue = actor.red_lines[int(parts[3])].issue
+    issue = describe(path, spec).issue
     unit = _unit(spec, issue) if issue in spec.issues else ""
     return f"{value:.3g}{unit}"
 

@@ -201,12 +201,17 @@ def outcome_rows(summary: dict[str, Any]) -> str:
     """The outcome table of one run as HTML rows."""
     out = []
     for name, p, ci, count, median, date in outcome_cells(summary):
-        out.append(
-            f"<tr><td>{_outcome_name(name)}</td><td class='num'>{p}</td>"
-            f"<td class='num'>{ci}</td><td class='num'>{count}</td>"
-            f"<td class='num'>{median}</td><td>{_e(date)}</td></tr>"
-        )
+        out.append(_row(_outcome_name(name), p, ci, count, median, _e(date), numbers=(1, 2, 3, 4)))
     return "".join(out)
+
+
+def _row(*cells: object, numbers: tuple[int, ...] = ()) -> str:
+    """A table row of HTML cells (already escaped); the cells at ``numbers`` right-aligned."""
+    tds = (
+        f"<td class='num'>{c}</td>" if k in numbers else f"<td>{c}</td>"
+        for k, c in enumerate(cells)
+    )
+    return f"<tr>{''.join(tds)}</tr>"
 
 
 def _scenario_section(r: ScenarioRun) -> str:
@@ -274,11 +279,8 @@ def evidence_rows(rows: Sequence[SourceRow]) -> str:
             quote, reading = "—", f"assumption: {_e(row.reading)}"
         else:
             quote, reading = "—", '<span class="missing">no evidence and no assumption</span>'
-        out.append(
-            f"<tr><td>{_e(row.owner)}</td><td>{_e(row.parameter)}</td>"
-            f"<td class='num'>{_number(row.value)}</td><td class='num'>{value_range}</td>"
-            f"<td>{quote}</td><td>{_e(row.seed or '—')}</td><td>{reading}</td></tr>"
-        )
+        cells = (_e(row.owner), _e(row.parameter), _number(row.value), value_range, quote)
+        out.append(_row(*cells, _e(row.seed or "—"), reading, numbers=(2, 3)))
     return "".join(out)
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -28,8 +28,6 @@ OUTPUTS = {"deal": "deal_p", "strike": "strike_p"}
 """Each analysed output and its column in the sweep's per-point table."""
 ANALYSIS_STREAM = 0xB007_5712
 """Mixed into the sweep's seed for SALib's bootstrap (kept apart from every other stream)."""
-if TYPE_CHECKING:
-    from matplotlib.figure import Figure
 
 METHODS = {"sobol": ("S1", "ST"), "morris": ("mu_star", "sigma")}
 
@@ -125,66 +123,6 @@ def rich_table(table: pd.DataFrame, title: str) -> Table:
     return out
 
 
-SERIES = {
-    "S1": "first-order S1",
-    "ST": "total effect ST",
-    "mu_star": "mean |elementary effect| μ*",
-    "sigma": "spread of the effects σ",
-}
-"""The legend name of each index column."""
-
-
-def plot_sensitivity(table: pd.DataFrame, title: str) -> Figure:
-    """Bars of each parameter's indices, one panel per output, with 95% intervals.
-
-    Each panel is in its output's colour (the outcome palette of :mod:`sim.analysis.plots`: deal
-    green, strike brown), the first index dark and the second light; Morris effects are in
-    percentage points of the probability, Sobol' indices shares of its variance.
-    """
-    from matplotlib.colors import to_rgb
-    from matplotlib.figure import Figure
-    from matplotlib.ticker import PercentFormatter
-
-    from sim.analysis.plots import outcome_colour, outcome_noun, parameter_name
-
-    method = str(table["method"].iloc[0])
-    first, second = METHODS[method]
-    errors = {"S1": "S1_conf", "ST": "ST_conf", "mu_star": "mu_star_conf"}
-    outputs = list(OUTPUTS)
-    names = list(dict.fromkeys(table["parameter"]))
-    # A bare Figure (no pyplot): no global backend or figure registry is touched.
-    fig = Figure(figsize=(11, 2.4 + 0.55 * len(names)))
-    axes = fig.subplots(1, len(outputs), sharey=True)
-    y = np.arange(len(names))
-    for ax, output in zip(np.atleast_1d(axes), outputs, strict=True):
-        part = table[table["output"] == output].set_index("parameter").loc[names]
-        dark = outcome_colour(output)
-        light = tuple(0.55 + 0.45 * c for c in to_rgb(dark))
-        for offset, col, face in ((-0.2, first, dark), (0.2, second, light)):
-            err = part[errors[col]].abs().to_numpy() if col in errors else None
-            label = SERIES[col] + (" (95% bootstrap interval)" if err is not None else "")
-            ax.barh(y + offset, part[col], height=0.38, xerr=err, color=face, edgecolor=dark,
-                    capsize=3, label=label)  # fmt: skip
-        ax.set_yticks(y, [parameter_name(n) for n in names], fontsize=9)
-        ax.invert_yaxis()
-        ax.axvline(0, color="black", linewidth=0.8)
-        ax.set_title(f"P({output})", color=dark, fontweight="bold")
-        noun = outcome_noun(output)
-        if method == "morris":
-            ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0, symbol=" pp"))
-            ax.set_xlabel(
-                f"Elementary effect on P({noun}), scaled to\nthe parameter's full range "
-                "(percentage points)"
-            )
-        else:
-            ax.set_xlabel(f"Share of the variance of P({noun})\n(Sobol' index, 0 to 1)")
-        ax.grid(axis="x", alpha=0.3)
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), fontsize=8, frameon=False)
-    fig.suptitle(title)
-    fig.tight_layout()
-    return fig
-
-
 def write_sensitivity(
     table: pd.DataFrame, out_dir: Path, title: str, meta: dict[str, Any] | None = None
 ) -> list[Path]:
@@ -207,7 +145,8 @@ def write_sensitivity(
         pq.write_table(arrow, p)
 
     atomic_write(parquet, write_parquet)
-    from sim.analysis.plots import save_figure
+    from sim.analysis.plots import plot_sensitivity, save_figure
 
-    png, svg = save_figure(plot_sensitivity(table, title), out_dir / "sensitivity")
+    figure = plot_sensitivity(table, output=list(OUTPUTS), title=title)
+    png, svg = save_figure(figure, out_dir / "sensitivity")
     return [csv, parquet, png, svg]

@@ -151,7 +151,7 @@ def Sliders(info: ScenarioInfo) -> None:
             moved.set(rest if c.is_default(v, info.params) else {**rest, c.key: float(v)})
 
         with solara.Div(classes=[f"negsim-control-{control.key}"]):
-            solara.Text(control.label, classes=["negsim-label"])
+            solara.Text(control.label(info.loaded.scenario), classes=["negsim-label"])
             solara.SliderFloat("", value=value, min=lo, max=hi, step=control.step, on_value=move)
             state = "set" if control.key in moved.value else "the scenario's"
             solara.Text(

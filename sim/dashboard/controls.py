@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sim.scenario import vocabulary
 from sim.scenario.loader import Loaded, load_scenario, read_yaml
 from sim.scenario.params import ParamSpec
-from sim.scenario.schema import parameter_paths
+from sim.scenario.schema import Scenario, parameter_paths
 
 
 @dataclass(frozen=True)
@@ -24,12 +25,16 @@ class Control:
     """A slider over one scenario parameter; its value is the parameter's value."""
 
     key: str
-    label: str
     help: str
     paths: tuple[str, ...]
     lo: float
     hi: float
     step: float
+
+    def label(self, scenario: Scenario) -> str:
+        """The slider's name: its parameter's name and unit in the scenario vocabulary."""
+        name = vocabulary.describe(self.paths[0], scenario)
+        return f"{name.title} ({name.unit})" if name.unit else name.title
 
     def available(self, params: Mapping[str, ParamSpec]) -> bool:
         """Whether the scenario has every parameter the control sets."""
@@ -64,6 +69,13 @@ class BalanceControl(Control):
     The combined clout (of the central values) is kept, so other factions' shares do not move.
     """
 
+    name: str
+    """The slider's name (it moves two parameters, so neither one's name is its own)."""
+
+    def label(self, scenario: Scenario) -> str:
+        """The slider's name."""
+        return self.name
+
     def default(self, params: Mapping[str, ParamSpec]) -> float:
         """The first faction's share of the pair's central clout."""
         first, second = (params[path].central() for path in self.paths)
@@ -83,17 +95,16 @@ def _tidy(value: float) -> float:
 CONTROLS: tuple[Control, ...] = (
     BalanceControl(
         "us_balance",
-        "Washington: hawks' share of hawk and dove clout",
         "0: Witkoff's deal camp holds it all; 1: Rubio and the hardliners do. "
         "The president's own clout does not change.",
         ("actors.us_hawks.clout", "actors.us_doves.clout"),
         0.0,
         1.0,
         0.05,
+        name="Washington: hawks' share of hawk and dove clout",
     ),
     Control(
         "israel_resolve",
-        "Israel: strike resolve",
         "Added to Israel's strike margin (utility units): higher means readier to strike.",
         ("actors.israel.strike_resolve",),
         -0.15,
@@ -102,7 +113,6 @@ CONTROLS: tuple[Control, ...] = (
     ),
     Control(
         "iran_pressure",
-        "Iran: economic pressure at the start",
         "0: none; 1: the economy at breaking point.",
         ("actors.iran.pressure_initial",),
         0.0,
@@ -111,7 +121,6 @@ CONTROLS: tuple[Control, ...] = (
     ),
     Control(
         "iran_pressure_rate",
-        "Iran: growth of economic pressure per week",
         "How fast pressure mounts while there is no deal.",
         ("actors.iran.pressure_rate",),
         0.0,
@@ -120,7 +129,6 @@ CONTROLS: tuple[Control, ...] = (
     ),
     Control(
         "e3_hazard",
-        "E3: snapback propensity per week",
         "The base weekly chance the E3 trigger the UN snapback; it rises before the expiry.",
         ("actors.e3.hazard",),
         0.0,

@@ -7,10 +7,12 @@ distribution (``{dist: triangular, low: 0.2, mode: 0.4, high: 0.7, evidence: [..
 
 from __future__ import annotations
 
+import itertools
 import math
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
+from pydantic_core import PydanticCustomError
 
 
 class Strict(BaseModel):
@@ -28,6 +30,18 @@ class Evidence(Strict):
     """The words of the article, verbatim (whitespace is normalised before matching)."""
     reading: str = Field(min_length=1)
     """One line: how the quote maps to the value."""
+
+
+def raise_problems(kind: str, problems: list[str]) -> None:
+    """Refuse a model with every problem a cross-field check found, if it found any.
+
+    The error's type is ``kind``; its context keeps the list (``problems``), which the loader
+    reports one by one, each with its path and line.
+    """
+    if problems:
+        raise PydanticCustomError(
+            kind, "{summary}", {"summary": "; ".join(problems), "problems": problems}
+        )
 
 
 class Sourced(Strict):
@@ -76,7 +90,35 @@ class Fixed(Sourced):
         return self.range if self.range is not None else (self.value, self.value)
 
 
-class Uniform(Sourced):
+class Supported(Sourced):
+    """A distribution on ``[low, high]``, its support; its numbers must lie in order."""
+
+    ORDER: ClassVar[tuple[str, ...]] = ("low", "high")
+    """The fields whose values must not decrease, in order."""
+    STRICT: ClassVar[bool] = True
+    """Whether ``low`` must lie below ``high`` (a support of zero width is refused)."""
+
+    if TYPE_CHECKING:  # every distribution declares its own, with its own docstring
+        dist: str
+        low: float
+        high: float
+
+    @model_validator(mode="after")
+    def _in_order(self) -> Self:
+        if self.STRICT and not self.low < self.high:
+            raise ValueError(f"{self.dist} needs low < high, got low={self.low}, high={self.high}")
+        values = [getattr(self, name) for name in self.ORDER]
+        if any(a > b for a, b in itertools.pairwise(values)):
+            got = ", ".join(f"{n}={v}" for n, v in zip(self.ORDER, values, strict=True))
+            raise ValueError(f"{self.dist} needs {' <= '.join(self.ORDER)}, got {got}")
+        return self
+
+    def bounds(self) -> tuple[float, float]:
+        """Support of the parameter."""
+        return (self.low, self.high)
+
+
+class Uniform(Supported):
     """Uniform on ``[low, high]``."""
 
     dist: Literal["uniform"]
@@ -86,22 +128,14 @@ class Uniform(Sourced):
     high: FiniteFloat
     """Upper bound."""
 
-    @model_validator(mode="after")
-    def _ordered(self) -> Uniform:
-        if not self.low <= self.high:
-            raise ValueError(f"uniform needs low <= high, got low={self.low}, high={self.high}")
-        return self
+    STRICT = False
 
     def central(self) -> float:
         """Central value: the mean."""
         return (self.low + self.high) / 2
 
-    def bounds(self) -> tuple[float, float]:
-        """Support of the parameter."""
-        return (self.low, self.high)
 
-
-class Triangular(Sourced):
+class Triangular(Supported):
     """Triangular on ``[low, high]`` with its peak at ``mode``."""
 
     dist: Literal["triangular"]
@@ -113,24 +147,15 @@ class Triangular(Sourced):
     high: FiniteFloat
     """Upper bound."""
 
-    @model_validator(mode="after")
-    def _ordered(self) -> Triangular:
-        if not self.low <= self.mode <= self.high:
-            raise ValueError(
-                f"triangular needs low <= mode <= high, got {self.low}, {self.mode}, {self.high}"
-            )
-        return self
+    ORDER = ("low", "mode", "high")
+    STRICT = False
 
     def central(self) -> float:
         """Central value: the mode (the value the evidence points to)."""
         return self.mode
 
-    def bounds(self) -> tuple[float, float]:
-        """Support of the parameter."""
-        return (self.low, self.high)
 
-
-class TruncNormal(Sourced):
+class TruncNormal(Supported):
     """Normal with ``mean`` and ``sd``, truncated to ``[low, high]``."""
 
     dist: Literal["truncnormal"]
@@ -144,24 +169,14 @@ class TruncNormal(Sourced):
     high: FiniteFloat
     """Upper truncation bound."""
 
-    @model_validator(mode="after")
-    def _ordered(self) -> TruncNormal:
-        if not self.low < self.high:
-            raise ValueError(f"truncnormal needs low < high, got low={self.low}, high={self.high}")
-        if not self.low <= self.mean <= self.high:
-            raise ValueError("truncnormal needs low <= mean <= high")
-        return self
+    ORDER = ("low", "mean", "high")
 
     def central(self) -> float:
         """Central value: the mean of the untruncated normal."""
         return self.mean
 
-    def bounds(self) -> tuple[float, float]:
-        """Support of the parameter."""
-        return (self.low, self.high)
 
-
-class Beta(Sourced):
+class Beta(Supported):
     """Beta(a, b) rescaled to ``[low, high]``."""
 
     dist: Literal["beta"]
@@ -175,19 +190,9 @@ class Beta(Sourced):
     high: FiniteFloat = 1.0
     """Upper end of the support."""
 
-    @model_validator(mode="after")
-    def _ordered(self) -> Beta:
-        if not self.low < self.high:
-            raise ValueError(f"beta needs low < high, got low={self.low}, high={self.high}")
-        return self
-
     def central(self) -> float:
         """Central value: the mean."""
         return self.low + (self.high - self.low) * self.a / (self.a + self.b)
-
-    def bounds(self) -> tuple[float, float]:
-        """Support of the parameter."""
-        return (self.low, self.high)
 
 
 Distribution = Uniform | Triangular | TruncNormal | Beta
@@ -209,6 +214,12 @@ def _param_tag(value: Any) -> str | None:
     return None
 
 
+PARAM_FORMS = (
+    "expected a number, {value: N} or a distribution "
+    "{dist: uniform|triangular|truncnormal|beta, ...}"
+)
+"""What a parameter may be written as: the error for anything else."""
+
 Param = Annotated[
     Annotated[Annotated[float, Field(allow_inf_nan=False)], Tag("number")]
     | Annotated[Fixed, Tag("fixed")]
@@ -216,17 +227,35 @@ Param = Annotated[
     | Annotated[Triangular, Tag("triangular")]
     | Annotated[TruncNormal, Tag("truncnormal")]
     | Annotated[Beta, Tag("beta")],
-    Discriminator(
-        _param_tag,
-        custom_error_type="param",
-        custom_error_message=(
-            "expected a number, {value: N} or a distribution {dist: uniform|triangular|"
-            "truncnormal|beta, ...}"
-        ),
-    ),
+    Discriminator(_param_tag, custom_error_type="param", custom_error_message=PARAM_FORMS),
 ]
 """A numeric scenario parameter: a plain number, a fixed value with evidence, or a distribution."""
 PARAM_TAGS = frozenset({"number", "fixed", *DIST_NAMES})
+
+
+ON_ISSUE_SCALE = "the issue's unit"
+"""The unit of a value that lies on an issue's scale (an ideal point, a status quo, a red line):
+the issue's own ``unit`` (:func:`sim.scenario.vocabulary.describe` puts it in)."""
+
+
+def term(default: Any = None, *, name: str, unit: str, **field: Any) -> Any:
+    """A parameter field that declares its human name and unit: the one vocabulary.
+
+    The name is the field's ``title`` and the unit its ``json_schema_extra["unit"]``; the field's
+    docstring is its description. :mod:`sim.scenario.vocabulary` reads the three for
+    explanations, figures, the dashboard and ``docs/scenario.md``.
+
+    Args:
+        default: the field's default (give ``default_factory=`` in ``field`` instead if needed).
+        name: what the parameter is, in words that follow an owner's name in a sentence
+            (``strike resolve``: "Israel's strike resolve"); ``{actor}``, ``{issue}`` and
+            ``{shock}`` stand for the actor, the issue and the shock the path names.
+        unit: the unit of its values (:data:`ON_ISSUE_SCALE` for a point on an issue's scale).
+        field: further arguments of :func:`pydantic.Field`.
+    """
+    if "default_factory" not in field:
+        field["default"] = default
+    return Field(title=name, json_schema_extra={"unit": unit}, **field)
 
 
 def as_spec(param: float | ParamSpec) -> ParamSpec:

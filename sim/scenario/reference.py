@@ -2,7 +2,8 @@
 
 Every field's type, default and description come from the pydantic models of
 :mod:`sim.scenario.schema` and :mod:`sim.scenario.params` (the field docstrings, which the models
-keep with ``use_attribute_docstrings=True``), and the composition rules from the docstring of
+keep with ``use_attribute_docstrings=True``, after the name and unit a parameter field declares:
+:func:`sim.scenario.vocabulary.declared`), and the composition rules from the docstring of
 :mod:`sim.scenario.loader`, so the reference cannot drift from the code that validates the files.
 The text depends only on the code: the same code always gives the same Markdown.
 """
@@ -23,6 +24,7 @@ from pydantic.fields import FieldInfo
 
 from sim.scenario import loader, schema
 from sim.scenario.params import Beta, Evidence, Fixed, Triangular, TruncNormal, Uniform
+from sim.scenario.vocabulary import declared
 
 SECTIONS: tuple[tuple[str, tuple[type[BaseModel], ...]], ...] = (
     ("The scenario", (schema.Scenario, schema.Calendar, schema.Issue)),
@@ -140,6 +142,11 @@ used in three places:
 
 `sim.scenario.schema.parameter_paths(scenario)` lists every numeric parameter of a scenario by
 its path, in file order (parameters left at their default included).
+
+A parameter field's description below starts with its name and unit, in italics: the words that
+`negsim explain`, the figures and the dashboard use for it. `sim.scenario.vocabulary.describe(path,
+scenario)` composes them for a path, with the actor's display name and the issue's unit:
+`actors.us.strike_hazard` is "United States' strike hazard per step" (probability per step).
 
 ## Composing scenarios: `extends`, `include_shocks` and `overrides`
 
@@ -318,7 +325,18 @@ def _field_row(name: str, info: FieldInfo) -> tuple[str, str, str, str]:
     extra = _constraints(info.metadata) + _allowed(name, info.annotation)
     if extra:
         kind += ", " + ", ".join(extra)
-    return (f"`{name}`", kind, _default_text(info), _markdown(info.description or ""))
+    return (f"`{name}`", kind, _default_text(info), _description(info))
+
+
+def _description(info: FieldInfo) -> str:
+    """The field's docstring, after the name and unit it declares (the scenario vocabulary)."""
+    text = _markdown(info.description or "")
+    terms = declared(info)
+    if terms is None:
+        return text
+    name, unit = terms
+    name = re.sub(r"\{(\w+)\}", r"`<\1>`", name)
+    return f"*{name}* ({unit}). {text}"
 
 
 def _selectors(model: type[BaseModel]) -> dict[str, str]:

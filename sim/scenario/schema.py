@@ -1,7 +1,10 @@
 """The scenario schema: strict, frozen pydantic models validated once at the edge.
 
 The field docstrings are the scenario file reference (``docs/scenario.md`` is generated from them by
-``negsim schema --markdown``). Concepts and symbols follow ``docs/model.md`` (ODD+D) and MODEL.md.
+``negsim schema --markdown``). Every numeric field also declares its human name and unit
+(:func:`sim.scenario.params.term`), which :func:`sim.scenario.vocabulary.describe` gives to
+explanations, figures, the dashboard and the reference. Concepts and symbols follow
+``docs/model.md`` (ODD+D) and MODEL.md.
 """
 
 from __future__ import annotations
@@ -9,18 +12,20 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import Discriminator, Field, Tag, field_validator, model_validator
-from pydantic_core import PydanticCustomError
 
 from sim.scenario.params import (
     MAX_MAGNITUDE,
+    ON_ISSUE_SCALE,
     Evidence,
     Param,
     ParamSpec,
     Strict,
     magnitude,
+    raise_problems,
+    term,
     uncertainty,
 )
 from sim.scenario.walk import numeric_fields
@@ -42,7 +47,7 @@ class Issue(Strict):
     """Lowest value on the issue's own scale."""
     hi: float = Field(allow_inf_nan=False)
     """Highest value on the issue's own scale."""
-    status_quo: Param
+    status_quo: Param = term(..., name="the status quo of {issue}", unit=ON_ISSUE_SCALE)
     """The value if there is no deal (the reversion point)."""
     unit: str = ""
     """Unit of the scale, for tables and plots."""
@@ -66,10 +71,10 @@ class RedLine(Strict):
 
     issue: Id
     """The issue the bound is on."""
-    max: Param | None = None
+    max: Param | None = term(None, name="red-line ceiling on {issue}", unit=ON_ISSUE_SCALE)
     """Packages with a value above this are vetoed (a number, or a distribution each world
     draws from, like any parameter: ``actors.<faction>.red_lines.<k>.max``)."""
-    min: Param | None = None
+    min: Param | None = term(None, name="red-line floor on {issue}", unit=ON_ISSUE_SCALE)
     """Packages with a value below this are vetoed (``actors.<faction>.red_lines.<k>.min``)."""
     evidence: tuple[Evidence, ...] = ()
     """Quotes that state the red line (they cover its bound unless the bound has its own)."""
@@ -90,15 +95,17 @@ class ActorBase(Strict):
     """Display name (for tables, plots and explanations)."""
     description: str = ""
     """Who the actor stands for in the articles."""
-    ideal: dict[Id, Param] = Field(default_factory=dict)
+    ideal: dict[Id, Param] = term(name="ideal {issue}", unit=ON_ISSUE_SCALE, default_factory=dict)
     """Ideal point per issue, on each issue's own scale."""
-    salience: dict[Id, Param] = Field(default_factory=dict)
+    salience: dict[Id, Param] = term(
+        name="the salience of {issue} to {actor}", unit="weight, 0 to 1", default_factory=dict
+    )
     """Salience per issue (0 to 1); normalised to weights that sum to 1."""
-    clout: Param = 1.0
+    clout: Param = term(1.0, name="clout", unit="relative weight inside the side")
     """Clout: weight inside its principal (factions), bargaining weight (principals, Nash)."""
-    risk_exponent: Param = 1.0
+    risk_exponent: Param = term(1.0, name="risk exponent", unit="exponent of the utility")
     """Curvature rho >= 1 of the utility over packages (1 linear, 2 quadratic: risk averse)."""
-    discount: Param = 0.99
+    discount: Param = term(0.99, name="discount factor", unit="discount factor per step")
     """Per-step discount factor delta in (0, 1]."""
 
 
@@ -109,13 +116,21 @@ class Faction(ActorBase):
     """Actor role."""
     principal: Literal["us", "iran"]
     """The principal the faction belongs to."""
-    no_deal_shift: Param = 0.0
+    no_deal_shift: Param = term(
+        0.0, name="value of no deal relative to the status quo", unit="utility"
+    )
     """Utility of no deal relative to the status-quo package (negative: no deal hurts)."""
-    pressure_sensitivity: Param = 0.0
+    pressure_sensitivity: Param = term(
+        0.0, name="sensitivity to economic pressure", unit="utility per unit of pressure"
+    )
     """How much one unit of economic pressure lowers the faction's no-deal value."""
-    pressure_clout_gain: Param = 0.0
+    pressure_clout_gain: Param = term(
+        0.0, name="clout gain from pressure", unit="relative clout per unit of pressure"
+    )
     """Relative clout gained per unit of economic pressure (Iran's pragmatists)."""
-    lobbying_clout_gain: Param = 0.0
+    lobbying_clout_gain: Param = term(
+        0.0, name="clout gain from Israeli lobbying", unit="relative clout per unit of lobbying"
+    )
     """Relative clout gained per unit of accumulated Israeli lobbying (US hawks)."""
     red_lines: tuple[RedLine, ...] = ()
     """Bounds whose crossing vetoes a package. A ratifier's own always hold; another faction's
@@ -129,33 +144,52 @@ class Principal(ActorBase):
     """Actor role."""
     ratifier: Id
     """The faction whose acceptance is needed; its own red lines always hold."""
-    quota: Param = 0.5
+    clout: Param = term(1.0, name="weight in a mediator's compromise", unit="relative weight")
+    """Bargaining weight in a mediator's compromise (the exponent of its gain in the Nash
+    product)."""
+    quota: Param = term(0.5, name="ratification quota", unit="share of the side's clout")
     """Share of clout that must prefer a package to no deal for ratification."""
-    override_threshold: Param = 0.5
+    override_threshold: Param = term(
+        0.5, name="backing needed to override a red line", unit="share of the side's clout"
+    )
     """Share of clout backing a package (the ratifier and the factions preferring it to no
     deal) above which the other factions' red lines are overridden (the ratifier's never)."""
-    stance_inertia: Param = 0.3
+    stance_inertia: Param = term(
+        0.3,
+        name="share of the gap to its factions' compromise closed per step",
+        unit="share of the gap closed per step",
+    )
     """Share of the gap to the factions' compromise closed per step (1: no inertia)."""
-    concession_beta: Param = 1.0
+    concession_beta: Param = term(
+        1.0, name="concession curve exponent", unit="exponent of the aspiration curve"
+    )
     """Aspiration curve shape beta (< 1 Boulware, holds firm; > 1 Conceder; GENIUS convention)."""
     deadline: dt.date | None = None
     """The date the side's aspiration reaches its reservation value (default: the horizon)."""
-    belief_halfwidth: Param = 0.05
+    belief_halfwidth: Param = term(0.05, name="opacity of its bottom line", unit="utility")
     """How opaque this side's bottom line is: half-width of the other side's uniform belief
     about this side's reservation value (utility)."""
-    breakdown_value: Param = 0.0
+    breakdown_value: Param = term(0.0, name="value of breaking off the talks", unit="utility")
     """The principal's utility of a breakdown of talks."""
-    walkout_temperature: Param = 0.0
+    walkout_temperature: Param = term(
+        0.0, name="walk-out noise", unit="logit temperature, utility units"
+    )
     """Logit temperature of the walk-out decision; 0 means the side never walks out."""
-    pressure_initial: Param = 0.0
+    pressure_initial: Param = term(
+        0.0, name="economic pressure at the start", unit="pressure index, 0 to 1"
+    )
     """Economic pressure on this side at the start (0 to 1)."""
-    pressure_rate: Param = 0.0
+    pressure_rate: Param = term(
+        0.0, name="growth of economic pressure per step", unit="pressure index per step"
+    )
     """Growth of economic pressure per step while there is no deal."""
-    strike_hazard: Param = 0.0
+    strike_hazard: Param = term(0.0, name="strike hazard per step", unit="probability per step")
     """Per-step probability of striking, at full hawk clout and credibility, once talks fail."""
-    threat_credibility: Param = 0.0
+    threat_credibility: Param = term(0.0, name="credibility of its threat", unit="0 to 1")
     """The president's threat credibility (0 to 1): scales the strike hazard."""
-    join_probability: Param = 0.0
+    join_probability: Param = term(
+        0.0, name="probability of joining an Israeli strike", unit="probability"
+    )
     """Probability the side joins its ally's strike (recorded as a joint strike)."""
     stance_rule: StanceRule | None = None
     """How this side's stance follows its factions (default: ``protocol.stance_rule``)."""
@@ -163,96 +197,137 @@ class Principal(ActorBase):
     """The faction whose clout share is the side's hawkishness (strikes, US support to Israel)."""
 
 
-class Striker(ActorBase):
-    """A third party that may strike Iran's programme preventively (Powell 2006): Israel."""
+class ThirdParty(ActorBase):
+    """Fields every third party has; its ``instrument`` says which kind it is."""
 
     role: Literal["third_party"]
     """Actor role."""
+
+
+class Striker(ThirdParty):
+    """A third party that may strike Iran's programme preventively (Powell 2006): Israel."""
+
     instrument: Literal["striker"]
     """Instrument: preventive strike and lobbying Washington."""
-    strike_resolve: Param = 0.0
+    strike_resolve: Param = term(
+        0.0, name="strike resolve", unit="utility units of the strike margin"
+    )
     """Additive bias toward striking, in the margin's utility units."""
-    strike_temperature: Param = 0.1
+    strike_temperature: Param = term(
+        0.1, name="strike decision noise", unit="logit temperature, utility units"
+    )
     """Logit temperature of the strike decision; 0 makes it deterministic."""
-    war_cost: Param = 0.1
+    war_cost: Param = term(0.1, name="cost of war", unit="utility per step")
     """The striker's cost of war c_D (per-step utility units)."""
-    target_war_cost: Param = 0.1
+    target_war_cost: Param = term(
+        0.1, name="estimate of Iran's cost of war", unit="utility per step"
+    )
     """The target's cost of war c_R."""
-    target_win_low: Param = 0.1
+    target_win_low: Param = term(
+        0.1, name="estimate of Iran's chance of prevailing far from breakout", unit="probability"
+    )
     """The target's probability of prevailing at nuclear progress 0."""
-    target_win_high: Param = 0.6
+    target_win_high: Param = term(
+        0.6, name="estimate of Iran's chance of prevailing at breakout", unit="probability"
+    )
     """The target's probability of prevailing at nuclear progress 1 (breakout)."""
-    breakout_convexity: Param = 2.0
+    breakout_convexity: Param = term(
+        2.0, name="convexity of Iran's gain near breakout", unit="exponent"
+    )
     """Exponent gamma of p(k) = low + (high - low) k^gamma: how late the shift accelerates."""
-    us_support_cost_cut: Param = 0.0
+    us_support_cost_cut: Param = term(
+        0.0, name="cut in its cost of war from US support", unit="share of the war cost"
+    )
     """Share of the striker's war cost removed at full US hawk clout."""
-    lobbying: Param = 0.0
+    lobbying: Param = term(
+        0.0, name="lobbying of Washington per step", unit="lobbying units per step"
+    )
     """Lobbying added per step (moves US clout toward the hawks)."""
-    deal_aversion: Param = 0.0
+    deal_aversion: Param = term(
+        0.0, name="fear of a deal it dislikes", unit="weight in the strike margin"
+    )
     """Weight of the fear that a deal locks in enrichment, in the strike margin."""
-    collapse_resolve: Param = 0.0
+    collapse_resolve: Param = term(
+        0.0, name="added resolve once talks collapse", unit="utility units of the strike margin"
+    )
     """Added to the strike margin once talks have collapsed."""
 
 
-class Patron(ActorBase):
+class Patron(ThirdParty):
     """A patron of Iran (Russia, China): economic lifeline, diplomatic cover, mediation."""
 
-    role: Literal["third_party"]
-    """Actor role."""
     instrument: Literal["patron"]
     """Instrument: support that softens pressure; optional mediation."""
-    support: Param = 0.0
+    support: Param = term(
+        0.0,
+        name="share of Iran's pressure growth absorbed",
+        unit="share of pressure growth absorbed",
+    )
     """Share of the growth of economic pressure on Iran the patron absorbs."""
-    snapback_cover: Param = 0.0
+    snapback_cover: Param = term(
+        0.0,
+        name="share of the snapback's effect absorbed",
+        unit="share of the snapback's effect absorbed",
+    )
     """Share of the snapback's effect the patron absorbs."""
-    mediation_rate: Param = 0.0
+    mediation_rate: Param = term(
+        0.0, name="share of sessions where it tables a compromise", unit="probability per session"
+    )
     """Per-session probability the patron tables a compromise (Nash) proposal."""
 
 
-class Snapback(ActorBase):
+class Snapback(ThirdParty):
     """A third party holding the UN snapback (the E3)."""
 
-    role: Literal["third_party"]
-    """Actor role."""
     instrument: Literal["snapback"]
     """Instrument: trigger the snapback before it expires."""
     expiry: dt.date
     """The date the snapback provision expires."""
-    hazard: Param = 0.0
+    hazard: Param = term(
+        0.0, name="hazard of triggering snapback per step", unit="probability per step"
+    )
     """Base per-step probability of triggering snapback."""
-    urgency: Param = 0.0
+    urgency: Param = term(
+        0.0, name="rise of its hazard near the expiry", unit="multiplier on the hazard"
+    )
     """Multiplier on the hazard as the expiry nears (linear ramp over ``window_days``)."""
     window_days: int = Field(default=90, ge=1)
     """Days before expiry over which the urgency ramps up."""
-    no_deal_drop: Param = 0.0
+    no_deal_drop: Param = term(
+        0.0, name="drop in Iran's value of no deal after snapback", unit="utility"
+    )
     """Utility drop of Iran's factions' no-deal value once snapback is triggered."""
-    pressure_boost: Param = 0.0
+    pressure_boost: Param = term(
+        0.0, name="rise in the growth of Iran's pressure after snapback", unit="relative increase"
+    )
     """Relative increase of Iran's pressure growth once snapback is triggered."""
 
 
-class Mediator(ActorBase):
+class Mediator(ThirdParty):
     """A mediator with no stake (Oman): hosts the sessions, may give up."""
 
-    role: Literal["third_party"]
-    """Actor role."""
     instrument: Literal["mediator"]
     """Instrument: hosting talks."""
     patience: int = Field(default=8, ge=0)
     """Failed sessions in a row before the mediator may give up."""
-    give_up_hazard: Param = 0.0
+    give_up_hazard: Param = term(
+        0.0, name="hazard of giving up per session", unit="probability per session"
+    )
     """Per-session probability of giving up once patience is exhausted."""
 
 
-class Counterweight(ActorBase):
+class Counterweight(ThirdParty):
     """A regional power that may check Israeli pressure (Saudi Arabia and the Gulf)."""
 
-    role: Literal["third_party"]
-    """Actor role."""
     instrument: Literal["counterweight"]
     """Instrument: counterweight to Israeli lobbying and strikes."""
-    lobbying_damping: Param = 0.0
+    lobbying_damping: Param = term(
+        0.0, name="share of Israeli lobbying cancelled", unit="share of Israel's lobbying cancelled"
+    )
     """Share of Israel's lobbying effect it cancels."""
-    strike_restraint: Param = 0.0
+    strike_restraint: Param = term(
+        0.0, name="restraint on an Israeli strike", unit="utility units of the strike margin"
+    )
     """Subtracted from Israel's strike margin."""
 
 
@@ -309,7 +384,11 @@ class Protocol(Strict):
     """A session every k steps (from step 0), unless ``session_dates`` is given."""
     session_dates: tuple[dt.date, ...] = ()
     """Explicit session dates (each mapped to the step containing it)."""
-    breakdown_risk: Param = 0.0
+    breakdown_risk: Param = term(
+        0.0,
+        name="the risk that a rejected offer ends the talks",
+        unit="probability per rejected offer",
+    )
     """Probability q that a rejected offer ends the talks."""
     ultimatum: dt.date | None = None
     """After this date without a deal, the US strike hazard applies while talks go on."""
@@ -318,9 +397,13 @@ class Protocol(Strict):
 class Programme(Strict):
     """Iran's nuclear programme: the breakout-capability index k in [0, 1] (MODEL.md section 8)."""
 
-    initial_progress: Param = 0.5
+    initial_progress: Param = term(
+        0.5, name="Iran's nuclear progress at the start", unit="breakout index, 0 to 1"
+    )
     """k at step 0."""
-    growth: Param = 0.01
+    growth: Param = term(
+        0.01, name="the growth of Iran's nuclear progress per step", unit="breakout index per step"
+    )
     """Growth of k per step while there is no deal."""
 
 
@@ -333,7 +416,9 @@ class Trigger(Strict):
     """Only from this date or step on."""
     until: dt.date | int | None = None
     """Only up to this date or step."""
-    hazard: Param | None = None
+    hazard: Param | None = term(
+        None, name="the hazard per step of the shock '{shock}'", unit="probability per step"
+    )
     """Per-step probability of firing while the other conditions hold."""
     when: StateCondition | None = None
     """A condition on the state of the world."""
@@ -361,6 +446,14 @@ class SetParam(Strict):
     """Dotted path of the parameter, for example ``actors.israel.strike_resolve``."""
     value: Param
     """The value (drawn per world if a distribution)."""
+
+    NAMES: ClassVar[dict[str, tuple[str, str | None]]] = {
+        "set": ("the value the shock '{shock}' sets for {target}", None),
+        "add": ("the amount the shock '{shock}' adds to {target}", None),
+        "scale": ("the factor the shock '{shock}' applies to {target}", "factor"),
+    }
+    """The name and unit of ``value`` for each ``op``: ``{target}`` is the name of the parameter
+    at ``path``, and a unit of ``None`` is that parameter's unit."""
 
 
 class ForceAction(Strict):
@@ -430,11 +523,7 @@ class Scenario(Strict):
 
     @model_validator(mode="after")
     def _references(self) -> Scenario:
-        problems = reference_problems(self)
-        if problems:
-            raise PydanticCustomError(
-                "references", "{summary}", {"summary": "; ".join(problems), "problems": problems}
-            )
+        raise_problems("references", reference_problems(self))
         return self
 
     def factions_of(self, principal: str) -> list[str]:

@@ -18,6 +18,7 @@ from sim.analysis.explain import (
     told_by_step,
 )
 from sim.runs.ensemble import run
+from sim.scenario.vocabulary import describe
 from tests.builders import BASELINE
 
 SEED = 20250412
@@ -262,3 +263,4 @@ def test_drawn_parameters_are_told_in_words() -> None:
         match = re.fullmatch(r"  (.+) = (.+), central (.+) \(([a-z_0-9.]+)\)", line)
         assert match is not None, line
         assert match[4] in story.model.drawn and "_" not in match[1].split("'")[0]
+        assert match[1] == describe(match[4], spec).name  # the scenario vocabulary's name

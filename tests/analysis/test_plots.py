@@ -25,6 +25,8 @@ from sim.mechanisms.outcomes import COLOURS, LABELS, OUTCOMES
 from sim.mechanisms.stats import wilson_interval
 from sim.runs.ensemble import RunResult, run
 from sim.scenario import load_scenario
+from sim.scenario.schema import parameter_paths
+from sim.scenario.vocabulary import describe
 from tests.builders import BASELINE
 
 SEED = 11
@@ -265,7 +267,7 @@ def test_sweep_heatmap(tmp_path: Path) -> None:
     x, y = "actors.israel.strike_resolve", "actors.us_hawks.clout"
     fig = plots.plot_sweep_heatmap(frame, x, y, "deal")
     ax = fig.axes[0]
-    assert ax.get_title().startswith("P(deal) across Israel: strike resolve and US hawks: clout")
+    assert ax.get_title().startswith("P(deal) across Israel's strike resolve and US hawks' clout")
     assert "100 worlds per point)" in ax.get_title() and "averaged" not in ax.get_title()
     assert x in ax.get_xlabel() and y in ax.get_ylabel()
     assert "utility units of the strike margin" in ax.get_xlabel()  # the parameter's unit
@@ -326,8 +328,8 @@ def test_sweep_line(tmp_path: Path) -> None:
     fig = plots.plot_sweep_line(frame, "actors.israel.strike_resolve")
     ax = fig.axes[0]
     title = " ".join(ax.get_title().split())
-    assert title.startswith("How the outcomes move with Israel: strike resolve")
-    assert "the mean of the 2 design points over US hawks: clout, 100 worlds each" in title
+    assert title.startswith("How the outcomes move with Israel's strike resolve")
+    assert "the mean of the 2 design points over US hawks' clout, 100 worlds each" in title
     assert "not pooled" in title and "100 worlds per point" not in title
     assert "utility units of the strike margin" in ax.get_xlabel()
     assert ax.get_ylabel().startswith("Probability")
@@ -446,7 +448,7 @@ def test_sensitivity(method: str, tmp_path: Path) -> None:
     bars = [c for c in ax.containers if isinstance(c, BarContainer)]
     assert len(bars) == 2 and all(len(b) == 3 for b in bars)
     labels = [t.get_text() for t in ax.get_yticklabels()]
-    assert labels[-1] == "E3: hazard"  # the largest index on top
+    assert labels[-1] == "E3's hazard of triggering snapback per step"  # the largest on top
     check_saves(fig, tmp_path, f"sensitivity_{method}")
 
 
@@ -608,9 +610,7 @@ def test_every_figure_draws_each_outcome_in_the_same_colour(
 
     sens = plots.plot_sensitivity(sensitivity_frame("morris"), output="strike")
     seen["sensitivity"] = {"strike": colour_of(bars_of(sens.axes[0])[0][0])}
-    from sim.analysis.sensitivity import plot_sensitivity as module_plot
-
-    panels = module_plot(sensitivity_frame("morris"), "t")
+    panels = plots.plot_sensitivity(sensitivity_frame("morris"), output=["deal", "strike"])
     seen["sensitivity panels"] = {
         "deal": colour_of(bars_of(panels.axes[0])[0][0]),
         "strike": colour_of(bars_of(panels.axes[1])[0][0]),
@@ -636,14 +636,16 @@ def test_every_figure_draws_each_outcome_in_the_same_colour(
 def test_labels() -> None:
     assert (
         plots.param_label("actors.us_hawks.clout")
-        == "US hawks: clout (relative weight inside the side)\n(actors.us_hawks.clout)"
+        == "US hawks' clout (relative weight inside the side)\n(actors.us_hawks.clout)"
     )
     assert plots.param_label("actors.israel.strike_resolve").startswith(
-        "Israel: strike resolve (utility units of the strike margin)\n"
+        "Israel's strike resolve (utility units of the strike margin)\n"
     )
-    assert plots.param_label("programme.growth").startswith("Programme growth (breakout index")
-    assert plots.param_label("actors.x.mystery") == "X: mystery\n(actors.x.mystery)"
-    assert plots.parameter_name("actors.e3.hazard") == "E3: hazard"
+    assert plots.param_label("programme.growth").startswith(
+        "Growth of Iran's nuclear progress per step (breakout index per step)"
+    )
+    assert plots.param_label("actors.x.mystery") == "X's mystery\n(actors.x.mystery)"
+    assert plots.parameter_name("actors.e3.hazard") == "E3's hazard of triggering snapback per step"
     assert plots.scenario_title("israel_preempts") == "Israel preempts"
     assert plots.scenario_title("us_russia_rapprochement") == "US Russia rapprochement"
     assert plots.scenario_title("A named scenario") == "A named scenario"
@@ -657,3 +659,14 @@ def test_figures_leave_pyplot_alone(result: RunResult) -> None:
     fig = plots.plot_outcomes(result.summary)
     assert plt.get_fignums() == before
     assert plots.figure_bytes(fig).startswith(b"\x89PNG")
+
+
+def test_parameter_labels_are_the_scenario_vocabulary() -> None:
+    """Axis and tick labels name each parameter as explanations and the dashboard do."""
+    scenario = load_scenario(BASELINE).scenario
+    for path in parameter_paths(scenario):
+        found = describe(path, scenario)
+        assert plots.parameter_name(path, scenario) == found.title
+        assert plots.param_label(path, scenario) == f"{found.title} ({found.unit})\n({path})"
+    fig = plots.plot_sweep_line(grid_frame(), "actors.us_hawks.clout")
+    assert fig.axes[0].get_xlabel().startswith(describe("actors.us_hawks.clout").title)

@@ -15,7 +15,8 @@ import pytest
 import yaml
 from rich.console import Console
 
-from sim.analysis.sensitivity import SensitivityError, plot_sensitivity, sensitivity_table
+from sim.analysis.plots import parameter_name, plot_sensitivity
+from sim.analysis.sensitivity import SensitivityError, sensitivity_table
 from sim.cli.sweeps import add_sensitivity_parser, sensitivity_main
 from sim.runs.sweeps import load_sweep
 from sim.runs.sweeps.design import design_points
@@ -117,8 +118,24 @@ def test_failed_points_stop_the_analysis(base: Path) -> None:
 
 def test_the_chart_has_one_panel_per_output(base: Path) -> None:
     spec = spec_of(base, {"kind": "sobol", "samples": 8})
-    fig = plot_sensitivity(sensitivity_table(load_sweep(spec), synthetic_points(spec)), "t")
+    table = sensitivity_table(load_sweep(spec), synthetic_points(spec))
+    fig = plot_sensitivity(table, output=["deal", "strike"], title="t")
     assert [ax.get_title() for ax in fig.axes] == ["P(deal)", "P(strike)"]
+    assert fig.get_suptitle() == "t"
+    # The parameters in the order of the first output's total effect, the largest on top.
+    ticks = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert ticks == [parameter_name(RESOLVE), parameter_name(HAWKS)]
+
+
+def test_negsim_sensitivity_draws_the_one_sensitivity_figure(base: Path, tmp_path: Path) -> None:
+    """``write_sensitivity`` draws :func:`sim.analysis.plots.plot_sensitivity`: one figure."""
+    import sim.analysis.sensitivity as module
+
+    assert not hasattr(module, "plot_sensitivity")
+    spec = spec_of(base, {"kind": "sobol", "samples": 4})
+    table = sensitivity_table(load_sweep(spec), synthetic_points(spec))
+    written = module.write_sensitivity(table, tmp_path, "t")
+    assert [p.name for p in written][2:] == ["sensitivity.png", "sensitivity.svg"]
 
 
 def parse(*argv: str) -> argparse.Namespace:

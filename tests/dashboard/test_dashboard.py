@@ -30,6 +30,7 @@ from sim.dashboard.runner import RunRequest
 from sim.dashboard.server import free_port
 from sim.dashboard.stepper import step_view
 from sim.scenario.loader import load_scenario
+from sim.scenario.vocabulary import describe
 
 ROOT = Path(__file__).resolve().parents[2]
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
@@ -65,6 +66,19 @@ def small_run() -> runner.Ensemble:
 
 def test_every_control_is_offered_by_the_baseline(info: controls.ScenarioInfo) -> None:
     assert [c.key for c in info.controls] == [c.key for c in controls.CONTROLS]
+
+
+def test_slider_labels_are_the_scenario_vocabulary(info: controls.ScenarioInfo) -> None:
+    """A slider over one parameter is named as explanations and figures name it."""
+    scenario = info.loaded.scenario
+    single = [c for c in info.controls if not isinstance(c, controls.BalanceControl)]
+    assert single
+    for control in single:
+        found = describe(control.paths[0], scenario)
+        assert control.label(scenario) == f"{found.title} ({found.unit})"
+    assert single[0].label(scenario) == (
+        "Israel's strike resolve (utility units of the strike margin)"
+    )
 
 
 def test_balance_control_splits_the_pair_clout_and_keeps_its_total(

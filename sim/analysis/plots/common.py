@@ -21,6 +21,7 @@ from sim.mechanisms.outcomes import COLOURS, LABELS
 from sim.mechanisms.stats import wilson_interval
 from sim.scenario.loader import Loaded, load_scenario
 from sim.scenario.schema import Faction, Principal, Scenario, Snapback
+from sim.scenario.vocabulary import describe, plain_words
 
 ScenarioArg = Scenario | Loaded | str | Path | Mapping[str, Any]
 
@@ -266,30 +267,6 @@ def outcome_noun(outcome: str) -> str:
     return label if label.split()[0] in ("Israeli", "US") else label.lower()
 
 
-_PROPER = {
-    "us": "US",
-    "e3": "E3",
-    "irgc": "IRGC",
-    "un": "UN",
-    "jcpoa": "JCPOA",
-    "israel": "Israel",
-    "iran": "Iran",
-    "russia": "Russia",
-    "china": "China",
-    "saudi": "Saudi",
-    "oman": "Oman",
-    "trump": "Trump",
-}
-"""Words an identifier spells in lower case that a title capitalises."""
-
-
-def _pretty(token: str) -> str:
-    """An identifier as words: ``us_hawks`` -> ``US hawks``, ``israel`` -> ``Israel``."""
-    words = [_PROPER.get(w, w) for w in token.split("_")]
-    text = " ".join(words)
-    return text[0].upper() + text[1:] if text and text[0].islower() else text
-
-
 def scenario_title(name: str) -> str:
     """A scenario's name for a title: ``israel_preempts`` -> ``Israel preempts``.
 
@@ -298,86 +275,34 @@ def scenario_title(name: str) -> str:
     text = str(name)
     if " " in text and "_" not in text:
         return text
-    return _pretty(text)
+    return plain_words(text)
 
 
-PARAM_UNITS: dict[str, str] = {
-    "strike_resolve": "utility units of the strike margin",
-    "collapse_resolve": "utility units of the strike margin",
-    "strike_restraint": "utility units of the strike margin",
-    "deal_aversion": "weight in the strike margin",
-    "clout": "relative weight inside the side",
-    "pressure_rate": "pressure index per step",
-    "pressure_initial": "pressure index, 0 to 1",
-    "pressure_sensitivity": "utility per unit of pressure",
-    "hazard": "probability per step",
-    "strike_hazard": "probability per step",
-    "give_up_hazard": "probability per session",
-    "mediation_rate": "probability per session",
-    "threat_credibility": "0 to 1",
-    "join_probability": "probability",
-    "growth": "breakout index per step",
-    "initial_progress": "breakout index, 0 to 1",
-    "war_cost": "utility per step",
-    "target_war_cost": "utility per step",
-    "no_deal_shift": "utility",
-    "no_deal_drop": "utility",
-    "breakdown_value": "utility",
-    "belief_halfwidth": "utility",
-    "strike_temperature": "logit temperature, utility units",
-    "walkout_temperature": "logit temperature, utility units",
-    "quota": "share of the side's clout",
-    "override_threshold": "share of the side's clout",
-    "stance_inertia": "share of the gap closed per step",
-    "discount": "discount factor per step",
-    "concession_beta": "exponent of the aspiration curve",
-    "risk_exponent": "exponent of the utility",
-    "lobbying": "lobbying units per step",
-    "support": "share of pressure growth absorbed",
-    "snapback_cover": "share of the snapback's effect absorbed",
-    "lobbying_damping": "share of Israel's lobbying cancelled",
-    "us_support_cost_cut": "share of the war cost",
-    "pressure_boost": "relative increase",
-    "urgency": "multiplier on the hazard",
-    "target_win_low": "probability",
-    "target_win_high": "probability",
-    "breakout_convexity": "exponent",
-}
-"""The unit of each numeric scenario field (from its docstring in :mod:`sim.scenario.schema`)."""
-
-
-def param_unit(path: str) -> str:
-    """The unit of a parameter path, ``""`` if unknown.
+def param_unit(path: str, scenario: Scenario | None = None) -> str:
+    """The unit of a parameter path (:func:`sim.scenario.vocabulary.describe`), ``""`` if unknown.
 
     ``actors.israel.strike_resolve`` is in utility units of the strike margin,
     ``actors.us_hawks.clout`` a relative weight inside the side.
     """
-    parts = path.split(".")
-    if "ideal" in parts[:-1]:
-        return "on the issue's own scale"
-    if "salience" in parts[:-1]:
-        return "weight, 0 to 1"
-    return PARAM_UNITS.get(parts[-1], "")
+    return describe(path, scenario).unit
 
 
-def param_label(path: str) -> str:
+def param_label(path: str, scenario: Scenario | None = None) -> str:
     """A readable axis label of a parameter path: its name, its unit and the path.
 
-    ``actors.israel.strike_resolve`` gives ``Israel: strike resolve (utility units of the
+    ``actors.israel.strike_resolve`` gives ``Israel's strike resolve (utility units of the
     strike margin)`` over ``(actors.israel.strike_resolve)``.
     """
-    unit = param_unit(path)
-    return f"{parameter_name(path)}{f' ({unit})' if unit else ''}\n({path})"
+    unit = param_unit(path, scenario)
+    return f"{parameter_name(path, scenario)}{f' ({unit})' if unit else ''}\n({path})"
 
 
-def parameter_name(path: str) -> str:
-    """A parameter path's name alone, for titles and tick labels: ``Israel: strike resolve``."""
-    parts = path.split(".")
-    if parts[0] in ("actors", "issues", "shocks") and len(parts) > 2:
-        owner, field = _pretty(parts[1]), " ".join(parts[2:]).replace("_", " ")
-        return f"{owner}: {field}"
-    short = " ".join(parts).replace("_", " ")
-    return short[0].upper() + short[1:]
+def parameter_name(path: str, scenario: Scenario | None = None) -> str:
+    """A parameter's name alone, for titles and tick labels: ``Israel's strike resolve``.
+
+    The name is the scenario vocabulary's (:func:`sim.scenario.vocabulary.describe`), as a label.
+    """
+    return describe(path, scenario).title
 
 
 def actor_colours(spec: Scenario) -> dict[str, tuple[str, Any]]:
@@ -406,7 +331,7 @@ def actor_label(spec: Scenario, actor_id: str) -> str:
 
 def _issue_label(spec: Scenario, issue: str) -> str:
     unit = spec.issues[issue].unit
-    return f"{_pretty(issue)} ({unit})" if unit else _pretty(issue)
+    return f"{plain_words(issue)} ({unit})" if unit else plain_words(issue)
 
 
 def _wilson_band(counts: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:

@@ -21,7 +21,6 @@ from sim.analysis.plots.common import (
     _fmt_date,
     _issue_label,
     _mark_deadlines,
-    _pretty,
     _step_unit,
     _subplots,
     _wilson_band,
@@ -34,6 +33,7 @@ from sim.analysis.plots.common import (
 from sim.mechanisms.outcomes import LABELS, OUTCOMES
 from sim.scenario.params import central
 from sim.scenario.schema import Scenario
+from sim.scenario.vocabulary import plain_words
 
 # ---------------------------------------------------------------------- outcome probabilities
 
@@ -329,7 +329,7 @@ def plot_terms(worlds: pd.DataFrame, scenario: ScenarioArg, *, name: str | None 
         hist.set_xlabel(_issue_label(spec, issue))
         hist.set_ylabel("Deals (worlds)")
         hist.grid(axis="both", alpha=0.3)
-        strip.set_title(_pretty(issue), fontsize=10, fontweight="bold")
+        strip.set_title(plain_words(issue), fontsize=10, fontweight="bold")
     fig.suptitle(
         f"What the deals give: terms of the {len(deals):,} deals in "
         f"{scenario_title(name or spec.name)} ({len(worlds):,} worlds) against each actor's "

@@ -269,28 +269,45 @@ def plot_sweep_line(frame: pd.DataFrame, x: str, outcomes: Sequence[str] = OUTCO
     drawn = [o for o in outcomes if f"{o}_p" in wide]
     span = float(wide[x].max() - wide[x].min()) if len(wide) else 0.0
     for k, outcome in enumerate(drawn):
-        line = sweep_line_points(wide, x, outcome)
         dodge = (k - (len(drawn) - 1) / 2) * 0.006 * span  # the range bars side by side
-        colour = outcome_colour(outcome)
-        ax.plot(
-            line["x"],
-            line["p"],
-            marker="o",
-            markersize=4,
-            color=colour,
-            label=outcome_label(outcome),
-        )
-        ax.fill_between(line["x"], line["low"], line["high"], color=colour, alpha=0.18, linewidth=0)
-        if per_x > 1:
-            ax.vlines(line["x"] + dodge, line["p_min"], line["p_max"], color=colour, linewidth=1.2)
+        _draw_outcome_line(ax, sweep_line_points(wide, x, outcome), outcome, dodge, per_x > 1)
     ax.set_ylim(0, 1)
     ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     ax.set_xlabel(param_label(x))
     ax.set_ylabel("Probability (% of worlds)")
     ax.grid(alpha=0.3)
-    handles, _ = ax.get_legend_handles_labels()
+    ax.legend(
+        handles=_line_legend(ax, per_x > 1),
+        fontsize=9,
+        loc="center left",
+        bbox_to_anchor=(1.01, 0.5),
+    )
+    ax.set_title(
+        f"How the outcomes move with {parameter_name(x)}\n{_line_subtitle(wide, per_x, others)}",
+        fontsize=11,
+    )
+    fig.tight_layout()
+    return fig
+
+
+def _draw_outcome_line(
+    ax: Axes, line: pd.DataFrame, outcome: str, dodge: float, ranges: bool
+) -> None:
+    """One outcome's mean probability, its 95% band and (``ranges``) the range of its points."""
+    colour = outcome_colour(outcome)
+    ax.plot(
+        line["x"], line["p"], marker="o", markersize=4, color=colour, label=outcome_label(outcome)
+    )
+    ax.fill_between(line["x"], line["low"], line["high"], color=colour, alpha=0.18, linewidth=0)
+    if ranges:
+        ax.vlines(line["x"] + dodge, line["p_min"], line["p_max"], color=colour, linewidth=1.2)
+
+
+def _line_legend(ax: Axes, ranges: bool) -> list[Any]:
+    """The outcomes drawn, the band and (``ranges``) the range bars."""
+    handles: list[Any] = list(ax.get_legend_handles_labels()[0])
     handles.append(Patch(facecolor="grey", alpha=0.3, label="95% band (see the title)"))
-    if per_x > 1:
+    if ranges:
         handles.append(
             Line2D(
                 [],
@@ -302,13 +319,7 @@ def plot_sweep_line(frame: pd.DataFrame, x: str, outcomes: Sequence[str] = OUTCO
                 label="range across the\nother parameters",
             )
         )
-    ax.legend(handles=handles, fontsize=9, loc="center left", bbox_to_anchor=(1.01, 0.5))
-    ax.set_title(
-        f"How the outcomes move with {parameter_name(x)}\n{_line_subtitle(wide, per_x, others)}",
-        fontsize=11,
-    )
-    fig.tight_layout()
-    return fig
+    return handles
 
 
 def _line_subtitle(wide: pd.DataFrame, per_x: int, others: Sequence[str]) -> str:

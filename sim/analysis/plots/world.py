@@ -23,7 +23,6 @@ from sim.analysis.plots.common import (
     _fmt_date,
     _issue_label,
     _percent,
-    _pretty,
     _stack,
     _step_unit,
     actor_colours,
@@ -33,6 +32,7 @@ from sim.analysis.plots.common import (
 )
 from sim.mechanisms.outcomes import COLOURS, DEAL, LABELS, OUTCOMES
 from sim.scenario.schema import Scenario
+from sim.scenario.vocabulary import plain_words
 
 if TYPE_CHECKING:
     from sim.analysis.explain import WorldStory
@@ -225,7 +225,7 @@ def _draw_issue(ax: Axes, story: WorldStory, d: int, issue: str, steps: np.ndarr
     pad = 0.04 * (info.hi - info.lo)
     ax.set_ylim(info.lo - pad, info.hi + pad)
     ax.set_ylabel(_issue_label(spec, issue), fontsize=9)
-    ax.set_title(f"{_pretty(issue)}: stances and offers", fontsize=10)
+    ax.set_title(f"{plain_words(issue)}: stances and offers", fontsize=10)
     return drawn
 
 
