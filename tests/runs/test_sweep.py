@@ -30,7 +30,7 @@ from hypothesis import strategies as st
 from rich.console import Console
 
 import sim
-import sim.cli.main
+from sim.cli.main import main as negsim_main
 from sim.cli.sweeps import add_sensitivity_parser, add_sweep_parser, sweep_main
 from sim.mechanisms.outcomes import OUTCOMES
 from sim.runs.ensemble import git_commit, run
@@ -362,7 +362,7 @@ def test_a_name_cannot_climb_out_of_sweeps(
     path = spec_file(small(base, per_world=False), here)
     path.write_text(path.read_text(encoding="utf-8").replace("name: small", f"name: '{name}'"))
     monkeypatch.chdir(here)
-    assert sim.cli.main.main(["sweep", str(path)]) == 2
+    assert negsim_main(["sweep", str(path)]) == 2
     err = capsys.readouterr().err
     assert f"{path}:1: name:" in err and "not start with '.'" in err and "Traceback" not in err
     assert sorted(p.name for p in tmp_path.rglob("*")) == ["a", "b", path.name]
@@ -881,7 +881,7 @@ def test_a_full_disk_stops_the_sweep_clearly_and_resume_finishes_it(
     out = tmp_path / "out"
     with monkeypatch.context() as patch:
         full_disk(patch, name, after, error)
-        code = sim.cli.main.main(["sweep", str(path), "--out", str(out)])
+        code = negsim_main(["sweep", str(path), "--out", str(out)])
     err = capsys.readouterr().err
     assert code == 1, err
     assert "Traceback" not in err
@@ -891,7 +891,7 @@ def test_a_full_disk_stops_the_sweep_clearly_and_resume_finishes_it(
     meta = out / "sweep.json"
     if meta.exists():
         assert json.loads(meta.read_text(encoding="utf-8"))["status"] != "complete"
-    code = sim.cli.main.main(["sweep", str(path), "--out", str(out), "--resume"])
+    code = negsim_main(["sweep", str(path), "--out", str(out), "--resume"])
     assert code == 0, capsys.readouterr().err
     assert files_of(out) == files_of(reference)
     assert json.loads(meta.read_text(encoding="utf-8"))["status"] == "complete"
@@ -1254,7 +1254,7 @@ def test_plot_refuses_a_sweep_that_is_not_complete_unless_partial(
         meta = json.loads(meta_file.read_text(encoding="utf-8"))
         meta_file.write_text(json.dumps({**meta, "status": damage, "units_done": 5}))
     figures = tmp_path / "figures"
-    assert sim.cli.main.main(["plot", str(out), "--out", str(figures)]) == 2
+    assert negsim_main(["plot", str(out), "--out", str(figures)]) == 2
     err = capsys.readouterr().err
     assert f"{out}: the sweep is not complete" in err and "Traceback" not in err
     assert "--resume" in err and "--partial" in err
@@ -1262,7 +1262,7 @@ def test_plot_refuses_a_sweep_that_is_not_complete_unless_partial(
         assert f"says '{damage}', 5 of 8 units done" in err
     assert not figures.exists()
     titles = plotted_titles(monkeypatch)
-    assert sim.cli.main.main(["plot", str(out), "--out", str(figures), "--partial"]) == 0
+    assert negsim_main(["plot", str(out), "--out", str(figures), "--partial"]) == 0
     capsys.readouterr()
     of = "" if damage == "no sweep.json" else " of 4"
     assert titles and all(t.startswith(f"PARTIAL SWEEP: 4{of} design points") for t in titles)
@@ -1272,5 +1272,5 @@ def test_plot_draws_a_complete_sweep_unmarked(
     reference: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     titles = plotted_titles(monkeypatch)
-    assert sim.cli.main.main(["plot", str(reference), "--out", str(tmp_path / "f")]) == 0
+    assert negsim_main(["plot", str(reference), "--out", str(tmp_path / "f")]) == 0
     assert titles and not any("PARTIAL" in t for t in titles)
