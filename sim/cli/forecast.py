@@ -10,19 +10,16 @@ import argparse
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from sim.cli.errors import BAD_INPUT
+from sim.cli.errors import UsageError
 from sim.mechanisms.bdm import DEFAULT
 from sim.runs.forecast import (
     READINGS,
     RULES,
-    ActorTableError,
     ForecastRound,
     as_json,
     forecast,
@@ -61,27 +58,12 @@ def _print_wide(console: Console, table: Table) -> None:
         console.width = width
 
 
-def add_parser(
-    subparsers: Any, parents: Sequence[argparse.ArgumentParser] = ()
-) -> argparse.ArgumentParser:
-    """Add the ``forecast`` subcommand to the ``negsim`` subparsers.
-
-    Pass the parser holding ``--debug`` and ``--verbose`` as ``parents``, as the other
-    subcommands do; without it the subcommand adds those two options itself.
-    """
-    parser: argparse.ArgumentParser = subparsers.add_parser(
-        "forecast",
-        parents=list(parents),
-        help="forecast one issue from an actor table (BDM's expected utility or compromise)",
-        description="Round-by-round forecast of one issue from a CSV with the columns actor, "
-        "capability, position, salience (see docs/bdm.md).",
-    )
-    parser.add_argument("actors_csv", type=Path, help="CSV: actor, capability, position, salience")
-    parser.add_argument(
-        "--rule", choices=RULES, default="bdm_eum", help="stance rule (default bdm_eum)"
-    )
-    parser.add_argument("--rounds", type=int, default=10, help="at most N rounds (default 10)")
-    parser.add_argument(
+def add_forecast_arguments(p: argparse.ArgumentParser) -> None:
+    """``negsim forecast ACTORS_CSV [--rule R] [--rounds N] [--reading R] [--json]``."""
+    p.add_argument("actors_csv", type=Path, help="CSV: actor, capability, position, salience")
+    p.add_argument("--rule", choices=RULES, default="bdm_eum", help="stance rule (default bdm_eum)")
+    p.add_argument("--rounds", type=int, default=10, help="at most N rounds (default 10)")
+    p.add_argument(
         "--reading",
         choices=tuple(READINGS),
         default=DEFAULT.name,
@@ -91,36 +73,24 @@ def add_parser(
         "port's published log and comes closest to the paper's Table 2 (docs/bdm.md, "
         "sections 2 and 4)",
     )
-    parser.add_argument(
+    p.add_argument(
         "--json", action="store_true", help="print one JSON object (plain stdout) instead"
     )
-    if not parents:
-        parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
-        parser.add_argument("-v", "--verbose", action="store_true", help="(no effect here)")
-    return parser
 
 
-def main(args: argparse.Namespace, console: Console) -> int:
-    """Run ``negsim forecast``: 0 on success, 2 on a bad actor table or arguments.
+def forecast_main(args: argparse.Namespace, console: Console) -> int:
+    """Run ``negsim forecast``: the table of rounds, or ``--json`` one JSON object.
 
     ``--json`` writes ``json.dumps`` output and a newline to ``console.file`` (standard output
     for the command) directly, bypassing rich's markup, emoji codes and wrapping.
+
+    Raises:
+        UsageError: ``--rounds`` is negative.
+        ActorTableError: the table cannot be used (``negsim`` lists every problem, status 2).
     """
-    err = Console(stderr=True)
     if args.rounds < 0:
-        err.print(f"[bold red]error:[/] --rounds must be at least 0, got {args.rounds}")
-        return BAD_INPUT
-    try:
-        table = read_actors(args.actors_csv)
-    except ActorTableError as exc:
-        # Paths and cell values are the user's text: neither markup nor emoji codes.
-        head = f"[bold red]invalid actor table[/] {escape(str(exc.path))}"
-        count = f"({len(exc.problems)} problem(s)):"
-        err.print(f"{head} {count}", emoji=False, highlight=False, soft_wrap=True)
-        for problem in exc.problems:
-            line = f"  {exc.path}: {problem}"
-            err.print(line, markup=False, emoji=False, highlight=False, soft_wrap=True)
-        return BAD_INPUT
+        raise UsageError(f"--rounds must be at least 0, got {args.rounds}")
+    table = read_actors(args.actors_csv)
     reading = READINGS[args.reading]
     rounds = forecast(table, args.rule, args.rounds, reading)
     name = reading.name if args.rule == "bdm_eum" else None

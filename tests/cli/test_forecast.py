@@ -15,7 +15,10 @@ import pytest
 from rich.console import Console
 
 from sim.cli import forecast as fc
-from sim.runs.forecast import as_json, forecast, read_actors
+from sim.cli.errors import BAD_INPUT
+from sim.cli.main import dispatch, parser
+from sim.mechanisms.bdm import DEFAULT
+from sim.runs.forecast import READINGS, as_json, forecast, read_actors
 from tests.builders import ROOT
 from tests.mechanisms.test_bdm import EC_LOG
 
@@ -29,20 +32,17 @@ def write(tmp_path: Path, text: str, name: str = "actors.csv") -> Path:
     return path
 
 
-def args(path: Path, **extra: object) -> argparse.Namespace:
-    base: dict[str, object] = {
-        "actors_csv": path,
-        "rule": "bdm_eum",
-        "rounds": 10,
-        "reading": fc.DEFAULT.name,
-        "json": False,
-    }
-    return argparse.Namespace(**(base | extra))
+def args(path: Path, **options: object) -> argparse.Namespace:
+    """``negsim forecast PATH --OPTION VALUE ...`` parsed (``json=True`` gives ``--json``)."""
+    argv = ["forecast", str(path)]
+    for name, value in options.items():
+        argv += [f"--{name}"] if value is True else [f"--{name}", str(value)]
+    return parser().parse_args(argv)
 
 
 def run_main(namespace: argparse.Namespace) -> tuple[int, str]:
     out = io.StringIO()
-    code = fc.main(namespace, Console(file=out, width=100))
+    code = dispatch(namespace, Console(file=out, width=100))
     return code, out.getvalue()
 
 
@@ -89,7 +89,7 @@ def test_json_is_exactly_json_dumps_with_odd_actor_names(
 ) -> None:
     path = odd_table(tmp_path)
     namespace = args(path, json=True, rounds=2)
-    assert fc.main(namespace, Console()) == 0  # the command's console: plain standard output
+    assert dispatch(namespace, Console()) == 0  # the command's console: plain standard output
     out = capsys.readouterr().out
     table = read_actors(path)
     expected = as_json("bdm_eum", forecast(table, "bdm_eum", 2), "scholz_code")
@@ -106,7 +106,7 @@ def test_table_shows_odd_actor_names_literally(tmp_path: Path) -> None:
 
 def test_the_two_readings_differ_in_round_one_of_the_ec_example() -> None:
     result = {}
-    for reading in fc.READINGS:
+    for reading in READINGS:
         code, out = run_main(args(EXAMPLE, json=True, rounds=1, reading=reading))
         assert code == 0
         data = json.loads(out)
@@ -132,7 +132,7 @@ def test_bad_table_exits_2_naming_file_row_and_column(
     path = write(tmp_path, "actor,capability,position,salience\na,1,0,1\nb,1,1,2\n")
     code, out = run_main(args(path))
     err = capsys.readouterr().err
-    assert code == fc.BAD_INPUT and out == ""
+    assert code == BAD_INPUT and out == ""
     assert str(path) in err and "row 2, column 'salience'" in err
 
 
@@ -143,38 +143,36 @@ def test_errors_show_odd_names_literally(
     path = write(tmp_path, "actor,capability,position,salience\n" + rows, "[b]:smile:.csv")
     code, _ = run_main(args(path))
     err = capsys.readouterr().err
-    assert code == fc.BAD_INPUT
+    assert code == BAD_INPUT
     head, *lines = err.splitlines()
     assert head.startswith("invalid actor table") and str(path) in head
     assert any(str(path) in line and "':smile:' appears more than once" in line for line in lines)
 
 
 def test_negative_rounds_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
-    assert run_main(args(EXAMPLE, rounds=-1))[0] == fc.BAD_INPUT
+    assert run_main(args(EXAMPLE, rounds=-1))[0] == BAD_INPUT
     assert "--rounds" in capsys.readouterr().err
 
 
-def test_add_parser_defaults() -> None:
-    parser = argparse.ArgumentParser(prog="negsim")
-    fc.add_parser(parser.add_subparsers(dest="command"))
-    parsed = parser.parse_args(["forecast", "a.csv"])
+def test_the_parser_defaults() -> None:
+    parsed = parser().parse_args(["forecast", "a.csv"])
     assert parsed.command == "forecast" and parsed.actors_csv == Path("a.csv")
     assert (parsed.rule, parsed.rounds, parsed.json) == ("bdm_eum", 10, False)
-    assert parsed.reading == "scholz_code" == fc.DEFAULT.name  # the model's default reading
-    parsed = parser.parse_args(["forecast", "a.csv", "--rule", "compromise", "--rounds", "3"])
+    assert parsed.reading == "scholz_code" == DEFAULT.name  # the model's default reading
+    parsed = parser().parse_args(["forecast", "a.csv", "--rule", "compromise", "--rounds", "3"])
     assert (parsed.rule, parsed.rounds) == ("compromise", 3)
-    assert parser.parse_args(["forecast", "a.csv", "--reading", "scholz_code"]).reading == (
+    assert parser().parse_args(["forecast", "a.csv", "--reading", "scholz_code"]).reading == (
         "scholz_code"
     )
     for bad in (["--rule", "median"], ["--reading", "masad"]):
         with pytest.raises(SystemExit):
-            parser.parse_args(["forecast", "a.csv", *bad])
+            parser().parse_args(["forecast", "a.csv", *bad])
 
 
 def test_help_documents_the_reading() -> None:
-    parser = argparse.ArgumentParser(prog="negsim")
-    sub = parser.add_subparsers(dest="command")
-    text = " ".join(fc.add_parser(sub).format_help().split())
+    forecast_parser = argparse.ArgumentParser(prog="negsim forecast")
+    fc.add_forecast_arguments(forecast_parser)
+    text = " ".join(forecast_parser.format_help().split())
     assert "--reading {printed,scholz_code}" in text and "default scholz_code" in text
 
 

@@ -30,8 +30,8 @@ from hypothesis import strategies as st
 from rich.console import Console
 
 import sim
+from sim.cli.main import dispatch, parser
 from sim.cli.main import main as negsim_main
-from sim.cli.sweeps import add_sensitivity_parser, add_sweep_parser, sweep_main
 from sim.mechanisms.outcomes import OUTCOMES
 from sim.runs.ensemble import git_commit, run
 from sim.runs.sweeps import (
@@ -665,7 +665,7 @@ def test_resume_refuses_a_sweep_started_by_other_code(
     assert "new --out" in message and "without --resume into an empty directory" in message
     assert files_of(out) == before
     path = spec_file(small(base), tmp_path)
-    assert sweep_main(parse("sweep", str(path), "--out", str(out), "--resume"), Console()) == 2
+    assert dispatch(parse("sweep", str(path), "--out", str(out), "--resume"), Console()) == 2
     assert "different code" in capsys.readouterr().err
 
 
@@ -698,7 +698,7 @@ def test_a_corrupt_work_file_is_bad_input(
     with pytest.raises(OutputDirError, match=f"{out / name} is corrupt"):
         run_sweep(small(base), out=out, resume=True)
     path = spec_file(small(base), tmp_path)
-    assert sweep_main(parse("sweep", str(path), "--out", str(out), "--resume"), Console()) == 2
+    assert dispatch(parse("sweep", str(path), "--out", str(out), "--resume"), Console()) == 2
     assert f"{name} is corrupt" in capsys.readouterr().err
     assert (out / name).read_text(encoding="utf-8") == content
 
@@ -1039,9 +1039,7 @@ def test_a_bad_dask_address_fails_before_anything_is_written(
     assert not out.exists()
     path = spec_file(small(base), tmp_path)
     assert (
-        sweep_main(
-            parse("sweep", str(path), "--out", str(out), "--dask-scheduler", "foo"), Console()
-        )
+        dispatch(parse("sweep", str(path), "--out", str(out), "--dask-scheduler", "foo"), Console())
         == 2
     )
     assert "missing port number" in capsys.readouterr().err
@@ -1062,7 +1060,7 @@ def test_an_unreachable_dask_scheduler_fails_before_anything_is_written(
         with pytest.raises(BackendError, match=f"cannot connect to the Dask scheduler '{address}'"):
             run_sweep(small(base), out=out, backend=Backend(dask_scheduler=address))
         args = parse("sweep", str(path), "--out", str(out), "--dask-scheduler", address)
-        assert sweep_main(args, Console()) == 2
+        assert dispatch(args, Console()) == 2
     err = capsys.readouterr().err
     assert address in err and "is the scheduler running" in err and "cannot write" not in err
     assert not out.exists()  # so a plain rerun is not refused
@@ -1081,20 +1079,14 @@ def test_backends_refuse_impossible_requests() -> None:
 
 
 def parse(*argv: str) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="negsim")
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--debug", action="store_true")
-    sub = parser.add_subparsers(dest="command", required=True)
-    add_sweep_parser(sub, [common])
-    add_sensitivity_parser(sub, [common])
-    return parser.parse_args(argv)
+    return parser().parse_args(argv)
 
 
 def test_sweep_main_prints_the_summary_table(base: Path, tmp_path: Path) -> None:
     spec_file = tmp_path / "small.yaml"
     spec_file.write_text(yaml.safe_dump(small(base, per_world=False)), encoding="utf-8")
     console = Console(record=True, width=200)
-    code = sweep_main(parse("sweep", str(spec_file), "--out", str(tmp_path / "o")), console)
+    code = dispatch(parse("sweep", str(spec_file), "--out", str(tmp_path / "o")), console)
     text = console.export_text()
     assert code == 0
     assert "small: 4 design points x 400 worlds, seed 11, 0 error(s)" in text
@@ -1107,22 +1099,22 @@ def test_sweep_main_reports_bad_input_with_status_2(
 ) -> None:
     spec_file = tmp_path / "bad.yaml"
     spec_file.write_text(yaml.safe_dump(small(base, worldz=3)), encoding="utf-8")
-    assert sweep_main(parse("sweep", str(spec_file)), Console()) == 2
+    assert dispatch(parse("sweep", str(spec_file)), Console()) == 2
     err = capsys.readouterr().err
     assert "invalid sweep file" in err and "worldz: unknown field" in err
     args = parse("sweep", str(spec_file), "--jobs", "0")
     spec_file.write_text(yaml.safe_dump(small(base)), encoding="utf-8")
-    assert sweep_main(args, Console()) == 2
+    assert dispatch(args, Console()) == 2
     assert "--jobs must be at least 1" in capsys.readouterr().err
 
 
 def test_a_missing_sweep_file_is_an_invalid_sweep_file(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert sweep_main(parse("sweep", str(tmp_path / "nope.yaml")), Console()) == 2
+    assert dispatch(parse("sweep", str(tmp_path / "nope.yaml")), Console()) == 2
     err = capsys.readouterr().err
     assert "invalid sweep file" in err and "nope.yaml: (top level): file not found" in err
-    assert sweep_main(parse("sweep", str(tmp_path)), Console()) == 2
+    assert dispatch(parse("sweep", str(tmp_path)), Console()) == 2
     assert "is a directory, not a sweep file" in capsys.readouterr().err
 
 

@@ -53,6 +53,8 @@ HINTS = 20
 class SweepSpecError(ScenarioError):
     """A sweep file is invalid; ``problems`` lists every problem found."""
 
+    label = "invalid sweep file"
+
 
 class Parameter(Strict):
     """One parameter the sweep varies, named by its dotted path in the base scenario."""
