@@ -1266,3 +1266,9 @@ def test_plot_draws_a_complete_sweep_unmarked(
     titles = plotted_titles(monkeypatch)
     assert negsim_main(["plot", str(reference), "--out", str(tmp_path / "f")]) == 0
     assert titles and not any("PARTIAL" in t for t in titles)
+
+
+def test_sim_sweep_refuses_a_misspelt_option() -> None:
+    """The options are keyword arguments checked as a signature would: nothing runs."""
+    with pytest.raises(TypeError, match=r"unexpected keyword argument.*: job"):
+        sim.sweep("no_such_file.yaml", job=2)  # type: ignore[call-arg]

@@ -103,6 +103,9 @@ def run(
 
     ``console`` is where the progress bar is drawn (default: standard output).
     """
+    unknown = sorted(set(options) - set(SweepOptions.__annotations__))
+    if unknown:  # as a signature would: a misspelt option is not silently ignored
+        raise TypeError(f"unexpected keyword argument(s): {', '.join(unknown)}")
     loaded = load_sweep(spec)
     backend = Backend(
         options.get("jobs", 1), options.get("dask_scheduler"), options.get("dask_local")
