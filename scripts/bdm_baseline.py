@@ -13,8 +13,8 @@ import argparse
 
 import numpy as np
 
-from sim.cli.forecast import READINGS
 from sim.mechanisms.bdm import DEFAULT, bdm_rounds, weighted_mean
+from sim.runs.forecast import READINGS
 from sim.scenario import load_scenario
 from sim.scenario.params import central
 from sim.scenario.schema import PRINCIPALS

@@ -68,8 +68,8 @@ def markdown(head: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 
 
 def ec_example() -> Any:
-    """The EC emission-standards actor table (validated by :func:`sim.cli.forecast.read_actors`)."""
-    from sim.cli.forecast import read_actors
+    """The EC emission-standards actor table (read by :func:`sim.runs.forecast.read_actors`)."""
+    from sim.runs.forecast import read_actors
 
     return read_actors(EXAMPLE)
 

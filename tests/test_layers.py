@@ -117,4 +117,4 @@ def test_the_cycle_finder_finds_a_cycle():
 def test_the_import_reader_sees_late_imports():
     """The reader counts an import inside a function: the engine's agents once hid a cycle so."""
     assert "sim.engine.world" in GRAPH["sim.engine.agents"]
-    assert "sim.analysis.plots" in GRAPH["sim.cli.main"]  # imported inside a command
+    assert "sim.analysis.plots" in GRAPH["sim.cli.run"]  # imported inside a command

@@ -1,24 +1,18 @@
-"""``negsim dashboard [SCENARIO] [--port P] [--host H]``: the command-line entry of the dashboard.
-
-:func:`add_dashboard_parser` and :func:`dashboard_main` plug into the command table of
-:mod:`sim.cli.main`.
-"""
+"""``negsim dashboard [SCENARIO] [--port P] [--host H]``: the dashboard, from the command line."""
 
 from __future__ import annotations
 
 import argparse
 import importlib.util
-from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
 
+from sim.cli.errors import UsageError
 from sim.dashboard.server import DEFAULT_HOST, DEFAULT_PORT, free_port, serve
 from sim.scenario.loader import load_scenario
 
-BAD_INPUT = 2
 MISSING_EXTRA = "install the dashboard extra: pip install 'negsim[dashboard]'"
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 
@@ -33,7 +27,7 @@ def _port(text: str) -> int:
     return port
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
+def add_dashboard_arguments(parser: argparse.ArgumentParser) -> None:
     """The dashboard's arguments: an optional scenario, ``--port`` and ``--host``."""
     parser.add_argument(
         "scenario",
@@ -56,16 +50,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def add_dashboard_parser(sub: Any, parents: Sequence[argparse.ArgumentParser]) -> None:
-    """Add the ``dashboard`` command to ``negsim``'s sub-parsers."""
-    parser = sub.add_parser(
-        "dashboard",
-        parents=list(parents),
-        help="explore scenarios in the browser: sliders, shocks, runs and one world step by step",
-    )
-    add_arguments(parser)
-
-
 def dashboard_installed() -> bool:
     """Whether the optional ``dashboard`` extra (Solara and its server) is installed."""
     return all(importlib.util.find_spec(m) is not None for m in ("solara", "uvicorn"))
@@ -75,12 +59,11 @@ def dashboard_main(args: argparse.Namespace, console: Console) -> int:
     """Check the scenario, then serve the dashboard until interrupted.
 
     Raises:
-        ScenarioError: if the scenario given is invalid (``negsim`` reports it, exit status 2).
+        UsageError: the dashboard extra is not installed.
+        ScenarioError: the scenario given is invalid (``negsim`` reports both, exit status 2).
     """
-    err = Console(stderr=True)
     if not dashboard_installed():
-        err.print(f"[bold red]error:[/] {escape(MISSING_EXTRA)}", highlight=False)
-        return BAD_INPUT
+        raise UsageError(MISSING_EXTRA)
     if args.scenario is not None:
         load_scenario(args.scenario)
     port = args.port or free_port(args.host)
@@ -88,7 +71,7 @@ def dashboard_main(args: argparse.Namespace, console: Console) -> int:
         f"negsim dashboard: http://{args.host}:{port}/  (Ctrl+C to stop)", highlight=False
     )
     if args.host not in LOCAL_HOSTS:
-        err.print(
+        Console(stderr=True).print(
             f"[yellow]warning:[/] listening on {escape(args.host)}: reachable from other machines"
         )
     serve(args.scenario, port, args.host)

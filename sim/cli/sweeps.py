@@ -1,9 +1,8 @@
-"""The ``negsim sweep`` and ``negsim sensitivity`` commands (wired into :mod:`sim.cli.main`).
+"""``negsim sweep`` and ``negsim sensitivity``: a parameter sweep, and the indices of one.
 
-Each command has a parser builder (``add_*_parser(subparsers, parents)``) and a main
-(``*_main(args, console) -> int``). Bad input (an invalid sweep file or base scenario, an
-impossible backend, an output directory holding another sweep) prints every problem and returns
-2, like the rest of the command line.
+Bad input (an invalid sweep file or base scenario, an impossible backend, an output directory
+holding another sweep, a design without sensitivity indices) propagates to
+:func:`sim.cli.main.dispatch`, which prints every problem and returns 2.
 """
 
 from __future__ import annotations
@@ -14,29 +13,19 @@ from typing import Any
 
 import pandas as pd
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
 from sim.runs.sweeps.api import run
-from sim.runs.sweeps.backends import BackendError
 from sim.runs.sweeps.runner import SweepResult
-from sim.runs.sweeps.spec import LoadedSweep, SweepSpecError, load_sweep
-from sim.runs.sweeps.store import OutputDirError
-from sim.scenario.loader import ScenarioError
+from sim.runs.sweeps.spec import LoadedSweep, load_sweep
 
-BAD_INPUT = 2
 WIDE = 160
 MAX_ROWS = 30
 """Rows of the printed summary table (the files hold every design point)."""
-SHOWN_PROBLEMS = 100
-"""Problems printed for one bad input; the rest are counted (a rows design may have many)."""
 
 
-def add_sweep_parser(subparsers: Any, parents: list[argparse.ArgumentParser]) -> None:
-    """Add ``negsim sweep SPEC [--out DIR] [--jobs J] [--resume] [--dask-...]``."""
-    p = subparsers.add_parser(
-        "sweep", parents=parents, help="run a parameter sweep (see scenarios/sweeps/)"
-    )
+def add_sweep_arguments(p: argparse.ArgumentParser) -> None:
+    """``negsim sweep SPEC [--out DIR] [--jobs J] [--resume] [--dask-...]``."""
     p.add_argument("spec", type=Path, help="sweep YAML file (a file with a top-level 'design:')")
     _add_run_options(p)
     p.add_argument(
@@ -46,13 +35,8 @@ def add_sweep_parser(subparsers: Any, parents: list[argparse.ArgumentParser]) ->
     )
 
 
-def add_sensitivity_parser(subparsers: Any, parents: list[argparse.ArgumentParser]) -> None:
-    """Add ``negsim sensitivity SPEC [--out DIR] [--jobs J] [--dask-...]``."""
-    p = subparsers.add_parser(
-        "sensitivity",
-        parents=parents,
-        help="Sobol' indices or Morris effects of P(deal) and P(strike) over a sweep",
-    )
+def add_sensitivity_arguments(p: argparse.ArgumentParser) -> None:
+    """``negsim sensitivity SPEC [--out DIR] [--jobs J] [--dask-...]``."""
     p.add_argument("spec", type=Path, help="sweep YAML file with a 'sobol' or 'morris' design")
     _add_run_options(p)
 
@@ -79,11 +63,7 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
 
 def sweep_main(args: argparse.Namespace, console: Console) -> int:
     """Run a sweep, print its summary table and where its files are."""
-    err = Console(stderr=True)
-    try:
-        result, out = _run(load_sweep(args.spec), args, err, resume=args.resume)
-    except _BAD_INPUT as exc:
-        return _bad_input(err, exc)
+    result, out = _run(load_sweep(args.spec), args, resume=args.resume)
     _wide(console).print(summary_table(result))
     console.print(f"wrote {out}/points.parquet, summary.parquet, sweep.json", highlight=False)
     return 0
@@ -98,14 +78,10 @@ def sensitivity_main(args: argparse.Namespace, console: Console) -> int:
         write_sensitivity,
     )
 
-    err = Console(stderr=True)
-    try:
-        sweep = load_sweep(args.spec)
-        check_design(sweep)
-        result, out = _run(sweep, args, err, resume=True)
-        table = sensitivity_table(sweep, result.points)
-    except _BAD_INPUT as exc:
-        return _bad_input(err, exc)
+    sweep = load_sweep(args.spec)
+    check_design(sweep)
+    result, out = _run(sweep, args, resume=True)
+    table = sensitivity_table(sweep, result.points)
     title = f"Sensitivity of '{result.meta['sweep']}' ({result.meta['points']} design points)"
     _wide(console).print(rich_table(table, title))
     keys = ("sweep", "spec_sha256", "scenario", "scenario_sha256", "seed", "design", "version")
@@ -122,9 +98,9 @@ def _wide(console: Console) -> Console:
     return Console(file=console.file, width=WIDE)
 
 
-def _run(
-    sweep: LoadedSweep, args: argparse.Namespace, err: Console, *, resume: bool
-) -> tuple[SweepResult, Path]:
+def _run(sweep: LoadedSweep, args: argparse.Namespace, *, resume: bool) -> tuple[SweepResult, Path]:
+    """Run (or resume) the sweep, its progress bar on standard error; return it and its folder."""
+    err = Console(stderr=True)
     out = args.out or Path("sweeps") / sweep.spec.name
     result = run(
         sweep,
@@ -137,29 +113,6 @@ def _run(
         console=err,
     )
     return result, out
-
-
-def _bad_input_types() -> tuple[type[Exception], ...]:
-    from sim.analysis.sensitivity import SensitivityError
-
-    return (ScenarioError, BackendError, OutputDirError, SensitivityError)
-
-
-_BAD_INPUT = _bad_input_types()
-
-
-def _bad_input(err: Console, exc: Exception) -> int:
-    """Print a bad input's problems (the first ``SHOWN_PROBLEMS``); return status 2."""
-    if isinstance(exc, ScenarioError):
-        kind = "sweep file" if isinstance(exc, SweepSpecError) else "scenario"
-        err.print(f"[bold red]invalid {kind}[/] ({len(exc.problems)} problem(s)):")
-        for problem in exc.problems[:SHOWN_PROBLEMS]:
-            err.print(f"  {problem}", markup=False, highlight=False, soft_wrap=True)
-        if len(exc.problems) > SHOWN_PROBLEMS:
-            err.print(f"  ... and {len(exc.problems) - SHOWN_PROBLEMS:,} more", highlight=False)
-    else:
-        err.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)
-    return BAD_INPUT
 
 
 def summary_table(result: SweepResult) -> Table:

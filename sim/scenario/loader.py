@@ -19,13 +19,14 @@ import copy
 import hashlib
 import json
 import logging
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
 import yaml
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from sim.scenario.evidence import find_seeds_dir, quote_problems
 from sim.scenario.schema import Scenario
@@ -324,22 +325,24 @@ def _resolve(
     parent = raw.pop("extends", None)
     if parent is not None:
         if not isinstance(parent, str) or not parent:
-            raise ScenarioError([_at(file, "extends", "must be a file name", lines)])
+            raise ScenarioError([problem_at(file, "extends", "must be a file name", lines)])
         target = path.parent / parent
         if target.resolve() in (*chain, real):
             cycle = " -> ".join(str(p) for p in (*chain, real, target.resolve()))
-            raise ScenarioError([_at(file, "extends", f"circular extends: {cycle}", lines)])
+            raise ScenarioError([problem_at(file, "extends", f"circular extends: {cycle}", lines)])
         if not target.is_file():
-            raise ScenarioError([_at(file, "extends", f"no scenario file {target}", lines)])
+            raise ScenarioError([problem_at(file, "extends", f"no scenario file {target}", lines)])
         merged, merged_lines, applied = _resolve(target, (*chain, real))
 
     includes = raw.pop("include_shocks", None) or []
     if not isinstance(includes, list) or not all(isinstance(n, str) for n in includes):
-        raise ScenarioError([_at(file, "include_shocks", "must be a list of shock names", lines)])
+        raise ScenarioError(
+            [problem_at(file, "include_shocks", "must be a list of shock names", lines)]
+        )
     for k, name in enumerate(includes):
         lib = path.parent / "shocks" / f"{name}.yaml"
         if not lib.is_file():
-            problems.append(_at(file, f"include_shocks.{k}", f"no shock file {lib}", lines))
+            problems.append(problem_at(file, f"include_shocks.{k}", f"no shock file {lib}", lines))
             continue
         shock, shock_lines = read_yaml(lib)
         merged = deep_merge(merged, {"shocks": {name: shock}})
@@ -347,14 +350,16 @@ def _resolve(
 
     overrides = raw.pop("overrides", None) or {}
     if not isinstance(overrides, dict):
-        raise ScenarioError([_at(file, "overrides", "must map dotted paths to values", lines)])
+        raise ScenarioError(
+            [problem_at(file, "overrides", "must map dotted paths to values", lines)]
+        )
     merged = deep_merge(merged, raw)
     merged_lines.update(lines)
     for key, value in overrides.items():
         try:
             old = set_path(merged, str(key), copy.deepcopy(value))
         except KeyError:
-            problems.append(_at(file, f"overrides.{key}", f"no such path '{key}'", lines))
+            problems.append(problem_at(file, f"overrides.{key}", f"no such path '{key}'", lines))
             continue
         merged_lines[str(key)] = lines.get(f"overrides.{key}", (file, 0))
         note = f"{file}: override {key}: {_short(old)} -> {_short(value)}"
@@ -405,7 +410,7 @@ def _json_pieces(value: Any, limit: int) -> Iterator[str]:
         yield json.dumps(str(value)[: limit + 1])
 
 
-def _at(file: str, path: str, message: str, lines: Mapping[str, tuple[str, int]]) -> Problem:
+def problem_at(file: str, path: str, message: str, lines: Mapping[str, tuple[str, int]]) -> Problem:
     """A problem at ``path``, at its line or else its nearest ancestor's (a missing field)."""
     parts = path.split(".")
     where = next(
@@ -445,33 +450,45 @@ def load_scenario(
     try:
         scenario = Scenario.model_validate(raw)
     except ValidationError as exc:
-        raise ScenarioError(_problems(exc, raw, lines, file)) from None
+        raise ScenarioError(validation_problems(exc, raw, file, lines)) from None
     seeds = find_seeds_dir(None if isinstance(source, Mapping) else Path(source))
     if seeds is not None:
         bad = quote_problems(scenario, seeds)
         if bad:
-            raise ScenarioError([_at(file, path, message, lines) for path, message in bad])
+            raise ScenarioError([problem_at(file, path, message, lines) for path, message in bad])
     return Loaded(scenario, raw, file, lines, applied)
 
 
-def _problems(
+def validation_problems(
     exc: ValidationError,
     raw: Mapping[str, Any],
-    lines: Mapping[str, tuple[str, int]],
     file: str,
+    lines: Mapping[str, tuple[str, int]],
+    *,
+    nested: str = "references",
+    docs: str = "docs/scenario.md",
+    reword: Callable[[ErrorDetails, str, str], str] | None = None,
 ) -> list[Problem]:
+    """Every problem of a pydantic validation error, each at its field's line, without repeats.
+
+    An error of type ``nested`` carries a list of ``"path: message"`` problems of its own (the
+    cross-references a model validator checks); an unknown field points to ``docs``;
+    ``reword(error, path, message)``, if given, may rephrase any other message.
+    """
     out: list[Problem] = []
     for err in exc.errors(include_url=False):
-        if err["type"] == "references":
+        if err["type"] == nested:
             for text in err["ctx"]["problems"]:
                 path, _, message = text.partition(": ")
-                out.append(_at(file, path, message, lines))
+                out.append(problem_at(file, path, message, lines))
             continue
         path = data_path(raw, err["loc"], err["type"])
         message = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
-            message = "unknown field (check the spelling; see docs/scenario.md)"
-        out.append(_at(file, path, message, lines))
+            message = f"unknown field (check the spelling; see {docs})"
+        elif reword is not None:
+            message = reword(err, path, message)
+        out.append(problem_at(file, path, message, lines))
     return dedupe(out)
 
 

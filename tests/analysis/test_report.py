@@ -15,10 +15,10 @@ import pytest
 from rich.console import Console
 
 from sim.analysis.report import write_report
-from sim.cli.commands import (
+from sim.cli.errors import UsageError
+from sim.cli.main import parser
+from sim.cli.results import (
     ResultsError,
-    add_plot_parser,
-    add_report_parser,
     plot_main,
     plot_results,
     read_results,
@@ -38,14 +38,8 @@ overrides:
 
 
 def parse(argv: list[str]) -> argparse.Namespace:
-    """Parse ``argv`` with the two parsers, as sim.cli.main wires them."""
-    parser = argparse.ArgumentParser(prog="negsim")
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--debug", action="store_true")
-    sub = parser.add_subparsers(dest="command", required=True)
-    add_plot_parser(sub, [common])
-    add_report_parser(sub, [common])
-    return parser.parse_args(argv)
+    """Parse ``argv`` with the parser of ``negsim``."""
+    return parser().parse_args(argv)
 
 
 def console() -> Console:
@@ -53,8 +47,6 @@ def console() -> Console:
 
 
 def usage_error() -> type[Exception]:
-    from sim.cli.main import UsageError
-
     return UsageError
 
 
@@ -127,7 +119,7 @@ def test_plot_default_out_is_beside_the_run(
 ) -> None:
     seen: list[tuple[list[Path], Path]] = []
     monkeypatch.setattr(
-        "sim.cli.commands.plot_results",
+        "sim.cli.results.plot_results",
         lambda results, out, worlds=(): seen.append((results, out)) or [],
     )
     assert plot_main(parse(["plot", *map(str, run_dirs)]), console()) == 0

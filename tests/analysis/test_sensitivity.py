@@ -17,7 +17,7 @@ from rich.console import Console
 
 from sim.analysis.plots import parameter_name, plot_sensitivity
 from sim.analysis.sensitivity import SensitivityError, sensitivity_table
-from sim.cli.sweeps import add_sensitivity_parser, sensitivity_main
+from sim.cli.main import dispatch, parser
 from sim.runs.sweeps import load_sweep
 from sim.runs.sweeps.design import design_points
 from tests.builders import BASELINE
@@ -139,11 +139,7 @@ def test_negsim_sensitivity_draws_the_one_sensitivity_figure(base: Path, tmp_pat
 
 
 def parse(*argv: str) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="negsim")
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--debug", action="store_true")
-    add_sensitivity_parser(parser.add_subparsers(dest="command", required=True), [common])
-    return parser.parse_args(argv)
+    return parser().parse_args(argv)
 
 
 def test_negsim_sensitivity_on_a_tiny_sobol_design(base: Path, tmp_path: Path) -> None:
@@ -153,7 +149,7 @@ def test_negsim_sensitivity_on_a_tiny_sobol_design(base: Path, tmp_path: Path) -
     )
     out = tmp_path / "out"
     console = Console(record=True, width=200)
-    assert sensitivity_main(parse("sensitivity", str(spec_file), "--out", str(out)), console) == 0
+    assert dispatch(parse("sensitivity", str(spec_file), "--out", str(out)), console) == 0
     text = console.export_text()
     assert "Sensitivity of 'tiny' (16 design points)" in text
     assert "S1 ± 95%" in text and "us_hawks.clout" in text
@@ -167,7 +163,7 @@ def test_negsim_sensitivity_on_a_tiny_sobol_design(base: Path, tmp_path: Path) -
     assert (out / "sensitivity.svg").read_text(encoding="utf-8").lstrip().startswith("<?xml")
     assert len(pd.read_parquet(out / "points.parquet")) == 16
     # run again: the sweep is reused (nothing recomputed), the indices are the same
-    assert sensitivity_main(parse("sensitivity", str(spec_file), "--out", str(out)), console) == 0
+    assert dispatch(parse("sensitivity", str(spec_file), "--out", str(out)), console) == 0
     assert pd.read_csv(out / "sensitivity.csv").equals(table)
 
 
@@ -178,6 +174,6 @@ def test_negsim_sensitivity_refuses_a_grid_with_status_2(
     spec["parameters"] = {HAWKS: {"values": [0.2, 0.3]}}
     spec_file = tmp_path / "grid.yaml"
     spec_file.write_text(yaml.safe_dump(spec), encoding="utf-8")
-    assert sensitivity_main(parse("sensitivity", str(spec_file)), Console()) == 2
+    assert dispatch(parse("sensitivity", str(spec_file)), Console()) == 2
     assert "needs a 'sobol' or 'morris' design" in capsys.readouterr().err
     assert not (Path("sweeps") / "tiny").exists()

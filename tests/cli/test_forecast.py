@@ -1,4 +1,6 @@
-"""``negsim forecast`` (sim.cli.forecast): the actor table, the forecast, the command."""
+"""``negsim forecast`` (sim.cli.forecast): the command, its output and its bad input.
+
+Reading the table and the rounds are tested in tests/runs/test_forecast.py."""
 
 from __future__ import annotations
 
@@ -13,6 +15,10 @@ import pytest
 from rich.console import Console
 
 from sim.cli import forecast as fc
+from sim.cli.errors import BAD_INPUT
+from sim.cli.main import dispatch, parser
+from sim.mechanisms.bdm import DEFAULT
+from sim.runs.forecast import READINGS, as_json, forecast, read_actors
 from tests.builders import ROOT
 from tests.mechanisms.test_bdm import EC_LOG
 
@@ -26,105 +32,18 @@ def write(tmp_path: Path, text: str, name: str = "actors.csv") -> Path:
     return path
 
 
-def problems(path: Path) -> list[str]:
-    with pytest.raises(fc.ActorTableError) as info:
-        fc.read_actors(path)
-    assert info.value.path == path
-    return info.value.problems
-
-
-def args(path: Path, **extra: object) -> argparse.Namespace:
-    base: dict[str, object] = {
-        "actors_csv": path,
-        "rule": "bdm_eum",
-        "rounds": 10,
-        "reading": fc.DEFAULT.name,
-        "json": False,
-    }
-    return argparse.Namespace(**(base | extra))
+def args(path: Path, **options: object) -> argparse.Namespace:
+    """``negsim forecast PATH --OPTION VALUE ...`` parsed (``json=True`` gives ``--json``)."""
+    argv = ["forecast", str(path)]
+    for name, value in options.items():
+        argv += [f"--{name}"] if value is True else [f"--{name}", str(value)]
+    return parser().parse_args(argv)
 
 
 def run_main(namespace: argparse.Namespace) -> tuple[int, str]:
     out = io.StringIO()
-    code = fc.main(namespace, Console(file=out, width=100))
+    code = dispatch(namespace, Console(file=out, width=100))
     return code, out.getvalue()
-
-
-# --- reading the table -----------------------------------------------------------------------
-def test_reads_the_example() -> None:
-    table = fc.read_actors(EXAMPLE)
-    assert table.actors[:2] == ("Netherlands", "Belgium") and len(table.actors) == 10
-    assert table.capability.sum() == pytest.approx(1.01)
-    assert table.position.tolist()[:3] == [4, 7, 4]
-
-
-def test_column_names_are_case_insensitive_and_order_free(tmp_path: Path) -> None:
-    path = write(tmp_path, "Salience, Position ,Actor,CAPABILITY\n1,0,a,1\n0.5, 1 ,b,2\n")
-    table = fc.read_actors(path)
-    assert table.actors == ("a", "b") and table.position.tolist() == [0, 1]
-    assert table.capability.tolist() == [1, 2]
-
-
-def test_missing_file(tmp_path: Path) -> None:
-    assert problems(tmp_path / "nope.csv") == ["no such file"]
-
-
-def test_empty_file(tmp_path: Path) -> None:
-    assert "empty" in problems(write(tmp_path, ""))[0]
-
-
-def test_missing_columns(tmp_path: Path) -> None:
-    (message,) = problems(write(tmp_path, "actor,capability,position\na,1,0\nb,1,1\n"))
-    assert "salience" in message and "missing column" in message
-
-
-@pytest.mark.parametrize("rows", ["", "a,1,0,1\n"])
-def test_fewer_than_two_actors(tmp_path: Path, rows: str) -> None:
-    (message,) = problems(write(tmp_path, "actor,capability,position,salience\n" + rows))
-    assert "at least two actors" in message
-
-
-def test_every_bad_cell_is_named_by_row_and_column(tmp_path: Path) -> None:
-    text = (
-        "actor,capability,position,salience\n"
-        "a,1,0,1\n"
-        "b,x,1,0.5\n"  # row 2: non-numeric capability
-        "c,-1,2,1.5\n"  # row 3: negative capability, salience above 1
-        ",1,,0.5\n"  # row 4: missing name, missing position
-        "a,1,inf,-0.1\n"  # row 5: repeated name, infinite position, salience below 0
-    )
-    found = problems(write(tmp_path, text))
-    expected = [
-        "row 2, column 'capability'",
-        "row 3, column 'capability'",
-        "row 3, column 'salience'",
-        "row 4, column 'actor'",
-        "row 4, column 'position'",
-        "row 5, column 'actor'",
-        "row 5, column 'position'",
-        "row 5, column 'salience'",
-    ]
-    assert sorted(p.split(":")[0] for p in found) == sorted(expected)
-    assert any("'x' is not a finite number" in p for p in found)
-    assert any("outside [0, 1]" in p for p in found) and any("negative" in p for p in found)
-
-
-# --- the forecast ----------------------------------------------------------------------------
-def test_compromise_keeps_positions_and_forecasts_the_weighted_mean() -> None:
-    table = fc.read_actors(EXAMPLE)
-    rounds = fc.forecast(table, "compromise", 3)
-    assert [r.round for r in rounds] == [0, 1, 2, 3]
-    assert all(r.positions == rounds[0].positions for r in rounds)
-    assert all(r.weighted_mean == pytest.approx(EC_MEAN) and r.median == 7 for r in rounds)
-
-
-def test_bdm_round_zero_is_the_input() -> None:
-    table = fc.read_actors(EXAMPLE)
-    rounds = fc.forecast(table, "bdm_eum", 10)
-    first = rounds[0]
-    assert first.positions == dict(zip(table.actors, table.position.tolist(), strict=True))
-    assert first.weighted_mean == pytest.approx(EC_MEAN) and first.median == 7
-    assert 1 <= len(rounds) - 1 <= 10
 
 
 # --- the command -----------------------------------------------------------------------------
@@ -170,10 +89,10 @@ def test_json_is_exactly_json_dumps_with_odd_actor_names(
 ) -> None:
     path = odd_table(tmp_path)
     namespace = args(path, json=True, rounds=2)
-    assert fc.main(namespace, Console()) == 0  # the command's console: plain standard output
+    assert dispatch(namespace, Console()) == 0  # the command's console: plain standard output
     out = capsys.readouterr().out
-    table = fc.read_actors(path)
-    expected = fc.as_json("bdm_eum", fc.forecast(table, "bdm_eum", 2), "scholz_code")
+    table = read_actors(path)
+    expected = as_json("bdm_eum", forecast(table, "bdm_eum", 2), "scholz_code")
     assert out == json.dumps(expected) + "\n"
     assert list(json.loads(out)["rounds"][0]["positions"]) == list(ODD_NAMES)
 
@@ -187,7 +106,7 @@ def test_table_shows_odd_actor_names_literally(tmp_path: Path) -> None:
 
 def test_the_two_readings_differ_in_round_one_of_the_ec_example() -> None:
     result = {}
-    for reading in fc.READINGS:
+    for reading in READINGS:
         code, out = run_main(args(EXAMPLE, json=True, rounds=1, reading=reading))
         assert code == 0
         data = json.loads(out)
@@ -213,7 +132,7 @@ def test_bad_table_exits_2_naming_file_row_and_column(
     path = write(tmp_path, "actor,capability,position,salience\na,1,0,1\nb,1,1,2\n")
     code, out = run_main(args(path))
     err = capsys.readouterr().err
-    assert code == fc.BAD_INPUT and out == ""
+    assert code == BAD_INPUT and out == ""
     assert str(path) in err and "row 2, column 'salience'" in err
 
 
@@ -224,38 +143,36 @@ def test_errors_show_odd_names_literally(
     path = write(tmp_path, "actor,capability,position,salience\n" + rows, "[b]:smile:.csv")
     code, _ = run_main(args(path))
     err = capsys.readouterr().err
-    assert code == fc.BAD_INPUT
+    assert code == BAD_INPUT
     head, *lines = err.splitlines()
     assert head.startswith("invalid actor table") and str(path) in head
     assert any(str(path) in line and "':smile:' appears more than once" in line for line in lines)
 
 
 def test_negative_rounds_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
-    assert run_main(args(EXAMPLE, rounds=-1))[0] == fc.BAD_INPUT
+    assert run_main(args(EXAMPLE, rounds=-1))[0] == BAD_INPUT
     assert "--rounds" in capsys.readouterr().err
 
 
-def test_add_parser_defaults() -> None:
-    parser = argparse.ArgumentParser(prog="negsim")
-    fc.add_parser(parser.add_subparsers(dest="command"))
-    parsed = parser.parse_args(["forecast", "a.csv"])
+def test_the_parser_defaults() -> None:
+    parsed = parser().parse_args(["forecast", "a.csv"])
     assert parsed.command == "forecast" and parsed.actors_csv == Path("a.csv")
     assert (parsed.rule, parsed.rounds, parsed.json) == ("bdm_eum", 10, False)
-    assert parsed.reading == "scholz_code" == fc.DEFAULT.name  # the model's default reading
-    parsed = parser.parse_args(["forecast", "a.csv", "--rule", "compromise", "--rounds", "3"])
+    assert parsed.reading == "scholz_code" == DEFAULT.name  # the model's default reading
+    parsed = parser().parse_args(["forecast", "a.csv", "--rule", "compromise", "--rounds", "3"])
     assert (parsed.rule, parsed.rounds) == ("compromise", 3)
-    assert parser.parse_args(["forecast", "a.csv", "--reading", "scholz_code"]).reading == (
+    assert parser().parse_args(["forecast", "a.csv", "--reading", "scholz_code"]).reading == (
         "scholz_code"
     )
     for bad in (["--rule", "median"], ["--reading", "masad"]):
         with pytest.raises(SystemExit):
-            parser.parse_args(["forecast", "a.csv", *bad])
+            parser().parse_args(["forecast", "a.csv", *bad])
 
 
 def test_help_documents_the_reading() -> None:
-    parser = argparse.ArgumentParser(prog="negsim")
-    sub = parser.add_subparsers(dest="command")
-    text = " ".join(fc.add_parser(sub).format_help().split())
+    forecast_parser = argparse.ArgumentParser(prog="negsim forecast")
+    fc.add_forecast_arguments(forecast_parser)
+    text = " ".join(forecast_parser.format_help().split())
     assert "--reading {printed,scholz_code}" in text and "default scholz_code" in text
 
 

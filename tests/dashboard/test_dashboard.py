@@ -25,6 +25,8 @@ import pytest
 
 from sim.analysis.explain import SIDE_NAMES, crossed_lines
 from sim.cli import dashboard as command
+from sim.cli.main import dispatch
+from sim.cli.main import parser as negsim_parser
 from sim.dashboard import controls, runner
 from sim.dashboard.runner import RunRequest
 from sim.dashboard.server import free_port
@@ -183,14 +185,14 @@ def test_dashboard_without_the_extra_says_what_to_install(
     from rich.console import Console
 
     monkeypatch.setattr(command, "dashboard_installed", lambda: False)
-    args = argparse.Namespace(scenario=None, port=0, host="127.0.0.1")
-    assert command.dashboard_main(args, Console()) == 2
+    args = negsim_parser().parse_args(["dashboard", "--port", "0"])
+    assert dispatch(args, Console()) == 2
     assert "pip install 'negsim[dashboard]'" in capsys.readouterr().err
 
 
 def test_dashboard_refuses_a_bad_port() -> None:
     parser = argparse.ArgumentParser()
-    command.add_arguments(parser)
+    command.add_dashboard_arguments(parser)
     with pytest.raises(SystemExit):
         parser.parse_args(["--port", "70000"])
     assert parser.parse_args([]).host == "127.0.0.1"

@@ -30,8 +30,8 @@ from hypothesis import strategies as st
 from rich.console import Console
 
 import sim
-from sim.cli import main as negsim
-from sim.cli.sweeps import add_sensitivity_parser, add_sweep_parser, sweep_main
+from sim.cli.main import dispatch, parser
+from sim.cli.main import main as negsim_main
 from sim.mechanisms.outcomes import OUTCOMES
 from sim.runs.ensemble import git_commit, run
 from sim.runs.sweeps import (
@@ -362,7 +362,7 @@ def test_a_name_cannot_climb_out_of_sweeps(
     path = spec_file(small(base, per_world=False), here)
     path.write_text(path.read_text(encoding="utf-8").replace("name: small", f"name: '{name}'"))
     monkeypatch.chdir(here)
-    assert negsim(["sweep", str(path)]) == 2
+    assert negsim_main(["sweep", str(path)]) == 2
     err = capsys.readouterr().err
     assert f"{path}:1: name:" in err and "not start with '.'" in err and "Traceback" not in err
     assert sorted(p.name for p in tmp_path.rglob("*")) == ["a", "b", path.name]
@@ -665,7 +665,7 @@ def test_resume_refuses_a_sweep_started_by_other_code(
     assert "new --out" in message and "without --resume into an empty directory" in message
     assert files_of(out) == before
     path = spec_file(small(base), tmp_path)
-    assert sweep_main(parse("sweep", str(path), "--out", str(out), "--resume"), Console()) == 2
+    assert dispatch(parse("sweep", str(path), "--out", str(out), "--resume"), Console()) == 2
     assert "different code" in capsys.readouterr().err
 
 
@@ -698,7 +698,7 @@ def test_a_corrupt_work_file_is_bad_input(
     with pytest.raises(OutputDirError, match=f"{out / name} is corrupt"):
         run_sweep(small(base), out=out, resume=True)
     path = spec_file(small(base), tmp_path)
-    assert sweep_main(parse("sweep", str(path), "--out", str(out), "--resume"), Console()) == 2
+    assert dispatch(parse("sweep", str(path), "--out", str(out), "--resume"), Console()) == 2
     assert f"{name} is corrupt" in capsys.readouterr().err
     assert (out / name).read_text(encoding="utf-8") == content
 
@@ -881,7 +881,7 @@ def test_a_full_disk_stops_the_sweep_clearly_and_resume_finishes_it(
     out = tmp_path / "out"
     with monkeypatch.context() as patch:
         full_disk(patch, name, after, error)
-        code = negsim(["sweep", str(path), "--out", str(out)])
+        code = negsim_main(["sweep", str(path), "--out", str(out)])
     err = capsys.readouterr().err
     assert code == 1, err
     assert "Traceback" not in err
@@ -891,7 +891,7 @@ def test_a_full_disk_stops_the_sweep_clearly_and_resume_finishes_it(
     meta = out / "sweep.json"
     if meta.exists():
         assert json.loads(meta.read_text(encoding="utf-8"))["status"] != "complete"
-    code = negsim(["sweep", str(path), "--out", str(out), "--resume"])
+    code = negsim_main(["sweep", str(path), "--out", str(out), "--resume"])
     assert code == 0, capsys.readouterr().err
     assert files_of(out) == files_of(reference)
     assert json.loads(meta.read_text(encoding="utf-8"))["status"] == "complete"
@@ -1039,9 +1039,7 @@ def test_a_bad_dask_address_fails_before_anything_is_written(
     assert not out.exists()
     path = spec_file(small(base), tmp_path)
     assert (
-        sweep_main(
-            parse("sweep", str(path), "--out", str(out), "--dask-scheduler", "foo"), Console()
-        )
+        dispatch(parse("sweep", str(path), "--out", str(out), "--dask-scheduler", "foo"), Console())
         == 2
     )
     assert "missing port number" in capsys.readouterr().err
@@ -1062,7 +1060,7 @@ def test_an_unreachable_dask_scheduler_fails_before_anything_is_written(
         with pytest.raises(BackendError, match=f"cannot connect to the Dask scheduler '{address}'"):
             run_sweep(small(base), out=out, backend=Backend(dask_scheduler=address))
         args = parse("sweep", str(path), "--out", str(out), "--dask-scheduler", address)
-        assert sweep_main(args, Console()) == 2
+        assert dispatch(args, Console()) == 2
     err = capsys.readouterr().err
     assert address in err and "is the scheduler running" in err and "cannot write" not in err
     assert not out.exists()  # so a plain rerun is not refused
@@ -1081,20 +1079,14 @@ def test_backends_refuse_impossible_requests() -> None:
 
 
 def parse(*argv: str) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="negsim")
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--debug", action="store_true")
-    sub = parser.add_subparsers(dest="command", required=True)
-    add_sweep_parser(sub, [common])
-    add_sensitivity_parser(sub, [common])
-    return parser.parse_args(argv)
+    return parser().parse_args(argv)
 
 
 def test_sweep_main_prints_the_summary_table(base: Path, tmp_path: Path) -> None:
     spec_file = tmp_path / "small.yaml"
     spec_file.write_text(yaml.safe_dump(small(base, per_world=False)), encoding="utf-8")
     console = Console(record=True, width=200)
-    code = sweep_main(parse("sweep", str(spec_file), "--out", str(tmp_path / "o")), console)
+    code = dispatch(parse("sweep", str(spec_file), "--out", str(tmp_path / "o")), console)
     text = console.export_text()
     assert code == 0
     assert "small: 4 design points x 400 worlds, seed 11, 0 error(s)" in text
@@ -1107,22 +1099,22 @@ def test_sweep_main_reports_bad_input_with_status_2(
 ) -> None:
     spec_file = tmp_path / "bad.yaml"
     spec_file.write_text(yaml.safe_dump(small(base, worldz=3)), encoding="utf-8")
-    assert sweep_main(parse("sweep", str(spec_file)), Console()) == 2
+    assert dispatch(parse("sweep", str(spec_file)), Console()) == 2
     err = capsys.readouterr().err
     assert "invalid sweep file" in err and "worldz: unknown field" in err
     args = parse("sweep", str(spec_file), "--jobs", "0")
     spec_file.write_text(yaml.safe_dump(small(base)), encoding="utf-8")
-    assert sweep_main(args, Console()) == 2
+    assert dispatch(args, Console()) == 2
     assert "--jobs must be at least 1" in capsys.readouterr().err
 
 
 def test_a_missing_sweep_file_is_an_invalid_sweep_file(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert sweep_main(parse("sweep", str(tmp_path / "nope.yaml")), Console()) == 2
+    assert dispatch(parse("sweep", str(tmp_path / "nope.yaml")), Console()) == 2
     err = capsys.readouterr().err
     assert "invalid sweep file" in err and "nope.yaml: (top level): file not found" in err
-    assert sweep_main(parse("sweep", str(tmp_path)), Console()) == 2
+    assert dispatch(parse("sweep", str(tmp_path)), Console()) == 2
     assert "is a directory, not a sweep file" in capsys.readouterr().err
 
 
@@ -1254,7 +1246,7 @@ def test_plot_refuses_a_sweep_that_is_not_complete_unless_partial(
         meta = json.loads(meta_file.read_text(encoding="utf-8"))
         meta_file.write_text(json.dumps({**meta, "status": damage, "units_done": 5}))
     figures = tmp_path / "figures"
-    assert negsim(["plot", str(out), "--out", str(figures)]) == 2
+    assert negsim_main(["plot", str(out), "--out", str(figures)]) == 2
     err = capsys.readouterr().err
     assert f"{out}: the sweep is not complete" in err and "Traceback" not in err
     assert "--resume" in err and "--partial" in err
@@ -1262,7 +1254,7 @@ def test_plot_refuses_a_sweep_that_is_not_complete_unless_partial(
         assert f"says '{damage}', 5 of 8 units done" in err
     assert not figures.exists()
     titles = plotted_titles(monkeypatch)
-    assert negsim(["plot", str(out), "--out", str(figures), "--partial"]) == 0
+    assert negsim_main(["plot", str(out), "--out", str(figures), "--partial"]) == 0
     capsys.readouterr()
     of = "" if damage == "no sweep.json" else " of 4"
     assert titles and all(t.startswith(f"PARTIAL SWEEP: 4{of} design points") for t in titles)
@@ -1272,5 +1264,11 @@ def test_plot_draws_a_complete_sweep_unmarked(
     reference: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     titles = plotted_titles(monkeypatch)
-    assert negsim(["plot", str(reference), "--out", str(tmp_path / "f")]) == 0
+    assert negsim_main(["plot", str(reference), "--out", str(tmp_path / "f")]) == 0
     assert titles and not any("PARTIAL" in t for t in titles)
+
+
+def test_sim_sweep_refuses_a_misspelt_option() -> None:
+    """The options are keyword arguments checked as a signature would: nothing runs."""
+    with pytest.raises(TypeError, match=r"unexpected keyword argument.*: job"):
+        sim.sweep("no_such_file.yaml", job=2)  # type: ignore[call-arg]

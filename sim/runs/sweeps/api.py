@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypedDict, Unpack
 
 import pandas as pd
 from rich.console import Console
@@ -58,26 +59,30 @@ def progress_bar(
         yield update
 
 
-def sweep(
-    spec: SweepLike,
-    *,
-    out: str | Path | None = None,
-    jobs: int = 1,
-    resume: bool = False,
-    progress: bool = True,
-    dask_scheduler: str | None = None,
-    dask_local: int | None = None,
-) -> pd.DataFrame:
+class SweepOptions(TypedDict, total=False):
+    """How to run a sweep: the keyword arguments of :func:`sweep` and :func:`run`."""
+
+    out: str | Path | None
+    """Write the sweep's files here (and make it resumable); None (default) keeps it in memory."""
+    jobs: int
+    """Local processes (default 1; results do not depend on it)."""
+    resume: bool
+    """Continue the sweep ``out`` holds, recomputing nothing that finished (default False)."""
+    progress: bool
+    """Show a progress bar with an ETA (default True)."""
+    dask_scheduler: str | None
+    """Run on an existing Dask cluster (``tcp://HOST:PORT``)."""
+    dask_local: int | None
+    """Start a local Dask cluster with this many worker processes."""
+
+
+def sweep(spec: SweepLike, **options: Unpack[SweepOptions]) -> pd.DataFrame:
     """Run a sweep and return one row per design point (see ``docs/sweeps.md``).
 
     Args:
         spec: a sweep file path, a mapping with the same keys, or a loaded sweep.
-        out: write the sweep's files here (and make it resumable); None keeps it in memory.
-        jobs: local processes (results do not depend on it).
-        resume: continue the sweep ``out`` holds, recomputing nothing that finished.
-        progress: show a progress bar with an ETA.
-        dask_scheduler: run on an existing Dask cluster (``tcp://HOST:PORT``).
-        dask_local: start a local Dask cluster with this many worker processes.
+        **options: ``out``, ``jobs``, ``resume``, ``progress``, ``dask_scheduler`` and
+            ``dask_local``, as :class:`SweepOptions` describes them.
 
     Returns:
         A DataFrame with the design point, each parameter's value, ``status`` and ``error``,
@@ -85,34 +90,35 @@ def sweep(
         ``_median_step``, plus ``strike_*`` (Israeli or US strike). ``df.attrs["sweep"]`` holds
         the metadata of ``sweep.json``.
     """
-    result = run(spec, out=out, jobs=jobs, resume=resume, progress=progress,
-                 dask_scheduler=dask_scheduler, dask_local=dask_local)  # fmt: skip
+    result = run(spec, **options)
     table = result.points
     table.attrs["sweep"] = result.meta
     return table
 
 
 def run(
-    spec: SweepLike,
-    *,
-    out: str | Path | None = None,
-    jobs: int = 1,
-    resume: bool = False,
-    progress: bool = True,
-    dask_scheduler: str | None = None,
-    dask_local: int | None = None,
-    console: Console | None = None,
+    spec: SweepLike, *, console: Console | None = None, **options: Unpack[SweepOptions]
 ) -> SweepResult:
-    """Like :func:`sweep`, but return the whole :class:`~sim.runs.sweeps.runner.SweepResult`."""
+    """Like :func:`sweep`, but return the whole :class:`~sim.runs.sweeps.runner.SweepResult`.
+
+    ``console`` is where the progress bar is drawn (default: standard output).
+    """
+    unknown = sorted(set(options) - set(SweepOptions.__annotations__))
+    if unknown:  # as a signature would: a misspelt option is not silently ignored
+        raise TypeError(f"unexpected keyword argument(s): {', '.join(unknown)}")
     loaded = load_sweep(spec)
-    backend = Backend(jobs, dask_scheduler, dask_local)
+    backend = Backend(
+        options.get("jobs", 1), options.get("dask_scheduler"), options.get("dask_local")
+    )
+    out = options.get("out")
     label = f"sweep {loaded.spec.name}"
-    with progress_bar(label, enabled=progress, console=console) as on_progress:
+    enabled = options.get("progress", True)
+    with progress_bar(label, enabled=enabled, console=console) as on_progress:
         return run_sweep(
             loaded,
             out=None if out is None else Path(out),
             backend=backend,
-            resume=resume,
+            resume=options.get("resume", False),
             on_progress=on_progress,
         )
 

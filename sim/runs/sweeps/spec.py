@@ -20,17 +20,17 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationError, model_validator
-from pydantic_core import PydanticCustomError
+from pydantic_core import ErrorDetails, PydanticCustomError
 
 from sim.mechanisms.rng import BLOCK_SIZE
 from sim.scenario.loader import (
     Loaded,
     Problem,
     ScenarioError,
-    data_path,
-    dedupe,
     load_scenario,
+    problem_at,
     read_yaml,
+    validation_problems,
 )
 from sim.scenario.params import FiniteFloat, Param, Strict, uncertainty
 from sim.scenario.schema import parameter_paths
@@ -52,6 +52,8 @@ HINTS = 20
 
 class SweepSpecError(ScenarioError):
     """A sweep file is invalid; ``problems`` lists every problem found."""
+
+    label = "invalid sweep file"
 
 
 class Parameter(Strict):
@@ -359,7 +361,7 @@ def _load_base(
     relative = "the working directory" if file in ("<mapping>", "<spec>") else "the sweep file"
     problem = _not_a_file(path, f"the base scenario {path} (relative to {relative})")
     if problem is not None:
-        raise SweepSpecError([_at(file, "base", problem, lines)])
+        raise SweepSpecError([problem_at(file, "base", problem, lines)])
     try:
         return load_scenario(path)
     except ScenarioError:
@@ -367,7 +369,7 @@ def _load_base(
             itself = file not in ("<mapping>", "<spec>") and _same_file(path, Path(file))
             what = "this sweep file itself" if itself else f"{path}, a sweep file"
             message = f"names {what}, not a scenario: a base must be a scenario file"
-            raise SweepSpecError([_at(file, "base", message, lines)]) from None
+            raise SweepSpecError([problem_at(file, "base", message, lines)]) from None
         raise
 
 
@@ -432,37 +434,17 @@ def _validate(raw: dict[str, Any], file: str, lines: Mapping[str, tuple[str, int
     try:
         return SweepSpec.model_validate(raw)
     except ValidationError as exc:
-        raise SweepSpecError(_problems(exc, raw, file, lines)) from None
+        problems = validation_problems(
+            exc, raw, file, lines, nested="sweep_design", docs=DOCS, reword=_reword
+        )
+        raise SweepSpecError(problems) from None
 
 
-def _problems(
-    exc: ValidationError, raw: Mapping[str, Any], file: str, lines: Mapping[str, tuple[str, int]]
-) -> list[Problem]:
-    out: list[Problem] = []
-    for err in exc.errors(include_url=False):
-        if err["type"] == "sweep_design":
-            for text in err["ctx"]["problems"]:
-                path, _, message = text.partition(": ")
-                out.append(_at(file, path, message, lines))
-            continue
-        path = data_path(raw, err["loc"], err["type"])
-        message = err["msg"].removeprefix("Value error, ")
-        if err["type"] == "string_pattern_mismatch" and path == "name":
-            message = f"{str(err['input'])[:100]!r}: a name {NAME_RULE}"
-        if err["type"] == "extra_forbidden":
-            message = f"unknown field (check the spelling; see {DOCS})"
-        out.append(_at(file, path, message, lines))
-    return dedupe(out)
-
-
-def _at(file: str, path: str, message: str, lines: Mapping[str, tuple[str, int]]) -> Problem:
-    """A problem at ``path``, at its line or its nearest ancestor's."""
-    parts = path.split(".")
-    for k in range(len(parts), 0, -1):
-        where = lines.get(".".join(parts[:k]))
-        if where:
-            return Problem(where[0], path, message, where[1])
-    return Problem(file, path, message)
+def _reword(err: ErrorDetails, path: str, message: str) -> str:
+    """A sweep's name that breaks the pattern says what a name may hold."""
+    if err["type"] == "string_pattern_mismatch" and path == "name":
+        return f"{str(err['input'])[:100]!r}: a name {NAME_RULE}"
+    return message
 
 
 def _resolve_bounds(
@@ -480,7 +462,7 @@ def _resolve_bounds(
             near = difflib.get_close_matches(path, names, n=1) if hinted else []
             hint = f" (did you mean '{near[0]}'?)" if near else ""
             message = f"no numeric parameter '{path}' in the base scenario {base.source}{hint}"
-            problems.append(_at(file, f"{where}.{path}", message, lines))
+            problems.append(problem_at(file, f"{where}.{path}", message, lines))
             continue
         p = spec.parameters.get(path)
         if p is None or p.values is not None:
@@ -495,7 +477,7 @@ def _resolve_bounds(
                 if p.low is None
                 else f"needs low < high for a '{spec.design.kind}' design, got {lo:g}"
             )
-            problems.append(_at(file, f"parameters.{path}", message, lines))
+            problems.append(problem_at(file, f"parameters.{path}", message, lines))
         bounds[path] = (float(lo), float(hi))
     if problems:
         raise SweepSpecError(problems)

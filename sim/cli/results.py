@@ -1,4 +1,4 @@
-"""The ``negsim plot`` and ``negsim report`` commands (wired into :mod:`sim.cli.main`).
+"""``negsim plot`` and ``negsim report``: the figures of results directories, an HTML report.
 
 ``negsim plot RESULTS... [--out DIR] [--world K]...`` draws the figures of run directories
 (``summary.json`` and ``worlds.parquet``, from ``negsim run``) and sweep directories
@@ -21,6 +21,7 @@ import pandas as pd
 from rich.console import Console
 
 from sim.cli.errors import UsageError
+from sim.cli.run import check_counts
 
 if TYPE_CHECKING:
     from sim.scenario.loader import Loaded
@@ -34,34 +35,15 @@ Saver = Callable[[Any, str | Path], list[Path]]
 """``sim.analysis.plots.save_figure``: write a figure as PNG and SVG, return the files."""
 
 
-class ResultsError(ValueError):
+class ResultsError(UsageError):
     """A results directory is missing or is not the output of a run or a sweep."""
-
-
-def _usage_error(message: str) -> Exception:
-    """The CLI's bad-input error (exit status 2)."""
-    return UsageError(message)
 
 
 # ------------------------------------------------------------------------------------- plot
 
 
-def add_plot_parser(sub: Any, parents: Sequence[argparse.ArgumentParser]) -> None:
-    """Add ``negsim plot`` to the command's subparsers."""
-    p = sub.add_parser(
-        "plot",
-        parents=list(parents),
-        help="draw the figures of run and sweep output directories (PNG and SVG)",
-        description=(
-            "Draw the figures of each results directory: for a run (summary.json and "
-            "worlds.parquet) its outcomes, timing and deal terms; for two runs or more also "
-            "their comparison (a forest plot); for a sweep (sweep.json and points.parquet) "
-            "heatmaps and line plots of the outcome probabilities (grid, rows and Latin "
-            "hypercube designs), and the sensitivity indices (Sobol' and Morris designs). "
-            "--world K re-runs world K of each run (from its summary.json) and draws it over "
-            "time."
-        ),
-    )
+def add_plot_arguments(p: argparse.ArgumentParser) -> None:
+    """``negsim plot RESULTS... [--out DIR] [--world K]... [--partial]``."""
     p.add_argument("results", type=Path, nargs="+", metavar="RESULTS", help="output directories")
     p.add_argument(
         "--out",
@@ -92,20 +74,21 @@ def add_plot_parser(sub: Any, parents: Sequence[argparse.ArgumentParser]) -> Non
 
 
 def plot_main(args: argparse.Namespace, console: Console) -> int:
-    """Run ``negsim plot``: write the figures and list them."""
+    """Run ``negsim plot``: write the figures and list them.
+
+    Raises:
+        ResultsError: a directory cannot be read or drawn (``negsim`` reports it, status 2).
+    """
     out = args.out if args.out is not None else args.results[0] / "figures"
     if out.exists() and not out.is_dir():
-        raise _usage_error(f"--out {out} exists and is not a directory")
+        raise UsageError(f"--out {out} exists and is not a directory")
     worlds = list(dict.fromkeys(args.world or []))
     if any(k < 0 for k in worlds):
-        raise _usage_error("--world must be at least 0")
-    try:
-        if args.partial:
-            paths = plot_results(args.results, out, worlds=worlds, partial=True)
-        else:  # as before --partial existed (tests stand in for plot_results with that call)
-            paths = plot_results(args.results, out, worlds=worlds)
-    except ResultsError as exc:
-        raise _usage_error(str(exc)) from None
+        raise UsageError("--world must be at least 0")
+    if args.partial:
+        paths = plot_results(args.results, out, worlds=worlds, partial=True)
+    else:  # as before --partial existed (tests stand in for plot_results with that call)
+        paths = plot_results(args.results, out, worlds=worlds)
     console.print(f"wrote {len(paths)} files to {out}:", highlight=False)
     for path in paths:
         console.print(f"  {path}", highlight=False, soft_wrap=True)
@@ -421,19 +404,8 @@ def _path_stem(path: str) -> str:
 # ----------------------------------------------------------------------------------- report
 
 
-def add_report_parser(sub: Any, parents: Sequence[argparse.ArgumentParser]) -> None:
-    """Add ``negsim report`` to the command's subparsers."""
-    p = sub.add_parser(
-        "report",
-        parents=list(parents),
-        help="run scenarios and write one self-contained HTML report",
-        description=(
-            "Run each scenario with the same worlds and seed, and write one HTML file (figures "
-            "embedded, no external files): each scenario's outcome table and figures, their "
-            "comparison, one world told, the first scenario's calibration evidence and what "
-            "is needed to reproduce it."
-        ),
-    )
+def add_report_arguments(p: argparse.ArgumentParser) -> None:
+    """``negsim report SCENARIO... [--worlds N] [--seed S] [--out FILE] [--jobs J]``."""
     p.add_argument("scenarios", type=Path, nargs="+", metavar="SCENARIO", help="scenario files")
     p.add_argument("--worlds", type=int, default=1000, help="worlds per scenario (default 1000)")
     p.add_argument("--seed", type=int, default=None, help="root seed (default: drawn, recorded)")
@@ -448,14 +420,9 @@ def report_main(args: argparse.Namespace, console: Console) -> int:
     from sim.analysis.report import write_report
     from sim.scenario.loader import load_scenario
 
-    if args.worlds < 1:
-        raise _usage_error("--worlds must be at least 1")
-    if args.seed is not None and args.seed < 0:
-        raise _usage_error("--seed must be a non-negative integer")
-    if args.jobs < 1:
-        raise _usage_error("--jobs must be at least 1")
+    check_counts(args.worlds, args.jobs, args.seed)
     if args.out.exists() and args.out.is_dir():
-        raise _usage_error(f"--out {args.out} is a directory; give the HTML file to write")
+        raise UsageError(f"--out {args.out} is a directory; give the HTML file to write")
     loaded = [load_scenario(path) for path in args.scenarios]  # every file valid first
     err = Console(stderr=True)
 

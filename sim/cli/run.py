@@ -1,0 +1,199 @@
+"""``negsim run``, ``reproduce`` and ``compare``: ensembles of worlds, and their outcome table.
+
+``run`` runs one scenario and writes its files (``docs/outputs.md``), ``reproduce`` re-runs an
+ensemble from its ``summary.json`` alone (``docs/reliability.md``), ``compare`` runs several
+scenarios on the same worlds and seed and prints one table.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from sim.cli.errors import UsageError
+from sim.mechanisms.outcomes import LABELS
+from sim.scenario.loader import load_scenario
+
+# -------------------------------------------------------------------------------------- run
+
+
+def add_run_arguments(p: argparse.ArgumentParser) -> None:
+    """``negsim run SCENARIO [--worlds N] [--seed S] [--out DIR] [--jobs J] [--set P=V ...]``."""
+    p.add_argument("scenario", type=Path, help="scenario YAML file")
+    p.add_argument("--worlds", type=int, default=1000, help="number of worlds (default 1000)")
+    p.add_argument("--seed", type=int, default=None, help="root seed (default: drawn, printed)")
+    p.add_argument("--out", type=Path, default=None, help="output directory (default runs/NAME)")
+    p.add_argument("--jobs", type=int, default=1, help="processes (default 1)")
+    p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="PATH=VALUE",
+        help="override a parameter by dotted path, e.g. actors.israel.strike_resolve=0.1",
+    )
+
+
+def run_main(args: argparse.Namespace, console: Console) -> int:
+    """Run ``negsim run``: the ensemble, its table, its files (``summary.json`` last)."""
+    from sim.analysis.plots import outcomes_png
+    from sim.runs.ensemble import run
+    from sim.runs.output import write_run
+
+    err = Console(stderr=True)
+    check_counts(args.worlds, args.jobs, args.seed)
+    loaded = load_scenario(args.scenario, parse_sets(args.set))
+    out = args.out or Path("runs") / loaded.scenario.name
+    _check_out(out)
+    with _block_progress(err, f"running {args.worlds:,} worlds") as on_block:
+        result = run(loaded, worlds=args.worlds, seed=args.seed, jobs=args.jobs, on_block=on_block)
+    if args.seed is None:
+        err.print(f"seed drawn: {result.summary['seed']} (recorded in summary.json)")
+    console.print(outcome_table(result.summary))
+    paths = write_run(result, out, {"outcomes.png": outcomes_png(result.summary)})
+    console.print("wrote " + ", ".join(str(p) for p in paths), highlight=False)
+    return 0
+
+
+def check_counts(worlds: int, jobs: int, seed: int | None = None) -> None:
+    """An ensemble's counts: at least one world and one process, and a seed (if given) >= 0."""
+    if worlds < 1:
+        raise UsageError("--worlds must be at least 1")
+    if jobs < 1:
+        raise UsageError("--jobs must be at least 1")
+    if seed is not None and seed < 0:
+        raise UsageError("--seed must be a non-negative integer")
+
+
+def parse_sets(items: list[str]) -> dict[str, object]:
+    """The ``--set PATH=VALUE`` overrides, each value read as YAML."""
+    import yaml
+
+    out: dict[str, object] = {}
+    for item in items:
+        path, sep, value = item.partition("=")
+        if not sep or not path:
+            raise UsageError(f"--set needs PATH=VALUE, got '{item}'")
+        try:
+            out[path.strip()] = yaml.safe_load(value)
+        except yaml.YAMLError:
+            raise UsageError(f"--set {path.strip()}: cannot read the value '{value}'") from None
+    return out
+
+
+def _check_out(out: Path) -> None:
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out} exists and is not a directory")
+
+
+@contextmanager
+def _block_progress(err: Console, description: str) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar of the ensemble's blocks on ``err`` (none when it is not a terminal).
+
+    Yields the ``on_block(done, total)`` callback to give :func:`sim.runs.ensemble.run`.
+    """
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    progress = Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total} blocks"),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    )
+    with progress:
+        task = progress.add_task(description, total=None)
+
+        def on_block(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        yield on_block
+
+
+def outcome_table(summary: dict[str, Any]) -> Table:
+    """The outcome table as printed by ``negsim run``."""
+    from sim.analysis.tables import outcome_cells
+
+    table = Table(
+        title=(
+            f"{summary['scenario']}: {summary['worlds']:,} worlds, seed {summary['seed']} "
+            f"({summary['seconds']} s)"
+        )
+    )
+    for col, justify in (
+        ("outcome", "left"),
+        ("p", "right"),
+        ("95% CI", "right"),
+        ("count", "right"),
+        ("median step", "right"),
+        ("median date", "right"),
+    ):
+        table.add_column(col, justify=justify)  # type: ignore[arg-type]
+    for name, *cells in outcome_cells(summary):
+        table.add_row(LABELS[name], *cells)
+    return table
+
+
+# -------------------------------------------------------------------------------- reproduce
+
+
+def add_reproduce_arguments(p: argparse.ArgumentParser) -> None:
+    """``negsim reproduce SUMMARY --out DIR [--jobs J]``."""
+    p.add_argument("summary", type=Path, help="a run's summary.json")
+    p.add_argument("--out", type=Path, required=True, help="output directory for the re-run")
+    p.add_argument("--jobs", type=int, default=1, help="processes (default 1)")
+
+
+def reproduce_main(args: argparse.Namespace, console: Console) -> int:
+    """Run ``negsim reproduce``: 1 (with a warning) when another version made the run."""
+    from sim.analysis.plots import outcomes_png
+    from sim.runs.output import write_run
+    from sim.runs.reproduce import reproduce
+
+    if args.jobs < 1:
+        raise UsageError("--jobs must be at least 1")
+    _check_out(args.out)
+    done = reproduce(args.summary, jobs=args.jobs)
+    console.print(outcome_table(done.result.summary))
+    paths = write_run(done.result, args.out, {"outcomes.png": outcomes_png(done.result.summary)})
+    console.print("wrote " + ", ".join(str(p) for p in paths), highlight=False)
+    for warning in done.warnings:
+        console.print(f"[yellow]warning:[/] {warning}")
+    return 1 if done.warnings else 0
+
+
+# ---------------------------------------------------------------------------------- compare
+
+
+def add_compare_arguments(p: argparse.ArgumentParser) -> None:
+    """``negsim compare SCENARIO... [--worlds N] [--seed S] [--jobs J] [--markdown FILE]``."""
+    p.add_argument("scenarios", type=Path, nargs="+", help="scenario YAML files")
+    p.add_argument("--worlds", type=int, default=1000, help="worlds per scenario")
+    p.add_argument("--seed", type=int, default=None, help="root seed (default: drawn)")
+    p.add_argument("--jobs", type=int, default=1, help="processes (default 1)")
+    p.add_argument("--markdown", type=Path, metavar="FILE", help="also write a Markdown table")
+
+
+def compare_main(args: argparse.Namespace, console: Console) -> int:
+    """Run ``negsim compare``: every file valid first, then one table of them all."""
+    from sim.analysis.tables import comparison_markdown, comparison_table
+    from sim.mechanisms.rng import draw_root_seed
+    from sim.runs.ensemble import run
+    from sim.runs.output import write_text_atomic
+
+    check_counts(args.worlds, args.jobs)
+    loaded = [load_scenario(path) for path in args.scenarios]  # every file valid before running
+    seed = draw_root_seed() if args.seed is None else args.seed
+    summaries = [run(s, worlds=args.worlds, seed=seed, jobs=args.jobs).summary for s in loaded]
+    console.print(comparison_table(summaries))
+    if args.markdown:
+        write_text_atomic(args.markdown, comparison_markdown(summaries))
+        console.print(f"wrote {args.markdown}", highlight=False)
+    return 0

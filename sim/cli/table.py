@@ -1,0 +1,129 @@
+"""The command table of ``negsim``: every command, its help line, its arguments and its handler.
+
+:func:`sim.cli.main.parser` builds one sub-parser per row, in this order (the order of
+``negsim --help``); :func:`sim.cli.main.dispatch` runs the row the command line names. A handler
+takes the parsed arguments and the console of standard output and returns the exit status; it
+raises :class:`~sim.cli.errors.BadInput` (or lets a domain error propagate) on bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from rich.console import Console
+
+from sim.cli import dashboard, forecast, results, run, scenario, sweeps
+
+
+@dataclass(frozen=True)
+class Command:
+    """One ``negsim`` command."""
+
+    name: str
+    help: str
+    """The line ``negsim --help`` shows."""
+    add_arguments: Callable[[argparse.ArgumentParser], None]
+    """Adds the command's own arguments (``--debug`` and ``-v`` are every command's)."""
+    run: Callable[[argparse.Namespace, Console], int]
+    """Runs the command: the parsed arguments and standard output in, the exit status out."""
+    description: str | None = None
+    """The paragraph ``negsim NAME --help`` shows (default: none)."""
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command("run", "run an ensemble of worlds of a scenario", run.add_run_arguments, run.run_main),
+    Command(
+        "validate",
+        "check a scenario file and list every problem",
+        scenario.add_scenario_argument,
+        scenario.validate_main,
+    ),
+    Command(
+        "evidence",
+        "print the evidence behind every parameter",
+        scenario.add_evidence_arguments,
+        scenario.evidence_main,
+    ),
+    Command(
+        "explain",
+        "tell the story of one world of an ensemble",
+        scenario.add_explain_arguments,
+        scenario.explain_main,
+    ),
+    Command(
+        "reproduce",
+        "re-run an ensemble from its summary.json alone",
+        run.add_reproduce_arguments,
+        run.reproduce_main,
+    ),
+    Command(
+        "compare",
+        "run several scenarios with the same worlds and seed",
+        run.add_compare_arguments,
+        run.compare_main,
+    ),
+    Command(
+        "forecast",
+        "forecast one issue from an actor table (BDM's expected utility or compromise)",
+        forecast.add_forecast_arguments,
+        forecast.forecast_main,
+        description=(
+            "Round-by-round forecast of one issue from a CSV with the columns actor, "
+            "capability, position, salience (see docs/bdm.md)."
+        ),
+    ),
+    Command(
+        "sweep",
+        "run a parameter sweep (see scenarios/sweeps/)",
+        sweeps.add_sweep_arguments,
+        sweeps.sweep_main,
+    ),
+    Command(
+        "sensitivity",
+        "Sobol' indices or Morris effects of P(deal) and P(strike) over a sweep",
+        sweeps.add_sensitivity_arguments,
+        sweeps.sensitivity_main,
+    ),
+    Command(
+        "plot",
+        "draw the figures of run and sweep output directories (PNG and SVG)",
+        results.add_plot_arguments,
+        results.plot_main,
+        description=(
+            "Draw the figures of each results directory: for a run (summary.json and "
+            "worlds.parquet) its outcomes, timing and deal terms; for two runs or more also "
+            "their comparison (a forest plot); for a sweep (sweep.json and points.parquet) "
+            "heatmaps and line plots of the outcome probabilities (grid, rows and Latin "
+            "hypercube designs), and the sensitivity indices (Sobol' and Morris designs). "
+            "--world K re-runs world K of each run (from its summary.json) and draws it over "
+            "time."
+        ),
+    ),
+    Command(
+        "report",
+        "run scenarios and write one self-contained HTML report",
+        results.add_report_arguments,
+        results.report_main,
+        description=(
+            "Run each scenario with the same worlds and seed, and write one HTML file (figures "
+            "embedded, no external files): each scenario's outcome table and figures, their "
+            "comparison, one world told, the first scenario's calibration evidence and what "
+            "is needed to reproduce it."
+        ),
+    ),
+    Command(
+        "dashboard",
+        "explore scenarios in the browser: sliders, shocks, runs and one world step by step",
+        dashboard.add_dashboard_arguments,
+        dashboard.dashboard_main,
+    ),
+    Command(
+        "schema",
+        "print the scenario file reference (docs/scenario.md)",
+        scenario.add_schema_arguments,
+        scenario.schema_main,
+    ),
+)
+"""Every ``negsim`` command, in the order ``negsim --help`` lists them."""
