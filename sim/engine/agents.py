@@ -1,4 +1,4 @@
-"""Mesa agents, one per actor; each holds its state as numpy arrays over worlds (MODEL.md 4, 10).
+"""Mesa agents, one per actor; each holds its state in arrays over worlds (docs/model.md §1.2).
 
 Agents read their parameters from the model's per-world parameter table on every use, so a shock
 that changes a parameter takes effect at once. They compute with the pure functions of
@@ -105,7 +105,7 @@ class Actor(mesa.Agent):
 
 
 class FactionAgent(Actor):
-    """A faction: votes in ratification and pulls its principal's stance (MODEL.md section 6)."""
+    """A faction: votes to ratify, pulls its principal's stance (docs/model.md §3.4.3, §3.4.12)."""
 
     def __init__(self, model: World, actor_id: str, spec: Faction):
         """Register the faction; its red lines are read per world by :meth:`bounds`."""
@@ -208,7 +208,7 @@ class PrincipalAgent(Actor):
 
     # --- domestic politics -------------------------------------------------------------------
     def update_domestic(self, active: np.ndarray, first: bool, relief: np.ndarray) -> None:
-        """Pressure, lobbying, clout, then the stance (MODEL.md section 6), in active worlds.
+        """Pressure, lobbying, clout, then stance in active worlds (docs/model.md §3.4.2–3.4.3).
 
         ``relief`` is the share of pressure growth absorbed by patrons.
         """
@@ -393,7 +393,7 @@ class PrincipalAgent(Actor):
 
 
 class StrikerAgent(Actor):
-    """Israel: preventive strike in Powell's logic, and lobbying Washington (MODEL.md 8)."""
+    """Israel: a preventive strike (Powell), lobbying Washington (docs/model.md §3.4.16, §3.4.2)."""
 
     def margin(
         self,
@@ -438,7 +438,7 @@ class PatronAgent(Actor):
 
 
 class SnapbackAgent(Actor):
-    """The E3 with the UN snapback: a hazard that rises as the expiry nears (MODEL.md 8)."""
+    """The E3 with the UN snapback: a hazard rising as the expiry nears (docs/model.md §3.4.18)."""
 
     def __init__(self, model: World, actor_id: str, spec: Snapback):
         """Keep the expiry as a step."""

@@ -1,4 +1,4 @@
-"""The Mesa model: N worlds stepped in lockstep (MODEL.md sections 2, 8, 9 and 10).
+"""The Mesa model: N worlds stepped in lockstep (docs/model.md §1.2, §1.3).
 
 A step runs, in order: shocks; domestic politics (pressure, lobbying, clout, stances); the
 session, on session steps (proposal, response, ratification, walk-out, mediator); outside options
@@ -282,7 +282,7 @@ class NegotiationModel(World):
 
     # --- phases --------------------------------------------------------------------------------
     def apply_shocks(self, t: int) -> None:
-        """Fire the shocks whose triggers hold (MODEL.md section 9)."""
+        """Fire the shocks whose triggers hold (docs/model.md §3.4.21)."""
         for name, shock in self.spec.shocks.items():
             if t < self.open_from and name in self._forcing:
                 continue  # the record shows no strike, walk-out or snapback before then
@@ -364,7 +364,7 @@ class NegotiationModel(World):
         }[name]()
 
     def domestic_politics(self, t: int) -> None:
-        """Level II: pressure, lobbying, clout and stances (MODEL.md section 6)."""
+        """Level II: pressure, lobbying, clout and stances (docs/model.md §3.4.2, §3.4.3)."""
         relief = self._patron_sum("support")
         for p in self.principals.values():
             p.update_domestic(
@@ -372,7 +372,7 @@ class NegotiationModel(World):
             )
 
     def session(self, t: int) -> None:
-        """Level I: one round of the protocol in worlds whose talks are still on (MODEL.md 7)."""
+        """Level I: a session in worlds whose talks are still on (docs/model.md §3.4.5–3.4.13)."""
         live = self.active & ~self.collapsed
         if not live.any():
             return
@@ -553,7 +553,7 @@ class NegotiationModel(World):
     def _patron_mediation(
         self, t: int, path: Path, offer: np.ndarray, idx: np.ndarray
     ) -> np.ndarray:
-        """A patron may table the Nash compromise instead of the proposer's offer (MODEL.md 8).
+        """A patron may table the Nash compromise instead of the offer (docs/model.md §3.4.14).
 
         ``path`` and ``offer`` are restricted to the live worlds ``idx``.
         """
@@ -575,7 +575,7 @@ class NegotiationModel(World):
         return offer
 
     def outside_options(self, t: int) -> None:
-        """Nuclear progress, Israel's strike, the US decision, the E3 snapback (MODEL.md 8)."""
+        """Nuclear progress, strikes and snapback (docs/model.md §3.4.15–3.4.18)."""
         active = self.active
         # Within the observed history no one strikes and the E3 do not trigger snapback.
         may_act = active if t >= self.open_from else np.zeros_like(active)

@@ -1,4 +1,4 @@
-"""Bargaining mathematics over a path of packages between two stances (MODEL.md section 7).
+"""Bargaining mathematics over a path of packages between two stances (docs/model.md §3.4.5).
 
 Offers are made on the *compromise path* between the proposer's stance ``a`` and the responder's
 stance ``b``: ``x_d(λ) = (λ·wa_d·a_d + (1−λ)·wb_d·b_d) / (λ·wa_d + (1−λ)·wb_d)``, λ ∈ [0, 1].

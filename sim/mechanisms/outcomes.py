@@ -1,4 +1,4 @@
-"""Outcome categories (MODEL.md section 1): codes, names, labels and the colour of each."""
+"""Outcome categories (docs/model.md §3.4.22): codes, names, labels and the colour of each."""
 
 from __future__ import annotations
 

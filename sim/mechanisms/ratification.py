@@ -1,4 +1,4 @@
-"""Level II ratification: Putnam's win-set with Tsebelis's veto players (MODEL.md section 6)."""
+"""Level II ratification: Putnam's win-set with Tsebelis's veto players (docs/model.md §3.4.12)."""
 
 from __future__ import annotations
 

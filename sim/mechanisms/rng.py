@@ -1,4 +1,4 @@
-"""Seeds and random streams (MODEL.md section 10).
+"""Seeds and random streams (docs/model.md §3.4.23).
 
 A root seed is expanded with :class:`numpy.random.SeedSequence`: block ``b`` of worlds gets the
 child ``SeedSequence(root, spawn_key=(b,))``, which is exactly the ``b``-th child of

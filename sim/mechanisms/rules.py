@@ -1,7 +1,7 @@
 """Pluggable behaviour rules, registered by name and selected in the scenario file.
 
-Proposal rules (MODEL.md section 7) decide the offer on a session step and whether the responder
-accepts it; stance rules (MODEL.md section 6) move a principal's stance toward its factions.
+Proposal rules (docs/model.md §3.4.6–3.4.9) decide a session's offer and whether the responder
+accepts it; stance rules (docs/model.md §3.4.3) move a principal's stance toward its factions.
 Each rule is a small class whose docstring names its source; the mathematics lives in
 :mod:`sim.mechanisms.bargaining`.
 """

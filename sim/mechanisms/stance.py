@@ -1,4 +1,4 @@
-"""Stance rules: one round of a principal's internal politics (docs/model.md section 6).
+"""Stance rules: one round of a principal's internal politics (docs/model.md §3.4.3).
 
 A stance rule moves a principal's stance toward its factions' positions. The compromise model
 lives here; Bueno de Mesquita's expected-utility model (``bdm_eum``) builds on :class:`StanceRule`
@@ -32,7 +32,7 @@ def compromise_stance(ideals: np.ndarray, salience: np.ndarray, clout: np.ndarra
 
 
 class StanceRule:
-    """Base class: one round of a principal's internal politics (MODEL.md section 6).
+    """Base class: one round of a principal's internal politics (docs/model.md §3.4.3).
 
     ``round`` takes the factions' current bargaining positions, their saliences (both
     (F, N, D)) and clouts (F, N), and returns the positions after the round and the stance the

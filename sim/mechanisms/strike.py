@@ -1,4 +1,4 @@
-"""Outside options: the preventive-strike rule (MODEL.md section 8, Powell 2006)."""
+"""Outside options: the preventive-strike rule (docs/model.md §3.4.16, Powell 2006)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Utilities over packages (MODEL.md section 5).
+"""Utilities over packages (docs/model.md §3.4.1).
 
 ``u_i(x) = 1 − Σ_d w_id · (|x_d − ideal_id| / (hi_d − lo_d))^ρ_i`` with saliences normalised to
 weights (Σ_d w_id = 1) and ρ_i ≥ 1, so ``u_i ∈ [0, 1]`` on the issue box. The spatial form is the

@@ -1,4 +1,4 @@
-"""Ensembles: run a scenario's worlds in seeded blocks, on one process or many (MODEL.md 10, 12).
+"""Ensembles: seeded blocks of worlds, on one process or many (docs/model.md §1.3, §3.4.25).
 
 ``sim.run(scenario, worlds=..., seed=...)`` is the Python entry point; ``negsim run`` calls it.
 Block ``b`` holds worlds ``b·BLOCK_SIZE ...`` and depends only on (scenario, root seed, b), so

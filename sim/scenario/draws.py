@@ -1,4 +1,4 @@
-"""Draw each world's parameter values from the scenario's distributions (MODEL.md section 10).
+"""Draw each world's parameter values from the scenario's distributions (docs/model.md §3.4.24).
 
 Each parameter uses its own named stream (``param:<dotted path>``) and the inverse of its CDF, so
 a world's value of one parameter does not depend on any other parameter or on the block size.

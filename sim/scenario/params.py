@@ -1,4 +1,4 @@
-"""Numeric parameters: a number, or a distribution each world draws from (MODEL.md section 10).
+"""Numeric parameters: a number, or a distribution each world draws from (docs/model.md §3.4.24).
 
 Every numeric field of a scenario is a :data:`Param`. In YAML it is written either as a bare
 number (``0.4``), as a fixed value with its evidence (``{value: 0.4, evidence: [...]}``) or as a

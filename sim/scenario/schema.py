@@ -4,7 +4,7 @@ The field docstrings are the scenario file reference (``docs/scenario.md`` is ge
 ``negsim schema --markdown``). Every numeric field also declares its human name and unit
 (:func:`sim.scenario.params.term`), which :func:`sim.scenario.vocabulary.describe` gives to
 explanations, figures, the dashboard and the reference. Concepts and symbols follow
-``docs/model.md`` (ODD+D) and MODEL.md.
+``docs/model.md`` (ODD+D).
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ StanceRule = Literal["compromise", "bdm_eum"]
 
 
 class Issue(Strict):
-    """One dimension of the issue space (MODEL.md section 3)."""
+    """One dimension of the issue space (docs/model.md §1.2)."""
 
     lo: float = Field(allow_inf_nan=False)
     """Lowest value on the issue's own scale."""
@@ -359,7 +359,7 @@ Actor = Annotated[
 
 
 class Calendar(Strict):
-    """Maps steps to dates (MODEL.md section 2)."""
+    """Maps steps to dates (docs/model.md §1.2)."""
 
     start: dt.date
     """Date of step 0 (the first session of the talks)."""
@@ -372,12 +372,12 @@ class Calendar(Strict):
 
 
 class Protocol(Strict):
-    """The bargaining protocol (MODEL.md section 7)."""
+    """The bargaining protocol (docs/model.md §1.3, §3.4.5–3.4.13)."""
 
     proposal_rule: ProposalRule = "aspiration"
     """How offers are made: aspiration, rubinstein, nash_mediator or screening."""
     stance_rule: StanceRule = "compromise"
-    """How a principal's stance follows its factions (MODEL.md section 6)."""
+    """How a principal's stance follows its factions (docs/model.md §3.4.3)."""
     first_mover: Literal["us", "iran"] = "us"
     """The principal that proposes at the first session; proposers then alternate."""
     session_every: int = Field(default=1, ge=1)
@@ -395,7 +395,7 @@ class Protocol(Strict):
 
 
 class Programme(Strict):
-    """Iran's nuclear programme: the breakout-capability index k in [0, 1] (MODEL.md section 8)."""
+    """Iran's nuclear programme: breakout-capability index k in [0, 1] (docs/model.md §3.4.15)."""
 
     initial_progress: Param = term(
         0.5, name="Iran's nuclear progress at the start", unit="breakout index, 0 to 1"
@@ -408,7 +408,7 @@ class Programme(Strict):
 
 
 class Trigger(Strict):
-    """When a shock fires (MODEL.md section 9). All given conditions must hold."""
+    """When a shock fires (docs/model.md §3.4.21). All given conditions must hold."""
 
     at: dt.date | int | None = None
     """Fire at this date or step (once)."""

@@ -1,6 +1,6 @@
 """Known-answer tests: the engine, configured as a textbook game, reproduces its solution.
 
-MODEL.md section 11. Each test builds a scenario and runs the engine's own model; the closed
+docs/model.md §2.1. Each test builds a scenario and runs the engine's own model; the closed
 forms below are the oracles, not the code under test.
 """
 

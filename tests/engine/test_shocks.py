@@ -1,4 +1,4 @@
-"""Shocks change parameters as MODEL.md section 9 says, and what the other actors know of them."""
+"""Shocks change parameters as docs/model.md §3.4.21 says, and what other actors know of them."""
 
 from __future__ import annotations
 
