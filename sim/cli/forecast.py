@@ -120,7 +120,7 @@ def add_forecast_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--out",
-        type=Path,
+        type=str,
         default=None,
         help="write the per-issue table, summary.json and (with outcomes) the figure here",
     )
@@ -152,9 +152,9 @@ def _check_arguments(args: argparse.Namespace) -> None:
     if not 0 <= args.seed < 2**63:
         raise UsageError(f"--seed must be 0 to 2**63 - 1, got {args.seed}")
     if args.out is not None and (
-        str(args.out) == "" or (args.out.exists() and not args.out.is_dir())
+        args.out == "" or (Path(args.out).exists() and not Path(args.out).is_dir())
     ):
-        raise UsageError(f"--out {str(args.out)!r} must name a directory")
+        raise UsageError(f"--out {args.out!r} must name a directory")
 
 
 def _chosen_rules(args: argparse.Namespace, tables: Sequence[fc.ActorTable]) -> list[str]:
@@ -300,7 +300,7 @@ def forecast_main(args: argparse.Namespace, console: Console) -> int:
 
             figure = plot_forecast(tables, results, rules, scores)
         frame = fc.issue_frame(tables, results, rules)
-        _write(args.out, args.format, frame, text, figure)
+        _write(Path(args.out), args.format, frame, text, figure)
     if args.json:
         console.file.write(text)
         console.file.flush()

@@ -234,9 +234,9 @@ def _numbers(
     frame: pd.DataFrame, column: str, needed: np.ndarray, problems: list[str]
 ) -> np.ndarray:
     """Parse a numeric column; name each missing (where ``needed``), non-numeric or huge cell."""
-    raw = frame[column] if column in frame else pd.Series([""] * len(frame))
-    values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float)
-    empty = (raw == "").to_numpy()
+    raw = (frame[column] if column in frame else pd.Series([""] * len(frame))).to_numpy(object)
+    values = np.asarray(pd.to_numeric(raw, errors="coerce"), dtype=float)
+    empty = raw == ""
     with np.errstate(invalid="ignore"):
         huge = ~empty & np.isfinite(values) & (np.abs(values) > MAX_MAGNITUDE)
     bad = ~empty & ~np.isfinite(values)
@@ -275,21 +275,18 @@ def _range_problems(
         )
 
 
-def _name_problems(
-    frame: pd.DataFrame, issues: pd.Series, present: np.ndarray, problems: list[str]
-) -> None:
+def _name_problems(frame: pd.DataFrame, issues: pd.Series, problems: list[str]) -> None:
     """Empty actor or issue names, and an actor listed twice on one issue."""
-    names = frame["actor"]
-    for row in np.flatnonzero((names == "").to_numpy()):
+    names = frame["actor"].to_numpy(dtype=object)
+    issue_names = issues.to_numpy(dtype=object)
+    for row in np.flatnonzero(names == ""):
         problems.append(f"row {row + 1}, column 'actor': missing actor name")
     if "issue" in frame:
-        for row in np.flatnonzero((issues == "").to_numpy()):
+        for row in np.flatnonzero(issue_names == ""):
             problems.append(f"row {row + 1}, column 'issue': missing issue name")
-    again = (
-        pd.DataFrame({"i": issues, "a": names}).duplicated().to_numpy() & (names != "").to_numpy()
-    )
-    for row in np.flatnonzero(again):
-        where = f" on issue {issues[row]!r}" if "issue" in frame else ""
+    again = pd.DataFrame({"i": issue_names, "a": names}).duplicated().to_numpy()
+    for row in np.flatnonzero(again & (names != "")):
+        where = f" on issue {issue_names[row]!r}" if "issue" in frame else ""
         problems.append(
             f"row {row + 1}, column 'actor': {names[row]!r} appears more than once{where}"
         )
@@ -354,7 +351,7 @@ def read_table(path: str | Path, salience_scale: float = 1.0) -> tuple[ActorTabl
             salience_scale,
             problems,
         )
-    _name_problems(frame, issues, present, problems)
+    _name_problems(frame, issues, problems)
     groups: dict[str, np.ndarray] = {
         str(k): np.asarray(v) for k, v in issues.groupby(issues, sort=False).indices.items()
     }
@@ -603,8 +600,9 @@ def issue_frame(
 ) -> pd.DataFrame:
     """The per-issue table of forecasts, one row per issue.
 
-    Columns: the issue, its number of actors, status quo and outcome; per rule the forecast,
-    the rounds run, whether it converged and (with an outcome) the absolute error.
+    Columns: ``issue``, ``actors`` (the number taking part), ``status_quo``, ``outcome``; per
+    rule ``RULE_forecast``, ``RULE_rounds``, ``RULE_converged`` and ``RULE_error`` (the absolute
+    error, empty without an outcome).
     """
     data: dict[str, Any] = {
         "issue": [t.issue for t in tables],
@@ -613,7 +611,7 @@ def issue_frame(
         "outcome": [t.outcome for t in tables],
     }
     for rule in rules:
-        data[rule] = [r[rule].forecast for r in results]
+        data[f"{rule}_forecast"] = [r[rule].forecast for r in results]
         data[f"{rule}_rounds"] = [r[rule].rounds for r in results]
         data[f"{rule}_converged"] = [r[rule].converged for r in results]
         data[f"{rule}_error"] = [
