@@ -118,6 +118,11 @@ def add_forecast_arguments(p: argparse.ArgumentParser) -> None:
         default=1.0,
         help="divide every salience by this (100 for saliences on 0-100; default 1)",
     )
+    _add_output_arguments(p)
+
+
+def _add_output_arguments(p: argparse.ArgumentParser) -> None:
+    """``--out DIR``, ``--format``, ``--seed`` and ``--json``."""
     p.add_argument(
         "--out",
         type=str,

@@ -691,8 +691,3 @@ def as_json(
             }
         )
     return {**settings, "summary": summary, "scores": scores_json(scores), "issues": issues}
-
-
-def finite_forecasts(results: Sequence[dict[str, RuleForecast]]) -> bool:
-    """Whether every forecast is a finite number (the limits are meant to guarantee it)."""
-    return all(math.isfinite(f.forecast) for r in results for f in r.values())
