@@ -12,6 +12,7 @@ or Parquet) is validated once, here at the edge, within the limits below; the ma
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import io
 import math
@@ -51,6 +52,10 @@ MAX_TABLE_BYTES = 20_000_000
 """The largest table file read (a table of 350 issues x 30 actors is about 0.5 MB)."""
 MAX_ROWS = 100_000
 """The most data rows in a table."""
+MAX_COLUMNS = 20
+"""The most columns of a CSV table (7 are read; the others are ignored)."""
+MAX_CELL_CHARS = 1_000
+"""The longest text cell of a Parquet table, in bytes (a CSV cell is bounded by the file)."""
 MAX_ACTORS = 100
 """The most actors taking part in one issue (BDM's model costs F^3 per issue and round)."""
 MAX_ROUNDS = 1_000
@@ -168,8 +173,23 @@ def _too_many_rows(path: Path, rows: int) -> None:
         )
 
 
+def _columns(path: Path, header: Sequence[object]) -> list[str]:
+    """The header's names, lower-case and stripped; repeated or missing columns are refused."""
+    names = [str(c).strip().lower() for c in header]
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise ActorTableError(
+            path, [f"column {n!r} appears more than once (names ignore case)" for n in repeated]
+        )
+    missing = [c for c in COLUMNS if c not in names]
+    if missing:
+        found = ", ".join(map(repr, names))
+        raise ActorTableError(path, [f"missing column(s) {', '.join(missing)} (found {found})"])
+    return names
+
+
 def _csv_frame(path: Path, data: bytes) -> pd.DataFrame:
-    """Every cell of a CSV as text, the header row as the column names."""
+    """The cells of the known columns of a CSV as text (extra columns are never parsed)."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -178,51 +198,106 @@ def _csv_frame(path: Path, data: bytes) -> pd.DataFrame:
         raise ActorTableError(path, ["the file is empty (no header row)"])
     _too_many_rows(path, text.count("\n") - 1)
     try:
+        header = next(csv.reader(io.StringIO(text), skipinitialspace=True))
+        if len(header) > MAX_COLUMNS:
+            raise ActorTableError(
+                path,
+                [
+                    f"{len(header):,} columns; the limit is {MAX_COLUMNS} "
+                    "(sim.runs.forecast.MAX_COLUMNS)"
+                ],
+            )
+        names = _columns(path, header)
         frame = pd.read_csv(
             io.StringIO(text),
             header=None,
+            skiprows=1,
             dtype=str,
             keep_default_na=False,
             skipinitialspace=True,
         )
-    except (pd.errors.ParserError, ValueError) as exc:
+    except pd.errors.EmptyDataError:  # a header row alone
+        frame = pd.DataFrame(columns=range(len(names)), dtype=str)
+    except (csv.Error, pd.errors.ParserError, ValueError) as exc:
         raise ActorTableError(path, [f"cannot be read as CSV: {exc}"]) from None
-    header = [str(c) for c in frame.iloc[0]]
-    frame = frame.iloc[1:].reset_index(drop=True)
-    frame.columns = pd.Index(header)
+    if len(frame.columns) > len(names):
+        raise ActorTableError(
+            path, [f"cannot be read as CSV: a row has more fields than the header's {len(names)}"]
+        )
+    keep = [k for k, name in enumerate(names) if name in COLUMNS + OPTIONAL]
+    frame = frame.reindex(columns=keep)
+    frame.columns = pd.Index([names[k] for k in keep])
     return frame
 
 
-def _parquet_frame(path: Path, data: bytes) -> pd.DataFrame:
-    """Every cell of a Parquet table as text (a null is an empty cell), checking its size first."""
+def _parquet_columns(path: Path, data: bytes) -> list[str]:
+    """The known columns of a Parquet table, after checking its rows and uncompressed size."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    meta = pq.ParquetFile(pa.BufferReader(data)).metadata
+    _too_many_rows(path, meta.num_rows)
+    header = meta.schema.to_arrow_schema().names
+    names = _columns(path, header)
+    size = sum(
+        meta.row_group(g).column(c).total_uncompressed_size
+        for g in range(meta.num_row_groups)
+        for c in range(meta.num_columns)
+    )
+    if size > MAX_TABLE_BYTES:
+        raise ActorTableError(
+            path,
+            [
+                f"{size:,} bytes uncompressed; the limit is {MAX_TABLE_BYTES:,} "
+                "(sim.runs.forecast.MAX_TABLE_BYTES)"
+            ],
+        )
+    return [header[k] for k, name in enumerate(names) if name in COLUMNS + OPTIONAL]
+
+
+def _parquet_frame(path: Path, data: bytes) -> pd.DataFrame:
+    """The cells of the known columns of a Parquet table as text (a null is an empty cell).
+
+    The row count, the uncompressed size and (text columns are read as dictionaries, before
+    any value is repeated into its rows) the longest text value are checked first, so a small
+    file cannot expand into a huge table.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
     try:
-        source = pq.ParquetFile(pa.BufferReader(data))
-        _too_many_rows(path, source.metadata.num_rows)
-        frame = source.read().to_pandas()
+        keep = _parquet_columns(path, data)
+        table = pq.ParquetFile(pa.BufferReader(data), read_dictionary=keep).read(columns=keep)
+        longest = max(
+            (
+                pc.max(pc.binary_length(chunk.dictionary)).as_py() or 0
+                for column in table.columns
+                if pa.types.is_dictionary(column.type)
+                for chunk in column.chunks
+            ),
+            default=0,
+        )
+        frame = table.to_pandas()
     except (pa.ArrowException, OSError, ValueError) as exc:
         raise ActorTableError(path, [f"cannot be read as Parquet: {exc}"]) from None
+    if longest > MAX_CELL_CHARS:
+        raise ActorTableError(
+            path,
+            [
+                f"a text cell of {longest:,} bytes; the limit is {MAX_CELL_CHARS:,} "
+                "(sim.runs.forecast.MAX_CELL_CHARS)"
+            ],
+        )
+    frame.columns = pd.Index([str(c).strip().lower() for c in frame.columns])
     return frame.astype(object).where(frame.notna(), "").map(str)
 
 
 def _frame(path: Path) -> pd.DataFrame:
-    """The table as text cells with lower-case, stripped, distinct column names."""
+    """The known columns of the table as stripped text, under lower-case column names."""
     data = _raw_bytes(path)
     parquet = path.suffix.lower() in (".parquet", ".pq")
     frame = _parquet_frame(path, data) if parquet else _csv_frame(path, data)
-    names = [str(c).strip().lower() for c in frame.columns]
-    repeated = sorted({n for n in names if names.count(n) > 1})
-    if repeated:
-        raise ActorTableError(
-            path, [f"column {n!r} appears more than once (names ignore case)" for n in repeated]
-        )
-    frame.columns = pd.Index(names)
-    missing = [c for c in COLUMNS if c not in names]
-    if missing:
-        found = ", ".join(map(repr, names))
-        raise ActorTableError(path, [f"missing column(s) {', '.join(missing)} (found {found})"])
     _too_many_rows(path, len(frame))
     return frame.fillna("").astype(str).apply(lambda col: col.str.strip())
 

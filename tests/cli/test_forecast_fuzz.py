@@ -69,6 +69,7 @@ def hostile_inputs(tmp: Path) -> dict[str, tuple[list[str], str]]:
     }
     for name, text in files.items():
         (tmp / f"{name}.csv").write_text(text, encoding="utf-8")
+    parquet_bomb(tmp / "bomb.parquet")
     example = str(Path(__file__).resolve().parents[2] / "docs/examples/ec_emission_standards.csv")
     return {
         "repeated_column": ([str(tmp / "repeated_column.csv")], "'actor' appears more than once"),
@@ -80,7 +81,23 @@ def hostile_inputs(tmp: Path) -> dict[str, tuple[list[str], str]]:
         "huge_values": ([str(tmp / "huge_values.csv"), "--json"], "MAX_MAGNITUDE"),
         "actors_101": ([str(tmp / "actors_101.csv")], "MAX_ACTORS"),
         "rounds_1e9": ([example, "--rounds", "1000000000"], "MAX_ROUNDS"),
+        "parquet_bomb": ([str(tmp / "bomb.parquet")], "MAX_CELL_CHARS"),
     }
+
+
+def parquet_bomb(path: Path) -> None:
+    """A 0.5 MB Parquet file whose actor column would expand to 90 GB: one 900 kB name, 100,000
+    times (dictionary-encoded)."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    n = fc.MAX_ROWS
+    name = pa.DictionaryArray.from_arrays(
+        pa.array(np.zeros(n, dtype=np.int32)), pa.array(["x" * 900_000])
+    )
+    columns = {"actor": name, "capability": np.ones(n), "position": np.arange(n) % 2.0}
+    pq.write_table(pa.table({**columns, "salience": np.ones(n)}), path)
 
 
 def test_hostile_tables_fail_fast_in_bounded_memory(tmp_path: Path) -> None:

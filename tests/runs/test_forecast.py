@@ -242,6 +242,31 @@ def test_limits_name_themselves(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     assert "sim.runs.forecast.MAX_TABLE_BYTES" in problems(path)[0]
 
 
+def test_extra_columns_are_ignored_up_to_a_limit(tmp_path: Path) -> None:
+    head = "actor,note,capability,position,salience"
+    path = write(tmp_path, f"{head}\na,x,1,0,1\nb,,1,1,1\n")
+    assert fc.read_actors(path).actors == ("a", "b")
+    wide = write(tmp_path, head + ",x" * 16 + "\n", "wide.csv")
+    assert "21 columns; the limit is 20 (sim.runs.forecast.MAX_COLUMNS)" in problems(wide)[0]
+
+
+def test_parquet_limits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    frame = pd.DataFrame(
+        {"actor": ["a" * 1001, "b"], "capability": [1, 1], "position": [0, 1], "salience": [1, 1]}
+    )
+    frame.to_parquet(tmp_path / "long.parquet")
+    assert (
+        "the limit is 1,000 (sim.runs.forecast.MAX_CELL_CHARS)"
+        in problems(tmp_path / "long.parquet")[0]
+    )
+    zeros = pd.DataFrame(0.0, index=range(20_000), columns=list(fc.COLUMNS[1:]))
+    packed = tmp_path / "zeros.parquet"
+    zeros.assign(actor="a").to_parquet(packed, compression="zstd", use_dictionary=False)
+    limit = packed.stat().st_size + 1  # the file is within the limit, its content is not
+    monkeypatch.setattr(fc, "MAX_TABLE_BYTES", limit)
+    assert f"uncompressed; the limit is {limit:,}" in problems(packed)[0]
+
+
 def test_pipes_devices_and_directories_are_refused(tmp_path: Path) -> None:
     fifo = tmp_path / "fifo.csv"
     os.mkfifo(fifo)  # never opened: reading it would wait for a writer
