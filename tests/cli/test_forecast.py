@@ -306,3 +306,25 @@ def test_cli_end_to_end(tmp_path: Path) -> None:
         check=False,
     )
     assert done.returncode == 2 and str(bad) in done.stderr
+
+
+def test_the_figure_has_a_panel_per_rule_with_its_mae() -> None:
+    from sim.analysis.plots.forecast import plot_forecast
+    from sim.runs import forecast as runs
+
+    tables = runs.read_table(SYNTHETIC, salience_scale=100)
+    rules = ["bdm_eum", "compromise"]
+    results = runs.forecast_issues(tables, rules, 2)
+    scores = runs.score(tables, results, rules)
+    assert scores is not None
+    fig = plot_forecast(tables, results, rules, scores)
+    axes = fig.get_axes()
+    assert [ax.get_title().splitlines()[0] for ax in axes] == rules
+    assert f"MAE {scores.mae['compromise'].estimate:.3g}" in axes[1].get_title()
+    # bdm_eum hit the cap of 2 rounds on every issue: hollow markers, named in a legend.
+    legend = axes[0].get_legend()
+    assert legend is not None and [t.get_text() for t in legend.get_texts()] == [
+        "round cap reached"
+    ]
+    assert axes[1].get_legend() is None  # the compromise rule always converges
+    assert len(axes[0].collections[0].get_offsets()) == len(tables)
