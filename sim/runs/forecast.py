@@ -305,25 +305,30 @@ def _frame(path: Path) -> pd.DataFrame:
 # --------------------------------------------------------------------------- validating the cells
 
 
+def _rows(mask: np.ndarray, values: np.ndarray) -> list[tuple[int, Any]]:
+    """``(row number, value)`` of each cell in ``mask`` (row 1 = the first data row)."""
+    return list(zip((np.flatnonzero(mask) + 1).tolist(), values[mask].tolist(), strict=True))
+
+
 def _numbers(
     frame: pd.DataFrame, column: str, needed: np.ndarray, problems: list[str]
 ) -> np.ndarray:
     """Parse a numeric column; name each missing (where ``needed``), non-numeric or huge cell."""
-    raw = (frame[column] if column in frame else pd.Series([""] * len(frame))).to_numpy(object)
+    if column not in frame:
+        return np.full(len(frame), np.nan)
+    raw = frame[column].to_numpy(object)
     values = np.asarray(pd.to_numeric(raw, errors="coerce"), dtype=float)
     empty = raw == ""
     with np.errstate(invalid="ignore"):
         huge = ~empty & np.isfinite(values) & (np.abs(values) > MAX_MAGNITUDE)
     bad = ~empty & ~np.isfinite(values)
-    for row in np.flatnonzero(empty & needed):
-        problems.append(f"row {row + 1}, column '{column}': missing value")
-    for row in np.flatnonzero(bad):
-        problems.append(f"row {row + 1}, column '{column}': {raw[row]!r} is not a finite number")
-    for row in np.flatnonzero(huge):
-        problems.append(
-            f"row {row + 1}, column '{column}': {values[row]:g} is beyond ±{MAX_MAGNITUDE:g} "
-            "(sim.runs.forecast.MAX_MAGNITUDE)"
-        )
+    where = f"column '{column}'"
+    problems += [f"row {r}, {where}: missing value" for r, _ in _rows(empty & needed, raw)]
+    problems += [f"row {r}, {where}: {v!r} is not a finite number" for r, v in _rows(bad, raw)]
+    problems += [
+        f"row {r}, {where}: {v:g} is beyond ±{MAX_MAGNITUDE:g} (sim.runs.forecast.MAX_MAGNITUDE)"
+        for r, v in _rows(huge, values)
+    ]
     return np.where(empty | bad | huge, np.nan, values)
 
 
@@ -331,10 +336,10 @@ def _range_problems(
     capability: np.ndarray, salience: np.ndarray, scale: float, problems: list[str]
 ) -> None:
     """Negative capabilities; saliences outside [0, 1] once divided by ``scale``."""
-    for row in np.flatnonzero(capability < 0):
-        problems.append(
-            f"row {row + 1}, column 'capability': capability {capability[row]:g} is negative"
-        )
+    problems += [
+        f"row {r}, column 'capability': capability {v:g} is negative"
+        for r, v in _rows(capability < 0, capability)
+    ]
     with np.errstate(invalid="ignore"):
         outside = (salience < 0) | (salience > scale)
     if scale == 1 and np.any(outside) and np.nanmax(salience) <= 100:
@@ -344,10 +349,10 @@ def _range_problems(
             "saliences on a 0-100 scale give --salience-scale 100",
         )
     shown = "" if scale == 1 else f" divided by the salience scale {scale:g}"
-    for row in np.flatnonzero(outside):
-        problems.append(
-            f"row {row + 1}, column 'salience': salience {salience[row]:g}{shown} is outside [0, 1]"
-        )
+    problems += [
+        f"row {r}, column 'salience': salience {v:g}{shown} is outside [0, 1]"
+        for r, v in _rows(outside, salience)
+    ]
 
 
 def _name_problems(frame: pd.DataFrame, issues: pd.Series, problems: list[str]) -> None:
