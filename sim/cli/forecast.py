@@ -126,6 +126,7 @@ def _add_output_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--out",
         type=str,
+        metavar="DIR",
         default=None,
         help="write the per-issue table, summary.json and (with outcomes) the figure here",
     )
