@@ -90,6 +90,7 @@ def add_forecast_arguments(p: argparse.ArgumentParser) -> None:
         "--rounds",
         type=int,
         default=10,
+        metavar="N",
         help=f"at most N rounds of bdm_eum, 0 to {fc.MAX_ROUNDS:,} (default 10)",
     )
     p.add_argument(
@@ -116,6 +117,7 @@ def add_forecast_arguments(p: argparse.ArgumentParser) -> None:
         "--salience-scale",
         type=float,
         default=1.0,
+        metavar="S",
         help="divide every salience by this (100 for saliences on 0-100; default 1)",
     )
     _add_output_arguments(p)
@@ -133,7 +135,9 @@ def _add_output_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--format", choices=("csv", "parquet"), default="csv", help="per-issue table format"
     )
-    p.add_argument("--seed", type=int, default=0, help="seed of the bootstrap (default 0)")
+    p.add_argument(
+        "--seed", type=int, default=0, metavar="S", help="seed of the bootstrap (default 0)"
+    )
     p.add_argument(
         "--json", action="store_true", help="print one JSON object (plain stdout) instead"
     )
