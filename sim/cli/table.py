@@ -66,12 +66,13 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command(
         "forecast",
-        "forecast one issue from an actor table (BDM's expected utility or compromise)",
+        "forecast issues from an actor table (BDM's expected utility, compromise, benchmarks)",
         forecast.add_forecast_arguments,
         forecast.forecast_main,
         description=(
-            "Round-by-round forecast of one issue from a CSV with the columns actor, "
-            "capability, position, salience (see docs/bdm.md)."
+            "Forecasts of one or many issues from a CSV or Parquet table with the columns "
+            "actor, capability, position, salience and optionally issue, status_quo, outcome; "
+            "scored against the outcomes when given (see docs/bdm.md)."
         ),
     ),
     Command(
