@@ -9,7 +9,8 @@ and each actor its colour (:func:`actor_colours`) in every figure. Titles name t
 legends name every series drawn and only those, and probabilities are percentages everywhere.
 
 The figures live in one module per family (:mod:`.common` holds what they share,
-:mod:`.outcomes` a run's figures, :mod:`.sweeps`, :mod:`.sensitivity`, :mod:`.world`); this
+:mod:`.outcomes` a run's figures, :mod:`.sweeps`, :mod:`.sensitivity`, :mod:`.world`,
+:mod:`.forecast`); this
 package re-exports their public names, so ``plots.plot_outcomes`` and
 ``from sim.analysis.plots import plot_outcomes`` work.
 
@@ -20,6 +21,7 @@ package re-exports their public names, so ``plots.plot_outcomes`` and
 - :func:`plot_sweep_heatmap`, :func:`plot_sweep_line`: outcome probabilities over a sweep.
 - :func:`plot_sensitivity`: Sobol' or Morris indices as bars with confidence intervals.
 - :func:`plot_world`: one world's stances, clout, offers, shocks and ending over time.
+- :func:`plot_forecast`: ``negsim forecast``'s forecasts of many issues against their outcomes.
 """
 
 from sim.analysis.plots.common import (
@@ -45,6 +47,7 @@ from sim.analysis.plots.common import (
     save_figure,
     scenario_title,
 )
+from sim.analysis.plots.forecast import plot_forecast
 from sim.analysis.plots.outcomes import (
     cumulative_incidence,
     end_steps,
@@ -99,6 +102,7 @@ __all__ = [
     "param_label",
     "param_unit",
     "parameter_name",
+    "plot_forecast",
     "plot_forest",
     "plot_outcomes",
     "plot_sensitivity",
