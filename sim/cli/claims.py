@@ -58,13 +58,15 @@ def verdict_table(results: list[ClaimResult], title: str) -> Table:
     from sim.analysis.claims import quantity_text, shorten, value_text
 
     table = Table(title=title)
-    for column in ("claim", "quote", "quantity", "model (95% interval)", "band", "verdict"):
+    table.add_column("claim", no_wrap=True)
+    for column in ("quote", "quantity", "model (95% interval)", "band"):
         table.add_column(column, overflow="fold")
+    table.add_column("verdict", no_wrap=True)
     for r in results:
         style = STYLE[r.verdict]
         table.add_row(
             r.id,
-            shorten(r.claim.evidence[0].quote, 50),
+            shorten(r.claim.evidence[0].quote, 40),
             quantity_text(r, brief=True),
             value_text(r),
             r.target,

@@ -11,7 +11,8 @@ is replaced whole):
 A fourth loader key, ``claims:``, names the file of the scenario's claims (the articles' own
 likelihoods, :mod:`sim.scenario.claims`), relative to the scenario file. It is checked with the
 scenario but is not part of it: it is not inherited through ``extends:`` (a variant is checked
-against claims of its own, or none) and does not enter the scenario's hash.
+against claims of its own, or none) and does not enter the scenario's hash. A mapping given to
+:func:`load_scenario` has no folder to find the file in, so its ``claims`` key is ignored.
 
 Every override applied is logged (logger ``sim.scenario``), naming the path, the old and the new
 value. All problems are gathered into one :class:`ScenarioError`, each naming the file, the field
@@ -39,7 +40,7 @@ from sim.scenario.schema import Scenario
 
 log = logging.getLogger("sim.scenario")
 
-LOADER_KEYS = ("extends", "overrides", "include_shocks", "claims")
+LOADER_KEYS = ("extends", "overrides", "include_shocks")
 MAX_FILE_BYTES = 1_000_000
 """Largest scenario (or sweep) file read, in bytes; baseline.yaml is about 60 KB."""
 MAX_NODES = 1_000_000
@@ -443,6 +444,8 @@ def load_scenario(
     applied: list[str] = []
     if isinstance(source, Mapping):
         raw, file = copy.deepcopy(dict(source)), "<mapping>"
+        if raw.pop("claims", None) is not None:  # a file name, and a mapping has no folder
+            log.info("<mapping>: claims: ignored (claims are read from scenario files only)")
         for key in LOADER_KEYS:
             if key in raw:
                 raise ScenarioError([Problem(file, key, "only scenario files may use this key")])
