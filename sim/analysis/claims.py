@@ -146,23 +146,14 @@ def paired_difference(
     p1, p2 = proportion(e1, k1), proportion(e2, k2)
     phi = _phi(e1, e2) if k1.all() and k2.all() and len(e1) == len(e2) else 0.0
     d = p2.value - p1.value
-    lower = math.sqrt(
-        max(
-            0.0,
-            (p2.value - p2.low) ** 2
-            - 2 * phi * (p2.value - p2.low) * (p1.high - p1.value)
-            + (p1.high - p1.value) ** 2,
-        )
-    )
-    upper = math.sqrt(
-        max(
-            0.0,
-            (p2.high - p2.value) ** 2
-            - 2 * phi * (p2.high - p2.value) * (p1.value - p1.low)
-            + (p1.value - p1.low) ** 2,
-        )
-    )
+    lower = _spread(p2.value - p2.low, p1.high - p1.value, phi)
+    upper = _spread(p2.high - p2.value, p1.value - p1.low, phi)
     return Estimate(d, max(-1.0, d - lower), min(1.0, d + upper), p2.count - p1.count, p1.n)
+
+
+def _spread(a: float, b: float, phi: float) -> float:
+    """Newcombe's combination of two Wilson half-widths: ``sqrt(a² - 2φab + b²)``."""
+    return math.sqrt(max(0.0, a * a - 2 * phi * a * b + b * b))
 
 
 def _phi(x: np.ndarray, y: np.ndarray) -> float:
