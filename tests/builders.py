@@ -18,8 +18,13 @@ BASELINE = ROOT / "scenarios" / "baseline.yaml"
 
 
 def baseline_raw() -> dict[str, Any]:
-    """The baseline scenario as a raw mapping (to mutate in tests)."""
-    return yaml.safe_load(BASELINE.read_text(encoding="utf-8"))
+    """The baseline scenario as a raw mapping (to mutate in tests), without its ``claims`` key.
+
+    ``claims`` names a file beside the baseline: a copy written elsewhere could not find it.
+    """
+    raw = yaml.safe_load(BASELINE.read_text(encoding="utf-8"))
+    raw.pop("claims", None)
+    return raw
 
 
 def faction(principal: str, ideal: float, **extra: Any) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from rich.console import Console
 
-from sim.cli import dashboard, forecast, results, run, scenario, sweeps
+from sim.cli import claims, dashboard, forecast, results, run, scenario, sweeps
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,12 @@ COMMANDS: tuple[Command, ...] = (
         "tell the story of one world of an ensemble",
         scenario.add_explain_arguments,
         scenario.explain_main,
+    ),
+    Command(
+        "claims",
+        "check a scenario against the articles' own likelihoods (its claims)",
+        claims.add_claims_arguments,
+        claims.claims_main,
     ),
     Command(
         "reproduce",

@@ -8,6 +8,12 @@ is replaced whole):
 3. the file's own keys;
 4. the file's ``overrides:``, a mapping of dotted paths to values, applied in file order.
 
+A fourth loader key, ``claims:``, names the file of the scenario's claims (the articles' own
+likelihoods, :mod:`sim.scenario.claims`), relative to the scenario file. It is checked with the
+scenario but is not part of it: it is not inherited through ``extends:`` (a variant is checked
+against claims of its own, or none) and does not enter the scenario's hash. A mapping given to
+:func:`load_scenario` has no folder to find the file in, so its ``claims`` key is ignored.
+
 Every override applied is logged (logger ``sim.scenario``), naming the path, the old and the new
 value. All problems are gathered into one :class:`ScenarioError`, each naming the file, the field
 path and, where the YAML gives it, the line.
@@ -28,6 +34,7 @@ import yaml
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
+from sim.scenario.claims import ClaimsFile, reference_problems
 from sim.scenario.evidence import find_seeds_dir, quote_problems
 from sim.scenario.schema import Scenario
 
@@ -76,6 +83,10 @@ class Loaded:
     source: str
     lines: dict[str, tuple[str, int]] = field(default_factory=dict)
     overrides: list[str] = field(default_factory=list)
+    claims: ClaimsFile | None = None
+    """The claims the scenario file names (``claims:``), checked; None if it names none."""
+    claims_file: Path | None = None
+    """The file they were read from."""
 
     @property
     def sha256(self) -> str:
@@ -322,6 +333,7 @@ def _resolve(
     merged_lines: dict[str, tuple[str, int]] = {}
     applied: list[str] = []
 
+    raw.pop("claims", None)  # never inherited: load_scenario reads the top file's own
     parent = raw.pop("extends", None)
     if parent is not None:
         if not isinstance(parent, str) or not parent:
@@ -432,6 +444,8 @@ def load_scenario(
     applied: list[str] = []
     if isinstance(source, Mapping):
         raw, file = copy.deepcopy(dict(source)), "<mapping>"
+        if raw.pop("claims", None) is not None:  # a file name, and a mapping has no folder
+            log.info("<mapping>: claims: ignored (claims are read from scenario files only)")
         for key in LOADER_KEYS:
             if key in raw:
                 raise ScenarioError([Problem(file, key, "only scenario files may use this key")])
@@ -456,7 +470,52 @@ def load_scenario(
         bad = quote_problems(scenario, seeds)
         if bad:
             raise ScenarioError([problem_at(file, path, message, lines) for path, message in bad])
-    return Loaded(scenario, raw, file, lines, applied)
+    loaded = Loaded(scenario, raw, file, lines, applied)
+    if not isinstance(source, Mapping):
+        loaded.claims_file = claims_path(Path(source))
+        if loaded.claims_file is not None:
+            loaded.claims = load_claims(loaded.claims_file, scenario)
+    return loaded
+
+
+def claims_path(path: Path) -> Path | None:
+    """The claims file a scenario file names with ``claims:`` (its own key only), or None."""
+    raw, lines = read_yaml(path)
+    name = raw.get("claims")
+    if name is None:
+        return None
+    if not isinstance(name, str) or not name:
+        raise ScenarioError([problem_at(str(path), "claims", "must be a file name", lines)])
+    target = path.parent / name
+    if not target.is_file():
+        raise ScenarioError([problem_at(str(path), "claims", f"no claims file {target}", lines)])
+    return target
+
+
+def load_claims(path: Path, scenario: Scenario) -> ClaimsFile:
+    """Read and check a claims file (:mod:`sim.scenario.claims`) for ``scenario``.
+
+    Checks the schema, every quote verbatim in the seeds (as evidence is checked), that each
+    variant file exists and that each ``shock:NAME`` event names a shock of the scenario.
+
+    Raises:
+        ScenarioError: every problem, each naming the claims file, the field and the line.
+    """
+    raw, lines = read_yaml(path)
+    file = str(path)
+    try:
+        claims = ClaimsFile.model_validate(raw)
+    except ValidationError as exc:
+        raise ScenarioError(validation_problems(exc, raw, file, lines)) from None
+    found: list[tuple[str, str]] = []
+    seeds = find_seeds_dir(path)
+    if seeds is not None:
+        found += quote_problems(claims, seeds)
+    shocks = tuple(f"shock:{name}" for name in scenario.shocks)
+    found += reference_problems(claims, path.parent, shocks)
+    if found:
+        raise ScenarioError([problem_at(file, p, m, lines) for p, m in found])
+    return claims
 
 
 def validation_problems(

@@ -150,7 +150,7 @@ scenario)` composes them for a path, with the actor's display name and the issue
 
 ## Composing scenarios: `extends`, `include_shocks` and `overrides`
 
-Besides the keys of [Scenario](#scenario), a scenario file may use three loader keys. From the
+Besides the keys of [Scenario](#scenario), a scenario file may use four loader keys. From the
 docstring of `sim/scenario/loader.py`:
 
 """

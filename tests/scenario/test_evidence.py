@@ -32,6 +32,7 @@ def test_every_baseline_quote_is_in_its_seed() -> None:
 
 def write_with_quote(tmp_path: Path, quote: str, seed: str = "000_9494b9ec543078ca.txt") -> Path:
     raw = yaml.safe_load(BASELINE.read_text(encoding="utf-8"))
+    del raw["claims"]  # names a file beside the baseline
     raw["actors"]["oman"]["give_up_hazard"]["evidence"][0].update({"quote": quote, "seed": seed})
     shutil.copytree(BASELINE.parent / "shocks", tmp_path / "shocks")
     (tmp_path / "seeds").mkdir()
