@@ -139,8 +139,8 @@ def outcome_table(summary: dict[str, Any]) -> Table:
         ("p", "right"),
         ("95% CI", "right"),
         ("count", "right"),
-        ("median\nstep", "right"),
-        ("median\ndate", "right"),
+        ("median step", "right"),
+        ("median date", "right"),
     ):
         table.add_column(col, justify=justify, no_wrap=True)  # type: ignore[arg-type]
     for name, *cells in outcome_cells(summary):

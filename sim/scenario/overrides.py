@@ -14,6 +14,20 @@ import difflib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
+from pydantic import BaseModel
+
+from sim.scenario.schema import (
+    Counterweight,
+    Faction,
+    Mediator,
+    Patron,
+    Principal,
+    Scenario,
+    Snapback,
+    Striker,
+    ThirdParty,
+)
+
 COMMAND_LINE = "--set"
 """Where a command-line override is said to come from in a problem: ``--set PATH: ...``."""
 ORIGINS = (COMMAND_LINE, "overrides")
@@ -43,9 +57,42 @@ def known_paths(raw: Mapping[str, Any]) -> Iterator[str]:
             stack.append((f"{path}.", item))
 
 
+def field_paths(raw: Mapping[str, Any]) -> Iterator[str]:
+    """The schema's fields that ``raw`` may set but need not write.
+
+    The top level's, those of its sections (``protocol.*``) and each actor's by its kind
+    (``actors.us.quota``).
+    """
+    for name, info in Scenario.model_fields.items():
+        yield name
+        kind = info.annotation
+        if isinstance(kind, type) and issubclass(kind, BaseModel):
+            yield from (f"{name}.{f}" for f in kind.model_fields)
+    actors = raw.get("actors")
+    for actor_id, actor in actors.items() if isinstance(actors, Mapping) else ():
+        model = _actor_model(actor) if isinstance(actor, Mapping) else None
+        yield from (f"actors.{actor_id}.{f}" for f in (model.model_fields if model else ()))
+
+
+def _actor_model(actor: Mapping[str, Any]) -> type[BaseModel] | None:
+    """The schema model of a raw actor, by its role (and a third party's instrument)."""
+    if actor.get("role") != "third_party":
+        roles: dict[str, type[BaseModel]] = {"principal": Principal, "faction": Faction}
+        return roles.get(str(actor.get("role")))
+    kinds: dict[str, type[BaseModel]] = {"striker": Striker, "patron": Patron}
+    kinds |= {"snapback": Snapback, "mediator": Mediator, "counterweight": Counterweight}
+    return kinds.get(str(actor.get("instrument")), ThirdParty)
+
+
 def suggestions(path: str, raw: Mapping[str, Any], n: int = SUGGESTIONS) -> list[str]:
-    """The ``n`` paths of ``raw`` closest to ``path`` (difflib's ratio of at least 0.6)."""
-    candidates = sorted(set(known_paths(raw)) - {path})
+    """The ``n`` paths closest to ``path`` (difflib's ratio of at least 0.6).
+
+    From the paths of ``raw`` and the fields it may set (:func:`field_paths`), never an
+    ancestor of ``path``.
+    """
+    parts = path.split(".")
+    ancestors = {".".join(parts[:k]) for k in range(1, len(parts) + 1)}
+    candidates = sorted((set(known_paths(raw)) | set(field_paths(raw))) - ancestors)
     out: list[str] = []
     for near in difflib.get_close_matches(path, candidates, n=4 * n, cutoff=0.6):
         if not any(near.startswith(f"{kept}.") for kept in out):  # not a parameter's own part

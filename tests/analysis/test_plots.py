@@ -62,9 +62,9 @@ def grid_frame() -> pd.DataFrame:
             "error": None,
             "worlds": 100,
         }
-        counts = dict(zip(OUTCOMES, (40 - 10 * k % 30, 10 + k, 20, 15, 0), strict=True))
+        counts = dict(zip(OUTCOMES, (40 - 10 * k % 30, 10 + k, 5, 20, 15, 0), strict=True))
         counts["no_resolution"] = 100 - sum(counts.values())
-        counts["strike"] = counts["strike_israel"] + counts["strike_us"]
+        counts["strike"] = counts["strike_israel"] + counts["strike_joint"] + counts["strike_us"]
         for name, count in counts.items():
             lo, hi = wilson_interval(count, 100)
             row |= {
@@ -649,7 +649,10 @@ def test_labels() -> None:
     assert plots.scenario_title("israel_preempts") == "Israel preempts"
     assert plots.scenario_title("us_russia_rapprochement") == "US Russia rapprochement"
     assert plots.scenario_title("A named scenario") == "A named scenario"
-    assert plots.outcome_noun("strike_israel") == "Israeli strike"
+    assert plots.outcome_noun("strike_israel") == "Israeli strike alone"
+    assert plots.scenario_title("baseline [actors.us.join_probability=1]") == (
+        "Baseline [actors.us.join_probability=1]"
+    )
     assert plots.outcome_noun("no_resolution") == "no resolution"
     assert plots.outcome_colour("strike") == plots.STRIKE_COLOUR
 
