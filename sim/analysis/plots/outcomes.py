@@ -87,7 +87,7 @@ def plot_forest(summaries: Sequence[dict[str, Any]], labels: Sequence[str] | Non
     )
     rows = np.arange(len(summaries))[::-1]
     height = 1.9 + 0.42 * len(summaries)
-    fig, axes = _subplots(1, len(OUTCOMES), sharey=True, figsize=(13, height))
+    fig, axes = _subplots(1, len(OUTCOMES), sharey=True, figsize=(2.6 * len(OUTCOMES) + 1, height))
     for ax, outcome in zip(axes, OUTCOMES, strict=True):
         est = [s["outcomes"][outcome] for s in summaries]
         p = np.array([e["p"] for e in est])
