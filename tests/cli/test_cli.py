@@ -463,3 +463,13 @@ def test_scenario_reference_is_up_to_date() -> None:
     assert committed == scenario_reference_markdown(), (
         "run: negsim schema --markdown docs/scenario.md"
     )
+
+
+def test_explain_takes_set_and_labels_the_world(capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["explain", str(BASELINE), "--seed", "5", "--world", "0"]
+    assert main([*args, "--set", "actors.us.join_probability=1"]) == 0
+    assert capsys.readouterr().out.startswith(
+        "World 0 of 'baseline [actors.us.join_probability=1]' (seed 5)"
+    )
+    assert main([*args, "--set", "actors.us.join_probabilty=1"]) == 2
+    assert "--set actors.us.join_probabilty: no such parameter" in capsys.readouterr().err
