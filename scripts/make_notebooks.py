@@ -154,7 +154,10 @@ points[[HAWKS, RESOLVE, "deal_p", "deal_ci_low", "deal_ci_high", "strike_p"]].ro
 Along one parameter, pooling the worlds over the other (the bands are 95% Wilson intervals).
 """),
     code("display(plots.plot_sweep_line(points, HAWKS, ['deal', 'strike', 'breakdown']))"),
-    code("display(plots.plot_sweep_line(points, RESOLVE, ['deal', 'strike_israel', 'strike_us']))"),
+    code(
+        "strikes = ['strike_israel', 'strike_joint', 'strike_us']\n"
+        "display(plots.plot_sweep_line(points, RESOLVE, ['deal', *strikes]))"
+    ),
     md("""
 ## What moves the odds
 

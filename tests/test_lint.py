@@ -171,3 +171,10 @@ def test_servers_listen_on_127_0_0_1_unless_told_otherwise() -> None:
     assert public_hosts('add_argument("--host", default="127.0.0.1")') == []
     found = {str(f): public_hosts(f.read_text(encoding="utf-8")) for f in python_files()}
     assert not {f: hosts for f, hosts in found.items() if hosts}
+
+
+def test_docstrings_cite_the_repository_docs_not_the_design_brief():
+    """MODEL.md is the design brief outside the repository: cite docs/model.md sections instead."""
+    sim_dir = Path(__file__).resolve().parents[1] / "sim"
+    citing = [str(p) for p in sorted(sim_dir.rglob("*.py")) if "MODEL.md" in p.read_text("utf-8")]
+    assert citing == []

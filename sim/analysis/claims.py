@@ -1,4 +1,4 @@
-"""Evaluate a scenario's claims (MODEL.md 14) on the worlds of its runs.
+"""Evaluate a scenario's claims (docs/claims.md) on the worlds of its runs.
 
 Pure functions over a run's worlds table (:class:`sim.runs.ensemble.RunResult`'s ``worlds``):
 :func:`initiators` (the one place a world's strike initiator is read), :func:`event_steps`,
@@ -64,8 +64,14 @@ def event_steps(worlds: pd.DataFrame, event: str) -> np.ndarray:
     who = initiators(worlds)
     if event == "strike":
         happened = who != ""
-    elif event in ("strike_israel", "strike_us"):
-        happened = who == event.removeprefix("strike_")
+    elif event == "israeli_initiated":
+        happened = who == "israel"
+    elif event == "strike_israel":  # alone: an Israeli strike nobody joined
+        happened = (who == "israel") & (outcome == "strike_israel")
+    elif event == "strike_joint":
+        happened = (who == "israel") & (outcome != "strike_israel")
+    elif event == "strike_us":
+        happened = who == "us"
     elif event in ("deal", "no_resolution"):
         happened = outcome == event
     elif event == "breakdown":

@@ -26,6 +26,8 @@ from sim.mechanisms.outcomes import LABELS, name
 from sim.mechanisms.rng import BLOCK_SIZE, block_seed
 from sim.mechanisms.strike import StrikeMargin
 from sim.runs.ensemble import ScenarioLike, as_loaded
+from sim.scenario.loader import Loaded
+from sim.scenario.overrides import label
 from sim.scenario.schema import Scenario, SetParam, parameter_paths
 from sim.scenario.vocabulary import describe, possessive
 
@@ -74,7 +76,9 @@ def explain(
 ) -> WorldStory:
     """Tell what happened in one world and why."""
     model = run_world(scenario, seed, world, block_size)
-    return WorldStory(model, world, seed, tell(model, world, seed))
+    settings = scenario.settings if isinstance(scenario, Loaded) else []
+    title = label(model.spec.name, settings)
+    return WorldStory(model, world, seed, tell(model, world, seed, title=title))
 
 
 # ----------------------------------------------------------------------------- words
@@ -127,12 +131,21 @@ def step_word(spec: Scenario) -> str:
     return "week" if spec.calendar.step_days == 7 else "step"
 
 
-def outcome_phrase(outcome: str, joint: bool = False) -> str:
-    """An outcome inside a sentence, with its article: ``a deal``, ``an Israeli strike``."""
-    if outcome == "strike_us" and joint:
-        return "a joint US-Israeli strike"
-    if outcome == "no_resolution":
-        return "no resolution"
+_PHRASES = {
+    "no_resolution": "no resolution",
+    "strike_israel": "an Israeli strike that the US did not join",
+    "strike_joint": "an Israeli strike that the US joined",
+    "strike_us": "a US strike, Israel not striking",
+}
+
+
+def outcome_phrase(outcome: str) -> str:
+    """An outcome inside a sentence, with its article: ``a deal``, ``an Israeli strike ...``.
+
+    A strike says who started it and who joined it (:mod:`sim.mechanisms.outcomes`).
+    """
+    if outcome in _PHRASES:
+        return _PHRASES[outcome]
     label = LABELS[outcome]
     noun = label if label.split()[0] in ("Israeli", "US") else label.lower()
     # "a US strike": the article follows the sound, and "US" starts with a "you".
@@ -158,14 +171,17 @@ def _with_unit(spec: Scenario, path: str, value: float) -> str:
 # ------------------------------------------------------------------------------ the story
 
 
-def tell(model: NegotiationModel, world: int, seed: int) -> list[str]:
-    """The story of world 0 of a recorded single-world model, as lines of text."""
+def tell(model: NegotiationModel, world: int, seed: int, *, title: str | None = None) -> list[str]:
+    """The story of world 0 of a recorded single-world model, as lines of text.
+
+    ``title`` is the run's label (default: the scenario's name).
+    """
     spec = model.spec
     outcome = name(int(model.outcome[0]))
     step = int(model.end_step[0])
     lines = [
-        f"World {world} of '{spec.name}' (seed {seed}): "
-        f"{outcome_phrase(outcome, bool(model.joint[0]))} "
+        f"World {world} of '{title or spec.name}' (seed {seed}): "
+        f"{outcome_phrase(outcome)} "
         f"at step {step} ({spec.step_to_date(step)}).",
         "",
         "What this world drew (parameters furthest from their central values):",
@@ -867,7 +883,7 @@ def _us_strike_line(model: NegotiationModel, record: StepRecord) -> str | None:
 
 def _ending(model: NegotiationModel, outcome: str, step: int) -> str:
     spec = model.spec
-    phrase = outcome_phrase(outcome, bool(model.joint[0]))
+    phrase = outcome_phrase(outcome)
     if outcome == "deal":
         return f"Outcome: a deal at step {step}: {_package(spec, model.terms[0])}."
     if outcome == "breakdown":

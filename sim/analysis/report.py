@@ -31,13 +31,14 @@ from sim.analysis.plots import (
     plot_timing,
     plot_world,
 )
-from sim.analysis.tables import outcome_cells
-from sim.mechanisms.outcomes import COLOURS, LABELS, OUTCOMES
+from sim.analysis.tables import outcome_cells, row_label
+from sim.mechanisms.outcomes import COLOURS, LABELS, OUTCOMES, TOTALS
 from sim.mechanisms.rng import draw_root_seed
 from sim.runs.ensemble import RunResult, ScenarioLike, as_loaded, git_commit, run, version
 from sim.runs.output import write_text_atomic
 from sim.scenario.evidence import SourceRow, source_rows
 from sim.scenario.loader import Loaded
+from sim.scenario.overrides import run_label
 
 STYLE = """
 body { font-family: -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; margin: 2em auto;
@@ -175,16 +176,22 @@ def _estimate(o: dict[str, Any]) -> str:
 
 
 def _outcome_name(name: str) -> str:
-    """An outcome's label after a swatch of its colour."""
+    """An outcome's label after a swatch of its colour (a sum of outcomes: its label alone)."""
+    if name not in COLOURS:
+        return _e(row_label(name))
     return f'<span class="swatch" style="background:{COLOURS[name]}"></span>{_e(LABELS[name])}'
 
 
 def _comparison(runs: Sequence[ScenarioRun]) -> str:
     summaries = [r.result.summary for r in runs]
-    head = "".join(f"<th>{_outcome_name(k)}</th>" for k in OUTCOMES)
+    keys = [*OUTCOMES, *TOTALS]
+    head = "".join(f"<th>{_outcome_name(k)}</th>" for k in keys)
     rows = "".join(
-        f"<tr><td>{_e(s['scenario'])}</td>"
-        + "".join(f'<td class="num">{_estimate(s["outcomes"][k])}</td>' for k in OUTCOMES)
+        f"<tr><td>{_e(run_label(s))}</td>"
+        + "".join(
+            f'<td class="num">{_estimate({**s["outcomes"], **s.get("totals", {})}[k])}</td>'
+            for k in keys
+        )
         + "</tr>"
         for s in summaries
     )

@@ -1,12 +1,13 @@
 """Global sensitivity analysis of a sweep with SALib (Herman and Usher 2017).
 
-The outputs are the probability of a deal and of a strike (an Israeli or a US strike,
-``P(strike_israel) + P(strike_us)``) at each design point. A ``sobol`` design gives first-order
-and total Sobol' indices (Sobol' 2001; estimators of Saltelli 2002 and Saltelli et al. 2010); a
-``morris`` design gives elementary effects: ``mu``, ``mu_star`` (Campolongo et al. 2007) and
-``sigma`` (Morris 1991). Confidence intervals are SALib's bootstrap at 95%, seeded from the
-sweep's seed. Each output is itself estimated from a finite number of worlds, so indices of
-parameters with no effect scatter around zero by about that Monte Carlo noise.
+The outputs are the probability of a deal and of a strike (any strike: Israeli alone, Israeli
+joined by the US, or US alone, ``P(strike_israel) + P(strike_joint) + P(strike_us)``) at each
+design point. A ``sobol`` design gives first-order and total Sobol' indices (Sobol' 2001;
+estimators of Saltelli 2002 and Saltelli et al. 2010); a ``morris`` design gives elementary
+effects: ``mu``, ``mu_star`` (Campolongo et al. 2007) and ``sigma`` (Morris 1991). Confidence
+intervals are SALib's bootstrap at 95%, seeded from the sweep's seed. Each output is itself
+estimated from a finite number of worlds, so indices of parameters with no effect scatter around
+zero by about that Monte Carlo noise.
 """
 
 from __future__ import annotations

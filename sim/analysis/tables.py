@@ -6,9 +6,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from rich.table import Table
+from rich.text import Text
 
-from sim.mechanisms.outcomes import LABELS, OUTCOMES
+from sim.mechanisms.outcomes import LABELS, OUTCOMES, TOTALS
 from sim.scenario.evidence import SourceRow
+from sim.scenario.overrides import run_label
 
 
 def _number(x: float) -> str:
@@ -77,25 +79,65 @@ def _estimate(outcome: dict[str, Any]) -> str:
     return f"{outcome['p']:.3f} [{lo:.3f}, {hi:.3f}]"
 
 
-def comparison_table(summaries: Sequence[dict[str, Any]]) -> Table:
-    """One row per scenario: each outcome's probability and 95% Wilson interval."""
+def comparison_columns(summaries: Sequence[dict[str, Any]]) -> list[tuple[str, list[str]]]:
+    """The comparison's columns: a label and one cell per scenario (p [95% CI]).
+
+    The outcomes, then the sums of :data:`sim.mechanisms.outcomes.TOTALS` (Israeli-initiated
+    strikes, all strikes), from each summary's ``outcomes`` and ``totals`` (a summary's
+    ``by`` replaces both with the probabilities by a date: :func:`sim.runs.ensemble.by_date`).
+    """
+    columns = [
+        (LABELS[k], [_estimate(_part(s, "outcomes")[k]) for s in summaries]) for k in OUTCOMES
+    ]
+    if all(k in _part(s, "totals") for s in summaries for k in TOTALS):
+        columns += [
+            (text, [_estimate(_part(s, "totals")[k]) for s in summaries])
+            for k, (text, _) in TOTALS.items()
+        ]
+    if all(s.get("by") for s in summaries):
+        columns.append(
+            ("No outcome yet", [_estimate(s["by"]["no_outcome_yet"]) for s in summaries])
+        )
+    return columns
+
+
+def _part(summary: dict[str, Any], key: str) -> dict[str, Any]:
+    by = summary.get("by")
+    return dict((by if by is not None else summary).get(key) or {})
+
+
+def comparison_title(summaries: Sequence[dict[str, Any]]) -> str:
+    """The comparison's title: worlds, seed and, for probabilities by a date, the date."""
     first = summaries[0]
-    table = Table(title=f"{first['worlds']:,} worlds per scenario, seed {first['seed']}")
-    table.add_column("scenario")
-    for name in OUTCOMES:
-        table.add_column(LABELS[name], justify="right")
+    by = first.get("by")
+    when = f"; outcomes by {by['date']} (step {by['step']})" if by else ""
+    return f"{first['worlds']:,} worlds per scenario, seed {first['seed']}{when}"
+
+
+def comparison_table(summaries: Sequence[dict[str, Any]]) -> Table:
+    """One column per scenario, headed by its label (the scenario and its overrides).
+
+    One row per outcome (then their sums): its probability and 95% Wilson interval.
+    """
+    table = Table(title=Text(comparison_title(summaries)))
+    columns = comparison_columns(summaries)
+    table.add_column("outcome", min_width=max(len(head) for head, _ in columns))
     for s in summaries:
-        table.add_row(s["scenario"], *(_estimate(s["outcomes"][k]) for k in OUTCOMES))
+        width = max(len(cells[0]) for _, cells in columns)
+        table.add_column(Text(run_label(s), justify="right"), justify="right", min_width=width)
+    for k, (head, cells) in enumerate(columns):
+        table.add_row(head, *cells, end_section=k == len(OUTCOMES) - 1)
     return table
 
 
 def comparison_markdown(summaries: Sequence[dict[str, Any]]) -> str:
-    """The comparison as a Markdown table (p [95% CI] per outcome)."""
-    head = "| scenario | " + " | ".join(LABELS[k] for k in OUTCOMES) + " |"
-    rule = "| --- |" + " --- |" * len(OUTCOMES)
+    """The comparison as a Markdown table (p [95% CI] per outcome, then the sums)."""
+    columns = comparison_columns(summaries)
+    head = "| scenario | " + " | ".join(h for h, _ in columns) + " |"
+    rule = "| --- |" + " --- |" * len(columns)
     body = [
-        f"| {s['scenario']} | " + " | ".join(_estimate(s["outcomes"][k]) for k in OUTCOMES) + " |"
-        for s in summaries
+        f"| {_cell(run_label(s))} | " + " | ".join(cells[row] for _, cells in columns) + " |"
+        for row, s in enumerate(summaries)
     ]
     return "\n".join([head, rule, *body]) + "\n"
 
@@ -103,11 +145,13 @@ def comparison_markdown(summaries: Sequence[dict[str, Any]]) -> str:
 def outcome_cells(summary: dict[str, Any]) -> list[tuple[str, str, str, str, str, str]]:
     """The cells of the run table, formatted as ``negsim run`` prints them.
 
-    One row per outcome, in order: its key, p, the 95% CI, the count, the median step and date.
+    One row per outcome, in order, then one per sum of outcomes (:data:`TOTALS`) the summary
+    has: its key, p, the 95% CI, the count, the median step and date.
     """
     rows = []
-    for name in OUTCOMES:
-        o = summary["outcomes"][name]
+    parts = [(name, summary["outcomes"][name]) for name in OUTCOMES]
+    parts += [(key, summary["totals"][key]) for key in TOTALS if key in summary.get("totals", {})]
+    for name, o in parts:
         lo, hi = o["ci95"]
         median = "—" if o["median_step"] is None else f"{o['median_step']:g}"
         date = o["median_date"] or "—"
@@ -124,6 +168,12 @@ def outcome_markdown(summary: dict[str, Any]) -> str:
         "| --- | --- | --- | --- | --- | --- |",
     ]
     lines += [
-        "| " + " | ".join((LABELS[name], *cells)) + " |" for name, *cells in outcome_cells(summary)
+        "| " + " | ".join((row_label(name), *cells)) + " |"
+        for name, *cells in outcome_cells(summary)
     ]
     return "\n".join(lines) + "\n"
+
+
+def row_label(key: str) -> str:
+    """The label of a row of the run table: an outcome's, or a sum's (:data:`TOTALS`)."""
+    return TOTALS[key][0] if key in TOTALS else LABELS[key]

@@ -22,6 +22,7 @@ from rich.console import Console
 
 from sim.cli.errors import UsageError
 from sim.cli.run import check_counts
+from sim.scenario.overrides import run_label
 
 if TYPE_CHECKING:
     from sim.scenario.loader import Loaded
@@ -230,7 +231,7 @@ def _run_labels(runs: Sequence[RunDir]) -> list[str]:
     """A distinct human label per run: its scenario's title, with the folder if repeated."""
     from sim.analysis.plots import scenario_title
 
-    titles = [scenario_title(str(r.summary["scenario"])) for r in runs]
+    titles = [run_label(r.summary, scenario_title) for r in runs]
     return [
         f"{title} ({run.path.name})" if titles.count(title) > 1 else title
         for title, run in zip(titles, runs, strict=True)
@@ -328,7 +329,7 @@ def _plot_run(item: RunDir, out: Path, stem: str) -> list[Path]:
 
     written = save_figure(plot_outcomes(item.summary), out / f"{stem}_outcomes")
     spec = _run_scenario(item, "the timing and terms").scenario
-    name = str(item.summary["scenario"])
+    name = run_label(item.summary)
     written += save_figure(plot_timing(item.worlds, spec, name=name), out / f"{stem}_timing")
     written += save_figure(plot_terms(item.worlds, spec, name=name), out / f"{stem}_terms")
     return written

@@ -8,6 +8,8 @@ scenarios on the same worlds and seed and prints one table.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,10 +17,12 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from sim.cli.errors import UsageError
-from sim.mechanisms.outcomes import LABELS
+from sim.mechanisms.outcomes import OUTCOMES
 from sim.scenario.loader import load_scenario
+from sim.scenario.overrides import COMMAND_LINE, run_label
 
 # -------------------------------------------------------------------------------------- run
 
@@ -30,13 +34,7 @@ def add_run_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int, default=None, help="root seed (default: drawn, printed)")
     p.add_argument("--out", type=Path, default=None, help="output directory (default runs/NAME)")
     p.add_argument("--jobs", type=int, default=1, help="processes (default 1)")
-    p.add_argument(
-        "--set",
-        action="append",
-        default=[],
-        metavar="PATH=VALUE",
-        help="override a parameter by dotted path, e.g. actors.israel.strike_resolve=0.1",
-    )
+    add_set_argument(p, "override a parameter by dotted path")
 
 
 def run_main(args: argparse.Namespace, console: Console) -> int:
@@ -47,14 +45,14 @@ def run_main(args: argparse.Namespace, console: Console) -> int:
 
     err = Console(stderr=True)
     check_counts(args.worlds, args.jobs, args.seed)
-    loaded = load_scenario(args.scenario, parse_sets(args.set))
+    loaded = load_scenario(args.scenario, parse_sets(args.set), origin=COMMAND_LINE)
     out = args.out or Path("runs") / loaded.scenario.name
     _check_out(out)
     with _block_progress(err, f"running {args.worlds:,} worlds") as on_block:
         result = run(loaded, worlds=args.worlds, seed=args.seed, jobs=args.jobs, on_block=on_block)
     if args.seed is None:
         err.print(f"seed drawn: {result.summary['seed']} (recorded in summary.json)")
-    console.print(outcome_table(result.summary))
+    print_wide(console, outcome_table(result.summary))
     paths = write_run(result, out, {"outcomes.png": outcomes_png(result.summary)})
     console.print("wrote " + ", ".join(str(p) for p in paths), highlight=False)
     return 0
@@ -117,27 +115,38 @@ def _block_progress(err: Console, description: str) -> Iterator[Callable[[int, i
         yield on_block
 
 
+def print_wide(console: Console, table: Table) -> None:
+    """Print a table whole: at 120 columns when standard output is not a terminal (a file)."""
+    (console if console.is_terminal else Console(width=120)).print(table)
+
+
 def outcome_table(summary: dict[str, Any]) -> Table:
-    """The outcome table as printed by ``negsim run``."""
-    from sim.analysis.tables import outcome_cells
+    """The outcome table as printed by ``negsim run``: the outcomes, then their sums.
+
+    Titled with the run's label (the scenario and its ``--set`` overrides).
+    """
+    from sim.analysis.tables import outcome_cells, row_label
+    from sim.mechanisms.outcomes import TOTALS
 
     table = Table(
-        title=(
-            f"{summary['scenario']}: {summary['worlds']:,} worlds, seed {summary['seed']} "
+        title=Text(
+            f"{run_label(summary)}: {summary['worlds']:,} worlds, seed {summary['seed']} "
             f"({summary['seconds']} s)"
         )
     )
+    table.add_column("outcome", justify="left", no_wrap=True)
     for col, justify in (
-        ("outcome", "left"),
         ("p", "right"),
         ("95% CI", "right"),
         ("count", "right"),
         ("median step", "right"),
         ("median date", "right"),
     ):
-        table.add_column(col, justify=justify)  # type: ignore[arg-type]
+        table.add_column(col, justify=justify, no_wrap=True)  # type: ignore[arg-type]
     for name, *cells in outcome_cells(summary):
-        table.add_row(LABELS[name], *cells)
+        table.add_row(row_label(name), *cells, end_section=name == OUTCOMES[-1])
+    if any(key in TOTALS for key, *_ in outcome_cells(summary)):
+        table.caption = "Israeli-initiated strikes: alone or joined by the US (docs/outputs.md)"
     return table
 
 
@@ -161,7 +170,7 @@ def reproduce_main(args: argparse.Namespace, console: Console) -> int:
         raise UsageError("--jobs must be at least 1")
     _check_out(args.out)
     done = reproduce(args.summary, jobs=args.jobs)
-    console.print(outcome_table(done.result.summary))
+    print_wide(console, outcome_table(done.result.summary))
     paths = write_run(done.result, args.out, {"outcomes.png": outcomes_png(done.result.summary)})
     console.print("wrote " + ", ".join(str(p) for p in paths), highlight=False)
     for warning in done.warnings:
@@ -173,27 +182,106 @@ def reproduce_main(args: argparse.Namespace, console: Console) -> int:
 
 
 def add_compare_arguments(p: argparse.ArgumentParser) -> None:
-    """``negsim compare SCENARIO... [--worlds N] [--seed S] [--jobs J] [--markdown FILE]``."""
+    """``negsim compare SCENARIO... [--set P=V] [--variant "P=V; ..."] [--by DATE] [--out DIR]``."""
     p.add_argument("scenarios", type=Path, nargs="+", help="scenario YAML files")
     p.add_argument("--worlds", type=int, default=1000, help="worlds per scenario")
     p.add_argument("--seed", type=int, default=None, help="root seed (default: drawn)")
     p.add_argument("--jobs", type=int, default=1, help="processes (default 1)")
     p.add_argument("--markdown", type=Path, metavar="FILE", help="also write a Markdown table")
+    add_set_argument(p, "override a parameter of every scenario by dotted path")
+    p.add_argument(
+        "--variant",
+        action="append",
+        default=[],
+        metavar="'PATH=VALUE[; PATH=VALUE]'",
+        help="also run each scenario with these overrides (repeatable: one variant each)",
+    )
+    p.add_argument(
+        "--by",
+        type=_iso_date,
+        metavar="YYYY-MM-DD",
+        help="probabilities of the outcomes that came by this date (default: by the horizon)",
+    )
+    p.add_argument("--out", type=Path, help="write each run's files in DIR/<label>/")
+
+
+def add_set_argument(p: argparse.ArgumentParser, what: str) -> None:
+    """The ``--set PATH=VALUE`` option (repeatable)."""
+    p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="PATH=VALUE",
+        help=f"{what}, e.g. actors.us.join_probability=1",
+    )
+
+
+def _iso_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): '{text}'") from None
 
 
 def compare_main(args: argparse.Namespace, console: Console) -> int:
-    """Run ``negsim compare``: every file valid first, then one table of them all."""
+    """Run ``negsim compare``: every file and override valid first, then one table of them all."""
     from sim.analysis.tables import comparison_markdown, comparison_table
     from sim.mechanisms.rng import draw_root_seed
-    from sim.runs.ensemble import run
+    from sim.runs.ensemble import by_date, run
     from sim.runs.output import write_text_atomic
 
     check_counts(args.worlds, args.jobs)
-    loaded = [load_scenario(path) for path in args.scenarios]  # every file valid before running
+    if args.out is not None:
+        _check_out(args.out)
+    loaded = _compare_runs(args.scenarios, parse_sets(args.set), args.variant)
     seed = draw_root_seed() if args.seed is None else args.seed
-    summaries = [run(s, worlds=args.worlds, seed=seed, jobs=args.jobs).summary for s in loaded]
-    console.print(comparison_table(summaries))
+    results = [run(s, worlds=args.worlds, seed=seed, jobs=args.jobs) for s in loaded]
+    summaries = [r.summary for r in results]
+    if args.by is not None:
+        for r, s in zip(results, loaded, strict=True):
+            r.summary["by"] = by_date(r.worlds, s.scenario, args.by)
+    print_wide(console, comparison_table(summaries))
     if args.markdown:
         write_text_atomic(args.markdown, comparison_markdown(summaries))
         console.print(f"wrote {args.markdown}", highlight=False)
+    if args.out is not None:
+        _write_compared(results, args.out, console)
     return 0
+
+
+def _compare_runs(scenarios: list[Path], sets: dict[str, object], variants: list[str]) -> list[Any]:
+    """Each scenario with ``sets``, then with ``sets`` and each variant's overrides: loaded."""
+    loaded = []
+    for path in scenarios:
+        for extra in [{}, *(parse_sets(_split_variant(v)) for v in variants)]:
+            loaded.append(load_scenario(path, {**sets, **extra}, origin=COMMAND_LINE))
+    return loaded
+
+
+def _split_variant(text: str) -> list[str]:
+    items = [part.strip() for part in text.split(";") if part.strip()]
+    if not items:
+        raise UsageError("--variant needs PATH=VALUE (several separated by ';')")
+    return items
+
+
+def _write_compared(results: list[Any], out: Path, console: Console) -> None:
+    """Each run's files (as ``negsim run`` writes them) in ``out/<label>/``."""
+    from sim.analysis.plots import outcomes_png
+    from sim.runs.output import write_run
+
+    taken: set[str] = set()
+    for result in results:
+        name = folder_name(run_label(result.summary), taken)
+        taken.add(name)
+        write_run(result, out / name, {"outcomes.png": outcomes_png(result.summary)})
+        console.print(f"wrote {out / name}/", highlight=False)
+
+
+def folder_name(label: str, taken: set[str]) -> str:
+    """A folder name for a run's label: ``baseline [a.b=1]`` is ``baseline_a.b=1``; unique."""
+    base = re.sub(r"[^\w.=,+-]+", "_", label).strip("_.") or "run"
+    name, k = base, 2
+    while name in taken:
+        name, k = f"{base}-{k}", k + 1
+    return name

@@ -13,7 +13,9 @@ from pathlib import Path
 from rich.console import Console
 
 from sim.cli.errors import UsageError
+from sim.cli.run import add_set_argument, parse_sets
 from sim.scenario.loader import load_scenario
+from sim.scenario.overrides import COMMAND_LINE
 
 
 def add_scenario_argument(p: argparse.ArgumentParser) -> None:
@@ -63,10 +65,11 @@ def evidence_main(args: argparse.Namespace, console: Console) -> int:
 
 
 def add_explain_arguments(p: argparse.ArgumentParser) -> None:
-    """``negsim explain SCENARIO --seed S --world K``."""
+    """``negsim explain SCENARIO --seed S --world K [--set P=V ...]``."""
     add_scenario_argument(p)
     p.add_argument("--seed", type=int, required=True, help="the ensemble's root seed")
     p.add_argument("--world", type=int, required=True, help="the world id (worlds.parquet)")
+    add_set_argument(p, "override a parameter by dotted path, as the run did")
 
 
 def explain_main(args: argparse.Namespace, console: Console) -> int:
@@ -77,7 +80,8 @@ def explain_main(args: argparse.Namespace, console: Console) -> int:
         raise UsageError("--world must be at least 0")
     if args.seed < 0:
         raise UsageError("--seed must be at least 0")
-    story = explain(load_scenario(args.scenario), args.seed, args.world)
+    loaded = load_scenario(args.scenario, parse_sets(args.set), origin=COMMAND_LINE)
+    story = explain(loaded, args.seed, args.world)
     console.print(story.text, markup=False, highlight=False, soft_wrap=True)
     return 0
 

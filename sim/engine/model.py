@@ -43,6 +43,7 @@ from sim.mechanisms.outcomes import (
     NO_RESOLUTION,
     RUNNING,
     STRIKE_ISRAEL,
+    STRIKE_JOINT,
     STRIKE_US,
 )
 from sim.mechanisms.ratification import Ratification
@@ -614,7 +615,7 @@ class NegotiationModel(World):
                 "join:us", t, self.us.param("join_probability")
             )
             self.joint |= joins & self.active
-            self.end(joins, STRIKE_US, t)
+            self.end(joins, STRIKE_JOINT, t)
             self.end(strikes, STRIKE_ISRAEL, t)
             if self.recorder is not None:
                 event = StrikeEvent(israel.actor_id, parts, margin, fear, p_strike, strikes, joins)

@@ -23,10 +23,11 @@ import numpy as np
 import pandas as pd
 
 from sim.engine.model import COLLAPSE_CAUSES, NegotiationModel
-from sim.mechanisms.outcomes import OUTCOMES
+from sim.mechanisms.outcomes import OUTCOMES, TOTALS
 from sim.mechanisms.rng import BLOCK_SIZE, block_seed, draw_root_seed
 from sim.mechanisms.stats import wilson_interval
 from sim.scenario.loader import Loaded, load_scenario
+from sim.scenario.overrides import label
 from sim.scenario.params import Fixed
 from sim.scenario.schema import Scenario, parameter_paths
 
@@ -102,7 +103,9 @@ def as_loaded(scenario: ScenarioLike, overrides: Mapping[str, Any] | None = None
     if isinstance(scenario, Loaded) and not overrides:
         return scenario
     if isinstance(scenario, Loaded):
-        return load_scenario(scenario.raw, overrides)
+        again = load_scenario(scenario.raw, overrides)
+        again.settings[:0] = scenario.settings  # the run is labelled with every override
+        return again
     if isinstance(scenario, Scenario):
         return load_scenario(scenario.model_dump(mode="json", exclude_defaults=False), overrides)
     return load_scenario(scenario, overrides)
@@ -187,25 +190,65 @@ def _event_label(event: tuple[str, np.ndarray, np.ndarray | None], world: int) -
 
 def summarise(worlds: pd.DataFrame, spec: Scenario) -> dict[str, Any]:
     """Each outcome's probability, 95% Wilson interval, count, median step and date."""
+    return {name: _estimate(worlds, (name,), spec) for name in OUTCOMES}
+
+
+def summarise_totals(worlds: pd.DataFrame, spec: Scenario) -> dict[str, Any]:
+    """The same for each sum of outcomes of :data:`sim.mechanisms.outcomes.TOTALS`.
+
+    ``israeli_initiated`` (Israeli strikes alone and joined) and ``strike`` (every strike).
+    """
+    return {key: _estimate(worlds, members, spec) for key, (_, members) in TOTALS.items()}
+
+
+def by_date(worlds: pd.DataFrame, spec: Scenario, date: dt.date) -> dict[str, Any]:
+    """First-event probabilities by a date: the share of all worlds whose outcome came by then.
+
+    A world's outcome comes at its end step (a breakdown: the step talks collapsed, as in the
+    timing figure); "by ``date``" is at a step up to the one whose period holds ``date``.
+    Returns the date, that step, ``outcomes`` and ``totals`` as :func:`summarise` and
+    :func:`summarise_totals` give them, and ``no_outcome_yet``, the worlds with none by then.
+    """
+    last = spec.date_to_step(date)
+    ended = worlds["step"].to_numpy() <= last
+    return {
+        "date": date.isoformat(),
+        "step": last,
+        "outcomes": {name: _estimate(worlds, (name,), spec, ended) for name in OUTCOMES},
+        "totals": {k: _estimate(worlds, m, spec, ended) for k, (_, m) in TOTALS.items()},
+        "no_outcome_yet": _estimate(worlds, tuple(OUTCOMES), spec, ~ended),
+    }
+
+
+def _estimate(
+    worlds: pd.DataFrame,
+    members: tuple[str, ...],
+    spec: Scenario,
+    among: np.ndarray | None = None,
+) -> dict[str, Any]:
+    """p, Wilson 95% interval, count, median step and date of the worlds ending in ``members``.
+
+    ``among`` (a mask) counts only those worlds; p is still a share of all the worlds.
+    """
     n = len(worlds)
-    out: dict[str, Any] = {}
-    for name in OUTCOMES:
-        steps = worlds.loc[worlds["outcome"] == name, "step"].to_numpy()
-        count = len(steps)
-        lo, hi = wilson_interval(count, n)
-        median = float(np.median(steps)) if count else None
-        date = None
-        if median is not None:
-            days = round(median * spec.calendar.step_days)
-            date = (spec.calendar.start + dt.timedelta(days=days)).isoformat()
-        out[name] = {
-            "p": count / n if n else 0.0,
-            "ci95": [lo, hi],
-            "count": count,
-            "median_step": median,
-            "median_date": date,
-        }
-    return out
+    mask = worlds["outcome"].isin(members).to_numpy()
+    if among is not None:
+        mask = mask & among
+    steps = worlds.loc[mask, "step"].to_numpy()
+    count = len(steps)
+    lo, hi = wilson_interval(count, n)
+    median = float(np.median(steps)) if count else None
+    date = None
+    if median is not None:
+        days = round(median * spec.calendar.step_days)
+        date = (spec.calendar.start + dt.timedelta(days=days)).isoformat()
+    return {
+        "p": count / n if n else 0.0,
+        "ci95": [lo, hi],
+        "count": count,
+        "median_step": median,
+        "median_date": date,
+    }
 
 
 def run(
@@ -251,10 +294,13 @@ def run(
         "version": version(),
         "git_commit": git_commit(),
         "overrides": loaded.overrides,
+        "settings": loaded.settings,
+        "label": label(loaded.scenario.name, loaded.settings),
         "started": started.isoformat(timespec="seconds"),
         "finished": finished.isoformat(timespec="seconds"),
         "seconds": round((finished - started).total_seconds(), 3),
         "outcomes": summarise(table, loaded.scenario),
+        "totals": summarise_totals(table, loaded.scenario),
         "scenario_data": loaded.raw,
     }
     return RunResult(summary, table)

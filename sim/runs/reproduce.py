@@ -122,6 +122,9 @@ def reproduce(path: Path, jobs: int = 1) -> Reproduction:
         block_size=summary["block_size"],
     )
     result.summary["scenario"] = summary.get("scenario", result.summary["scenario"])
+    for key in ("settings", "label"):  # the overrides are in scenario_data; keep their label
+        if key in summary:
+            result.summary[key] = summary[key]
     result.summary["scenario_file"] = summary.get("scenario_file", "<summary.json>")
     warnings = []
     if summary["version"] != version():

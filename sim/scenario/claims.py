@@ -1,4 +1,4 @@
-"""Claims: the articles' own judgements of likelihood, as checks on a scenario (MODEL.md 14).
+"""Claims: the articles' own judgements of likelihood, as checks on a scenario (docs/claims.md).
 
 A claims file (named by a scenario's ``claims:`` key, relative to the scenario file) maps claim
 ids to :class:`Claim` entries. Each claim carries its verbatim quotes (checked against the seeds
@@ -13,8 +13,9 @@ The quantity language::
 
     P(EVENT [by YYYY-MM-DD] [| CONDITION [and CONDITION ...]])
 
-EVENT is a first decisive event (``deal``, ``strike``, ``strike_israel``, ``strike_us``,
-``breakdown``, ``no_resolution``) or an event a world records (``collapse``, ``walkout``,
+EVENT is a first decisive event (``deal``, the outcomes ``strike_israel``, ``strike_joint``,
+``strike_us``, ``breakdown``, ``no_resolution``, and their totals ``israeli_initiated`` and
+``strike``) or an event a world records (``collapse``, ``walkout``,
 ``snapback``, ``shock:NAME``); CONDITION is ``collapsed``, ``no_deal``, ``running_at
 YYYY-MM-DD`` or ``initiator israel|us`` (see :data:`EVENTS` and :data:`CONDITIONS`).
 """
@@ -50,9 +51,19 @@ SIZES: dict[str, float] = {"significantly": 0.10, "clearly": 0.02}
 rule (at least one band or 0.10, whichever is smaller: every band of the scale is wider than
 0.10); ``clearly``: issue 13's floor for a lever that bites (0.02)."""
 
-OUTCOME_EVENTS = ("deal", "strike", "strike_israel", "strike_us", "breakdown", "no_resolution")
-"""First decisive events (MODEL.md 1): ``strike_israel`` is a strike Israel began, whether or not
-the US joined; ``strike_us`` one the US began on its own; ``strike`` either."""
+OUTCOME_EVENTS = (
+    "deal",
+    "strike",
+    "israeli_initiated",
+    "strike_israel",
+    "strike_joint",
+    "strike_us",
+    "breakdown",
+    "no_resolution",
+)
+"""First decisive events, named as the outcomes are (docs/model.md §3.4.22): ``strike_israel``
+an Israeli strike alone, ``strike_joint`` an Israeli strike the US joined, ``strike_us`` a US
+strike alone; ``israeli_initiated`` either of the first two, ``strike`` any of the three."""
 RECORDED_EVENTS = ("collapse", "walkout", "snapback")
 """Events a world records beside its first decisive event (``shock:NAME`` too)."""
 EVENTS = OUTCOME_EVENTS + RECORDED_EVENTS

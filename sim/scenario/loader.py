@@ -36,6 +36,7 @@ from pydantic_core import ErrorDetails
 
 from sim.scenario.claims import ClaimsFile, reference_problems
 from sim.scenario.evidence import find_seeds_dir, quote_problems
+from sim.scenario.overrides import ORIGINS, no_such_parameter, readable
 from sim.scenario.schema import Scenario
 
 log = logging.getLogger("sim.scenario")
@@ -59,6 +60,8 @@ class Problem:
     line: int | None = None
 
     def __str__(self) -> str:
+        if self.file in ORIGINS:  # an override: the command line (or caller) is to blame
+            return f"{self.file} {self.path}: {self.message}"
         where = f"{self.file}:{self.line}" if self.line else self.file
         return f"{where}: {self.path or '(top level)'}: {self.message}"
 
@@ -83,6 +86,9 @@ class Loaded:
     source: str
     lines: dict[str, tuple[str, int]] = field(default_factory=dict)
     overrides: list[str] = field(default_factory=list)
+    """A line per override applied, the file's and the caller's (``override PATH: old -> new``)."""
+    settings: list[str] = field(default_factory=list)
+    """The caller's overrides (``--set``) as ``PATH=VALUE``, in order: they label the run."""
     claims: ClaimsFile | None = None
     """The claims the scenario file names (``claims:``), checked; None if it names none."""
     claims_file: Path | None = None
@@ -374,12 +380,17 @@ def _resolve(
             problems.append(problem_at(file, f"overrides.{key}", f"no such path '{key}'", lines))
             continue
         merged_lines[str(key)] = lines.get(f"overrides.{key}", (file, 0))
-        note = f"{file}: override {key}: {_short(old)} -> {_short(value)}"
+        note = f"{file}: override {key}: {_told(old)} -> {_told(value)}"
         log.info(note)
         applied.append(note)
     if problems:
         raise ScenarioError(problems)
     return merged, merged_lines, applied
+
+
+def _told(value: Any) -> str:
+    """An override's value in a log line (:func:`sim.scenario.overrides.readable`)."""
+    return readable(value, _short)
 
 
 def _short(value: Any, limit: int = SHORT) -> str:
@@ -433,9 +444,16 @@ def problem_at(file: str, path: str, message: str, lines: Mapping[str, tuple[str
 
 
 def load_scenario(
-    source: str | Path | Mapping[str, Any], overrides: Mapping[str, Any] | None = None
+    source: str | Path | Mapping[str, Any],
+    overrides: Mapping[str, Any] | None = None,
+    *,
+    origin: str = "overrides",
 ) -> Loaded:
     """Load and validate a scenario from a file path or a mapping, applying extra overrides.
+
+    A problem at or under an override's path is the override's, said to come from ``origin``
+    (``--set`` on the command line), not from the line of the file it replaced; a path that
+    names no field gets the closest paths the scenario has.
 
     Raises:
         ScenarioError: with every problem found, each naming the file, field path and line.
@@ -453,24 +471,19 @@ def load_scenario(
         path = Path(source)
         raw, lines, applied = _resolve(path, ())
         file = str(path)
-    for key, value in (overrides or {}).items():
-        try:
-            old = set_path(raw, key, copy.deepcopy(value))
-        except KeyError:
-            raise ScenarioError([Problem(file, key, f"no such path '{key}'")]) from None
-        note = f"override {key}: {_short(old)} -> {_short(value)}"
-        log.info(note)
-        applied.append(note)
+    before = copy.deepcopy(raw) if overrides else raw
+    settings = _apply_overrides(raw, lines, overrides or {}, origin, applied)
     try:
         scenario = Scenario.model_validate(raw)
     except ValidationError as exc:
-        raise ScenarioError(validation_problems(exc, raw, file, lines)) from None
+        problems = validation_problems(exc, raw, file, lines)
+        raise ScenarioError([_unknown_override(p, before) for p in problems]) from None
     seeds = find_seeds_dir(None if isinstance(source, Mapping) else Path(source))
     if seeds is not None:
         bad = quote_problems(scenario, seeds)
         if bad:
             raise ScenarioError([problem_at(file, path, message, lines) for path, message in bad])
-    loaded = Loaded(scenario, raw, file, lines, applied)
+    loaded = Loaded(scenario, raw, file, lines, applied, settings)
     if not isinstance(source, Mapping):
         loaded.claims_file = claims_path(Path(source))
         if loaded.claims_file is not None:
@@ -516,6 +529,35 @@ def load_claims(path: Path, scenario: Scenario) -> ClaimsFile:
     if found:
         raise ScenarioError([problem_at(file, p, m, lines) for p, m in found])
     return claims
+
+
+def _apply_overrides(
+    raw: dict[str, Any],
+    lines: dict[str, tuple[str, int]],
+    overrides: Mapping[str, Any],
+    origin: str,
+    applied: list[str],
+) -> list[str]:
+    """Set each override in ``raw`` (its problems filed under ``origin``); ``PATH=VALUE`` each."""
+    settings = []
+    for key, value in overrides.items():
+        try:
+            old = set_path(raw, key, copy.deepcopy(value))
+        except KeyError:
+            raise ScenarioError([Problem(origin, key, no_such_parameter(key, raw))]) from None
+        lines[key] = (origin, 0)
+        note = f"override {key}: {_told(old)} -> {_told(value)}"
+        log.info(note)
+        applied.append(note)
+        settings.append(f"{key}={_told(value)}")
+    return settings
+
+
+def _unknown_override(problem: Problem, raw: Mapping[str, Any]) -> Problem:
+    """An override's unknown field said as ``no such parameter; did you mean ...?``."""
+    if problem.file in ORIGINS and problem.message.startswith("unknown field"):
+        return Problem(problem.file, problem.path, no_such_parameter(problem.path, raw))
+    return problem
 
 
 def validation_problems(

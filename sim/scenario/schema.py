@@ -190,7 +190,10 @@ class Principal(ActorBase):
     join_probability: Param = term(
         0.0, name="probability of joining an Israeli strike", unit="probability"
     )
-    """Probability the side joins its ally's strike (recorded as a joint strike)."""
+    """Probability the side joins its ally's strike: the world ends as ``strike_joint``
+    ("Israeli strike, US joined") instead of ``strike_israel``. A flat probability per strike,
+    not scaled by the hawks' clout; it decides who is in the strike, not whether Israel strikes.
+    """
     stance_rule: StanceRule | None = None
     """How this side's stance follows its factions (default: ``protocol.stance_rule``)."""
     hawk_faction: Id | None = None
@@ -238,7 +241,8 @@ class Striker(ThirdParty):
     us_support_cost_cut: Param = term(
         0.0, name="cut in its cost of war from US support", unit="share of the war cost"
     )
-    """Share of the striker's war cost removed at full US hawk clout."""
+    """Share of the striker's war cost removed at full US hawk clout: US backing, scaled by the
+    US hawks' clout share, makes the striker's own strike cheaper and so likelier."""
     lobbying: Param = term(
         0.0, name="lobbying of Washington per step", unit="lobbying units per step"
     )

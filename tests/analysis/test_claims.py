@@ -73,7 +73,7 @@ def estimate(text: str, table: pd.DataFrame | None = None) -> Estimate:
 
 
 def test_israeli_strike_given_collapse_is_exactly_two_in_four() -> None:
-    e = estimate("P(strike_israel | collapsed)")
+    e = estimate("P(israeli_initiated | collapsed)")
     assert (e.count, e.n, e.value) == (2, 4, 0.5)
     assert (e.low, e.high) == wilson_interval(2, 4)
 
@@ -107,7 +107,10 @@ def test_initiators_read_the_joint_column_and_the_joint_code_alike() -> None:
         ("P(snapback | running_at 2025-08-30)", 2, 3),  # worlds 1, 8, 9 (step 20)
         ("P(shock:bandar_abbas by 2025-04-19)", 0, 10),
         ("P(deal | initiator israel)", 0, 3),
-        ("P(strike_israel | collapsed and initiator israel)", 2, 2),
+        ("P(israeli_initiated | collapsed and initiator israel)", 2, 2),
+        ("P(strike_israel)", 2, 10),  # alone: worlds 3 and 7
+        ("P(strike_joint)", 1, 10),  # world 4, recorded as strike_us with joint
+        ("P(strike_israel | collapsed)", 1, 4),
     ],
 )
 def test_known_answers(text: str, count: int, n: int) -> None:
@@ -214,7 +217,7 @@ def claim(**fields: object) -> Claim:
 def test_evaluate_a_level_a_change_and_an_inexpressible_claim() -> None:
     table = worlds()
     level = evaluate(
-        "r", claim(quantity="P(strike_israel | collapsed)", band="probably not"), table, SPEC
+        "r", claim(quantity="P(israeli_initiated | collapsed)", band="probably not"), table, SPEC
     )
     assert level.verdict == "undecided" and level.estimate is not None
     assert level.estimate.value == 0.5 and level.target == "probably not (0.20-0.60)"

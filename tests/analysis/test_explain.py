@@ -17,7 +17,9 @@ from sim.analysis.explain import (
     stance_credits,
     told_by_step,
 )
+from sim.mechanisms.outcomes import name
 from sim.runs.ensemble import run
+from sim.scenario.loader import load_scenario
 from sim.scenario.vocabulary import describe
 from tests.builders import BASELINE
 
@@ -41,19 +43,16 @@ def short(tmp_path_factory):  # type: ignore[no-untyped-def]
     return path, run(path, worlds=300, seed=SEED).worlds
 
 
-@pytest.mark.parametrize("outcome", ["deal", "strike_us", "breakdown", "no_resolution"])
+@pytest.mark.parametrize(
+    "outcome", ["deal", "strike_joint", "strike_us", "breakdown", "no_resolution"]
+)
 def test_story_matches_the_world_in_its_ensemble(ensemble, short, outcome: str) -> None:  # type: ignore[no-untyped-def]
     scenario, worlds = (BASELINE, ensemble) if outcome != "no_resolution" else short
     row = worlds[worlds["outcome"] == outcome].iloc[0]
     story = explain(scenario, SEED, int(row["world"]))
     model = story.model
-    assert model.outcome[0] - 1 == [
-        "deal",
-        "strike_israel",
-        "strike_us",
-        "breakdown",
-        "no_resolution",
-    ].index(outcome)
+    assert name(int(model.outcome[0])) == outcome
+    assert bool(model.joint[0]) == (outcome == "strike_joint") == bool(row["joint"])
     assert model.end_step[0] == row["step"]
     text = story.text
     assert text.startswith(f"World {int(row['world'])} of 'baseline' (seed {SEED})")
@@ -203,15 +202,28 @@ def test_a_red_line_veto_names_the_faction_the_issue_and_the_bound() -> None:
 
 @pytest.mark.parametrize(
     ("outcome", "phrase"),
-    [("strike_us", "a US strike"), ("strike_israel", "an Israeli strike"), ("deal", "a deal")],
+    [
+        ("strike_us", "a US strike, Israel not striking"),
+        ("strike_israel", "an Israeli strike that the US did not join"),
+        ("strike_joint", "an Israeli strike that the US joined"),
+        ("deal", "a deal"),
+    ],
 )
 def test_outcomes_are_told_with_proper_nouns(ensemble, outcome: str, phrase: str) -> None:  # type: ignore[no-untyped-def]
-    row = ensemble[(ensemble["outcome"] == outcome) & ~ensemble["joint"]].iloc[0]
+    row = ensemble[ensemble["outcome"] == outcome].iloc[0]
     story = explain(BASELINE, SEED, int(row["world"]))
     assert f": {phrase} at step {int(row['step'])} (" in story.lines[0]
     assert story.lines[-1].startswith(f"Outcome: {phrase} at step {int(row['step'])}")
     assert "us strike" not in story.text and "israeli strike" not in story.text
-    assert outcome_phrase("strike_us", joint=True) == "a joint US-Israeli strike"
+    assert outcome_phrase(outcome) == phrase
+
+
+def test_explain_labels_the_world_with_its_overrides() -> None:
+    loaded = load_scenario(BASELINE, {"actors.us.join_probability": 1})
+    story = explain(loaded, SEED, 0)
+    assert story.lines[0].startswith(
+        f"World 0 of 'baseline [actors.us.join_probability=1]' (seed {SEED})"
+    )
 
 
 def test_strikes_are_told_with_their_calculation_only_when_close(ensemble) -> None:  # type: ignore[no-untyped-def]

@@ -62,9 +62,9 @@ def grid_frame() -> pd.DataFrame:
             "error": None,
             "worlds": 100,
         }
-        counts = dict(zip(OUTCOMES, (40 - 10 * k % 30, 10 + k, 20, 15, 0), strict=True))
+        counts = dict(zip(OUTCOMES, (40 - 10 * k % 30, 10 + k, 5, 20, 15, 0), strict=True))
         counts["no_resolution"] = 100 - sum(counts.values())
-        counts["strike"] = counts["strike_israel"] + counts["strike_us"]
+        counts["strike"] = counts["strike_israel"] + counts["strike_joint"] + counts["strike_us"]
         for name, count in counts.items():
             lo, hi = wilson_interval(count, 100)
             row |= {
@@ -128,7 +128,8 @@ def test_forest(result: RunResult, variant: RunResult, tmp_path: Path) -> None:
         assert ax.title.get_color() == COLOURS[name]
         assert len(bars[0].lines[0].get_xdata()) == 2  # one point per scenario
     ticks = {t.get_text(): t.get_position()[1] for t in fig.axes[0].get_yticklabels()}
-    assert ticks["Baseline"] > ticks["Resolute Israel"]  # the baseline on top, names as words
+    # The baseline on top, names as words, a run with overrides labelled with them.
+    assert ticks["Baseline"] > ticks["Resolute Israel [actors.israel.strike_resolve=0.1]"]
     check_saves(fig, tmp_path, "forest")
 
 
@@ -173,9 +174,10 @@ def test_timing(result: RunResult, spec, tmp_path: Path) -> None:  # type: ignor
     assert ax.get_xlabel().startswith("Step (weeks since 12 Apr 2025)")
     assert "Cumulative probability" in ax.get_ylabel()
     texts = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert len(texts) == 5 and texts[0].startswith("Deal") and "No outcome yet" in texts[-1]
+    assert len(texts) == len(OUTCOMES)
+    assert texts[0].startswith("Deal") and "No outcome yet" in texts[-1]
     bands = [c for c in ax.collections if isinstance(c, PolyCollection)]
-    assert len(bands) == 4  # a Wilson band per competing outcome
+    assert len(bands) == len(OUTCOMES) - 1  # a Wilson band per competing outcome
     assert not ax.texts  # no label over the curves
     deadline = [t.get_text() for t in strip.texts]
     assert any("Snapback expires" in t and "18 Oct 2025" in t for t in deadline)
@@ -582,7 +584,7 @@ def test_every_figure_draws_each_outcome_in_the_same_colour(
         for name in OUTCOMES
         if str(line.get_label()).startswith(LABELS[name])
     }
-    seen["timing"]["no_resolution"] = colour_of(steps[4])  # "No outcome yet"
+    seen["timing"]["no_resolution"] = colour_of(steps[len(OUTCOMES) - 1])  # "No outcome yet"
 
     terms = plots.plot_terms(result.worlds, spec)
     seen["terms"] = {"deal": colour_of(terms.axes[1].patches[0])}
@@ -649,7 +651,10 @@ def test_labels() -> None:
     assert plots.scenario_title("israel_preempts") == "Israel preempts"
     assert plots.scenario_title("us_russia_rapprochement") == "US Russia rapprochement"
     assert plots.scenario_title("A named scenario") == "A named scenario"
-    assert plots.outcome_noun("strike_israel") == "Israeli strike"
+    assert plots.outcome_noun("strike_israel") == "Israeli strike alone"
+    assert plots.scenario_title("baseline [actors.us.join_probability=1]") == (
+        "Baseline [actors.us.join_probability=1]"
+    )
     assert plots.outcome_noun("no_resolution") == "no resolution"
     assert plots.outcome_colour("strike") == plots.STRIKE_COLOUR
 

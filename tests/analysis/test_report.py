@@ -24,6 +24,7 @@ from sim.cli.results import (
     read_results,
     report_main,
 )
+from sim.mechanisms.outcomes import OUTCOMES
 from sim.runs.ensemble import run
 from sim.runs.output import write_run
 from tests.builders import BASELINE, ROOT
@@ -173,8 +174,7 @@ def test_plot_world_re_runs_the_world_from_the_summary(
     summary = json.loads((run_dirs[0] / "summary.json").read_text(encoding="utf-8"))
     story = explain(load_scenario(summary["scenario_data"]), summary["seed"], 7)
     recorded = pd.read_parquet(run_dirs[0] / "worlds.parquet").set_index("world")
-    outcomes = ("deal", "strike_israel", "strike_us", "breakdown", "no_resolution")
-    assert outcomes[int(story.model.outcome[0]) - 1] == recorded.loc[7, "outcome"]
+    assert OUTCOMES[int(story.model.outcome[0]) - 1] == recorded.loc[7, "outcome"]
     alone = save_figure(plot_world(story), tmp_path / "alone_world7")
     assert alone[0].read_bytes() == (tmp_path / "baseline_world7.png").read_bytes()
 

@@ -271,12 +271,21 @@ def test_set_changes_the_results(
     before, after = summary_of(base), summary_of(out)
     assert after["scenario_sha256"] != before["scenario_sha256"]
     assert any("actors.israel.strike_resolve" in o for o in after["overrides"])
-    # A strong bias toward striking makes Israeli strikes more common.
+    # A strong bias toward striking makes Israeli strikes (alone or joined) more common.
     assert (
-        after["outcomes"]["strike_israel"]["count"] > before["outcomes"]["strike_israel"]["count"]
+        after["totals"]["israeli_initiated"]["count"]
+        > before["totals"]["israeli_initiated"]["count"]
     )
-    # --verbose logs the override, and only our own log lines (not Mesa's per-step ones).
-    assert "override actors.israel.strike_resolve" in proc.stderr
+    # --verbose logs the override readably (not as cut JSON), and only our own log lines.
+    assert (
+        "override actors.israel.strike_resolve: truncnormal (mean 0, sd 0.05) from -0.12 to 0.12"
+        " -> 0.5" in proc.stderr
+    )
+    # The run is labelled with its override, in summary.json and in its table's title.
+    assert after["settings"] == ["actors.israel.strike_resolve=0.5"]
+    assert after["label"] == "baseline [actors.israel.strike_resolve=0.5]"
+    assert "baseline [actors.israel.strike_resolve=0.5]: 200 worlds" in proc.stdout
+    assert before["label"] == "baseline" and before["settings"] == []
     assert "Step 1 at time" not in proc.stderr
 
 
@@ -290,6 +299,82 @@ def test_a_bad_set_path_exits_2(tmp_path: Path) -> None:
     no_traceback(proc)
     assert "actors.isreal.strike_resolve" in proc.stderr
     assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("path", "meant"),
+    [
+        ("actors.us.strke_hazard", "actors.us.strike_hazard"),
+        ("actors.uss.join_probability", "actors.us.join_probability"),
+    ],
+)
+def test_a_set_typo_is_blamed_on_the_command_line_with_a_suggestion(
+    path: str, meant: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["run", str(BASELINE), "--worlds", "10", "--seed", "1", "--set", f"{path}=0.1"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert f"--set {path}: no such parameter; did you mean {meant}" in err
+    assert "baseline.yaml" not in err
+
+
+def test_a_joined_strike_is_not_a_us_strike(tmp_path: Path) -> None:
+    base, joined = tmp_path / "base", tmp_path / "joined"
+    for where, value in ((base, "0"), (joined, "1")):
+        proc = negsim(
+            "run", BASELINE, "--worlds", 300, "--seed", 5, "--out", where,
+            "--set", f"actors.us.join_probability={value}",
+        )  # fmt: skip
+        assert proc.returncode == 0, proc.stderr
+    worlds = {w: pd.read_parquet(w / "worlds.parquet") for w in (base, joined)}
+    never, always = summary_of(base), summary_of(joined)
+    # Who joins moves worlds between the two Israeli strikes and changes nothing else.
+    assert never["outcomes"]["strike_joint"]["count"] == 0
+    assert always["outcomes"]["strike_israel"]["count"] == 0
+    assert never["totals"] == always["totals"]
+    assert never["outcomes"]["strike_us"] == always["outcomes"]["strike_us"]
+    a, b = worlds[base], worlds[joined]
+    moved = a["outcome"] != b["outcome"]
+    assert set(a.loc[moved, "outcome"]) <= {"strike_israel"}
+    assert set(b.loc[moved, "outcome"]) <= {"strike_joint"}
+    assert (b["joint"] == (b["outcome"] == "strike_joint")).all()
+    assert a["step"].equals(b["step"])
+
+
+def test_compare_labels_variants_counts_by_a_date_and_writes_the_runs(tmp_path: Path) -> None:
+    out, table = tmp_path / "runs", tmp_path / "table.md"
+    proc = negsim(
+        "compare", BASELINE, "--worlds", 300, "--seed", 5, "--by", "2025-10-18",
+        "--set", "actors.us.threat_credibility=0.5",
+        "--variant", "actors.us.join_probability=1",
+        "--variant", "actors.us.join_probability=0; protocol.breakdown_risk=0.01",
+        "--out", out, "--markdown", table,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    labels = [
+        "baseline [actors.us.threat_credibility=0.5]",
+        "baseline [actors.us.threat_credibility=0.5, actors.us.join_probability=1]",
+        "baseline [actors.us.threat_credibility=0.5, actors.us.join_probability=0, "
+        "protocol.breakdown_risk=0.01]",
+    ]
+    rows = table.read_text(encoding="utf-8").splitlines()
+    assert [r.split(" | ")[0].removeprefix("| ") for r in rows[2:]] == labels
+    assert "outcomes by 2025-10-18 (step 27)" in proc.stdout
+    assert "Israeli-initiated strikes" in rows[0] and "No outcome yet" in rows[0]
+    folders = sorted(p.name for p in out.iterdir())
+    assert len(folders) == 3
+    summaries = [summary_of(out / f) for f in folders]
+    assert sorted(s["label"] for s in summaries) == sorted(labels)
+    full = summary_of(out / folders[0])
+    by_horizon = pd.read_parquet(out / folders[0] / "worlds.parquet")
+    assert (by_horizon["step"] > 27).any() and full["worlds"] == 300
+
+
+def test_compare_by_needs_a_date(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as done:
+        main(["compare", str(BASELINE), "--by", "2025-13-01"])
+    assert done.value.code == 2
+    assert "not a date" in capsys.readouterr().err
 
 
 def test_an_invalid_scenario_given_to_run_exits_2_and_writes_nothing(tmp_path: Path) -> None:
@@ -378,3 +463,13 @@ def test_scenario_reference_is_up_to_date() -> None:
     assert committed == scenario_reference_markdown(), (
         "run: negsim schema --markdown docs/scenario.md"
     )
+
+
+def test_explain_takes_set_and_labels_the_world(capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["explain", str(BASELINE), "--seed", "5", "--world", "0"]
+    assert main([*args, "--set", "actors.us.join_probability=1"]) == 0
+    assert capsys.readouterr().out.startswith(
+        "World 0 of 'baseline [actors.us.join_probability=1]' (seed 5)"
+    )
+    assert main([*args, "--set", "actors.us.join_probabilty=1"]) == 2
+    assert "--set actors.us.join_probabilty: no such parameter" in capsys.readouterr().err

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from sim.mechanisms.bdm import DEFAULT, PRINTED
+from sim.mechanisms.outcomes import OUTCOMES
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "bdm_tables.py"
@@ -92,7 +93,7 @@ def test_bdm_tables_match_a_fresh_run() -> None:
 def test_findings_follow_the_signs_of_the_intervals() -> None:
     module = script()
     zero = (0.0, -0.01, 0.01)
-    outcomes = ("deal", "strike_israel", "strike_us", "breakdown", "no_resolution")
+    outcomes = OUTCOMES
 
     def contrast(**deal: tuple[float, float, float]) -> dict[str, dict[str, tuple]]:
         return {

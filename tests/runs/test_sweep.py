@@ -604,7 +604,7 @@ def test_the_summary_is_tidy_and_agrees_with_the_points(reference: Path) -> None
     deal = summary[summary["outcome"] == "deal"].set_index("point")
     assert deal["p"].to_numpy() == pytest.approx(points["deal_p"].to_numpy())
     assert deal[HAWKS].tolist() == points[HAWKS].tolist()
-    strike = points["strike_israel_count"] + points["strike_us_count"]
+    strike = sum(points[f"{o}_count"] for o in ("strike_israel", "strike_joint", "strike_us"))
     assert points["strike_count"].tolist() == strike.tolist()
     assert (points["deal_ci_low"] <= points["deal_p"]).all()
 

@@ -20,7 +20,7 @@ QUOTE = "this is no mere hypothetical risk"
 def claim_text(**fields: str) -> str:
     """One claim's YAML (an Israeli strike given a collapse, band probably not), changed."""
     body = {
-        "quantity": '"P(strike_israel | collapsed)"',
+        "quantity": '"P(israeli_initiated | collapsed)"',
         "band": "probably not",
         "quote": f'"{QUOTE}"',
     } | fields
@@ -56,7 +56,9 @@ def test_the_baseline_carries_its_claims() -> None:
     claims = loaded.claims.claims
     assert len(claims) >= 18
     assert "israel_strikes_if_talks_fail" in claims
-    assert str(claims["israel_strikes_if_talks_fail"].quantity) == "P(strike_israel | collapsed)"
+    assert (
+        str(claims["israel_strikes_if_talks_fail"].quantity) == "P(israeli_initiated | collapsed)"
+    )
     inexpressible = {cid for cid, c in claims.items() if not c.expressible}
     assert {"china_distances_if_talks_fail", "snapback_threat_incentive"} <= inexpressible
     assert {"russia_mediates_if_bogged_down", "irgc_recalibrates"} <= inexpressible

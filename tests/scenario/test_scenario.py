@@ -13,10 +13,13 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from sim.scenario import Loaded, Problem, ScenarioError, load_scenario
 from sim.scenario.loader import MAX_FILE_BYTES, _short, get_path, scenario_sha256, set_path
+from sim.scenario.overrides import no_such_parameter
 from sim.scenario.params import Beta, Fixed, Triangular, TruncNormal, Uniform
 from sim.scenario.schema import parameter_paths
 
@@ -784,7 +787,7 @@ def test_load_scenario_overrides_argument(caplog: pytest.LogCaptureFixture) -> N
     assert loaded.scenario.actors["us"].quota == 0.55
     assert loaded.scenario.horizon == 7
     assert loaded.overrides == [
-        "override actors.us.quota: null -> 0.55",
+        "override actors.us.quota: (not set) -> 0.55",
         "override horizon: 10 -> 7",
     ]
     assert [r.getMessage() for r in caplog.records] == loaded.overrides
@@ -794,7 +797,31 @@ def test_load_scenario_overrides_argument(caplog: pytest.LogCaptureFixture) -> N
 
 def test_an_override_cannot_sneak_in_an_unknown_field() -> None:
     found = by_path(problems_of(minimal(), overrides={"actors.us.quorum": 0.5}))
-    assert "unknown field" in found["actors.us.quorum"].message
+    problem = found["actors.us.quorum"]
+    assert problem.message.startswith("no such parameter")
+    assert str(problem).startswith("overrides actors.us.quorum: no such parameter")
+
+
+def test_a_command_line_typo_gets_the_closest_paths_and_the_blame() -> None:
+    (problem,) = problems_of(
+        minimal(), overrides={"actors.us.quotaa": 0.5, "horizon": 7}, origin="--set"
+    )
+    assert str(problem).startswith("--set actors.us.quotaa: no such parameter")
+    (problem,) = problems_of(minimal(), overrides={"actorz.us.quota": 0.5}, origin="--set")
+    assert str(problem).startswith(
+        "--set actorz.us.quota: no such parameter; did you mean actors.us.quota, "
+    )
+    # A value that does not fit a real field is the command line's too, not the file's.
+    (problem,) = problems_of(minimal(), overrides={"horizon": "ten"}, origin="--set")
+    assert str(problem).startswith("--set horizon: ")
+
+
+@given(st.sampled_from(["horizon", "actors.us.quota", "issues.enrichment.status_quo"]))
+def test_property_a_one_letter_typo_suggests_the_path(path: str) -> None:
+    raw = minimal()  # actors.us.quota is not written: a field the schema gives
+    typo = path[:-2] + path[-1]  # one letter dropped
+    message = no_such_parameter(typo, raw)
+    assert f"did you mean {path}" in message
 
 
 # --------------------------------------------------------------------------- include_shocks

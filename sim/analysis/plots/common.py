@@ -33,7 +33,8 @@ _OTHER_SHADES = ("#b8860b", "#01665e", "#8c6bb1", "#35978f", "#bf812d")
 _LINESTYLES = ("-", "--", "-.", ":", (0, (5, 1)))
 
 STRIKE = "strike"
-"""An Israeli or a US strike: the sweeps' and the sensitivity analysis' combined outcome."""
+"""Every strike (Israeli alone, Israeli joined, US alone): the sweeps' and the sensitivity
+analysis' combined outcome."""
 STRIKE_COLOUR = "#8c510a"
 OUTCOME_COLOURS: dict[str, str] = {**COLOURS, STRIKE: STRIKE_COLOUR}
 """The colour of each outcome (and of ``strike``), the same in every figure."""
@@ -245,8 +246,10 @@ def _bare_strip(strip: Axes) -> None:
 
 
 def outcome_label(outcome: str) -> str:
-    """An outcome's label (``strike``: ``Strike (Israeli or US)``)."""
-    return "Strike (Israeli or US)" if outcome == STRIKE else LABELS.get(outcome, outcome)
+    """An outcome's label (``strike``: ``Strike (any: Israeli or US, alone or joined)``)."""
+    if outcome == STRIKE:
+        return "Strike (any: Israeli or US, alone or joined)"
+    return LABELS.get(outcome, outcome)
 
 
 def _percent(value: float, _: object = None) -> str:
@@ -260,7 +263,7 @@ def outcome_colour(outcome: str) -> str:
 
 
 def outcome_noun(outcome: str) -> str:
-    """An outcome's label inside a sentence: ``deal``, ``Israeli strike``, ``US strike``."""
+    """An outcome's label inside a sentence: ``deal``, ``Israeli strike alone``."""
     if outcome == STRIKE:
         return "strike"
     label = LABELS.get(outcome, outcome)
@@ -270,9 +273,13 @@ def outcome_noun(outcome: str) -> str:
 def scenario_title(name: str) -> str:
     """A scenario's name for a title: ``israel_preempts`` -> ``Israel preempts``.
 
-    A name that is already words (it has spaces and no underscores) is kept as it is.
+    A name that is already words (it has spaces and no underscores) is kept as it is; a run's
+    label (``baseline [actors.us.join_probability=1]``) keeps its overrides as they are.
     """
     text = str(name)
+    head, bracket, settings = text.partition(" [")
+    if bracket:  # a run's label: the overrides' paths are kept as they were given
+        return f"{scenario_title(head)} [{settings}"
     if " " in text and "_" not in text:
         return text
     return plain_words(text)

@@ -31,6 +31,7 @@ from sim.analysis.plots.common import (
     scenario_title,
 )
 from sim.mechanisms.outcomes import LABELS, OUTCOMES
+from sim.scenario.overrides import run_label
 from sim.scenario.params import central
 from sim.scenario.schema import Scenario
 from sim.scenario.vocabulary import plain_words
@@ -61,7 +62,7 @@ def plot_outcomes(summary: dict[str, Any]) -> Figure:
     ax.set_xlabel("Probability (% of worlds; error bars: 95% Wilson interval)")
     ax.set_ylabel("Outcome")
     ax.set_title(
-        f"Outcomes of '{scenario_title(summary['scenario'])}': {summary['worlds']:,} worlds, "
+        f"Outcomes of '{run_label(summary, scenario_title)}': {summary['worlds']:,} worlds, "
         f"seed {summary['seed']}"
     )
     ax.grid(axis="x", alpha=0.3)
@@ -82,13 +83,11 @@ def plot_forest(summaries: Sequence[dict[str, Any]], labels: Sequence[str] | Non
     if not summaries:
         raise ValueError("plot_forest needs at least one summary")
     names = (
-        list(labels)
-        if labels is not None
-        else [scenario_title(str(s["scenario"])) for s in summaries]
+        list(labels) if labels is not None else [run_label(s, scenario_title) for s in summaries]
     )
     rows = np.arange(len(summaries))[::-1]
     height = 1.9 + 0.42 * len(summaries)
-    fig, axes = _subplots(1, len(OUTCOMES), sharey=True, figsize=(13, height))
+    fig, axes = _subplots(1, len(OUTCOMES), sharey=True, figsize=(2.6 * len(OUTCOMES) + 1, height))
     for ax, outcome in zip(axes, OUTCOMES, strict=True):
         est = [s["outcomes"][outcome] for s in summaries]
         p = np.array([e["p"] for e in est])
@@ -189,9 +188,10 @@ def cumulative_incidence(worlds: pd.DataFrame, horizon: int) -> pd.DataFrame:
 def plot_timing(worlds: pd.DataFrame, scenario: ScenarioArg, *, name: str | None = None) -> Figure:
     """Cumulative incidence of each outcome over steps and dates, the deadlines marked.
 
-    Deal, Israeli strike, US strike and breakdown (dated at the collapse of talks) are competing
-    risks; the dashed grey line is the share of worlds with no outcome yet, which ends at the
-    horizon as the share with no resolution. Bands are pointwise 95% Wilson intervals.
+    Deal, the three strikes (Israeli alone, Israeli joined, US alone) and breakdown (dated at
+    the collapse of talks) are competing risks; the dashed grey line is the share of worlds with
+    no outcome yet, which ends at the horizon as the share with no resolution. Bands are
+    pointwise 95% Wilson intervals.
 
     Args:
         worlds: the worlds table of a run (``worlds.parquet``).

@@ -91,7 +91,7 @@ def plot_world(story: WorldStory) -> Figure:
     risk_ax.set_xlabel(f"Step ({_step_unit(spec)} since {_fmt_date(spec.calendar.start)})")
     handles = _world_legend(outcome, drawn, {kind for _, kind, _ in events}) + risk_lines
     bottom = _world_footer(fig, spec, events, handles, height)
-    ending = LABELS[outcome] + (" (joint with Israel)" if model.joint[0] else "")
+    ending = LABELS[outcome]
     fig.suptitle(
         f"World {story.world} of '{scenario_title(spec.name)}' (seed {story.seed}), told over "
         f"time: {ending} at step {end} ({_fmt_date(spec.step_to_date(end))})",
@@ -330,8 +330,8 @@ def _draw_risks(ax: Axes, story: WorldStory, steps: np.ndarray) -> list[Any]:
     per = _per_step(spec)
     peak = 0.0
     for values, outcome, label in (
-        (_strike_risk(trace, "israel"), "strike_israel", f"P(Israeli strike) in the {per}"),
-        (_strike_risk(trace, "us"), "strike_us", f"P(US strike) in the {per}"),
+        (_strike_risk(trace, "israel"), "strike_israel", f"P(Israel strikes) in the {per}"),
+        (_strike_risk(trace, "us"), "strike_us", f"P(US strike alone) in the {per}"),
     ):
         if np.isfinite(values).any():
             peak = max(peak, float(np.nanmax(values)))

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from sim.mechanisms.outcomes import OUTCOMES
+from sim.mechanisms.outcomes import OUTCOMES, STRIKES
 from sim.mechanisms.stats import wilson_interval
 from sim.runs.ensemble import git_commit, version
 from sim.runs.sweeps.backends import Backend, Execute, connect
@@ -35,8 +35,8 @@ from sim.runs.sweeps.units import UnitResult, UnitTask, median_from_histogram
 from sim.scenario.loader import ScenarioError, load_scenario
 from sim.scenario.schema import Scenario
 
-STRIKE = ("strike_israel", "strike_us")
-"""The outcomes that make up ``strike`` (a strike by Israel or by the United States)."""
+STRIKE = STRIKES
+"""The outcomes that make up ``strike``: every strike, Israeli alone, Israeli joined, US alone."""
 
 ProgressCallback = Callable[[int, int], None]
 
