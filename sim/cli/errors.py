@@ -7,13 +7,19 @@ Every command raises :class:`BadInput` (or lets a domain error of the layers bel
 
 from __future__ import annotations
 
+import argparse
+import re
 from collections.abc import Sequence
+from pathlib import Path
 
 from rich.console import Console
 from rich.markup import escape
 
 BAD_INPUT = 2
 """Exit status of every command given bad input (a file, a field or an argument)."""
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+"""Control characters but tab and newline: ESC starts an ANSI escape that would drive the
+terminal (colours, the title, the cursor), so user text never prints one as it is."""
 SHOWN_PROBLEMS = 100
 """Problems printed for one bad input; the rest are counted (a file may hold 200,000)."""
 
@@ -42,15 +48,42 @@ def print_problems(err: Console, bad: BadInput) -> None:
 
     A :class:`UsageError` is one line, ``error: message``; the problems of a file come under
     a count, ``invalid scenario (3 problem(s)):``, one per line. Labels and problems are the
-    user's text (paths, cell values): never read as markup or emoji codes, never wrapped.
+    user's text (paths, cell values): never read as markup or emoji codes, never wrapped,
+    its control characters shown (:func:`printable`).
     """
     if isinstance(bad, UsageError):
-        text = f"[bold red]{escape(bad.label)}:[/] {escape(bad.problems[0])}"
+        text = f"[bold red]{markup_free(bad.label)}:[/] {markup_free(bad.problems[0])}"
         err.print(text, emoji=False, highlight=False, soft_wrap=True)
         return
-    head = f"[bold red]{escape(bad.label)}[/] ({len(bad.problems)} problem(s)):"
+    head = f"[bold red]{markup_free(bad.label)}[/] ({len(bad.problems)} problem(s)):"
     err.print(head, emoji=False, highlight=False, soft_wrap=True)
     for problem in bad.problems[:SHOWN_PROBLEMS]:
-        err.print(f"  {problem}", markup=False, emoji=False, highlight=False, soft_wrap=True)
+        err.print(
+            f"  {printable(problem)}", markup=False, emoji=False, highlight=False, soft_wrap=True
+        )
     if len(bad.problems) > SHOWN_PROBLEMS:
         err.print(f"  ... and {len(bad.problems) - SHOWN_PROBLEMS:,} more", highlight=False)
+
+
+def nonempty_path(text: str) -> Path:
+    """An argument naming a file or directory to write; ``''`` is refused.
+
+    ``Path('')`` is the current folder, which ``--out ''`` never means.
+    """
+    if not text.strip():
+        raise argparse.ArgumentTypeError("an empty path names no file or directory")
+    return Path(text)
+
+
+def printable(text: object) -> str:
+    """User text (a name, a value, a file's line) safe to print to a terminal.
+
+    Control characters but tab and newline are shown escaped (ESC as backslash-x1b), so an
+    ANSI escape in an actor's name or a summary's field is seen, never obeyed.
+    """
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", str(text))
+
+
+def markup_free(text: object) -> str:
+    """User text to put inside rich markup: :func:`printable`, its ``[...]`` escaped."""
+    return escape(printable(text))

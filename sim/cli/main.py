@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from rich.console import Console
 
 from sim.analysis.sensitivity import SensitivityError
-from sim.cli.errors import BAD_INPUT, BadInput, UsageError, print_problems
+from sim.cli.errors import BAD_INPUT, BadInput, UsageError, markup_free, print_problems
 from sim.cli.table import COMMANDS, Command
 from sim.runs.forecast import ActorTableError
 from sim.runs.sweeps.backends import BackendError
@@ -105,16 +105,16 @@ def bad_input(exc: Exception) -> BadInput | None:
 def _print_failure(err: Console, exc: Exception) -> None:
     """One line for a failure that is not bad input: what failed, and nothing presented done."""
     if isinstance(exc, OSError):
-        where = f" {exc.filename}" if exc.filename else ""
+        where = f" {markup_free(exc.filename)}" if exc.filename else ""
         err.print(
-            f"[bold red]error:[/] cannot write{where}: {exc.strerror or exc}; "
+            f"[bold red]error:[/] cannot write{where}: {markup_free(exc.strerror or exc)}; "
             "no results were presented as complete",
             highlight=False,
             soft_wrap=True,
         )
         return
     err.print(
-        f"[bold red]error:[/] {type(exc).__name__}: {exc}  (rerun with --debug)",
+        f"[bold red]error:[/] {type(exc).__name__}: {markup_free(exc)}  (rerun with --debug)",
         soft_wrap=True,
     )
 

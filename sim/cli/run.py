@@ -8,17 +8,22 @@ scenarios on the same worlds and seed and prints one table.
 from __future__ import annotations
 
 import argparse
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import yaml
 from rich.console import Console
 from rich.table import Table
 
-from sim.cli.errors import UsageError
+from sim.cli.errors import UsageError, markup_free, nonempty_path
 from sim.mechanisms.outcomes import LABELS
 from sim.scenario.loader import load_scenario
+
+MAX_SET_CHARS = 10_000
+"""Longest ``--set`` value, in characters (a value is a number, a word or a short mapping)."""
 
 # -------------------------------------------------------------------------------------- run
 
@@ -28,7 +33,9 @@ def add_run_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("scenario", type=Path, help="scenario YAML file")
     p.add_argument("--worlds", type=int, default=1000, help="number of worlds (default 1000)")
     p.add_argument("--seed", type=int, default=None, help="root seed (default: drawn, printed)")
-    p.add_argument("--out", type=Path, default=None, help="output directory (default runs/NAME)")
+    p.add_argument(
+        "--out", type=nonempty_path, default=None, help="output directory (default runs/NAME)"
+    )
     p.add_argument("--jobs", type=int, default=1, help="processes (default 1)")
     p.add_argument(
         "--set",
@@ -56,37 +63,80 @@ def run_main(args: argparse.Namespace, console: Console) -> int:
         err.print(f"seed drawn: {result.summary['seed']} (recorded in summary.json)")
     console.print(outcome_table(result.summary))
     paths = write_run(result, out, {"outcomes.png": outcomes_png(result.summary)})
-    console.print("wrote " + ", ".join(str(p) for p in paths), highlight=False)
+    console.print("wrote " + ", ".join(markup_free(p) for p in paths), highlight=False)
     return 0
 
 
 def check_counts(worlds: int, jobs: int, seed: int | None = None) -> None:
-    """An ensemble's counts: at least one world and one process, and a seed (if given) >= 0."""
-    if worlds < 1:
-        raise UsageError("--worlds must be at least 1")
+    """An ensemble's counts: 1 to ``MAX_WORLDS`` worlds, a process or more, a seed 0 to 2^63 - 1."""
+    from sim.runs.ensemble import MAX_SEED, MAX_WORLDS
+
+    if not 1 <= worlds <= MAX_WORLDS:
+        raise UsageError(f"--worlds must be 1 to {MAX_WORLDS:,} (the limit of one ensemble)")
     if jobs < 1:
         raise UsageError("--jobs must be at least 1")
-    if seed is not None and seed < 0:
-        raise UsageError("--seed must be a non-negative integer")
+    if seed is not None and not 0 <= seed <= MAX_SEED:
+        raise UsageError(f"--seed must be an integer from 0 to {MAX_SEED} (2^63 - 1)")
 
 
 def parse_sets(items: list[str]) -> dict[str, object]:
-    """The ``--set PATH=VALUE`` overrides, each value read as YAML."""
-    import yaml
-
+    """The ``--set PATH=VALUE`` overrides, each value read by :func:`parse_set_value`."""
     out: dict[str, object] = {}
     for item in items:
         path, sep, value = item.partition("=")
         if not sep or not path:
             raise UsageError(f"--set needs PATH=VALUE, got '{item}'")
-        try:
-            out[path.strip()] = yaml.safe_load(value)
-        except yaml.YAMLError:
-            raise UsageError(f"--set {path.strip()}: cannot read the value '{value}'") from None
+        out[path.strip()] = parse_set_value(path.strip(), value)
     return out
 
 
+_SafeBase: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _SafeSetLoader(_SafeBase):  # type: ignore[valid-type,misc]
+    """The safe loader, also reading ``1e-1`` and ``2E5`` as numbers, as YAML 1.2 does.
+
+    YAML 1.1 needs a dot (``1.0e-1``) and reads ``1e-1`` as text: not what a user means.
+    """
+
+
+_SafeSetLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)[eE][-+]?[0-9]+$"),
+    list("-+0123456789."),
+)
+
+
+def parse_set_value(path: str, value: str) -> object:
+    """One ``--set`` value read as YAML: ``0.3``, ``1e-1``, ``true``, ``2025-06-01``, ``[a, b]``.
+
+    Refused (:class:`UsageError` naming the path): a value YAML cannot read or build (a date
+    that does not exist, ``2025-02-30``; an integer of more than Python's 4,300 digits), a value
+    longer than :data:`MAX_SET_CHARS` characters, and YAML aliases (``*a``), which a value never
+    needs and which can multiply (an alias bomb).
+    """
+    shown = value if len(value) <= 60 else value[:60] + "..."
+    if len(value) > MAX_SET_CHARS:
+        raise UsageError(
+            f"--set {path}: the value has {len(value):,} characters, more than the "
+            f"{MAX_SET_CHARS:,} a value may have"
+        )
+    try:
+        if any(isinstance(e, yaml.AliasEvent) for e in yaml.parse(value, Loader=_SafeSetLoader)):
+            raise UsageError(f"--set {path}: YAML aliases (*name) are not allowed in a value")
+        return yaml.load(value, Loader=_SafeSetLoader)
+    except yaml.YAMLError:
+        raise UsageError(f"--set {path}: cannot read the value '{shown}' as YAML") from None
+    except (ValueError, OverflowError, RecursionError) as exc:  # 2025-02-30; 5,000 digits
+        reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+        raise UsageError(f"--set {path}: cannot read the value '{shown}': {reason}") from None
+
+
 def _check_out(out: Path) -> None:
+    if str(out) in ("", "."):
+        raise UsageError(
+            f"--out '{out}' names the current folder: give the directory to write into"
+        )
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {out} exists and is not a directory")
 
@@ -123,8 +173,8 @@ def outcome_table(summary: dict[str, Any]) -> Table:
 
     table = Table(
         title=(
-            f"{summary['scenario']}: {summary['worlds']:,} worlds, seed {summary['seed']} "
-            f"({summary['seconds']} s)"
+            f"{markup_free(summary['scenario'])}: {summary['worlds']:,} worlds, "
+            f"seed {summary['seed']} ({summary['seconds']} s)"
         )
     )
     for col, justify in (
@@ -147,7 +197,9 @@ def outcome_table(summary: dict[str, Any]) -> Table:
 def add_reproduce_arguments(p: argparse.ArgumentParser) -> None:
     """``negsim reproduce SUMMARY --out DIR [--jobs J]``."""
     p.add_argument("summary", type=Path, help="a run's summary.json")
-    p.add_argument("--out", type=Path, required=True, help="output directory for the re-run")
+    p.add_argument(
+        "--out", type=nonempty_path, required=True, help="output directory for the re-run"
+    )
     p.add_argument("--jobs", type=int, default=1, help="processes (default 1)")
 
 
@@ -163,9 +215,9 @@ def reproduce_main(args: argparse.Namespace, console: Console) -> int:
     done = reproduce(args.summary, jobs=args.jobs)
     console.print(outcome_table(done.result.summary))
     paths = write_run(done.result, args.out, {"outcomes.png": outcomes_png(done.result.summary)})
-    console.print("wrote " + ", ".join(str(p) for p in paths), highlight=False)
+    console.print("wrote " + ", ".join(markup_free(p) for p in paths), highlight=False)
     for warning in done.warnings:
-        console.print(f"[yellow]warning:[/] {warning}")
+        console.print(f"[yellow]warning:[/] {markup_free(warning)}", highlight=False)
     return 1 if done.warnings else 0
 
 
@@ -178,7 +230,9 @@ def add_compare_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--worlds", type=int, default=1000, help="worlds per scenario")
     p.add_argument("--seed", type=int, default=None, help="root seed (default: drawn)")
     p.add_argument("--jobs", type=int, default=1, help="processes (default 1)")
-    p.add_argument("--markdown", type=Path, metavar="FILE", help="also write a Markdown table")
+    p.add_argument(
+        "--markdown", type=nonempty_path, metavar="FILE", help="also write a Markdown table"
+    )
 
 
 def compare_main(args: argparse.Namespace, console: Console) -> int:
@@ -195,5 +249,5 @@ def compare_main(args: argparse.Namespace, console: Console) -> int:
     console.print(comparison_table(summaries))
     if args.markdown:
         write_text_atomic(args.markdown, comparison_markdown(summaries))
-        console.print(f"wrote {args.markdown}", highlight=False)
+        console.print(f"wrote {markup_free(args.markdown)}", highlight=False)
     return 0
