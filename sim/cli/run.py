@@ -20,7 +20,7 @@ from rich.table import Table
 
 from sim.cli.errors import UsageError, markup_free, nonempty_path
 from sim.mechanisms.outcomes import LABELS
-from sim.scenario.loader import load_scenario
+from sim.scenario.loader import NoDuplicatesLoader, load_scenario
 
 MAX_SET_CHARS = 10_000
 """Longest ``--set`` value, in characters (a value is a number, a word or a short mapping)."""
@@ -90,21 +90,33 @@ def parse_sets(items: list[str]) -> dict[str, object]:
     return out
 
 
-_SafeBase: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+class _SafeSetLoader(NoDuplicatesLoader):
+    """The scenario files' loader, reading a decimal number as a user means it (YAML 1.2).
 
-
-class _SafeSetLoader(_SafeBase):  # type: ignore[valid-type,misc]
-    """The safe loader, also reading ``1e-1`` and ``2E5`` as numbers, as YAML 1.2 does.
-
-    YAML 1.1 needs a dot (``1.0e-1``) and reads ``1e-1`` as text: not what a user means.
+    YAML 1.1 reads ``1e-1`` as text (it wants ``1.0e-1``) and ``010`` as octal 8; here both
+    are decimal: 0.1 and 10. Other plain scalars resolve as before.
     """
 
 
-_SafeSetLoader.add_implicit_resolver(
-    "tag:yaml.org,2002:float",
-    re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)[eE][-+]?[0-9]+$"),
-    list("-+0123456789."),
-)
+DECIMAL = re.compile(r"^[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$")
+"""A decimal number as a user types it: ``10``, ``010``, ``-2.5``, ``.5``, ``1e-1``, ``2E5``."""
+_DECIMAL_TAG = "tag:negsim,2026:decimal"
+
+
+def _construct_decimal(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int | float:
+    text = loader.construct_scalar(node)
+    return int(text) if text.lstrip("+-").isdigit() else float(text)
+
+
+for _first in "-+0123456789.":  # before YAML 1.1's own int and float resolvers
+    _SafeSetLoader.yaml_implicit_resolvers = {  # a copy: the base class keeps its own
+        **_SafeSetLoader.yaml_implicit_resolvers,
+        _first: [
+            (_DECIMAL_TAG, DECIMAL),
+            *_SafeSetLoader.yaml_implicit_resolvers.get(_first, []),
+        ],
+    }
+_SafeSetLoader.add_constructor(_DECIMAL_TAG, _construct_decimal)
 
 
 def parse_set_value(path: str, value: str) -> object:
@@ -125,10 +137,14 @@ def parse_set_value(path: str, value: str) -> object:
         if any(isinstance(e, yaml.AliasEvent) for e in yaml.parse(value, Loader=_SafeSetLoader)):
             raise UsageError(f"--set {path}: YAML aliases (*name) are not allowed in a value")
         return yaml.load(value, Loader=_SafeSetLoader)
-    except yaml.YAMLError:
-        raise UsageError(f"--set {path}: cannot read the value '{shown}' as YAML") from None
-    except (ValueError, OverflowError, RecursionError) as exc:  # 2025-02-30; 5,000 digits
+    except yaml.YAMLError as exc:
+        reason = getattr(exc, "problem", None) or "not YAML"
+        if reason.startswith("cannot read the value"):  # the loader's own: 2025-02-30
+            reason = reason.split("': ", 1)[-1]
+        raise UsageError(f"--set {path}: cannot read the value '{shown}': {reason}") from None
+    except (ValueError, OverflowError, RecursionError) as exc:  # 5,000 digits; too deep
         reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+        reason = reason.split("; use sys.set_int_max_str_digits", 1)[0]  # Python's advice
         raise UsageError(f"--set {path}: cannot read the value '{shown}': {reason}") from None
 
 

@@ -119,6 +119,10 @@ def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[
     return loader.construct_mapping(node)
 
 
+NoDuplicatesLoader = _NoDuplicatesLoader
+"""The loader of scenario and sweep files, for other YAML text read the same way (``--set``):
+safe, duplicate keys refused, an impossible date or a 5,000-digit integer a YAML error."""
+
 _NoDuplicatesLoader.add_constructor(
     yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
     _construct_mapping,
