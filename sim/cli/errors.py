@@ -8,18 +8,16 @@ Every command raises :class:`BadInput` (or lets a domain error of the layers bel
 from __future__ import annotations
 
 import argparse
-import re
 from collections.abc import Sequence
 from pathlib import Path
 
 from rich.console import Console
 from rich.markup import escape
 
+from sim.analysis.tables import printable
+
 BAD_INPUT = 2
 """Exit status of every command given bad input (a file, a field or an argument)."""
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-"""Control characters but tab and newline: ESC starts an ANSI escape that would drive the
-terminal (colours, the title, the cursor), so user text never prints one as it is."""
 SHOWN_PROBLEMS = 100
 """Problems printed for one bad input; the rest are counted (a file may hold 200,000)."""
 
@@ -73,15 +71,6 @@ def nonempty_path(text: str) -> Path:
     if not text.strip():
         raise argparse.ArgumentTypeError("an empty path names no file or directory")
     return Path(text)
-
-
-def printable(text: object) -> str:
-    """User text (a name, a value, a file's line) safe to print to a terminal.
-
-    Control characters but tab and newline are shown escaped (ESC as backslash-x1b), so an
-    ANSI escape in an actor's name or a summary's field is seen, never obeyed.
-    """
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", str(text))
 
 
 def markup_free(text: object) -> str:

@@ -48,12 +48,12 @@ def add_run_arguments(p: argparse.ArgumentParser) -> None:
 
 def run_main(args: argparse.Namespace, console: Console) -> int:
     """Run ``negsim run``: the ensemble, its table, its files (``summary.json`` last)."""
+    check_counts(args.worlds, args.jobs, args.seed)  # before the slow imports (matplotlib)
     from sim.analysis.plots import outcomes_png
     from sim.runs.ensemble import run
     from sim.runs.output import write_run
 
     err = Console(stderr=True)
-    check_counts(args.worlds, args.jobs, args.seed)
     loaded = load_scenario(args.scenario, parse_sets(args.set))
     out = args.out or Path("runs") / loaded.scenario.name
     _check_out(out)

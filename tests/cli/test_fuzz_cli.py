@@ -211,3 +211,23 @@ def test_a_host_that_cannot_be_listened_on_is_refused(monkeypatch: pytest.Monkey
     for host in ["999.999.999.999", "host.invalid", "[bold]x", ""]:
         code, text = cli(["dashboard", "--host", host, "--port", "0"])
         assert_clean_refusal(code, text, "--host")
+
+
+def test_escapes_and_markup_in_a_scenario_are_printed_as_text(tmp_path: Path) -> None:
+    """An actor's name and an evidence reading holding an ANSI escape and rich markup."""
+    import shutil
+
+    folder = tmp_path / "scenarios"
+    shutil.copytree(BASELINE.parent, folder)
+    file = folder / BASELINE.name
+    text = file.read_text(encoding="utf-8")
+    evil = '"\\e[31m[bold]EVIL[/bold]\\e]0;title\\a"'
+    text = text.replace("    name: United States", f"    name: {evil}", 1)
+    text = text.replace('reading: "', 'reading: "\\e[2J[blink]WIPED[/blink] ', 1)
+    file.write_text(text, encoding="utf-8")
+    for argv in (["evidence", str(file)], ["explain", str(file), "--seed", "1", "--world", "0"]):
+        code, printed = cli(argv)
+        assert code == 0, printed
+        assert "\x1b" not in printed and "\x07" not in printed, argv
+    assert "[bold]EVIL[/bold]" in cli(["explain", str(file), "--seed", "1", "--world", "0"])[1]
+    assert "[blink]WIPED[/blink]" in cli(["evidence", str(file)])[1]
