@@ -295,9 +295,9 @@ def bad_summaries(draw: st.DrawFn, summary: dict[str, Any]) -> tuple[str, bytes]
             field in ("seed", "worlds", "block_size")
             and isinstance(value, int)
             and not isinstance(value, bool)
-            and 1 <= value <= MAX_WORLDS
+            and (0 <= value < 2**63 if field == "seed" else 1 <= value <= MAX_WORLDS)
         ):
-            value = -value
+            value = -1 - value  # a count that is valid (seed 0, worlds 5) made invalid
         raw[field] = value
     elif action == "delete":
         del raw[field]
