@@ -149,10 +149,6 @@ def parse_set_value(path: str, value: str) -> object:
 
 
 def _check_out(out: Path) -> None:
-    if str(out) in ("", "."):
-        raise UsageError(
-            f"--out '{out}' names the current folder: give the directory to write into"
-        )
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {out} exists and is not a directory")
 
