@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -11,6 +12,24 @@ from rich.text import Text
 from sim.mechanisms.outcomes import LABELS, OUTCOMES, TOTALS
 from sim.scenario.evidence import SourceRow
 from sim.scenario.overrides import run_label
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+"""Control characters but tab and newline: ESC starts an ANSI escape that would drive the
+terminal (colours, the title, the cursor), so user text never prints one as it is."""
+
+
+def printable(text: object) -> str:
+    """User text (a name, a quote, a file's line) safe to print to a terminal.
+
+    Control characters but tab and newline are shown escaped (ESC as backslash-x1b), so an
+    ANSI escape in an actor's name or a summary's field is seen, never obeyed.
+    """
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", str(text))
+
+
+def _user(text: str) -> Text:
+    """A cell of user text: its control characters shown, its ``[...]`` never read as markup."""
+    return Text(printable(text))
 
 
 def _number(x: float) -> str:
@@ -40,7 +59,14 @@ def evidence_table(rows: Sequence[SourceRow], title: str) -> Table:
     table.add_column("reading", overflow="fold", ratio=5)
     for row in rows:
         quote, reading = _support(row)
-        table.add_row(row.owner, row.parameter, _number(row.value), _range(row), quote, reading)
+        table.add_row(
+            _user(row.owner),
+            _user(row.parameter),
+            _number(row.value),
+            _range(row),
+            _user(quote),
+            _user(reading),
+        )
     return table
 
 

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from sim.cli.errors import UsageError
-from sim.dashboard.server import DEFAULT_HOST, DEFAULT_PORT, free_port, serve
+from sim.dashboard.server import DEFAULT_HOST, DEFAULT_PORT, free_port, serve, url
 from sim.scenario.loader import load_scenario
 
 MISSING_EXTRA = "install the dashboard extra: pip install 'negsim[dashboard]'"
@@ -66,9 +66,13 @@ def dashboard_main(args: argparse.Namespace, console: Console) -> int:
         raise UsageError(MISSING_EXTRA)
     if args.scenario is not None:
         load_scenario(args.scenario)
-    port = args.port or free_port(args.host)
+    try:
+        free = free_port(args.host)  # also checks the host can be listened on, before serving
+    except (OSError, UnicodeError) as exc:  # UnicodeError: a name IDNA cannot encode
+        raise UsageError(f"--host {args.host}: cannot listen on it ({exc})") from None
+    port = args.port or free
     console.print(
-        f"negsim dashboard: http://{args.host}:{port}/  (Ctrl+C to stop)", highlight=False
+        f"negsim dashboard: {escape(url(args.host, port))}  (Ctrl+C to stop)", highlight=False
     )
     if args.host not in LOCAL_HOSTS:
         Console(stderr=True).print(

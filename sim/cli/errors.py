@@ -7,10 +7,14 @@ Every command raises :class:`BadInput` (or lets a domain error of the layers bel
 
 from __future__ import annotations
 
+import argparse
 from collections.abc import Sequence
+from pathlib import Path
 
 from rich.console import Console
 from rich.markup import escape
+
+from sim.analysis.tables import printable
 
 BAD_INPUT = 2
 """Exit status of every command given bad input (a file, a field or an argument)."""
@@ -42,15 +46,33 @@ def print_problems(err: Console, bad: BadInput) -> None:
 
     A :class:`UsageError` is one line, ``error: message``; the problems of a file come under
     a count, ``invalid scenario (3 problem(s)):``, one per line. Labels and problems are the
-    user's text (paths, cell values): never read as markup or emoji codes, never wrapped.
+    user's text (paths, cell values): never read as markup or emoji codes, never wrapped,
+    its control characters shown (:func:`printable`).
     """
     if isinstance(bad, UsageError):
-        text = f"[bold red]{escape(bad.label)}:[/] {escape(bad.problems[0])}"
+        text = f"[bold red]{markup_free(bad.label)}:[/] {markup_free(bad.problems[0])}"
         err.print(text, emoji=False, highlight=False, soft_wrap=True)
         return
-    head = f"[bold red]{escape(bad.label)}[/] ({len(bad.problems)} problem(s)):"
+    head = f"[bold red]{markup_free(bad.label)}[/] ({len(bad.problems)} problem(s)):"
     err.print(head, emoji=False, highlight=False, soft_wrap=True)
     for problem in bad.problems[:SHOWN_PROBLEMS]:
-        err.print(f"  {problem}", markup=False, emoji=False, highlight=False, soft_wrap=True)
+        err.print(
+            f"  {printable(problem)}", markup=False, emoji=False, highlight=False, soft_wrap=True
+        )
     if len(bad.problems) > SHOWN_PROBLEMS:
         err.print(f"  ... and {len(bad.problems) - SHOWN_PROBLEMS:,} more", highlight=False)
+
+
+def nonempty_path(text: str) -> Path:
+    """An argument naming a file or directory to write; ``''`` is refused.
+
+    ``Path('')`` is the current folder, which ``--out ''`` never means.
+    """
+    if not text.strip():
+        raise argparse.ArgumentTypeError("an empty path names no file or directory")
+    return Path(text)
+
+
+def markup_free(text: object) -> str:
+    """User text to put inside rich markup: :func:`printable`, its ``[...]`` escaped."""
+    return escape(printable(text))

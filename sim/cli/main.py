@@ -11,11 +11,19 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from rich.console import Console
 
 from sim.analysis.sensitivity import SensitivityError
-from sim.cli.errors import BAD_INPUT, BadInput, UsageError, print_problems
+from sim.cli.errors import (
+    BAD_INPUT,
+    BadInput,
+    UsageError,
+    markup_free,
+    print_problems,
+    printable,
+)
 from sim.cli.table import COMMANDS, Command
 from sim.runs.forecast import ActorTableError
 from sim.runs.sweeps.backends import BackendError
@@ -31,13 +39,24 @@ MESSAGE_ERRORS: tuple[type[Exception], ...] = (
 directory holding another sweep, a design without sensitivity indices)."""
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse's parser, its refusals' control characters shown escaped.
+
+    Its refusals quote the arguments: one holding an ANSI escape must not drive the terminal.
+    """
+
+    def error(self, message: str) -> NoReturn:
+        """Print the usage and ``message`` (its control characters shown), exit status 2."""
+        super().error(printable(message))
+
+
 def parser() -> argparse.ArgumentParser:
     """The parser of ``negsim``: one sub-parser per row of the command table."""
-    top = argparse.ArgumentParser(
+    top = _Parser(
         prog="negsim",
         description="Agent-based negotiation simulator: the 2025 US-Iran nuclear talks.",
     )
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     common.add_argument("--debug", action="store_true", help="show tracebacks on errors")
     common.add_argument("-v", "--verbose", action="store_true", help="log each override applied")
     sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -105,16 +124,16 @@ def bad_input(exc: Exception) -> BadInput | None:
 def _print_failure(err: Console, exc: Exception) -> None:
     """One line for a failure that is not bad input: what failed, and nothing presented done."""
     if isinstance(exc, OSError):
-        where = f" {exc.filename}" if exc.filename else ""
+        where = f" {markup_free(exc.filename)}" if exc.filename else ""
         err.print(
-            f"[bold red]error:[/] cannot write{where}: {exc.strerror or exc}; "
+            f"[bold red]error:[/] cannot write{where}: {markup_free(exc.strerror or exc)}; "
             "no results were presented as complete",
             highlight=False,
             soft_wrap=True,
         )
         return
     err.print(
-        f"[bold red]error:[/] {type(exc).__name__}: {exc}  (rerun with --debug)",
+        f"[bold red]error:[/] {type(exc).__name__}: {markup_free(exc)}  (rerun with --debug)",
         soft_wrap=True,
     )
 

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 from rich.console import Console
 
-from sim.cli.errors import UsageError
+from sim.cli.errors import UsageError, markup_free, nonempty_path
 from sim.cli.run import check_counts
 from sim.scenario.overrides import run_label
 
@@ -48,7 +48,7 @@ def add_plot_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("results", type=Path, nargs="+", metavar="RESULTS", help="output directories")
     p.add_argument(
         "--out",
-        type=Path,
+        type=nonempty_path,
         default=None,
         metavar="DIR",
         help="where to write the figures (default: DIR/figures of the first results directory)",
@@ -90,9 +90,9 @@ def plot_main(args: argparse.Namespace, console: Console) -> int:
         paths = plot_results(args.results, out, worlds=worlds, partial=True)
     else:  # as before --partial existed (tests stand in for plot_results with that call)
         paths = plot_results(args.results, out, worlds=worlds)
-    console.print(f"wrote {len(paths)} files to {out}:", highlight=False)
+    console.print(f"wrote {len(paths)} files to {markup_free(out)}:", highlight=False)
     for path in paths:
-        console.print(f"  {path}", highlight=False, soft_wrap=True)
+        console.print(f"  {markup_free(path)}", highlight=False, soft_wrap=True)
     return 0
 
 
@@ -411,7 +411,7 @@ def add_report_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--worlds", type=int, default=1000, help="worlds per scenario (default 1000)")
     p.add_argument("--seed", type=int, default=None, help="root seed (default: drawn, recorded)")
     p.add_argument(
-        "--out", type=Path, default=Path("report.html"), help="the HTML file (report.html)"
+        "--out", type=nonempty_path, default=Path("report.html"), help="the HTML file (report.html)"
     )
     p.add_argument("--jobs", type=int, default=1, help="processes (default 1)")
 
@@ -438,5 +438,5 @@ def report_main(args: argparse.Namespace, console: Console) -> int:
         jobs=args.jobs,
         on_scenario=progress,
     )
-    console.print(f"wrote {path}", highlight=False)
+    console.print(f"wrote {markup_free(path)}", highlight=False)
     return 0

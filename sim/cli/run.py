@@ -15,14 +15,18 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import yaml
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from sim.cli.errors import UsageError
+from sim.cli.errors import UsageError, markup_free, nonempty_path, printable
 from sim.mechanisms.outcomes import OUTCOMES
-from sim.scenario.loader import load_scenario
+from sim.scenario.loader import NoDuplicatesLoader, load_scenario
 from sim.scenario.overrides import COMMAND_LINE, run_label
+
+MAX_SET_CHARS = 10_000
+"""Longest ``--set`` value, in characters (a value is a number, a word or a short mapping)."""
 
 # -------------------------------------------------------------------------------------- run
 
@@ -32,19 +36,21 @@ def add_run_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("scenario", type=Path, help="scenario YAML file")
     p.add_argument("--worlds", type=int, default=1000, help="number of worlds (default 1000)")
     p.add_argument("--seed", type=int, default=None, help="root seed (default: drawn, printed)")
-    p.add_argument("--out", type=Path, default=None, help="output directory (default runs/NAME)")
+    p.add_argument(
+        "--out", type=nonempty_path, default=None, help="output directory (default runs/NAME)"
+    )
     p.add_argument("--jobs", type=int, default=1, help="processes (default 1)")
     add_set_argument(p, "override a parameter by dotted path")
 
 
 def run_main(args: argparse.Namespace, console: Console) -> int:
     """Run ``negsim run``: the ensemble, its table, its files (``summary.json`` last)."""
+    check_counts(args.worlds, args.jobs, args.seed)  # before the slow imports (matplotlib)
     from sim.analysis.plots import outcomes_png
     from sim.runs.ensemble import run
     from sim.runs.output import write_run
 
     err = Console(stderr=True)
-    check_counts(args.worlds, args.jobs, args.seed)
     loaded = load_scenario(args.scenario, parse_sets(args.set), origin=COMMAND_LINE)
     out = args.out or Path("runs") / loaded.scenario.name
     _check_out(out)
@@ -54,34 +60,89 @@ def run_main(args: argparse.Namespace, console: Console) -> int:
         err.print(f"seed drawn: {result.summary['seed']} (recorded in summary.json)")
     print_wide(console, outcome_table(result.summary))
     paths = write_run(result, out, {"outcomes.png": outcomes_png(result.summary)})
-    console.print("wrote " + ", ".join(str(p) for p in paths), highlight=False)
+    console.print("wrote " + ", ".join(markup_free(p) for p in paths), highlight=False)
     return 0
 
 
 def check_counts(worlds: int, jobs: int, seed: int | None = None) -> None:
-    """An ensemble's counts: at least one world and one process, and a seed (if given) >= 0."""
-    if worlds < 1:
-        raise UsageError("--worlds must be at least 1")
+    """An ensemble's counts: 1 to ``MAX_WORLDS`` worlds, a process or more, a seed 0 to 2^63 - 1."""
+    from sim.runs.ensemble import MAX_SEED, MAX_WORLDS
+
+    if not 1 <= worlds <= MAX_WORLDS:
+        raise UsageError(f"--worlds must be 1 to {MAX_WORLDS:,} (the limit of one ensemble)")
     if jobs < 1:
         raise UsageError("--jobs must be at least 1")
-    if seed is not None and seed < 0:
-        raise UsageError("--seed must be a non-negative integer")
+    if seed is not None and not 0 <= seed <= MAX_SEED:
+        raise UsageError(f"--seed must be an integer from 0 to {MAX_SEED} (2^63 - 1)")
 
 
 def parse_sets(items: list[str]) -> dict[str, object]:
-    """The ``--set PATH=VALUE`` overrides, each value read as YAML."""
-    import yaml
-
+    """The ``--set PATH=VALUE`` overrides, each value read by :func:`parse_set_value`."""
     out: dict[str, object] = {}
     for item in items:
         path, sep, value = item.partition("=")
         if not sep or not path:
             raise UsageError(f"--set needs PATH=VALUE, got '{item}'")
-        try:
-            out[path.strip()] = yaml.safe_load(value)
-        except yaml.YAMLError:
-            raise UsageError(f"--set {path.strip()}: cannot read the value '{value}'") from None
+        out[path.strip()] = parse_set_value(path.strip(), value)
     return out
+
+
+class _SafeSetLoader(NoDuplicatesLoader):
+    """The scenario files' loader, reading a decimal number as a user means it (YAML 1.2).
+
+    YAML 1.1 reads ``1e-1`` as text (it wants ``1.0e-1``) and ``010`` as octal 8; here both
+    are decimal: 0.1 and 10. Other plain scalars resolve as before.
+    """
+
+
+DECIMAL = re.compile(r"^[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$")
+"""A decimal number as a user types it: ``10``, ``010``, ``-2.5``, ``.5``, ``1e-1``, ``2E5``."""
+_DECIMAL_TAG = "tag:negsim,2026:decimal"
+
+
+def _construct_decimal(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int | float:
+    text = loader.construct_scalar(node)
+    return int(text) if text.lstrip("+-").isdigit() else float(text)
+
+
+for _first in "-+0123456789.":  # before YAML 1.1's own int and float resolvers
+    _SafeSetLoader.yaml_implicit_resolvers = {  # a copy: the base class keeps its own
+        **_SafeSetLoader.yaml_implicit_resolvers,
+        _first: [
+            (_DECIMAL_TAG, DECIMAL),
+            *_SafeSetLoader.yaml_implicit_resolvers.get(_first, []),
+        ],
+    }
+_SafeSetLoader.add_constructor(_DECIMAL_TAG, _construct_decimal)
+
+
+def parse_set_value(path: str, value: str) -> object:
+    """One ``--set`` value read as YAML: ``0.3``, ``1e-1``, ``true``, ``2025-06-01``, ``[a, b]``.
+
+    Refused (:class:`UsageError` naming the path): a value YAML cannot read or build (a date
+    that does not exist, ``2025-02-30``; an integer of more than Python's 4,300 digits), a value
+    longer than :data:`MAX_SET_CHARS` characters, and YAML aliases (``*a``), which a value never
+    needs and which can multiply (an alias bomb).
+    """
+    shown = value if len(value) <= 60 else value[:60] + "..."
+    if len(value) > MAX_SET_CHARS:
+        raise UsageError(
+            f"--set {path}: the value has {len(value):,} characters, more than the "
+            f"{MAX_SET_CHARS:,} a value may have"
+        )
+    try:
+        if any(isinstance(e, yaml.AliasEvent) for e in yaml.parse(value, Loader=_SafeSetLoader)):
+            raise UsageError(f"--set {path}: YAML aliases (*name) are not allowed in a value")
+        return yaml.load(value, Loader=_SafeSetLoader)
+    except yaml.YAMLError as exc:
+        reason = getattr(exc, "problem", None) or "not YAML"
+        if reason.startswith("cannot read the value"):  # the loader's own: 2025-02-30
+            reason = reason.split("': ", 1)[-1]
+        raise UsageError(f"--set {path}: cannot read the value '{shown}': {reason}") from None
+    except (ValueError, OverflowError, RecursionError) as exc:  # 5,000 digits; too deep
+        reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+        reason = reason.split("; use sys.set_int_max_str_digits", 1)[0]  # Python's advice
+        raise UsageError(f"--set {path}: cannot read the value '{shown}': {reason}") from None
 
 
 def _check_out(out: Path) -> None:
@@ -130,8 +191,8 @@ def outcome_table(summary: dict[str, Any]) -> Table:
 
     table = Table(
         title=Text(
-            f"{run_label(summary)}: {summary['worlds']:,} worlds, seed {summary['seed']} "
-            f"({summary['seconds']} s)"
+            f"{printable(run_label(summary))}: {summary['worlds']:,} worlds, "
+            f"seed {summary['seed']} ({summary['seconds']} s)"
         )
     )
     table.add_column("outcome", justify="left", no_wrap=True)
@@ -156,7 +217,9 @@ def outcome_table(summary: dict[str, Any]) -> Table:
 def add_reproduce_arguments(p: argparse.ArgumentParser) -> None:
     """``negsim reproduce SUMMARY --out DIR [--jobs J]``."""
     p.add_argument("summary", type=Path, help="a run's summary.json")
-    p.add_argument("--out", type=Path, required=True, help="output directory for the re-run")
+    p.add_argument(
+        "--out", type=nonempty_path, required=True, help="output directory for the re-run"
+    )
     p.add_argument("--jobs", type=int, default=1, help="processes (default 1)")
 
 
@@ -172,9 +235,9 @@ def reproduce_main(args: argparse.Namespace, console: Console) -> int:
     done = reproduce(args.summary, jobs=args.jobs)
     print_wide(console, outcome_table(done.result.summary))
     paths = write_run(done.result, args.out, {"outcomes.png": outcomes_png(done.result.summary)})
-    console.print("wrote " + ", ".join(str(p) for p in paths), highlight=False)
+    console.print("wrote " + ", ".join(markup_free(p) for p in paths), highlight=False)
     for warning in done.warnings:
-        console.print(f"[yellow]warning:[/] {warning}")
+        console.print(f"[yellow]warning:[/] {markup_free(warning)}", highlight=False)
     return 1 if done.warnings else 0
 
 
@@ -187,7 +250,9 @@ def add_compare_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--worlds", type=int, default=1000, help="worlds per scenario")
     p.add_argument("--seed", type=int, default=None, help="root seed (default: drawn)")
     p.add_argument("--jobs", type=int, default=1, help="processes (default 1)")
-    p.add_argument("--markdown", type=Path, metavar="FILE", help="also write a Markdown table")
+    p.add_argument(
+        "--markdown", type=nonempty_path, metavar="FILE", help="also write a Markdown table"
+    )
     add_set_argument(p, "override a parameter of every scenario by dotted path")
     p.add_argument(
         "--variant",
@@ -202,7 +267,7 @@ def add_compare_arguments(p: argparse.ArgumentParser) -> None:
         metavar="YYYY-MM-DD",
         help="probabilities of the outcomes that came by this date (default: by the horizon)",
     )
-    p.add_argument("--out", type=Path, help="write each run's files in DIR/<label>/")
+    p.add_argument("--out", type=nonempty_path, help="write each run's files in DIR/<label>/")
 
 
 def add_set_argument(p: argparse.ArgumentParser, what: str) -> None:
@@ -243,7 +308,7 @@ def compare_main(args: argparse.Namespace, console: Console) -> int:
     print_wide(console, comparison_table(summaries))
     if args.markdown:
         write_text_atomic(args.markdown, comparison_markdown(summaries))
-        console.print(f"wrote {args.markdown}", highlight=False)
+        console.print(f"wrote {markup_free(args.markdown)}", highlight=False)
     if args.out is not None:
         _write_compared(results, args.out, console)
     return 0

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from sim.cli.errors import UsageError
+from sim.cli.errors import UsageError, markup_free, nonempty_path, printable
 from sim.cli.run import add_set_argument, parse_sets
 from sim.scenario.loader import load_scenario
 from sim.scenario.overrides import COMMAND_LINE
@@ -28,7 +28,7 @@ def validate_main(args: argparse.Namespace, console: Console) -> int:
     loaded = load_scenario(args.scenario)
     s = loaded.scenario
     console.print(
-        f"{args.scenario}: valid — scenario '{s.name}', {len(s.actors)} actors, "
+        f"{markup_free(args.scenario)}: valid — scenario '{s.name}', {len(s.actors)} actors, "
         f"{len(s.issues)} issues, {len(s.shocks)} shocks, horizon {s.horizon} steps "
         f"({s.calendar.start} to {s.step_to_date(s.horizon)})",
         highlight=False,
@@ -40,7 +40,9 @@ def validate_main(args: argparse.Namespace, console: Console) -> int:
 def add_evidence_arguments(p: argparse.ArgumentParser) -> None:
     """``negsim evidence SCENARIO [--markdown FILE]``."""
     add_scenario_argument(p)
-    p.add_argument("--markdown", type=Path, metavar="FILE", help="write it as Markdown instead")
+    p.add_argument(
+        "--markdown", type=nonempty_path, metavar="FILE", help="write it as Markdown instead"
+    )
 
 
 def evidence_main(args: argparse.Namespace, console: Console) -> int:
@@ -54,7 +56,7 @@ def evidence_main(args: argparse.Namespace, console: Console) -> int:
     title = f"Evidence for '{loaded.scenario.name}' ({args.scenario})"
     if args.markdown:
         write_text_atomic(args.markdown, evidence_markdown(rows, title))
-        console.print(f"wrote {args.markdown} ({len(rows)} rows)", highlight=False)
+        console.print(f"wrote {markup_free(args.markdown)} ({len(rows)} rows)", highlight=False)
     else:
         wide = console if console.is_terminal else Console(width=180)
         wide.print(evidence_table(rows, title))
@@ -75,20 +77,23 @@ def add_explain_arguments(p: argparse.ArgumentParser) -> None:
 def explain_main(args: argparse.Namespace, console: Console) -> int:
     """Run ``negsim explain``: the story of one world, step by step."""
     from sim.analysis.explain import explain
+    from sim.runs.ensemble import MAX_SEED, MAX_WORLDS
 
-    if args.world < 0:
-        raise UsageError("--world must be at least 0")
-    if args.seed < 0:
-        raise UsageError("--seed must be at least 0")
+    if not 0 <= args.world < MAX_WORLDS:
+        raise UsageError(f"--world must be 0 to {MAX_WORLDS - 1:,} (the worlds of an ensemble)")
+    if not 0 <= args.seed <= MAX_SEED:
+        raise UsageError(f"--seed must be 0 to {MAX_SEED} (2^63 - 1)")
     loaded = load_scenario(args.scenario, parse_sets(args.set), origin=COMMAND_LINE)
     story = explain(loaded, args.seed, args.world)
-    console.print(story.text, markup=False, highlight=False, soft_wrap=True)
+    console.print(printable(story.text), markup=False, highlight=False, soft_wrap=True)
     return 0
 
 
 def add_schema_arguments(p: argparse.ArgumentParser) -> None:
     """``negsim schema [--markdown FILE]``."""
-    p.add_argument("--markdown", type=Path, metavar="FILE", help="write it to FILE instead")
+    p.add_argument(
+        "--markdown", type=nonempty_path, metavar="FILE", help="write it to FILE instead"
+    )
 
 
 def schema_main(args: argparse.Namespace, console: Console) -> int:
@@ -99,7 +104,7 @@ def schema_main(args: argparse.Namespace, console: Console) -> int:
     text = scenario_reference_markdown()
     if args.markdown:
         write_text_atomic(args.markdown, text)
-        console.print(f"wrote {args.markdown}", highlight=False)
+        console.print(f"wrote {markup_free(args.markdown)}", highlight=False)
     else:
         console.print(text, markup=False, highlight=False, soft_wrap=True)
     return 0

@@ -15,6 +15,7 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
+from sim.cli.errors import markup_free, nonempty_path
 from sim.runs.sweeps.api import run
 from sim.runs.sweeps.runner import SweepResult
 from sim.runs.sweeps.spec import LoadedSweep, load_sweep
@@ -44,7 +45,7 @@ def add_sensitivity_arguments(p: argparse.ArgumentParser) -> None:
 def _add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--out",
-        type=Path,
+        type=nonempty_path,
         default=None,
         metavar="DIR",
         help="output directory (default sweeps/NAME)",
@@ -65,7 +66,9 @@ def sweep_main(args: argparse.Namespace, console: Console) -> int:
     """Run a sweep, print its summary table and where its files are."""
     result, out = _run(load_sweep(args.spec), args, resume=args.resume)
     _wide(console).print(summary_table(result))
-    console.print(f"wrote {out}/points.parquet, summary.parquet, sweep.json", highlight=False)
+    console.print(
+        f"wrote {markup_free(out)}/points.parquet, summary.parquet, sweep.json", highlight=False
+    )
     return 0
 
 
@@ -87,7 +90,7 @@ def sensitivity_main(args: argparse.Namespace, console: Console) -> int:
     keys = ("sweep", "spec_sha256", "scenario", "scenario_sha256", "seed", "design", "version")
     meta = {k: result.meta[k] for k in (*keys, "git_commit", "worlds_per_point", "block_size")}
     paths = write_sensitivity(table, out, title, meta)
-    console.print("wrote " + ", ".join(str(p) for p in paths), highlight=False)
+    console.print("wrote " + ", ".join(markup_free(p) for p in paths), highlight=False)
     return 0
 
 

@@ -19,10 +19,20 @@ DIRECTORY_ENV = "NEGSIM_DASHBOARD_DIR"
 
 
 def free_port(host: str = DEFAULT_HOST) -> int:
-    """A TCP port that is free on ``host`` right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
+    """A TCP port that is free on ``host`` right now (an IPv4 or IPv6 address, or a name).
+
+    Raises:
+        OSError: the host cannot be resolved or listened on (``socket.gaierror`` included).
+    """
+    family, kind, proto, _, address = socket.getaddrinfo(host, 0, type=socket.SOCK_STREAM)[0]
+    with socket.socket(family, kind, proto) as sock:
+        sock.bind(address)
         return int(sock.getsockname()[1])
+
+
+def url(host: str, port: int) -> str:
+    """The dashboard's address, an IPv6 host in brackets (``http://[::1]:8765/``)."""
+    return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
 
 
 def configure(scenario: str | Path | None, host: str, port: int) -> None:

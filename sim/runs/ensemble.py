@@ -12,7 +12,7 @@ import gc
 import multiprocessing
 import os
 import subprocess
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from importlib import metadata
@@ -32,6 +32,13 @@ from sim.scenario.params import Fixed
 from sim.scenario.schema import Scenario, parameter_paths
 
 ScenarioLike = str | Path | Mapping[str, Any] | Loaded | Scenario
+MAX_WORLDS = 10_000_000
+"""Most worlds one ensemble may have: its worlds table is held in memory (about 400 bytes a
+baseline world, so 4 GB at this limit); more would end in MemoryError after minutes."""
+MAX_BLOCKS = 10_000
+"""Most seed blocks one ensemble may have (each block is a model and a table of its own)."""
+MAX_SEED = 2**63 - 1
+"""Largest root seed (the sweeps' limit too)."""
 
 
 @dataclass
@@ -111,10 +118,37 @@ def as_loaded(scenario: ScenarioLike, overrides: Mapping[str, Any] | None = None
     return load_scenario(scenario, overrides)
 
 
-def blocks_for(worlds: int, block_size: int = BLOCK_SIZE) -> list[tuple[int, int]]:
-    """``(block, size)`` pairs covering ``worlds`` worlds."""
-    count = -(-worlds // block_size)
-    return [(b, min(block_size, worlds - b * block_size)) for b in range(count)]
+def block_count(worlds: int, block_size: int = BLOCK_SIZE) -> int:
+    """Seed blocks covering ``worlds`` worlds, ``block_size`` a block (the last may be short)."""
+    return -(-worlds // block_size)
+
+
+def blocks_for(worlds: int, block_size: int = BLOCK_SIZE) -> Iterator[tuple[int, int]]:
+    """``(block, size)`` pairs covering ``worlds`` worlds, made one at a time (never a list)."""
+    for b in range(block_count(worlds, block_size)):
+        yield b, min(block_size, worlds - b * block_size)
+
+
+def count_problems(worlds: int, block_size: int = BLOCK_SIZE, seed: int | None = None) -> list[str]:
+    """Why an ensemble of these counts cannot be run (``field: message`` strings), or nothing.
+
+    Checked before anything is allocated: a count of 10^12 worlds or a seed block of one world
+    each would otherwise end in MemoryError. The limits are :data:`MAX_WORLDS`,
+    :data:`MAX_BLOCKS` and :data:`MAX_SEED` (docs/reliability.md).
+    """
+    out = []
+    if not 1 <= worlds <= MAX_WORLDS:
+        out.append(f"worlds: must be 1 to {MAX_WORLDS:,} (the limit of one ensemble), got {worlds}")
+    if not 1 <= block_size <= MAX_WORLDS:
+        out.append(f"block_size: must be 1 to {MAX_WORLDS:,}, got {block_size}")
+    elif not out and block_count(worlds, block_size) > MAX_BLOCKS:
+        out.append(
+            f"block_size: {worlds:,} worlds in blocks of {block_size:,} make "
+            f"{block_count(worlds, block_size):,} blocks, more than the {MAX_BLOCKS:,} allowed"
+        )
+    if seed is not None and not 0 <= seed <= MAX_SEED:
+        out.append(f"seed: must be 0 to {MAX_SEED} (2^63 - 1), got {str(seed)[:40]}")
+    return out
 
 
 def run_block(
@@ -275,13 +309,13 @@ def run(
     Returns:
         The summary (``summary.json``'s content) and the per-world DataFrame.
     """
-    if worlds < 1:
-        raise ValueError("worlds must be at least 1")
+    problems = count_problems(worlds, block_size, seed)
+    if problems:
+        raise ValueError("; ".join(problems))
     loaded = as_loaded(scenario, overrides)
     root = draw_root_seed() if seed is None else int(seed)
     started = dt.datetime.now(dt.UTC)
-    plan = blocks_for(worlds, block_size)
-    frames = _run_blocks(loaded.scenario, root, plan, jobs, on_block, block_size)
+    frames = _run_blocks(loaded.scenario, root, worlds, jobs, on_block, block_size)
     table = pd.concat(frames, ignore_index=True)
     finished = dt.datetime.now(dt.UTC)
     summary = {
@@ -309,27 +343,31 @@ def run(
 def _run_blocks(
     spec: Scenario,
     root: int,
-    plan: list[tuple[int, int]],
+    worlds: int,
     jobs: int,
     on_block: Callable[[int, int], None] | None,
     block_size: int,
 ) -> list[pd.DataFrame]:
     results: dict[int, pd.DataFrame] = {}
-    if jobs <= 1 or len(plan) == 1:
-        for block, size in plan:
+    total = block_count(worlds, block_size)
+    if jobs <= 1 or total == 1:
+        for block, size in blocks_for(worlds, block_size):
             results[block] = run_block(spec, root, block, size, block_size)
             if on_block:
-                on_block(len(results), len(plan))
+                on_block(len(results), total)
     else:
         # 'spawn' avoids forking a process that may hold threads (BLAS, pyarrow).
         context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=min(jobs, len(plan)), mp_context=context) as pool:
-            futures = {pool.submit(run_block, spec, root, b, s, block_size): b for b, s in plan}
+        with ProcessPoolExecutor(max_workers=min(jobs, total), mp_context=context) as pool:
+            futures = {
+                pool.submit(run_block, spec, root, b, s, block_size): b
+                for b, s in blocks_for(worlds, block_size)
+            }
             for future in as_completed(futures):
                 results[futures[future]] = future.result()
                 if on_block:
-                    on_block(len(results), len(plan))
-    return [results[b] for b, _ in plan]
+                    on_block(len(results), total)
+    return [results[b] for b in range(total)]
 
 
 def default_jobs() -> int:

@@ -18,7 +18,11 @@ from sim.runs.ensemble import RunResult
 
 
 def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
-    """Call ``write`` on a temporary file beside ``path``, then rename it to ``path``."""
+    """Call ``write`` on a temporary file beside ``path``, then rename it to ``path``.
+
+    An OSError that names no file (a full disk: ``write()`` fails with ENOSPC) is raised
+    again naming ``path``, so the message says where (docs/reliability.md, promise 4).
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
@@ -27,6 +31,11 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
         write(tmp)
         os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp creates 0600; honour the user's umask
         os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        if exc.filename is None:  # a failed write() names no file: say which one it was
+            raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from exc
+        raise
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

@@ -13,12 +13,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sim.runs.ensemble import RunResult, run, version
-from sim.scenario.loader import Loaded, Problem, ScenarioError, load_scenario, scenario_sha256
+from sim.runs.ensemble import MAX_SEED, MAX_WORLDS, RunResult, count_problems, run, version
+from sim.scenario.loader import (
+    Loaded,
+    Problem,
+    ScenarioError,
+    load_scenario,
+    read_limited,
+    scenario_sha256,
+)
 
 REQUIRED = ("scenario_data", "scenario_sha256", "seed", "worlds", "block_size", "version")
-COUNTS = {"seed": 0, "worlds": 1, "block_size": 1}
-"""The summary's integer fields and the least value each may take."""
+COUNTS = {"seed": (0, MAX_SEED), "worlds": (1, MAX_WORLDS), "block_size": (1, MAX_WORLDS)}
+"""The summary's integer fields and the least and greatest value each may take."""
 MAX_SUMMARY_BYTES = 50_000_000
 """Largest summary.json read (a baseline summary is about 100 KB)."""
 
@@ -59,19 +66,17 @@ def read_summary(path: Path) -> dict[str, Any]:
 
 
 def _read_json(path: Path) -> Any:
-    """The parsed JSON of a file (SummaryError if it is missing, too large or not JSON)."""
+    """The parsed JSON of a file (SummaryError if missing, not a regular file, too large, bad).
+
+    A FIFO or a device is refused unread, and at most the limit is read.
+    """
     file = str(path)
     try:
-        if path.is_dir():
-            raise SummaryError([Problem(file, "", "is a directory, not a summary.json")])
-        if path.stat().st_size > MAX_SUMMARY_BYTES:
-            message = f"file larger than {MAX_SUMMARY_BYTES} bytes: not a summary.json"
-            raise SummaryError([Problem(file, "", message)])
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise SummaryError([Problem(file, "", "file not found")]) from None
-    except OSError as exc:
-        raise SummaryError([Problem(file, "", f"cannot read: {exc.strerror or exc}")]) from None
+        data = read_limited(path, MAX_SUMMARY_BYTES, "a summary.json")
+    except ScenarioError as exc:
+        raise SummaryError(exc.problems) from None
+    try:
+        return json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:  # JSONDecodeError included
         raise SummaryError([Problem(file, "", f"not a readable summary.json: {exc}")]) from None
 
@@ -83,12 +88,19 @@ def _field_problems(summary: dict[str, Any], file: str) -> list[Problem]:
     minimum; the scenario is an object, the hash and version text, the outcomes objects.
     """
     out: list[Problem] = []
-    for key, least in COUNTS.items():
+    for key, (least, most) in COUNTS.items():
         value = summary[key]
         if isinstance(value, bool) or not isinstance(value, int):
             out.append(Problem(file, key, f"must be an integer, got {json.dumps(value)[:40]}"))
         elif value < least:
             out.append(Problem(file, key, f"must be at least {least}, got {value}"))
+        elif value > most:
+            message = f"must be at most {most:,} (the limit of one run), got {str(value)[:40]}"
+            out.append(Problem(file, key, message))
+    if not out:  # the blocks: a summary of 10,000,000 worlds in blocks of 1 is refused too
+        for message in count_problems(summary["worlds"], summary["block_size"]):
+            key, _, text = message.partition(": ")
+            out.append(Problem(file, key, text))
     if not isinstance(summary["scenario_data"], dict):
         out.append(Problem(file, "scenario_data", "must be the scenario as a JSON object"))
     for key in ("scenario_sha256", "version"):

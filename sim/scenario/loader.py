@@ -136,6 +136,10 @@ def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[
     return loader.construct_mapping(node)
 
 
+NoDuplicatesLoader = _NoDuplicatesLoader
+"""The loader of scenario and sweep files, for other YAML text read the same way (``--set``):
+safe, duplicate keys refused, an impossible date or a 5,000-digit integer a YAML error."""
+
 _NoDuplicatesLoader.add_constructor(
     yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
     _construct_mapping,
@@ -241,23 +245,36 @@ def _line_map(
     return out
 
 
-def read_yaml(path: Path) -> tuple[dict[str, Any], dict[str, tuple[str, int]]]:
-    """Read a YAML mapping safely, with its line map; raise ScenarioError on any problem."""
+def read_limited(path: Path, limit: int, what: str) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes (ScenarioError naming it if not).
+
+    A FIFO would block and ``/dev/zero`` never ends, so anything but a regular file is refused
+    unread; at most ``limit + 1`` bytes are ever read. ``what`` names what the file should be
+    (``a scenario file``) in the messages.
+    """
     file = str(path)
     try:
         if path.is_dir():
-            raise ScenarioError([Problem(file, "", "is a directory, not a scenario file")])
-        if path.exists() and not path.is_file():  # reading a FIFO blocks, /dev/zero never ends
-            message = "is not a regular file (a FIFO, a socket or a device)"
+            raise ScenarioError([Problem(file, "", f"is a directory, not {what}")])
+        if path.exists() and not path.is_file():
+            message = f"is not a regular file (a FIFO, a socket or a device): not {what}"
             raise ScenarioError([Problem(file, "", message)])
         with path.open("rb") as stream:
-            data = stream.read(MAX_FILE_BYTES + 1)  # enough to know it is too large
+            data = stream.read(limit + 1)  # enough to know it is too large
     except FileNotFoundError:
         raise ScenarioError([Problem(file, "", "file not found")]) from None
-    except OSError as exc:
-        raise ScenarioError([Problem(file, "", f"cannot read: {exc.strerror}")]) from None
-    if len(data) > MAX_FILE_BYTES:
-        raise ScenarioError([Problem(file, "", f"file larger than {MAX_FILE_BYTES} bytes")])
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the name
+        reason = getattr(exc, "strerror", None) or exc
+        raise ScenarioError([Problem(file, "", f"cannot read: {reason}")]) from None
+    if len(data) > limit:
+        raise ScenarioError([Problem(file, "", f"file larger than {limit} bytes: not {what}")])
+    return data
+
+
+def read_yaml(path: Path) -> tuple[dict[str, Any], dict[str, tuple[str, int]]]:
+    """Read a YAML mapping safely, with its line map; raise ScenarioError on any problem."""
+    file = str(path)
+    data = read_limited(path, MAX_FILE_BYTES, "a scenario file")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -150,12 +150,13 @@ def test_property_block_order_does_not_matter(monkeypatch: pytest.MonkeyPatch) -
     def reversed_blocks(
         spec: Scenario,
         root: int,
-        plan: list[tuple[int, int]],
+        worlds: int,
         jobs: int,
         on_block: Callable[[int, int], None] | None,
         block_size: int,
     ) -> list[pd.DataFrame]:
         frames = {}
+        plan = list(ensemble.blocks_for(worlds, block_size))
         for block, size in reversed(plan):
             order.append(block)
             frames[block] = ensemble.run_block(spec, root, block, size, block_size)

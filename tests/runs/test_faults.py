@@ -131,3 +131,23 @@ def test_unwritable_output_is_reported(tmp_path: Path, capsys: pytest.CaptureFix
     text = capsys.readouterr().err
     assert code != 0 and "Traceback" not in text
     assert "cannot write" in text or "not a directory" in text.lower()
+
+
+def test_a_full_disk_names_the_file_it_could_not_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A failed ``write()`` names no file (its OSError has no filename): the message must."""
+    real = Path.write_bytes
+
+    def full(self: Path, data: bytes) -> int:  # what a real write on a full disk raises
+        if self.name.startswith(".worlds.parquet."):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real(self, data)
+
+    monkeypatch.setattr(Path, "write_bytes", full)
+    out = tmp_path / "run"
+    code = main(["run", str(BASELINE), "--worlds", "5", "--seed", "1", "--out", str(out)])
+    text = capsys.readouterr().err
+    assert code == 1, text
+    assert f"cannot write {out / 'worlds.parquet'}: No space left on device" in text, text
+    assert sorted(p.name for p in out.iterdir()) == []

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, StrictBool, StrictInt, ValidationError, model_validator
 from pydantic_core import ErrorDetails, PydanticCustomError
 
 from sim.mechanisms.rng import BLOCK_SIZE
@@ -65,7 +65,7 @@ class Parameter(Strict):
     """Lower end of the range (default: the low end of the base scenario's range)."""
     high: FiniteFloat | None = None
     """Upper end of the range (default: the high end of the base scenario's range)."""
-    num: int | None = Field(default=None, ge=1, le=100_000)
+    num: StrictInt | None = Field(default=None, ge=1, le=100_000)
     """Grid only: this many evenly spaced values from ``low`` to ``high``, both included."""
 
     @model_validator(mode="after")
@@ -91,7 +91,7 @@ class LatinHypercubeDesign(Strict):
 
     kind: Literal["lhs"]
     """Design name."""
-    samples: int = Field(ge=1, le=1_000_000)
+    samples: StrictInt = Field(ge=1, le=1_000_000)
     """Number of design points."""
 
 
@@ -104,9 +104,9 @@ class SobolDesign(Strict):
 
     kind: Literal["sobol"]
     """Design name."""
-    samples: int = Field(ge=2, le=1_048_576)
+    samples: StrictInt = Field(ge=2, le=1_048_576)
     """Base sample size N, a power of 2 (Sobol' sequences balance only at powers of 2)."""
-    second_order: bool = False
+    second_order: StrictBool = False
     """Also estimate second-order indices (doubles the design)."""
 
     @model_validator(mode="after")
@@ -125,9 +125,9 @@ class MorrisDesign(Strict):
 
     kind: Literal["morris"]
     """Design name."""
-    trajectories: int = Field(ge=2, le=100_000)
+    trajectories: StrictInt = Field(ge=2, le=100_000)
     """Number of trajectories r."""
-    levels: int = Field(default=4, ge=2, le=100)
+    levels: StrictInt = Field(default=4, ge=2, le=100)
     """Grid levels p of each parameter's range (an even number)."""
 
     @model_validator(mode="after")
@@ -166,13 +166,13 @@ class SweepSpec(Strict):
     """The parameters to vary, by dotted path; omit with ``rows`` (the rows name them)."""
     design: Design
     """The design: ``grid``, ``lhs``, ``sobol``, ``morris`` or ``rows`` (``kind:``)."""
-    worlds: int = Field(ge=1, le=1_000_000_000)
+    worlds: StrictInt = Field(ge=1, le=1_000_000_000)
     """Worlds per design point."""
-    seed: int = Field(ge=0, le=2**63 - 1)
+    seed: StrictInt = Field(ge=0, le=2**63 - 1)
     """Root seed. Every design point uses the same world-block seeds (common random numbers)."""
-    block_size: int = Field(default=BLOCK_SIZE, ge=1, le=1_000_000)
+    block_size: StrictInt = Field(default=BLOCK_SIZE, ge=1, le=1_000_000)
     """Worlds per seed block (the unit of work; part of the results, so recorded)."""
-    per_world: bool = False
+    per_world: StrictBool = False
     """Also write every world's row, under ``worlds/point=N/block=B.parquet``."""
 
     @model_validator(mode="before")
