@@ -58,6 +58,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SWEEPS = ROOT / "scenarios" / "sweeps"
 HAWKS = "actors.us_hawks.clout"
 RESOLVE = "actors.israel.strike_resolve"
+PATIENCE = "actors.oman.patience"
 META_KEYS = {"version", "git_commit", "scenario_sha256", "spec_sha256", "seed", "started"}
 
 
@@ -299,13 +300,19 @@ def test_a_path_that_is_not_a_parameter_is_named_with_a_suggestion(base: Path) -
         ({"kind": "latin"}, {}, "does not match any of the expected tags"),
         ("grid", {"low": 0.4, "high": 0.2, "num": 3}, "needs low <= high"),
         ("grid", {"low": 0.4, "num": 3}, "give both 'low' and 'high'"),
+        # a whole number (not a parameter) takes whole numbers
+        ({"kind": "lhs", "samples": 4}, {"low": 2, "high": 9}, "takes whole numbers"),
+        ("grid", {"values": [4.5]}, "takes whole numbers, got [4.5]"),
+        ("grid", {"low": 4, "high": 9, "num": 3}, "must give whole steps"),
+        ("grid", {"values": [{"dist": "uniform", "low": 2, "high": 9}]}, "plain numbers"),
     ],
 )
 def test_a_bad_design_is_explained(
     base: Path, design: Any, parameter: dict[str, Any], expected: str
 ) -> None:
     spec = small(base, design=design)
-    spec["parameters"] = {HAWKS: parameter}
+    whole = "whole" in expected or "plain numbers" in expected
+    spec["parameters"] = {PATIENCE if whole else HAWKS: parameter}
     assert any(expected in p for p in problems_of(spec)), problems_of(spec)
 
 
@@ -343,9 +350,6 @@ def test_rows_must_name_a_path_between_them(base: Path) -> None:
     assert any("at least one path" in p for p in problems_of(spec))
 
 
-PATIENCE = "actors.oman.patience"
-
-
 def test_a_sweep_accepts_every_path_set_accepts(base: Path) -> None:
     # actors.oman.patience is a whole number, not a parameter: --set takes it, so must a sweep.
     spec = small(base)
@@ -368,24 +372,6 @@ def test_a_misspelt_path_gets_the_suggestion_set_would_give(base: Path) -> None:
     assert "did you mean 'actors.oman.patience'" in problem
     loaded = load_scenario(base)
     assert suggest_path("actors.oman.patiense", override_paths(loaded)) == PATIENCE
-
-
-@pytest.mark.parametrize(
-    ("design", "parameter", "expected"),
-    [
-        ({"kind": "lhs", "samples": 4}, {"low": 2, "high": 9}, "takes whole numbers"),
-        ("grid", {"values": [4.5]}, "takes whole numbers, got [4.5]"),
-        ("grid", {"low": 4, "high": 9, "num": 3}, "must give whole steps"),
-        ("grid", {"values": [{"dist": "uniform", "low": 2, "high": 9}]}, "plain numbers"),
-        ("oat", {"low": 2.0, "high": 4.0}, "needs 'values' or 'num'"),
-    ],
-)
-def test_a_whole_number_path_takes_whole_numbers(
-    base: Path, design: Any, parameter: dict[str, Any], expected: str
-) -> None:
-    spec = small(base, design=design)
-    spec["parameters"] = {PATIENCE: parameter}
-    assert any(expected in p for p in problems_of(spec)), problems_of(spec)
 
 
 def test_a_path_that_holds_no_number_cannot_be_swept(base: Path) -> None:
