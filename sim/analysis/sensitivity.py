@@ -114,32 +114,41 @@ def sample_warnings(sweep: LoadedSweep, table: pd.DataFrame, points: pd.DataFram
     S1 above ST, a negative S1 or an ST above 1, beyond SALib's 95% intervals, is estimation
     error; and an interval wider than its index (and than ``FLOOR``) cannot rank the parameter.
     Morris (Campolongo et al. 2007): a μ* interval wider than μ* (and than ``FLOOR`` of the
-    largest μ*). The intervals shrink as
-    ``1/sqrt(N)``, so the size suggested is the one that would halve the worst ratio of interval
-    to index (a power of 2 for Sobol'). Separately, the worlds' Monte Carlo noise (binomial,
-    ``p(1-p)/worlds`` a point) above ``NOISE_SHARE`` of an output's variance across the points
-    asks for more worlds per point.
+    largest μ*). The intervals shrink as ``1/sqrt(N)``, so the size suggested is the one that
+    would halve the worst ratio of interval to index (a power of 2 for Sobol'). When only S1
+    values are flagged, the warning says that the ranking (by ST) holds. Separately, the worlds'
+    Monte Carlo noise (binomial, ``p(1-p)/worlds`` a point) above ``NOISE_SHARE`` of an output's
+    variance across the points asks for more worlds per point.
     """
     method = str(table["method"].iloc[0])
     flagged = _sobol_flags(table) if method == "sobol" else _morris_flags(table)
-    out = [f"{o}: {short_name(p)}: {why}" for o, p, why, _ in flagged]
+    out = [f"{o}: {short_name(p)}: {why}" for o, p, why, _, _ in flagged]
     field, largest = SIZE_FIELD[method]
     size = int(getattr(sweep.spec.design, field))
     if flagged:
-        worst = max(ratio for *_, ratio in flagged)
+        worst = max(flag[3] for flag in flagged)
         want = min(largest, max(2 * size, math.ceil(size * (2 * worst) ** 2)))
         if method == "sobol":
             want = min(largest, 1 << (want - 1).bit_length())
-        out.append(
-            f"the sample is too small to trust these indices ({len(flagged)} problem(s) above): "
-            f"use {field}: {want} or more (now {size}; intervals shrink as 1/sqrt({field}))"
-        )
+        use = f"use {field}: {want} or more (now {size}; intervals shrink as 1/sqrt({field}))"
+        if any(flag[4] for flag in flagged):
+            what = f"the sample is too small to trust these indices ({len(flagged)} problem(s)"
+            out.append(f"{what} above): {use}")
+        else:
+            out.append(
+                f"the total indices ST, which rank the parameters, are resolved, but not the "
+                f"first-order S1 ({len(flagged)} problem(s) above): to read S1, {use}"
+            )
     out.extend(_noise_warnings(points, sweep.spec.worlds))
     return out
 
 
-def _sobol_flags(table: pd.DataFrame) -> list[tuple[str, str, str, float]]:
-    """(output, parameter, why, interval/index ratio) of every implausible Sobol' estimate."""
+Flag = tuple[str, str, str, float, bool]
+"""(output, parameter, why, interval/index ratio, whether it puts the ranking in doubt)."""
+
+
+def _sobol_flags(table: pd.DataFrame) -> list[Flag]:
+    """Every implausible Sobol' estimate; the ranking is in doubt when ST is (not S1 alone)."""
     flags = []
     for row in table.to_dict("records"):
         s1, c1, st, ct = (float(row[k]) for k in ("S1", "S1_conf", "ST", "ST_conf"))
@@ -155,12 +164,15 @@ def _sobol_flags(table: pd.DataFrame) -> list[tuple[str, str, str, float]]:
                 why.append(f"{name} {value:.3f} ± {conf:.3f}: the interval is wider than the index")
         if why:
             ratio = max(c1, ct) / max(abs(s1), abs(st), FLOOR)
-            flags.append((str(row["output"]), str(row["parameter"]), "; ".join(why), ratio))
+            ranking = any(w.startswith("ST") or "exceeds ST" in w for w in why)
+            flags.append(
+                (str(row["output"]), str(row["parameter"]), "; ".join(why), ratio, ranking)
+            )
     return flags
 
 
-def _morris_flags(table: pd.DataFrame) -> list[tuple[str, str, str, float]]:
-    """(output, parameter, why, interval/index ratio) of every μ* its interval swamps."""
+def _morris_flags(table: pd.DataFrame) -> list[Flag]:
+    """Every μ* its interval swamps (each puts the ranking in doubt)."""
     flags = []
     for output, rows in table.groupby("output", sort=False):
         floor = FLOOR * float(rows["mu_star"].max())
@@ -168,7 +180,8 @@ def _morris_flags(table: pd.DataFrame) -> list[tuple[str, str, str, float]]:
             value, conf = float(row["mu_star"]), float(row["mu_star_conf"])
             if conf > max(value, floor) and floor > 0:
                 why = f"mu_star {value:.3f} ± {conf:.3f}: the interval is wider than the index"
-                flags.append((str(output), str(row["parameter"]), why, conf / max(value, floor)))
+                ratio = conf / max(value, floor)
+                flags.append((str(output), str(row["parameter"]), why, ratio, True))
     return flags
 
 
