@@ -59,7 +59,11 @@ def value_at(model: BaseModel, path: str) -> Any:
 
 
 def _walk(node: Any, prefix: str = "") -> Iterator[str]:
-    """Every dotted path under a plain mapping/list tree, parents before children."""
+    """Every dotted path under a plain mapping/list tree, parents before children.
+
+    A key holding a dot (the ``assumptions:`` mapping's ``actors.us.pressure_*``) cannot be
+    addressed by a dotted path: it and what is under it are left out.
+    """
     if isinstance(node, Mapping):
         items: Any = ((str(k), v) for k, v in node.items())
     elif isinstance(node, list | tuple):
@@ -67,6 +71,8 @@ def _walk(node: Any, prefix: str = "") -> Iterator[str]:
     else:
         return
     for key, value in items:
+        if "." in key:
+            continue
         path = f"{prefix}{key}"
         yield path
         yield from _walk(value, f"{path}.")
