@@ -101,7 +101,7 @@ def sensitivity_main(args: argparse.Namespace, console: Console) -> int:
     warnings = sample_warnings(sweep, table, result.points)
     err = Console(stderr=True, highlight=False)
     for line in warnings:
-        err.print(f"[yellow]warning:[/] {escape(line)}")
+        err.print(f"[yellow]warning:[/] {escape(line)}", soft_wrap=True)  # one line each
     keys = ("sweep", "spec_sha256", "scenario", "scenario_sha256", "seed", "design", "version")
     meta = {k: result.meta[k] for k in (*keys, "git_commit", "worlds_per_point", "block_size")}
     paths = write_sensitivity(table, out, title, {**meta, "warnings": warnings})
