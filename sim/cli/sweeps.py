@@ -13,9 +13,10 @@ from typing import Any
 
 import pandas as pd
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
-from sim.cli.errors import markup_free, nonempty_path
+from sim.cli.errors import UsageError, markup_free, nonempty_path
 from sim.runs.sweeps.api import run
 from sim.runs.sweeps.runner import SweepResult
 from sim.runs.sweeps.spec import LoadedSweep, load_sweep
@@ -23,6 +24,8 @@ from sim.runs.sweeps.spec import LoadedSweep, load_sweep
 WIDE = 160
 MAX_ROWS = 30
 """Rows of the printed summary table (the files hold every design point)."""
+TOP = 20
+"""Parameters of each output printed by ``negsim sensitivity`` (the files hold every one)."""
 
 
 def add_sweep_arguments(p: argparse.ArgumentParser) -> None:
@@ -37,8 +40,15 @@ def add_sweep_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def add_sensitivity_arguments(p: argparse.ArgumentParser) -> None:
-    """``negsim sensitivity SPEC [--out DIR] [--jobs J] [--dask-...]``."""
+    """``negsim sensitivity SPEC [--top N] [--out DIR] [--jobs J] [--dask-...]``."""
     p.add_argument("spec", type=Path, help="sweep YAML file with a 'sobol' or 'morris' design")
+    p.add_argument(
+        "--top",
+        type=int,
+        default=TOP,
+        metavar="N",
+        help=f"print the N most important parameters of each output (default {TOP}; 0: all)",
+    )
     _add_run_options(p)
 
 
@@ -77,19 +87,26 @@ def sensitivity_main(args: argparse.Namespace, console: Console) -> int:
     from sim.analysis.sensitivity import (
         check_design,
         rich_table,
+        sample_warnings,
         sensitivity_table,
         write_sensitivity,
     )
 
+    if args.top < 0:
+        raise UsageError(f"--top must be 0 (all) or more, got {args.top}")
     sweep = load_sweep(args.spec)
     check_design(sweep)
     result, out = _run(sweep, args, resume=True)
     table = sensitivity_table(sweep, result.points)
     title = f"Sensitivity of '{result.meta['sweep']}' ({result.meta['points']} design points)"
-    _wide(console).print(rich_table(table, title))
+    _wide(console).print(rich_table(table, title, top=args.top or None))
+    warnings = sample_warnings(sweep, table, result.points)
+    err = Console(stderr=True, highlight=False)
+    for line in warnings:
+        err.print(f"[yellow]warning:[/] {escape(line)}", soft_wrap=True)  # one line each
     keys = ("sweep", "spec_sha256", "scenario", "scenario_sha256", "seed", "design", "version")
     meta = {k: result.meta[k] for k in (*keys, "git_commit", "worlds_per_point", "block_size")}
-    paths = write_sensitivity(table, out, title, meta)
+    paths = write_sensitivity(table, out, title, {**meta, "warnings": warnings})
     console.print("wrote " + ", ".join(markup_free(p) for p in paths), highlight=False)
     return 0
 

@@ -155,7 +155,7 @@ def Sliders(info: ScenarioInfo) -> None:
             solara.SliderFloat("", value=value, min=lo, max=hi, step=control.step, on_value=move)
             state = "set" if control.key in moved.value else "the scenario's"
             solara.Text(
-                f"{control.help} Scenario: {_spec_text(info, control)}. "
+                f"{control.help} Scenario: {control.scenario_text(info.params)}. "
                 f"Now: {value:.4g} ({state}).",
                 classes=["negsim-help"],
             )
@@ -164,14 +164,6 @@ def Sliders(info: ScenarioInfo) -> None:
         text=True,
         on_click=lambda: (moved.set({}), shocks_chosen.set({})),
     )
-
-
-def _spec_text(info: ScenarioInfo, control: controls.Control) -> str:
-    spec = info.params[control.paths[0]]
-    lo, hi = spec.bounds()
-    if lo == hi:
-        return f"{control.default(info.params):.4g}"
-    return f"{control.default(info.params):.4g} (drawn per world, {lo:.4g} to {hi:.4g})"
 
 
 @solara.component

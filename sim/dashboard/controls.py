@@ -53,6 +53,14 @@ class Control:
         default = self.default(params)
         return min(self.lo, default), max(self.hi, default)
 
+    def scenario_text(self, params: Mapping[str, ParamSpec]) -> str:
+        """What the scenario itself sets, in the slider's own quantity.
+
+        ``0.35`` for a fixed value; ``0.35 (drawn per world, 0.2 to 0.45)`` for a distribution
+        (its central value, then its support).
+        """
+        return _spec_text(params[self.paths[0]])
+
     def is_default(self, value: float, params: Mapping[str, ParamSpec]) -> bool:
         """Whether ``value`` is the scenario's own, within half a step.
 
@@ -71,6 +79,8 @@ class BalanceControl(Control):
 
     name: str
     """The slider's name (it moves two parameters, so neither one's name is its own)."""
+    clout_names: tuple[str, str] = ("hawks", "doves")
+    """Short names of the two factions, for the line under the slider."""
 
     def label(self, scenario: Scenario) -> str:
         """The slider's name."""
@@ -85,6 +95,26 @@ class BalanceControl(Control):
         """Both factions' clout, splitting their combined central clout at ``value``."""
         total = sum(params[path].central() for path in self.paths)
         return {self.paths[0]: _tidy(value * total), self.paths[1]: _tidy((1 - value) * total)}
+
+    def scenario_text(self, params: Mapping[str, ParamSpec]) -> str:
+        """The scenario's share, then each faction's clout apart.
+
+        A share and a clout are two quantities: one number must not be shown with the other's
+        range (``a share of 0.6 at the central clouts; clout: hawks 0.3 (drawn per world, 0.2
+        to 0.45), doves 0.2 (...)``).
+        """
+        share = f"a share of {self.default(params):.4g} at the central clouts"
+        names = self.clout_names
+        parts = [f"{names[k]} {_spec_text(params[p])}" for k, p in enumerate(self.paths)]
+        return f"{share}; clout: {', '.join(parts)}"
+
+
+def _spec_text(spec: ParamSpec) -> str:
+    """A parameter's central value and, if it is drawn, its support."""
+    lo, hi = spec.bounds()
+    if lo == hi:
+        return f"{spec.central():.4g}"
+    return f"{spec.central():.4g} (drawn per world, {lo:.4g} to {hi:.4g})"
 
 
 def _tidy(value: float) -> float:
@@ -134,6 +164,23 @@ CONTROLS: tuple[Control, ...] = (
         0.0,
         0.05,
         0.001,
+    ),
+    Control(
+        "us_join",
+        "US backing: the chance the US joins a strike Israel starts (0: Israel always alone).",
+        ("actors.us.join_probability",),
+        0.0,
+        1.0,
+        0.05,
+    ),
+    Control(
+        "oman_give_up",
+        "The mediator: once Oman's patience is spent (failed sessions in a row), its chance "
+        "each session of giving up hosting the talks. The screening's top driver of P(deal).",
+        ("actors.oman.give_up_hazard",),
+        0.0,
+        0.1,
+        0.005,
     ),
 )
 """The parameters an analyst touches first, in the order the sidebar shows them."""

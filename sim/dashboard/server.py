@@ -3,12 +3,22 @@
 Solara reads its settings from the environment when it is first imported, so everything is set
 before the import: the app, no telemetry (the dashboard must work offline), and the scenario to
 open. Its page assets come from the ``solara-assets`` package, never from a CDN.
+
+Solara's page handler (``solara.server.starlette.root``, Solara 1.64) sets its session cookie
+``SameSite=None; Secure`` only over https or on the host name ``localhost``; on any other
+address over http (``127.0.0.1``, the default) it falls back to ``SameSite=Lax`` and says so
+with a ten-line ``UserWarning`` at the first request, meant for a page embedded in another
+site's iframe. Solara has no setting for it (its ``SOLARA_SESSION_SAME_SITE`` is not read
+there). The dashboard is a page of its own, never embedded, for which Lax is the right cookie:
+so that one warning, by its message and module, is ignored (:func:`quiet_cookie_warning`);
+every other warning still shows.
 """
 
 from __future__ import annotations
 
 import os
 import socket
+import warnings
 from pathlib import Path
 
 DEFAULT_HOST = "127.0.0.1"
@@ -16,6 +26,17 @@ DEFAULT_PORT = 8765
 APP = "sim.dashboard.app:Page"
 SCENARIO_ENV = "NEGSIM_DASHBOARD_SCENARIO"
 DIRECTORY_ENV = "NEGSIM_DASHBOARD_DIR"
+COOKIE_WARNING = "Cookies with samesite=none require https"
+"""The start of Solara's warning that a session cookie fell back to SameSite=Lax over http."""
+COOKIE_WARNING_MODULE = r"solara\.server\.starlette"
+"""The module that issues it."""
+
+
+def quiet_cookie_warning() -> None:
+    """Ignore Solara's SameSite fallback warning, and only it (see the module docstring)."""
+    warnings.filterwarnings(
+        "ignore", message=COOKIE_WARNING, category=UserWarning, module=COOKIE_WARNING_MODULE
+    )
 
 
 def free_port(host: str = DEFAULT_HOST) -> int:
@@ -60,6 +81,7 @@ def serve(
     """
     port = port or free_port(host)
     configure(scenario, host, port)
+    quiet_cookie_warning()
     import uvicorn
 
     uvicorn.run("solara.server.starlette:app", host=host, port=port, log_level="warning")

@@ -299,7 +299,9 @@ def _frame(path: Path) -> pd.DataFrame:
     parquet = path.suffix.lower() in (".parquet", ".pq")
     frame = _parquet_frame(path, data) if parquet else _csv_frame(path, data)
     _too_many_rows(path, len(frame))
-    return frame.fillna("").astype(str).apply(lambda col: col.str.strip())
+    # A column with no value at all reads as float64 NaN: blank it as object, not by fillna("")
+    text = frame.astype(object).where(frame.notna(), "").astype(str)
+    return text.apply(lambda col: col.str.strip())
 
 
 # --------------------------------------------------------------------------- validating the cells

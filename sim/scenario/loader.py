@@ -4,7 +4,9 @@ Precedence, lowest to highest (each later layer wins; mappings merge key by key,
 is replaced whole):
 
 1. the scenario named by ``extends:`` (itself resolved the same way, recursively);
-2. shocks named in ``include_shocks:``, read from ``shocks/NAME.yaml`` beside the file;
+2. shocks named in ``include_shocks:``, read from ``shocks/NAME.yaml`` beside the file or, if
+   it is not there, beside the scenario the file extends (and so on up the ``extends:`` chain:
+   a variant in a user's folder finds the library's shocks);
 3. the file's own keys;
 4. the file's ``overrides:``, a mapping of dotted paths to values, applied in file order.
 
@@ -344,17 +346,27 @@ def set_path(raw: dict[str, Any], path: str, value: Any) -> Any:
     raise KeyError(path)
 
 
-def _resolve(
-    path: Path, chain: tuple[Path, ...]
-) -> tuple[dict[str, Any], dict[str, tuple[str, int]], list[str]]:
+@dataclass
+class _Resolved:
+    """One file's layers merged.
+
+    The raw mapping, its line map, the overrides applied, and the shock folders searched,
+    nearest first (``shocks/`` beside the file, then up its ``extends:`` chain).
+    """
+
+    raw: dict[str, Any] = field(default_factory=dict)
+    lines: dict[str, tuple[str, int]] = field(default_factory=dict)
+    applied: list[str] = field(default_factory=list)
+    shock_dirs: tuple[Path, ...] = ()
+
+
+def _resolve(path: Path, chain: tuple[Path, ...]) -> _Resolved:
     """Resolve one file's layers (see the module docstring) into a merged raw mapping."""
     real = path.resolve()
     raw, lines = read_yaml(path)
     file = str(path)
     problems: list[Problem] = []
-    merged: dict[str, Any] = {}
-    merged_lines: dict[str, tuple[str, int]] = {}
-    applied: list[str] = []
+    base = _Resolved()
 
     raw.pop("claims", None)  # never inherited: load_scenario reads the top file's own
     parent = raw.pop("extends", None)
@@ -367,21 +379,17 @@ def _resolve(
             raise ScenarioError([problem_at(file, "extends", f"circular extends: {cycle}", lines)])
         if not target.is_file():
             raise ScenarioError([problem_at(file, "extends", f"no scenario file {target}", lines)])
-        merged, merged_lines, applied = _resolve(target, (*chain, real))
+        base = _resolve(target, (*chain, real))
+    merged, merged_lines, applied = base.raw, base.lines, base.applied
+    shock_dirs = _unique((path.parent / "shocks", *base.shock_dirs))
 
     includes = raw.pop("include_shocks", None) or []
     if not isinstance(includes, list) or not all(isinstance(n, str) for n in includes):
         raise ScenarioError(
             [problem_at(file, "include_shocks", "must be a list of shock names", lines)]
         )
-    for k, name in enumerate(includes):
-        lib = path.parent / "shocks" / f"{name}.yaml"
-        if not lib.is_file():
-            problems.append(problem_at(file, f"include_shocks.{k}", f"no shock file {lib}", lines))
-            continue
-        shock, shock_lines = read_yaml(lib)
-        merged = deep_merge(merged, {"shocks": {name: shock}})
-        merged_lines.update({f"shocks.{name}.{p}": fl for p, fl in shock_lines.items()})
+    merged, missing = _include_shocks(file, includes, shock_dirs, lines, merged, merged_lines)
+    problems.extend(missing.values())
 
     overrides = raw.pop("overrides", None) or {}
     if not isinstance(overrides, dict):
@@ -394,7 +402,9 @@ def _resolve(
         try:
             old = set_path(merged, str(key), copy.deepcopy(value))
         except KeyError:
-            problems.append(problem_at(file, f"overrides.{key}", f"no such path '{key}'", lines))
+            if str(key).split(".")[:2] not in (["shocks", m] for m in missing):  # knock-on
+                message = f"no such path '{key}'"
+                problems.append(problem_at(file, f"overrides.{key}", message, lines))
             continue
         merged_lines[str(key)] = lines.get(f"overrides.{key}", (file, 0))
         note = f"{file}: override {key}: {_told(old)} -> {_told(value)}"
@@ -402,7 +412,55 @@ def _resolve(
         applied.append(note)
     if problems:
         raise ScenarioError(problems)
-    return merged, merged_lines, applied
+    return _Resolved(merged, merged_lines, applied, shock_dirs)
+
+
+def _include_shocks(
+    file: str,
+    includes: list[str],
+    shock_dirs: tuple[Path, ...],
+    lines: Mapping[str, tuple[str, int]],
+    merged: dict[str, Any],
+    merged_lines: dict[str, tuple[str, int]],
+) -> tuple[dict[str, Any], dict[str, Problem]]:
+    """Merge the library shocks named by ``include_shocks:`` (updating ``merged_lines``).
+
+    Returns the merged mapping and, by name, a problem for each shock found in no folder.
+    """
+    missing: dict[str, Problem] = {}
+    for k, name in enumerate(includes):
+        lib = find_shock(name, shock_dirs)
+        if lib is None:
+            searched = ", ".join(f"{d}/" for d in shock_dirs)
+            message = f"no shock file {name}.yaml in {searched}"
+            missing[name] = problem_at(file, f"include_shocks.{k}", message, lines)
+            continue
+        shock, shock_lines = read_yaml(lib)
+        merged = deep_merge(merged, {"shocks": {name: shock}})
+        merged_lines.update({f"shocks.{name}.{p}": fl for p, fl in shock_lines.items()})
+    return merged, missing
+
+
+def find_shock(name: str, folders: tuple[Path, ...]) -> Path | None:
+    """The first ``FOLDER/NAME.yaml`` that is a file, in the order of ``folders``, or None.
+
+    A name holding a path separator, or ``..``, is not a library shock's name: None.
+    """
+    if not name or "/" in name or "\\" in name or name.startswith("."):
+        return None
+    return next((d / f"{name}.yaml" for d in folders if (d / f"{name}.yaml").is_file()), None)
+
+
+def _unique(folders: tuple[Path, ...]) -> tuple[Path, ...]:
+    """The folders without repeats (the same folder reached twice up a chain), in order."""
+    seen: set[Path] = set()
+    out = []
+    for d in folders:
+        key = d.resolve()
+        if key not in seen:
+            seen.add(key)
+            out.append(d)
+    return tuple(out)
 
 
 def _told(value: Any) -> str:
@@ -486,7 +544,8 @@ def load_scenario(
                 raise ScenarioError([Problem(file, key, "only scenario files may use this key")])
     else:
         path = Path(source)
-        raw, lines, applied = _resolve(path, ())
+        resolved = _resolve(path, ())
+        raw, lines, applied = resolved.raw, resolved.lines, resolved.applied
         file = str(path)
     before = copy.deepcopy(raw) if overrides else raw
     settings = _apply_overrides(raw, lines, overrides or {}, origin, applied)

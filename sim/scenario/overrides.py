@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from pydantic import BaseModel
@@ -85,16 +85,24 @@ def _actor_model(actor: Mapping[str, Any]) -> type[BaseModel] | None:
 
 
 def suggestions(path: str, raw: Mapping[str, Any], n: int = SUGGESTIONS) -> list[str]:
-    """The ``n`` paths closest to ``path`` (difflib's ratio of at least 0.6).
+    """The ``n`` paths closest to ``path``: :func:`closest` over ``raw``'s paths and fields.
 
-    From the paths of ``raw`` and the fields it may set (:func:`field_paths`), never an
-    ancestor of ``path``.
+    The candidates are the paths of ``raw`` and the fields it may set (:func:`field_paths`).
+    """
+    return closest(path, set(known_paths(raw)) | set(field_paths(raw)), n)
+
+
+def closest(path: str, candidates: Iterable[str], n: int = SUGGESTIONS) -> list[str]:
+    """The ``n`` candidates closest to ``path`` in spelling (difflib's ratio of at least 0.6).
+
+    The one spelling hint of ``--set`` and of sweep parameters: never an ancestor of ``path``,
+    nor a part of a path already suggested.
     """
     parts = path.split(".")
     ancestors = {".".join(parts[:k]) for k in range(1, len(parts) + 1)}
-    candidates = sorted((set(known_paths(raw)) | set(field_paths(raw))) - ancestors)
+    pool = sorted(set(candidates) - ancestors)
     out: list[str] = []
-    for near in difflib.get_close_matches(path, candidates, n=4 * n, cutoff=0.6):
+    for near in difflib.get_close_matches(path, pool, n=4 * n, cutoff=0.6):
         if not any(near.startswith(f"{kept}.") for kept in out):  # not a parameter's own part
             out.append(near)
     return out[:n]

@@ -161,13 +161,18 @@ An example: a variant of the baseline with a library shock and two changed param
 ```yaml
 # scenarios/hawkish.yaml
 extends: baseline.yaml                 # resolved relative to this file
-include_shocks: [ultimatum]            # reads scenarios/shocks/ultimatum.yaml
+include_shocks: [e3_snapback]          # reads scenarios/shocks/e3_snapback.yaml
 name: hawkish
 overrides:
   actors.us_hawks.clout: {dist: triangular, low: 0.3, mode: 0.4, high: 0.55,
                           assumption: "What if the hawks prevail in Washington?"}
   protocol.breakdown_risk: 0.02
 ```
+
+The same file kept in a folder of your own (`extends: /path/to/negsim/scenarios/baseline.yaml`)
+works too: a shock not in `shocks/` beside the file is read from `shocks/` beside the scenario
+it extends, and so on up the chain; a missing shock's error names every folder searched.
+The library's shocks are the files in `scenarios/shocks/`.
 
 A library shock file holds one [Shock](#shock) (its `description`, `trigger`, `effects`, ...), and
 is merged in as `shocks.<name>`. Because mappings merge key by key while lists are replaced

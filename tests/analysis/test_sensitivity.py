@@ -16,7 +16,12 @@ import yaml
 from rich.console import Console
 
 from sim.analysis.plots import parameter_name, plot_sensitivity
-from sim.analysis.sensitivity import SensitivityError, sensitivity_table
+from sim.analysis.sensitivity import (
+    SensitivityError,
+    rich_table,
+    sample_warnings,
+    sensitivity_table,
+)
 from sim.cli.main import dispatch, parser
 from sim.runs.sweeps import load_sweep
 from sim.runs.sweeps.design import design_points
@@ -101,6 +106,106 @@ def test_the_analysis_is_deterministic(base: Path) -> None:
     assert first.equals(sensitivity_table(load_sweep(spec), points))
 
 
+def test_the_table_is_sorted_by_importance_within_each_output(base: Path) -> None:
+    spec = spec_of(base, {"kind": "sobol", "samples": 64})
+    table = sensitivity_table(load_sweep(spec), synthetic_points(spec))
+    assert list(table["output"]) == ["deal", "deal", "strike", "strike"]
+    assert list(table["parameter"]) == [HAWKS, RESOLVE, RESOLVE, HAWKS]
+    assert list(table["rank"]) == [1, 2, 1, 2]
+    for _, rows in table.groupby("output"):
+        assert rows["ST"].is_monotonic_decreasing
+
+
+def test_the_printed_table_shows_the_top_with_intervals(base: Path) -> None:
+    spec = spec_of(base, {"kind": "sobol", "samples": 64})
+    table = sensitivity_table(load_sweep(spec), synthetic_points(spec))
+    console = Console(record=True, width=200)
+    console.print(rich_table(table, "t", top=1))
+    text = console.export_text()
+    assert "ST ± 95%" in text and "S1 ± 95%" in text
+    assert "2 more rows in sensitivity.csv" in text
+    assert "strike_resolve" in text.split("strike", 1)[1]  # the strike's top parameter
+
+
+def sobol_row(s1: float, c1: float, st: float, ct: float) -> dict[str, Any]:
+    return {"S1": s1, "S1_conf": c1, "ST": st, "ST_conf": ct}
+
+
+@pytest.mark.parametrize(
+    ("row", "expected", "ranking"),
+    [
+        (sobol_row(0.5, 0.05, 0.2, 0.05), "exceeds ST", True),
+        (sobol_row(-0.2, 0.1, 0.3, 0.05), "is negative", False),
+        (sobol_row(0.2, 0.3, 0.4, 0.05), "S1 0.200 ± 0.300: the interval is wider", False),
+        (sobol_row(0.0, 0.01, 0.02, 0.3), "ST 0.020 ± 0.300: the interval is wider", True),
+        (sobol_row(0.9, 0.2, 1.5, 0.2), "ST 1.500 ± 0.200 exceeds 1", True),
+    ],
+)
+def test_an_untrustworthy_sobol_estimate_is_warned_about_with_a_size_to_use(
+    base: Path, row: dict[str, Any], expected: str, ranking: bool
+) -> None:
+    spec = spec_of(base, {"kind": "sobol", "samples": 32})
+    sweep = load_sweep(spec)
+    good = sobol_row(0.6, 0.02, 0.65, 0.03)
+    table = pd.DataFrame(
+        [
+            {"output": "deal", "parameter": HAWKS, "method": "sobol", **good},
+            {"output": "deal", "parameter": RESOLVE, "method": "sobol", **row},
+        ]
+    )
+    points = synthetic_points(spec)
+    found = sample_warnings(sweep, table, points)
+    assert len(found) == 2, found
+    assert found[0].startswith("deal: israel.strike_resolve: ") and expected in found[0]
+    # An S1 alone leaves the ranking by ST standing, and the warning says so.
+    assert found[1].startswith("the sample is too small" if ranking else "the total indices ST")
+    size = int(found[1].split("use samples: ")[1].split()[0])
+    assert size >= 64 and size & (size - 1) == 0  # at least double, a power of 2
+
+
+def test_a_trustworthy_sample_gives_no_warning(base: Path) -> None:
+    spec = spec_of(base, {"kind": "sobol", "samples": 256})
+    sweep = load_sweep(spec)
+    points = synthetic_points(spec)
+    assert sample_warnings(sweep, sensitivity_table(sweep, points), points) == []
+
+
+def test_a_tiny_sample_is_warned_about(base: Path) -> None:
+    spec = spec_of(base, {"kind": "sobol", "samples": 4})
+    sweep = load_sweep(spec)
+    points = synthetic_points(spec)
+    noise = np.random.default_rng(1).normal(0, 0.1, len(points))  # as a few worlds would give
+    points["deal_p"] = np.clip(points["deal_p"] + noise, 0, 1)
+    found = sample_warnings(sweep, sensitivity_table(sweep, points), points)
+    assert found and "too small to trust" in found[-1]
+
+
+def test_morris_intervals_wider_than_mu_star_are_warned_about(base: Path) -> None:
+    spec = spec_of(base, {"kind": "morris", "trajectories": 10})
+    sweep = load_sweep(spec)
+    table = pd.DataFrame(
+        [
+            {"output": "deal", "parameter": HAWKS, "method": "morris", "mu_star": 0.4,
+             "mu_star_conf": 0.05},
+            {"output": "deal", "parameter": RESOLVE, "method": "morris", "mu_star": 0.1,
+             "mu_star_conf": 0.2},
+        ]
+    )  # fmt: skip
+    found = sample_warnings(sweep, table, synthetic_points(spec))
+    assert "mu_star 0.100 ± 0.200" in found[0]
+    assert "use trajectories: 160 or more (now 10" in found[1]  # 10 x (2 x 0.2 / 0.1)^2
+
+
+def test_monte_carlo_noise_asks_for_more_worlds(base: Path) -> None:
+    spec = spec_of(base, {"kind": "sobol", "samples": 256})
+    sweep = load_sweep(spec)
+    points = synthetic_points(spec)
+    points["deal_p"] = 0.5 + 0.001 * np.sign(points[HAWKS] - 0.3)  # far below 200 worlds' noise
+    table = sensitivity_table(sweep, points)
+    found = sample_warnings(sweep, table, points)
+    assert any(w.startswith("deal: the worlds' Monte Carlo noise is 100% of") for w in found)
+
+
 def test_only_sobol_and_morris_designs_can_be_analysed(base: Path) -> None:
     spec = spec_of(base, "grid")
     spec["parameters"] = {HAWKS: {"values": [0.2, 0.3]}}
@@ -142,7 +247,9 @@ def parse(*argv: str) -> argparse.Namespace:
     return parser().parse_args(argv)
 
 
-def test_negsim_sensitivity_on_a_tiny_sobol_design(base: Path, tmp_path: Path) -> None:
+def test_negsim_sensitivity_on_a_tiny_sobol_design(
+    base: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     spec_file = tmp_path / "tiny.yaml"
     spec_file.write_text(
         yaml.safe_dump(spec_of(base, {"kind": "sobol", "samples": 4})), encoding="utf-8"
@@ -153,12 +260,16 @@ def test_negsim_sensitivity_on_a_tiny_sobol_design(base: Path, tmp_path: Path) -
     text = console.export_text()
     assert "Sensitivity of 'tiny' (16 design points)" in text
     assert "S1 ± 95%" in text and "us_hawks.clout" in text
+    assert "rank" in text
+    err = capsys.readouterr().err  # 4 base samples are far too few: it says so, and what to use
+    assert "warning:" in err and "use samples: " in err
     table = pd.read_csv(out / "sensitivity.csv")
     assert len(table) == 2 * 2
     assert np.isfinite(table["ST"]).all()
     assert pd.read_parquet(out / "sensitivity.parquet").shape == table.shape
     embedded = json.loads(pq.read_schema(out / "sensitivity.parquet").metadata[b"negsim"])
     assert embedded["seed"] == 5 and {"version", "git_commit", "spec_sha256"} <= set(embedded)
+    assert any("use samples: " in w for w in embedded["warnings"])
     assert (out / "sensitivity.png").read_bytes().startswith(PNG_MAGIC)
     assert (out / "sensitivity.svg").read_text(encoding="utf-8").lstrip().startswith("<?xml")
     assert len(pd.read_parquet(out / "points.parquet")) == 16

@@ -17,6 +17,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,7 @@ from sim.analysis.explain import SIDE_NAMES, crossed_lines
 from sim.cli import dashboard as command
 from sim.cli.main import dispatch
 from sim.cli.main import parser as negsim_parser
-from sim.dashboard import controls, runner
+from sim.dashboard import controls, runner, server
 from sim.dashboard.runner import RunRequest
 from sim.dashboard.server import free_port
 from sim.dashboard.stepper import step_view
@@ -92,6 +93,53 @@ def test_balance_control_splits_the_pair_clout_and_keeps_its_total(
     out = balance.overrides(0.8, info.params)
     assert sum(out.values()) == pytest.approx(hawks + doves)
     assert out[balance.paths[0]] == pytest.approx(0.8 * (hawks + doves))
+
+
+def test_the_balance_line_keeps_the_share_and_the_clouts_apart(
+    info: controls.ScenarioInfo,
+) -> None:
+    # It said "Scenario: 0.6 (drawn per world, 0.2 to 0.45)": a share with a clout's range.
+    balance = next(c for c in info.controls if c.key == "us_balance")
+    hawks, doves = (info.params[p] for p in balance.paths)
+    text = balance.scenario_text(info.params)
+    share = hawks.central() / (hawks.central() + doves.central())
+    assert text.startswith(f"a share of {share:.4g} at the central clouts; clout: hawks ")
+    lo, hi = hawks.bounds()
+    assert f"hawks {hawks.central():.4g} (drawn per world, {lo:.4g} to {hi:.4g})" in text
+    single = next(c for c in info.controls if c.key == "israel_resolve")
+    lo, hi = info.params[single.paths[0]].bounds()
+    assert single.scenario_text(info.params).endswith(f"(drawn per world, {lo:.4g} to {hi:.4g})")
+
+
+def test_us_backing_and_the_mediator_have_sliders(info: controls.ScenarioInfo) -> None:
+    scenario = info.loaded.scenario
+    by_path = {c.paths[0]: c for c in info.controls}
+    join, mediator = by_path["actors.us.join_probability"], by_path["actors.oman.give_up_hazard"]
+    assert join.label(scenario) == (
+        "United States' probability of joining an Israeli strike (probability)"
+    )
+    assert mediator.label(scenario).startswith("Oman's hazard of giving up per session")
+    assert controls.overrides_for(info, {"us_join": 1.0, "oman_give_up": 0.0}) == {
+        "actors.us.join_probability": 1.0,
+        "actors.oman.give_up_hazard": 0.0,
+    }
+
+
+def test_only_the_solara_cookie_warning_is_silenced() -> None:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        server.quiet_cookie_warning()
+        for message in (f"{server.COOKIE_WARNING}, but ...", "something else"):
+            warnings.warn_explicit(
+                message, UserWarning, "starlette.py", 621, module="solara.server.starlette"
+            )
+        warnings.warn_explicit(
+            f"{server.COOKIE_WARNING}, but ...", UserWarning, "x.py", 1, module="elsewhere"
+        )
+    assert [str(w.message) for w in caught] == [
+        "something else",
+        f"{server.COOKIE_WARNING}, but ...",
+    ]
 
 
 def test_only_moved_sliders_become_overrides(info: controls.ScenarioInfo) -> None:
@@ -225,9 +273,14 @@ def _wait_until_up(url: str, server: subprocess.Popen[bytes], log: Path) -> None
 
 
 @pytest.fixture(scope="module")
-def dashboard_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def server_log(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("dashboard") / "server.log"
+
+
+@pytest.fixture(scope="module")
+def dashboard_url(server_log: Path) -> Iterator[str]:
     port = free_port()
-    log = tmp_path_factory.mktemp("dashboard") / "server.log"
+    log = server_log
     with log.open("wb") as out:
         server = subprocess.Popen(
             [sys.executable, "-m", "sim", "dashboard", str(BASELINE), "--port", str(port)],
@@ -270,7 +323,7 @@ def page(tmp_path: Path) -> Iterator[Any]:
 
 @pytest.mark.slow
 @pytest.mark.skipif(_browser_missing() is not None, reason=_browser_missing() or "")
-def test_dashboard_in_a_real_browser(dashboard_url: str, page: Any) -> None:
+def test_dashboard_in_a_real_browser(dashboard_url: str, page: Any, server_log: Path) -> None:
     from playwright.sync_api import expect
 
     errors: list[str] = []
@@ -306,6 +359,7 @@ def test_dashboard_in_a_real_browser(dashboard_url: str, page: Any) -> None:
     expect(told).not_to_have_text(first)
 
     expect(page.locator(".negsim-world-figure")).to_be_visible(timeout=RUN_S * 1000)
+    assert "samesite" not in server_log.read_text().lower()  # Solara's cookie warning
     if os.environ.get("NEGSIM_SCREENSHOT") == "1":
         SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOT), full_page=True)

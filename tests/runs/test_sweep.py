@@ -49,7 +49,8 @@ from sim.runs.sweeps.design import design_points
 from sim.runs.sweeps.spec import MAX_POINTS, MAX_UNITS, design_size
 from sim.runs.sweeps.units import median_from_histogram, run_unit
 from sim.scenario import load_scenario
-from sim.scenario.params import Fixed
+from sim.scenario.params import Fixed, central
+from sim.scenario.paths import override_paths, suggest_path
 from sim.scenario.schema import parameter_paths
 from tests.builders import BASELINE
 
@@ -57,6 +58,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SWEEPS = ROOT / "scenarios" / "sweeps"
 HAWKS = "actors.us_hawks.clout"
 RESOLVE = "actors.israel.strike_resolve"
+PATIENCE = "actors.oman.patience"
 META_KEYS = {"version", "git_commit", "scenario_sha256", "spec_sha256", "seed", "started"}
 
 
@@ -279,7 +281,7 @@ def test_a_path_that_is_not_a_parameter_is_named_with_a_suggestion(base: Path) -
     spec = small(base)
     spec["parameters"] = {"actors.us_hawks.clot": {"values": [0.3]}}
     (problem,) = problems_of(spec)
-    assert "no numeric parameter 'actors.us_hawks.clot'" in problem
+    assert "no path 'actors.us_hawks.clot' that --set accepts" in problem
     assert "did you mean 'actors.us_hawks.clout'" in problem
 
 
@@ -288,18 +290,29 @@ def test_a_path_that_is_not_a_parameter_is_named_with_a_suggestion(base: Path) -
     [
         ({"kind": "sobol", "samples": 10}, {}, "samples must be a power of 2, like 8 or 16"),
         ({"kind": "morris", "trajectories": 4, "levels": 3}, {}, "levels must be even"),
-        ({"kind": "lhs", "samples": 4}, {"values": [0.3]}, "takes a range, not 'values'/'num'"),
-        ("grid", {"low": 0.2, "high": 0.4}, "a grid needs 'values' or 'num'"),
+        (
+            {"kind": "lhs", "samples": 4},
+            {"values": [0.3]},
+            "design takes a range, not 'values'/'num'",
+        ),
+        ("grid", {"low": 0.2, "high": 0.4}, "a 'grid' design needs 'values' or 'num'"),
+        ("oat", {"low": 0.2, "high": 0.4}, "an 'oat' design needs 'values' or 'num'"),
         ({"kind": "latin"}, {}, "does not match any of the expected tags"),
         ("grid", {"low": 0.4, "high": 0.2, "num": 3}, "needs low <= high"),
         ("grid", {"low": 0.4, "num": 3}, "give both 'low' and 'high'"),
+        # a whole number (not a parameter) takes whole numbers
+        ({"kind": "lhs", "samples": 4}, {"low": 2, "high": 9}, "takes whole numbers"),
+        ("grid", {"values": [4.5]}, "takes whole numbers, got [4.5]"),
+        ("grid", {"low": 4, "high": 9, "num": 3}, "must give whole steps"),
+        ("grid", {"values": [{"dist": "uniform", "low": 2, "high": 9}]}, "plain numbers"),
     ],
 )
 def test_a_bad_design_is_explained(
     base: Path, design: Any, parameter: dict[str, Any], expected: str
 ) -> None:
     spec = small(base, design=design)
-    spec["parameters"] = {HAWKS: parameter}
+    whole = "whole" in expected or "plain numbers" in expected
+    spec["parameters"] = {PATIENCE if whole else HAWKS: parameter}
     assert any(expected in p for p in problems_of(spec)), problems_of(spec)
 
 
@@ -316,10 +329,85 @@ def test_a_fixed_parameter_needs_a_range_for_a_sampled_design(base: Path) -> Non
     assert load_sweep(spec).bounds == {path: (fixed.value, fixed.value + 1)}
 
 
-def test_rows_must_agree_on_their_paths(base: Path) -> None:
-    spec = small(base, design={"kind": "rows", "rows": [{HAWKS: 0.3}, {RESOLVE: 0.0}]})
+def test_rows_may_set_different_paths_the_rest_keep_the_base(base: Path) -> None:
+    spec = small(base, design={"kind": "rows", "rows": [{HAWKS: 0.3}, {RESOLVE: 0.0}, {}]})
     del spec["parameters"]
-    assert any("design.rows.1: gives" in p for p in problems_of(spec))
+    sweep = load_sweep(spec)
+    points = design_points(sweep)
+    assert [p.overrides for p in points] == [{HAWKS: 0.3}, {RESOLVE: 0.0}, {}]
+    scenario = load_scenario(base).scenario
+    hawks, resolve = (central(parameter_paths(scenario)[p]) for p in (HAWKS, RESOLVE))
+    assert [p.values for p in points] == [
+        {HAWKS: 0.3, RESOLVE: resolve},
+        {HAWKS: hawks, RESOLVE: 0.0},
+        {HAWKS: hawks, RESOLVE: resolve},
+    ]
+
+
+def test_rows_must_name_a_path_between_them(base: Path) -> None:
+    spec = small(base, design={"kind": "rows", "rows": [{}]})
+    del spec["parameters"]
+    assert any("at least one path" in p for p in problems_of(spec))
+
+
+def test_a_sweep_accepts_every_path_set_accepts(base: Path) -> None:
+    # actors.oman.patience is a whole number, not a parameter: --set takes it, so must a sweep.
+    spec = small(base)
+    spec["parameters"] = {PATIENCE: {"values": [4, 12]}, HAWKS: {"values": [0.3]}}
+    points = design_points(load_sweep(spec))
+    assert [p.overrides for p in points] == [{PATIENCE: 4, HAWKS: 0.3}, {PATIENCE: 12, HAWKS: 0.3}]
+    assert isinstance(points[0].overrides[PATIENCE], int)
+    spec["parameters"] = {PATIENCE: {"low": 4, "high": 12, "num": 3}}
+    assert [p.overrides for p in design_points(load_sweep(spec))] == [
+        {PATIENCE: 4},
+        {PATIENCE: 8},
+        {PATIENCE: 12},
+    ]
+
+
+def test_a_misspelt_path_gets_the_suggestion_set_would_give(base: Path) -> None:
+    spec = small(base)
+    spec["parameters"] = {"actors.oman.patiense": {"values": [4]}}
+    (problem,) = problems_of(spec)
+    assert "did you mean 'actors.oman.patience'" in problem
+    loaded = load_scenario(base)
+    assert suggest_path("actors.oman.patiense", override_paths(loaded)) == PATIENCE
+
+
+def test_a_path_that_holds_no_number_cannot_be_swept(base: Path) -> None:
+    spec = small(base)
+    spec["parameters"] = {"actors.oman.name": {"values": [1]}}
+    (problem,) = problems_of(spec)
+    assert "holds str in the base scenario, not a number" in problem
+
+
+def test_one_at_a_time_moves_each_parameter_alone(base: Path) -> None:
+    spec = small(base, design="oat")
+    spec["parameters"] = {HAWKS: {"values": [0.2, 0.5]}, PATIENCE: {"values": [4, 8, 16]}}
+    sweep = load_sweep(spec)
+    assert design_size(sweep.spec) == 1 + 2 + 3
+    points = design_points(sweep)
+    assert [p.overrides for p in points] == [
+        {},
+        {HAWKS: 0.2},
+        {HAWKS: 0.5},
+        {PATIENCE: 4},
+        {PATIENCE: 8},
+        {PATIENCE: 16},
+    ]
+    assert points[1].values[PATIENCE] == 12  # the base scenario's patience
+    assert points[4].values[HAWKS] == points[0].values[HAWKS]
+    spec["design"] = {"kind": "oat", "baseline": False}
+    assert len(design_points(load_sweep(spec))) == 5
+
+
+def test_a_one_at_a_time_sweep_runs_with_the_base_as_point_0(base: Path, tmp_path: Path) -> None:
+    spec = small(base, design="oat", worlds=200, per_world=False)
+    spec["parameters"] = {PATIENCE: {"values": [0]}}
+    result = run_sweep(spec, out=tmp_path / "oat")
+    assert list(result.points["overrides"]) == ["{}", '{"actors.oman.patience":0}']
+    assert list(result.points["status"]) == ["ok", "ok"]
+    assert list(result.points[PATIENCE]) == [12, 0]
 
 
 def test_a_scenario_file_is_not_a_sweep_file() -> None:

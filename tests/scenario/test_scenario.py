@@ -863,6 +863,58 @@ def test_a_missing_library_shock_is_reported(tmp_path: Path) -> None:
     assert "nope" in problem.message
 
 
+def test_a_missing_library_shock_names_every_folder_searched(tmp_path: Path) -> None:
+    library = tmp_path / "lib"
+    write(library, MINIMAL, "base.yaml")
+    user = tmp_path / "mine"
+    user.mkdir()
+    variant = user / "v.yaml"
+    variant.write_text(
+        f"extends: {library / 'base.yaml'}\ninclude_shocks: [nope]\n"
+        "overrides:\n  shocks.nope.trigger.at: 4\n"  # no knock-on error about this path
+    )
+    (problem,) = problems_of(variant)
+    assert problem.path == "include_shocks.0"
+    assert str(user / "shocks") in problem.message
+    assert str(library / "shocks") in problem.message
+
+
+def test_a_variant_outside_the_library_finds_the_extended_scenarios_shocks(
+    tmp_path: Path,
+) -> None:
+    # A user's folder with a file that extends the shipped baseline and includes a library shock.
+    user = tmp_path / "analysis"
+    user.mkdir()
+    variant = user / "snapback.yaml"
+    variant.write_text(f"extends: {BASELINE}\ninclude_shocks: [e3_snapback]\n")
+    loaded = load_scenario(variant)
+    assert "e3_snapback" in loaded.scenario.shocks
+    assert loaded.lines["shocks.e3_snapback.description"][0].endswith("e3_snapback.yaml")
+
+
+def test_shocks_are_found_up_the_extends_chain_nearest_first(tmp_path: Path) -> None:
+    write(tmp_path / "lib", HAWK_SHOCK, "shocks/hawk.yaml")
+    write(tmp_path / "lib", MINIMAL, "base.yaml")
+    (tmp_path / "mid").mkdir()
+    (tmp_path / "mid" / "mid.yaml").write_text("extends: ../lib/base.yaml\n")
+    write(tmp_path / "top", HAWK_SHOCK.replace("gain ground", "win"), "shocks/hawk.yaml")
+    (tmp_path / "top" / "top.yaml").write_text("extends: ../mid/mid.yaml\ninclude_shocks: [hawk]\n")
+    (tmp_path / "mid" / "v.yaml").write_text("extends: mid.yaml\ninclude_shocks: [hawk]\n")
+    assert load_scenario(tmp_path / "top" / "top.yaml").scenario.shocks["hawk"].description == (
+        "the hawks win"
+    )
+    far = load_scenario(tmp_path / "mid" / "v.yaml").scenario.shocks["hawk"]
+    assert far.description == "the hawks gain ground"
+
+
+@pytest.mark.parametrize("name", ["../hawk", "sub/hawk", ".hidden"])
+def test_a_shock_name_is_not_a_path(tmp_path: Path, name: str) -> None:
+    write(tmp_path, HAWK_SHOCK, "shocks/hawk.yaml")
+    file = write(tmp_path, MINIMAL + f"include_shocks: ['{name}']\n")
+    (problem,) = problems_of(file)
+    assert problem.path == "include_shocks.0"
+
+
 def test_a_bad_library_shock_names_the_shock_file(tmp_path: Path) -> None:
     lib = write(
         tmp_path, HAWK_SHOCK.replace("  at: 3", "  at: 3\n  sometimes: yes"), "shocks/h.yaml"

@@ -17,6 +17,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from sim.analysis.tables import printable
 from sim.mechanisms.outcomes import COLOURS, LABELS
 from sim.mechanisms.stats import wilson_interval
 from sim.scenario.loader import Loaded, load_scenario
@@ -276,7 +277,7 @@ def scenario_title(name: str) -> str:
     A name that is already words (it has spaces and no underscores) is kept as it is; a run's
     label (``baseline [actors.us.join_probability=1]``) keeps its overrides as they are.
     """
-    text = str(name)
+    text = printable(name)  # a control character in a name is shown, not drawn as a missing glyph
     head, bracket, settings = text.partition(" [")
     if bracket:  # a run's label: the overrides' paths are kept as they were given
         return f"{scenario_title(head)} [{settings}"

@@ -1,9 +1,10 @@
 """Design generation: the sweep's design points, each a set of dotted-path overrides.
 
-Grids and explicit rows are enumerated; Latin hypercube, Sobol' (Saltelli) and Morris designs
-are drawn with SALib (Herman and Usher 2017) from a generator seeded by the sweep's seed, so the
-same sweep file always gives the same design. A value is a number or, in grids and rows, a
-distribution written as in a scenario file; it replaces the parameter's spec in the base.
+Grids, one-at-a-time designs and explicit rows are enumerated; Latin hypercube, Sobol'
+(Saltelli) and Morris designs are drawn with SALib (Herman and Usher 2017) from a generator
+seeded by the sweep's seed, so the same sweep file always gives the same design. A value is a
+number or, in grids, one-at-a-time designs and rows, a distribution written as in a scenario
+file; it replaces the parameter's spec in the base.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from sim.runs.sweeps.spec import (
     LatinHypercubeDesign,
     LoadedSweep,
     MorrisDesign,
+    OneAtATimeDesign,
     RowsDesign,
     SobolDesign,
 )
@@ -44,10 +46,16 @@ class DesignPoint:
 
 
 def design_points(sweep: LoadedSweep) -> list[DesignPoint]:
-    """Every design point of a sweep, in design order."""
+    """Every design point of a sweep, in design order.
+
+    A point's ``values`` hold every varied path: the point's own value where it sets the path,
+    else the base scenario's central value (rows and one-at-a-time points set only some).
+    """
     return [
         DesignPoint(
-            k, {p: _raw(v) for p, v in row.items()}, {p: central(v) for p, v in row.items()}
+            k,
+            {p: _raw(v, p in sweep.whole) for p, v in row.items()},
+            {**sweep.central, **{p: central(v) for p, v in row.items()}},
         )
         for k, row in enumerate(_rows(sweep))
     ]
@@ -86,6 +94,9 @@ def _rows(sweep: LoadedSweep) -> list[dict[str, float | ParamSpec]]:
     if design.kind == "grid":
         axes = [_axis(sweep, name) for name in names]
         return [dict(zip(names, combo, strict=True)) for combo in itertools.product(*axes)]
+    if isinstance(design, OneAtATimeDesign):
+        alone = [{name: value} for name in names for value in _axis(sweep, name)]
+        return [{}] * design.baseline + alone
     matrix = _sample(sweep)
     return [{n: float(x) for n, x in zip(names, row, strict=True)} for row in matrix]
 
@@ -118,8 +129,11 @@ def _sample(sweep: LoadedSweep) -> np.ndarray:
     raise TypeError(f"not a sampled design: {design.kind}")  # pragma: no cover
 
 
-def _raw(value: float | ParamSpec) -> Any:
-    """A value as a scenario file would write it (a number or a distribution mapping)."""
+def _raw(value: float | ParamSpec, whole: bool = False) -> Any:
+    """A value as a scenario file would write it (a number or a distribution mapping).
+
+    ``whole``: the path takes whole numbers (``actors.oman.patience``), written as an int.
+    """
     if isinstance(value, BaseModel):
         return value.model_dump(mode="json", exclude_defaults=True)
-    return float(value)
+    return round(value) if whole else float(value)

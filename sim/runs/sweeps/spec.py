@@ -8,14 +8,13 @@ where the YAML gives it, the line. The field docstrings are the file reference.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import json
 import math
 import os
 import stat
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -32,7 +31,8 @@ from sim.scenario.loader import (
     read_yaml,
     validation_problems,
 )
-from sim.scenario.params import FiniteFloat, Param, Strict, uncertainty
+from sim.scenario.params import FiniteFloat, Param, Strict, central, uncertainty
+from sim.scenario.paths import override_paths, suggest_path, value_at
 from sim.scenario.schema import parameter_paths
 
 DOCS = "docs/sweeps.md"
@@ -60,13 +60,14 @@ class Parameter(Strict):
     """One parameter the sweep varies, named by its dotted path in the base scenario."""
 
     values: tuple[Param, ...] | None = Field(default=None, min_length=1)
-    """Grid only: the values to take, each a number or a distribution as in a scenario file."""
+    """Grid and oat: the values to take, each a number or a distribution as in a scenario file
+    (a number only for a path that is not a parameter, such as ``actors.oman.patience``)."""
     low: FiniteFloat | None = None
     """Lower end of the range (default: the low end of the base scenario's range)."""
     high: FiniteFloat | None = None
     """Upper end of the range (default: the high end of the base scenario's range)."""
     num: StrictInt | None = Field(default=None, ge=1, le=100_000)
-    """Grid only: this many evenly spaced values from ``low`` to ``high``, both included."""
+    """Grid and oat: this many evenly spaced values from ``low`` to ``high``, both included."""
 
     @model_validator(mode="after")
     def _one_form(self) -> Parameter:
@@ -138,16 +139,36 @@ class MorrisDesign(Strict):
 
 
 class RowsDesign(Strict):
-    """Explicit design points, each a mapping of dotted paths to values."""
+    """Explicit design points, each a mapping of dotted paths to values.
+
+    Rows may set different paths: a path a row leaves out keeps the base scenario's value (and
+    its column in the tables shows the base's central value). An empty row ``{}`` is the base.
+    """
 
     kind: Literal["rows"]
     """Design name."""
     rows: tuple[dict[str, Param], ...] = Field(min_length=1)
-    """The design points; every row gives the same paths."""
+    """The design points, in order."""
+
+
+class OneAtATimeDesign(Strict):
+    """One at a time: each parameter moved alone over its values, the others left at the base.
+
+    A parameter's values are given as in a grid (``values``, or ``low``/``high``/``num``). The
+    points are the base scenario itself (with ``baseline``), then every value of the first
+    parameter, then of the second, and so on: ``sum of the value counts (+ 1)`` points. Every
+    other parameter keeps the base scenario's spec (drawn per world where it is a distribution);
+    its column in the tables shows the base's central value.
+    """
+
+    kind: Literal["oat"]
+    """Design name."""
+    baseline: StrictBool = True
+    """Also run the base scenario unchanged, as point 0 (the reference of every effect)."""
 
 
 Design = Annotated[
-    GridDesign | LatinHypercubeDesign | SobolDesign | MorrisDesign | RowsDesign,
+    GridDesign | LatinHypercubeDesign | SobolDesign | MorrisDesign | RowsDesign | OneAtATimeDesign,
     Field(discriminator="kind"),
 ]
 SAMPLED = ("lhs", "sobol", "morris")
@@ -165,7 +186,7 @@ class SweepSpec(Strict):
     parameters: dict[str, Parameter] = Field(default_factory=dict)
     """The parameters to vary, by dotted path; omit with ``rows`` (the rows name them)."""
     design: Design
-    """The design: ``grid``, ``lhs``, ``sobol``, ``morris`` or ``rows`` (``kind:``)."""
+    """The design: ``grid``, ``oat``, ``lhs``, ``sobol``, ``morris`` or ``rows`` (``kind:``)."""
     worlds: StrictInt = Field(ge=1, le=1_000_000_000)
     """Worlds per design point."""
     seed: StrictInt = Field(ge=0, le=2**63 - 1)
@@ -192,9 +213,9 @@ class SweepSpec(Strict):
         return self
 
     def paths(self) -> list[str]:
-        """The dotted paths the design varies, in order."""
+        """The dotted paths the design varies, in order (for rows: in order of first use)."""
         if isinstance(self.design, RowsDesign):
-            return list(self.design.rows[0])
+            return list(dict.fromkeys(path for row in self.design.rows for path in row))
         return list(self.parameters)
 
 
@@ -209,17 +230,13 @@ def design_problems(spec: SweepSpec) -> list[str]:
 
 
 def _rows_problems(spec: SweepSpec) -> list[str]:
-    """A rows design: no ``parameters``, and every row gives the same (non-empty) paths."""
+    """A rows design: no ``parameters``, and some row gives a path."""
     assert isinstance(spec.design, RowsDesign)
     out = []
     if spec.parameters:
         out.append("parameters: with a 'rows' design leave 'parameters' out (rows name them)")
-    first = sorted(spec.design.rows[0])
-    for k, row in enumerate(spec.design.rows):
-        if sorted(row) != first:
-            out.append(f"design.rows.{k}: gives {sorted(row)}, but row 0 gives {first}")
-    if not first:
-        out.append("design.rows.0: a row must give at least one path")
+    if not spec.paths():
+        out.append("design.rows.0: the rows must give at least one path between them")
     return out
 
 
@@ -230,11 +247,21 @@ def _parameter_problems(spec: SweepSpec) -> list[str]:
         return [f"parameters: a '{kind}' design needs at least one parameter"]
     out = []
     for path, p in spec.parameters.items():
-        if kind == "grid" and p.values is None and p.num is None:
-            out.append(f"parameters.{path}: a grid needs 'values' or 'num'")
+        if kind in ("grid", "oat") and p.values is None and p.num is None:
+            out.append(
+                f"parameters.{path}: {_article(kind)} '{kind}' design needs 'values' or 'num'"
+            )
         if kind in SAMPLED and (p.values is not None or p.num is not None):
-            out.append(f"parameters.{path}: a '{kind}' design takes a range, not 'values'/'num'")
+            out.append(
+                f"parameters.{path}: {_article(kind)} '{kind}' design takes a range, "
+                "not 'values'/'num'"
+            )
     return out
+
+
+def _article(word: str) -> str:
+    """'a' or 'an' before ``word`` (by its first letter)."""
+    return "an" if word[:1] in "aeiou" else "a"
 
 
 def design_size(spec: SweepSpec) -> int:
@@ -242,21 +269,24 @@ def design_size(spec: SweepSpec) -> int:
 
     A grid is the product of its parameters' value counts; ``lhs`` has ``samples`` points,
     ``sobol`` ``samples * (D + 2)`` (``samples * (2D + 2)`` with ``second_order``), ``morris``
-    ``trajectories * (D + 1)``, and ``rows`` one point a row. Assumes :func:`design_problems`
-    found no problem with the parameters.
+    ``trajectories * (D + 1)``, ``rows`` one point a row, and ``oat`` the sum of the parameters'
+    value counts (plus the base). Assumes :func:`design_problems` found no problem with the
+    parameters.
     """
     design, dims = spec.design, len(spec.parameters)
+    given = spec.parameters.values()
+    counts = [len(p.values) if p.values is not None else (p.num or 0) for p in given]
     if isinstance(design, RowsDesign):
         return len(design.rows)
+    if isinstance(design, OneAtATimeDesign):
+        return sum(counts) + design.baseline
     if isinstance(design, LatinHypercubeDesign):
         return design.samples
     if isinstance(design, SobolDesign):
         return design.samples * ((2 * dims if design.second_order else dims) + 2)
     if isinstance(design, MorrisDesign):
         return design.trajectories * (dims + 1)
-    return math.prod(
-        len(p.values) if p.values is not None else (p.num or 0) for p in spec.parameters.values()
-    )
+    return math.prod(counts)
 
 
 SIZE_FIELDS = {
@@ -265,6 +295,7 @@ SIZE_FIELDS = {
     "sobol": ("design.samples", "lower 'samples' (N base samples give N * (D + 2) points)"),
     "morris": ("design.trajectories", "lower 'trajectories' (r give r * (D + 1) points)"),
     "rows": ("design.rows", "split the rows over several sweeps"),
+    "oat": ("parameters", "use fewer values (one point per value of each parameter)"),
 }
 """Per design: the field that sets its number of points, and how to lower it."""
 
@@ -294,12 +325,19 @@ def _size_problems(spec: SweepSpec) -> list[str]:
 
 @dataclass(frozen=True)
 class LoadedSweep:
-    """A validated sweep with its loaded base scenario and each sampled parameter's range."""
+    """A validated sweep with its loaded base scenario and each sampled parameter's range.
+
+    ``central`` holds every varied path's value in the base scenario (a parameter's central
+    value), shown for a path a design point leaves alone; ``whole`` the paths that take whole
+    numbers (``actors.oman.patience``).
+    """
 
     spec: SweepSpec
     base: Loaded
     source: str
     bounds: dict[str, tuple[float, float]]
+    central: dict[str, float] = field(default_factory=dict)
+    whole: frozenset[str] = frozenset()
 
     @property
     def sha256(self) -> str:
@@ -342,7 +380,7 @@ def load_sweep(source: SweepLike) -> LoadedSweep:
             file, here = str(source), Path(source).parent
         spec = _validate(raw, file, lines)
     base = _load_base(spec, here, file, lines)
-    return LoadedSweep(spec, base, file, _resolve_bounds(spec, base, file, lines))
+    return _resolve_paths(spec, base, file, lines)
 
 
 def _load_base(
@@ -447,38 +485,111 @@ def _reword(err: ErrorDetails, path: str, message: str) -> str:
     return message
 
 
-def _resolve_bounds(
+def _resolve_paths(
     spec: SweepSpec, base: Loaded, file: str, lines: Mapping[str, tuple[str, int]]
-) -> dict[str, tuple[float, float]]:
-    """Check every path names a numeric parameter of the base; fill in default ranges."""
+) -> LoadedSweep:
+    """Check every path is one ``--set`` accepts and takes the design's values; fill in ranges.
+
+    A path of a parameter (a number or a distribution) is swept as before; any other path that
+    ``--set`` accepts must hold a number in the base scenario (``actors.oman.patience``), takes
+    plain numbers (whole numbers if it holds one), and needs ``low``/``high`` for a range.
+    """
     known = parameter_paths(base.scenario)
+    settable = override_paths(base)
+    accepted = set(settable)
+    where = "parameters" if spec.parameters else "design.rows"
     problems: list[Problem] = []
     bounds: dict[str, tuple[float, float]] = {}
-    where = "parameters" if spec.parameters else "design.rows.0"
-    names = list(known)
+    centers: dict[str, float] = {}
+    whole: set[str] = set()
     for path in spec.paths():
-        if path not in known:
-            hinted = len(problems) < HINTS
-            near = difflib.get_close_matches(path, names, n=1) if hinted else []
-            hint = f" (did you mean '{near[0]}'?)" if near else ""
-            message = f"no numeric parameter '{path}' in the base scenario {base.source}{hint}"
-            problems.append(problem_at(file, f"{where}.{path}", message, lines))
-            continue
-        p = spec.parameters.get(path)
-        if p is None or p.values is not None:
-            continue
-        if p.low is not None and p.high is not None:
-            lo, hi = p.low, p.high
-        else:
-            lo, hi = uncertainty(known[path])
-        if math.isclose(lo, hi) and (spec.design.kind in SAMPLED or (p.num or 0) > 1):
+        at = f"{where}.{path}"
+        if path not in accepted:
+            near = suggest_path(path, settable) if len(problems) < HINTS else None
+            hint = f" (did you mean '{near}'?)" if near else ""
             message = (
-                f"give 'low' and 'high': the base scenario fixes it at {lo:g} with no range"
-                if p.low is None
-                else f"needs low < high for a '{spec.design.kind}' design, got {lo:g}"
+                f"no path '{path}' that --set accepts in the base scenario {base.source}{hint}"
             )
-            problems.append(problem_at(file, f"parameters.{path}", message, lines))
-        bounds[path] = (float(lo), float(hi))
+            problems.append(problem_at(file, at, message, lines))
+            continue
+        value = known[path] if path in known else value_at(base.scenario, path)
+        if path not in known and isinstance(value, int) and not isinstance(value, bool):
+            whole.add(path)
+        found = (
+            _parameter_range(spec, path, value)
+            if path in known
+            else _number_range(spec, path, value)
+        )
+        if isinstance(found, str):
+            problems.append(problem_at(file, at, found, lines))
+            continue
+        centers[path], span = found
+        if span is not None:
+            bounds[path] = span
     if problems:
         raise SweepSpecError(problems)
-    return bounds
+    return LoadedSweep(spec, base, file, bounds, centers, frozenset(whole))
+
+
+def _parameter_range(
+    spec: SweepSpec, path: str, param: Any
+) -> str | tuple[float, tuple[float, float] | None]:
+    """A parameter's central value and its range for the design (None with values), or why not."""
+    p = spec.parameters.get(path)
+    center = float(central(param))
+    if p is None or p.values is not None:
+        return center, None
+    if p.low is not None and p.high is not None:
+        lo, hi = p.low, p.high
+    else:
+        lo, hi = uncertainty(param)
+    if math.isclose(lo, hi) and (spec.design.kind in SAMPLED or (p.num or 0) > 1):
+        return (
+            f"give 'low' and 'high': the base scenario fixes it at {lo:g} with no range"
+            if p.low is None
+            else f"needs low < high for a '{spec.design.kind}' design, got {lo:g}"
+        )
+    return center, (float(lo), float(hi))
+
+
+def _number_range(
+    spec: SweepSpec, path: str, value: Any
+) -> str | tuple[float, tuple[float, float] | None]:
+    """A plain number's value and range for the design (None with values), or why not.
+
+    A whole-number path's values must be whole, and a sampled design, which draws fractions,
+    cannot move it.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        kind = type(value).__name__
+        return f"holds {kind} in the base scenario, not a number: a sweep moves numbers"
+    whole = isinstance(value, int)
+    kind = spec.design.kind
+    if whole and kind in SAMPLED:
+        return f"takes whole numbers: a '{kind}' design draws fractions (use grid, oat or rows)"
+    given = _given_values(spec, path)
+    if any(not isinstance(v, int | float) for v in given):
+        return "is not a parameter: give plain numbers, not distributions"
+    if whole and any(not float(v).is_integer() for v in given):
+        return f"takes whole numbers, got {[v for v in given if not float(v).is_integer()][:3]}"
+    p = spec.parameters.get(path)
+    if p is None or p.values is not None:
+        return float(value), None
+    if p.low is None or p.high is None:
+        return f"give 'low' and 'high': the base scenario has the plain number {value:g}, no range"
+    if (
+        whole
+        and p.num is not None
+        and p.num > 1
+        and not (float(p.low).is_integer() and ((p.high - p.low) / (p.num - 1)).is_integer())
+    ):
+        return "takes whole numbers: low, high and num must give whole steps"
+    return float(value), (float(p.low), float(p.high))
+
+
+def _given_values(spec: SweepSpec, path: str) -> list[Any]:
+    """The explicit values a design gives a path (its ``values``, or every row's)."""
+    if isinstance(spec.design, RowsDesign):
+        return [row[path] for row in spec.design.rows if path in row]
+    p = spec.parameters.get(path)
+    return list(p.values) if p is not None and p.values is not None else []
