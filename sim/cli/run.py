@@ -91,13 +91,16 @@ class _SafeSetLoader(NoDuplicatesLoader):
     """The scenario files' loader, reading a decimal number as a user means it (YAML 1.2).
 
     YAML 1.1 reads ``1e-1`` as text (it wants ``1.0e-1``) and ``010`` as octal 8; here both
-    are decimal: 0.1 and 10. Other plain scalars resolve as before.
+    are decimal: 0.1 and 10. Its base-60 ``1:20`` (80) stays text, which validation then refuses
+    where a number is needed. Other plain scalars resolve as before.
     """
 
 
 DECIMAL = re.compile(r"^[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$")
 """A decimal number as a user types it: ``10``, ``010``, ``-2.5``, ``.5``, ``1e-1``, ``2E5``."""
 _DECIMAL_TAG = "tag:negsim,2026:decimal"
+SEXAGESIMAL = re.compile(r"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$")
+"""YAML 1.1's base-60 numbers (``1:20`` is 80): a user means text (a ratio, a time), not 80."""
 
 
 def _construct_decimal(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int | float:
@@ -110,6 +113,7 @@ for _first in "-+0123456789.":  # before YAML 1.1's own int and float resolvers
         **_SafeSetLoader.yaml_implicit_resolvers,
         _first: [
             (_DECIMAL_TAG, DECIMAL),
+            ("tag:yaml.org,2002:str", SEXAGESIMAL),
             *_SafeSetLoader.yaml_implicit_resolvers.get(_first, []),
         ],
     }

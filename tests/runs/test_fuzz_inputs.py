@@ -200,6 +200,12 @@ def test_set_numbers_are_read_as_the_user_means(text: str, number: float) -> Non
     assert value == number and type(value) is type(number)
 
 
+@pytest.mark.parametrize("text", ["1:20", "-2:30:15", "1:20.5"])
+def test_a_base_60_number_is_text_not_yaml_1_1s_number(text: str) -> None:
+    """YAML 1.1 reads ``1:20`` as 80: a --set value means what it shows."""
+    assert parse_set_value("x", text) == text
+
+
 def test_a_set_number_in_exponent_form_reaches_the_scenario() -> None:
     from sim.cli.run import parse_sets
     from sim.scenario.loader import load_scenario
