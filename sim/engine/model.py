@@ -11,6 +11,7 @@ and state to a :class:`~sim.engine.recorder.Recorder`, and builds none otherwise
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 import numpy as np
 
@@ -65,6 +66,10 @@ from sim.scenario.schema import (
 )
 
 COLLAPSE_CAUSES = ("", "walkout", "mediator", "rejection", "shock")
+LOOKAHEAD_WEIGHT = 1e-9
+"""A later session whose discounted weight is below this no longer moves an offer."""
+LOOKAHEAD_SESSIONS = 2_000
+"""At most this many sessions ahead when no side has a deadline (no discount, no risk)."""
 
 
 class NegotiationModel(World):
@@ -104,8 +109,8 @@ class NegotiationModel(World):
         self._init_state()
         self.rule = PROPOSAL_RULES[spec.protocol.proposal_rule]()
         self.session_steps = self._session_steps()
-        self.deadline_step = {
-            p.actor_id: spec.date_to_step(p.spec.deadline) if p.spec.deadline else spec.horizon
+        self.deadline_step: dict[str, float] = {
+            p.actor_id: spec.date_to_step(p.spec.deadline) if p.spec.deadline else math.inf
             for p in self.principals.values()
         }
         observed = spec.calendar.observed_until
@@ -507,7 +512,13 @@ class NegotiationModel(World):
             role=role,
             utility=side.utility(offer),
             reservation=reservation,
-            aspiration=aspiration(t, deadline, reservation, side.param("concession_beta")),
+            aspiration=aspiration(
+                t,
+                deadline,
+                reservation,
+                side.param("concession_beta"),
+                side.param("patience_half_life"),
+            ),
             vote=vote,
             quota=side.param("quota"),
             override_threshold=side.param("override_threshold"),
@@ -523,8 +534,7 @@ class NegotiationModel(World):
         responder: PrincipalAgent,
         public_reservation: np.ndarray,
     ) -> SessionClock:
-        deadline = min(max(self.deadline_step.values()), self.spec.horizon)
-        later = [s for s in self.session_steps if t < s < deadline]
+        later = self._sessions_ahead(t, proposer, responder)
         future = []
         prev = t
         for j, s in enumerate(later, start=1):
@@ -540,10 +550,39 @@ class NegotiationModel(World):
             ),
             proposer_beta=proposer.param("concession_beta"),
             responder_beta=responder.param("concession_beta"),
+            proposer_half_life=proposer.param("patience_half_life"),
+            responder_half_life=responder.param("patience_half_life"),
             breakdown_risk=self.params["protocol.breakdown_risk"],
             believed_reservation=public_reservation + noise,
             future=tuple(future),
         )
+
+    def _sessions_ahead(
+        self, t: int, proposer: PrincipalAgent, responder: PrincipalAgent
+    ) -> list[int]:
+        """The later sessions a proposal rule looks ahead to; never cut by the horizon.
+
+        They end at the latest deadline of a side that has one. Where neither side has one, they
+        end once a session's weight, the per-session factor ``δ·(1 − q)`` (largest discount,
+        smallest breakdown risk) raised to the sessions ahead, falls below ``LOOKAHEAD_WEIGHT``
+        (at most ``LOOKAHEAD_SESSIONS``): past it no later session moves an offer.
+        """
+        proto = self.spec.protocol
+        finite = [d for d in self.deadline_step.values() if math.isfinite(d)]
+        if proto.session_dates:
+            steps = sorted({self.spec.date_to_step(d) for d in proto.session_dates})
+            end = max(finite) if finite else math.inf
+            return [s for s in steps if t < s < end]
+        if finite:
+            return list(range(t + proto.session_every, int(max(finite)), proto.session_every))
+        delta = max(
+            float(proposer.param("discount").max()), float(responder.param("discount").max())
+        )
+        keep = delta * (1 - float(self.params["protocol.breakdown_risk"].min()))
+        n = LOOKAHEAD_SESSIONS
+        if keep < 1:
+            n = min(n, max(1, math.ceil(math.log(LOOKAHEAD_WEIGHT) / math.log(keep))))
+        return [t + k * proto.session_every for k in range(1, n + 1)]
 
     def _mediator_bounds(self) -> tuple[np.ndarray, np.ndarray]:
         """Bounds a mediator respects: what both sides would refuse to cross, (N, D) each."""

@@ -195,16 +195,30 @@ def maximise(f: Callable[[np.ndarray], np.ndarray], size: int) -> np.ndarray:
 
 
 def aspiration(
-    t: float, deadline: np.ndarray, reservation: np.ndarray, beta: np.ndarray
+    t: float,
+    deadline: np.ndarray,
+    reservation: np.ndarray,
+    beta: np.ndarray,
+    half_life: np.ndarray | float = np.inf,
 ) -> np.ndarray:
-    """Time-dependent aspiration ``a(t) = r + (1 − r)(1 − (t/T)^(1/β))`` (Faratin et al. 1998).
+    """Time-dependent aspiration, by deadline or by patience (Faratin, Sierra & Jennings 1998).
 
-    β < 1 holds firm (Boulware), β > 1 concedes early (Conceder): the GENIUS convention.
-    Past the deadline the aspiration stays at the reservation value.
+    With a finite deadline ``T``: the polynomial tactic ``a(t) = r + (1 − r)(1 − (t/T)^(1/β))``;
+    β < 1 holds firm (Boulware), β > 1 concedes early (Conceder): the GENIUS convention. Past the
+    deadline the aspiration stays at the reservation value.
+
+    Where the deadline is infinite (a side with no date by which it must settle) the aspiration
+    decays exponentially with the side's patience, ``a(t) = r + (1 − r)·2^(−t/h)``: halfway to
+    the reservation value every ``h`` steps. Faratin et al.'s exponential tactic ends at a deadline
+    ``T``; this is its deadline-free form, the constant-hazard decay of a discount factor
+    ``δ = 2^(−1/h)`` per step (Rubinstein 1982), and it never reads a study period.
     """
     r = np.clip(reservation, 0.0, 1.0)
-    frac = np.clip(t / np.maximum(deadline, 1e-9), 0.0, 1.0)
-    return r + (1 - r) * (1 - frac ** (1 / beta))
+    finite = np.isfinite(deadline)
+    frac = np.clip(t / np.maximum(np.where(finite, deadline, 1.0), 1e-9), 0.0, 1.0)
+    by_deadline = 1 - frac ** (1 / beta)
+    by_patience = np.exp2(-max(t, 0.0) / np.maximum(half_life, 1e-9))
+    return r + (1 - r) * np.where(finite, by_deadline, by_patience)
 
 
 def nash_objective(

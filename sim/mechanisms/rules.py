@@ -30,7 +30,8 @@ ACCEPT_TOLERANCE = 1e-9
 class SessionClock:
     """What a rule may know about time at a session.
 
-    ``future`` lists the later sessions before the protocol's deadline as
+    A deadline is infinite for a side without one (its aspiration then decays with its
+    half-life). ``future`` lists the later sessions the rule looks ahead to as
     ``(steps_after_previous, same_proposer_as_now)``.
     """
 
@@ -39,6 +40,8 @@ class SessionClock:
     responder_deadline: np.ndarray
     proposer_beta: np.ndarray
     responder_beta: np.ndarray
+    proposer_half_life: np.ndarray  # patience of a side with no deadline (infinite deadline)
+    responder_half_life: np.ndarray
     breakdown_risk: np.ndarray
     believed_reservation: np.ndarray  # (N,) proposer's point belief of responder's reservation
     future: tuple[tuple[int, bool], ...]
@@ -74,7 +77,13 @@ class Aspiration(ProposalRule):
     def propose(self, path: Path, clock: SessionClock) -> np.ndarray:
         """λ giving the proposer its aspiration, capped by the believed reservation."""
         p = path.proposer
-        target = aspiration(clock.step, clock.proposer_deadline, p.reservation, clock.proposer_beta)
+        target = aspiration(
+            clock.step,
+            clock.proposer_deadline,
+            p.reservation,
+            clock.proposer_beta,
+            clock.proposer_half_life,
+        )
         lam = path.lam_for_proposer(target)
         # The cap binds only where the offer would give the responder more than it is believed
         # to need; solve for it there alone.
@@ -89,7 +98,11 @@ class Aspiration(ProposalRule):
         """Yes when the offer is worth the responder's aspiration."""
         r = path.responder
         target = aspiration(
-            clock.step, clock.responder_deadline, r.reservation, clock.responder_beta
+            clock.step,
+            clock.responder_deadline,
+            r.reservation,
+            clock.responder_beta,
+            clock.responder_half_life,
         )
         return path.u_responder(offer) >= target - ACCEPT_TOLERANCE
 

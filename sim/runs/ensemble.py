@@ -239,11 +239,14 @@ def by_date(worlds: pd.DataFrame, spec: Scenario, date: dt.date) -> dict[str, An
     """First-event probabilities by a date: the share of all worlds whose outcome came by then.
 
     A world's outcome comes at its end step (a breakdown: the step talks collapsed, as in the
-    timing figure); "by ``date``" is at a step up to the one whose period holds ``date``.
+    timing figure); "by ``date``" is at a step up to the one whose period holds ``date``. Only
+    what happened by then counts: talks that collapsed by then with no deal or strike by then
+    are a breakdown by then, whatever followed (a later strike, or nothing before the horizon).
     Returns the date, that step, ``outcomes`` and ``totals`` as :func:`summarise` and
     :func:`summarise_totals` give them, and ``no_outcome_yet``, the worlds with none by then.
     """
     last = spec.date_to_step(date)
+    worlds = as_of(worlds, last)
     ended = worlds["step"].to_numpy() <= last
     return {
         "date": date.isoformat(),
@@ -252,6 +255,20 @@ def by_date(worlds: pd.DataFrame, spec: Scenario, date: dt.date) -> dict[str, An
         "totals": {k: _estimate(worlds, m, spec, ended) for k, (_, m) in TOTALS.items()},
         "no_outcome_yet": _estimate(worlds, tuple(OUTCOMES), spec, ~ended),
     }
+
+
+def as_of(worlds: pd.DataFrame, last: int) -> pd.DataFrame:
+    """The worlds as they stood at step ``last``: collapsed talks not yet ended are a breakdown."""
+    if "collapse_step" not in worlds:
+        return worlds
+    collapse = worlds["collapse_step"].to_numpy()
+    later = (collapse >= 0) & (collapse <= last) & (worlds["step"].to_numpy() > last)
+    if not later.any():
+        return worlds
+    worlds = worlds.copy()
+    worlds.loc[later, "outcome"] = "breakdown"
+    worlds.loc[later, "step"] = collapse[later]
+    return worlds
 
 
 def _estimate(

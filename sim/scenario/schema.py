@@ -165,7 +165,15 @@ class Principal(ActorBase):
     )
     """Aspiration curve shape beta (< 1 Boulware, holds firm; > 1 Conceder; GENIUS convention)."""
     deadline: dt.date | None = None
-    """The date the side's aspiration reaches its reservation value (default: the horizon)."""
+    """The date the side's aspiration reaches its reservation value (none: it decays with its
+    patience half-life instead, never reaching it by a date)."""
+    patience_half_life: Param = term(
+        20.0,
+        name="patience half-life (side without a deadline)",
+        unit="steps for the aspiration to fall halfway to the reservation value",
+    )
+    """For a side with no deadline: steps for its aspiration to fall halfway to its reservation
+    value (``a(t) = r + (1 − r)·2^(−t/h)``); unused when the side has a deadline."""
     belief_halfwidth: Param = term(0.05, name="opacity of its bottom line", unit="utility")
     """How opaque this side's bottom line is: half-width of the other side's uniform belief
     about this side's reservation value (utility)."""
@@ -651,6 +659,7 @@ RANGES: dict[str, tuple[float, float, bool]] = {
     "risk_exponent": (1.0, 16.0, False),
     "discount": (0.0, 1.0, True),
     "concession_beta": _POSITIVE,
+    "patience_half_life": _POSITIVE,
     "breakout_convexity": _POSITIVE,
     "strike_temperature": _NONNEG,
     "walkout_temperature": _NONNEG,

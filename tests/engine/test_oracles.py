@@ -6,6 +6,7 @@ forms below are the oracles, not the code under test.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 import numpy as np
@@ -47,10 +48,25 @@ def test_rubinstein_finite_horizon_backward_induction(sessions: int) -> None:
     for t in range(sessions - 2, -1, -1):
         responder_delta = d_iran if t % 2 == 0 else d_us  # the US proposes at even sessions
         share = 1 - responder_delta * share
+    # The game ends at the sides' deadline (the step after the last session), not the horizon.
+    last = (dt.date(2025, 1, 4) + dt.timedelta(weeks=sessions)).isoformat()
     raw = pie_scenario(
-        rule="rubinstein", horizon=sessions, us={"discount": d_us}, iran={"discount": d_iran}
+        rule="rubinstein",
+        horizon=sessions + 20,
+        us={"discount": d_us, "deadline": last},
+        iran={"discount": d_iran, "deadline": last},
     )
     assert first_offer_deal(raw) == pytest.approx(share, abs=TOL)
+
+
+@pytest.mark.parametrize("horizon", [5, 600])
+def test_rubinstein_share_does_not_read_the_horizon(horizon: int) -> None:
+    """Without deadlines the look-ahead ends where discounting does, so even a short study
+    period gives the infinite-horizon share."""
+    raw = pie_scenario(
+        rule="rubinstein", horizon=horizon, us={"discount": 0.9}, iran={"discount": 0.8}
+    )
+    assert first_offer_deal(raw) == pytest.approx((1 - 0.8) / (1 - 0.9 * 0.8), abs=TOL)
 
 
 @pytest.mark.parametrize(

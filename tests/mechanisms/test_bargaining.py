@@ -92,6 +92,36 @@ def test_aspiration_curve() -> None:
     assert conceder == pytest.approx(0.2 + 0.8 * (1 - np.sqrt(0.5)))
 
 
+def test_aspiration_without_deadline_halves_the_gap_every_half_life() -> None:
+    r, beta, never = np.array([0.2]), np.array([1.0]), np.array([np.inf])
+    half = np.array([8.0])
+    assert aspiration(0, never, r, beta, half)[0] == pytest.approx(1.0)
+    assert aspiration(8, never, r, beta, half)[0] == pytest.approx(0.2 + 0.8 / 2)
+    assert aspiration(16, never, r, beta, half)[0] == pytest.approx(0.2 + 0.8 / 4)
+    # Sides with and without a deadline in one call: each keeps its own form.
+    both = aspiration(5, np.array([10.0, np.inf]), np.array([0.2, 0.2]), beta, half)
+    assert both == pytest.approx([0.6, 0.2 + 0.8 * 2 ** (-5 / 8)])
+
+
+@given(
+    st.floats(0.0, 1.0),
+    st.floats(0.5, 200.0),
+    st.floats(0.0, 300.0),
+    st.floats(0.0, 300.0),
+    st.floats(0.05, 20.0),
+)
+@settings(max_examples=60, deadline=None)
+def test_aspiration_without_deadline_is_monotone_and_bounded(
+    r: float, half: float, t1: float, t2: float, beta: float
+) -> None:
+    """It falls with time, stays within [r, 1] and the exponent β does not enter."""
+    never, res = np.array([np.inf]), np.array([r])
+    early, late = sorted((t1, t2))
+    a_early = aspiration(early, never, res, np.array([beta]), np.array([half]))[0]
+    a_late = aspiration(late, never, res, np.array([1.0]), np.array([half]))[0]
+    assert r - 1e-12 <= a_late <= a_early + 1e-12 <= 1.0 + 1e-12
+
+
 reservations = st.floats(-1.0, 2.0)
 betas = st.floats(0.05, 20.0)
 deadlines = st.floats(1.0, 100.0)
