@@ -580,7 +580,8 @@ def reference_problems(s: Scenario) -> list[str]:
             out.append(f"actors.{aid}: principals must be 'us' or 'iran'")
         for field in ("ideal", "salience"):
             given = set(getattr(actor, field))
-            if isinstance(actor, Faction) and given != issues:
+            # a striker's fear of a deal it dislikes is its utility of the deal: it needs both
+            if isinstance(actor, Faction | Striker) and given != issues:
                 missing, extra = sorted(issues - given), sorted(given - issues)
                 out.append(
                     f"actors.{aid}.{field}: must give every issue"

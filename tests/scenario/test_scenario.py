@@ -22,6 +22,7 @@ from sim.scenario.loader import MAX_FILE_BYTES, _short, get_path, scenario_sha25
 from sim.scenario.overrides import no_such_parameter
 from sim.scenario.params import Beta, Fixed, Triangular, TruncNormal, Uniform
 from sim.scenario.schema import parameter_paths
+from tests.builders import baseline_raw
 
 ROOT = Path(__file__).resolve().parents[2]
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
@@ -1178,3 +1179,14 @@ def test_a_fifo_or_a_device_is_refused_unread(tmp_path: Path, kind: str) -> None
     with pytest.raises(ScenarioError) as caught:
         load_scenario(scenario)
     assert f"no scenario file {target}" in str(caught.value.problems[0])
+
+
+@pytest.mark.parametrize("field", ["ideal", "salience"])
+def test_a_striker_must_give_every_issue(field: str) -> None:
+    """Israel's fear of a deal it dislikes is its utility of the deal: without its salience the
+    engine failed with a KeyError (found by the scenario fuzz once refused mutants ran)."""
+    raw = baseline_raw()
+    raw.pop("include_shocks", None)  # a mapping cannot include library shocks
+    del raw["actors"]["israel"][field]
+    problems = problems_of(raw)
+    assert any(p.path == f"actors.israel.{field}" and "every issue" in p.message for p in problems)
