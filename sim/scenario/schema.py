@@ -580,8 +580,7 @@ def reference_problems(s: Scenario) -> list[str]:
             out.append(f"actors.{aid}: principals must be 'us' or 'iran'")
         for field in ("ideal", "salience"):
             given = set(getattr(actor, field))
-            # a striker's fear of a deal it dislikes is its utility of the deal: it needs both
-            if isinstance(actor, Faction | Striker) and given != issues:
+            if isinstance(actor, Faction) and given != issues:
                 missing, extra = sorted(issues - given), sorted(given - issues)
                 out.append(
                     f"actors.{aid}.{field}: must give every issue"
@@ -590,6 +589,11 @@ def reference_problems(s: Scenario) -> list[str]:
                 )
             elif given and given != issues and not isinstance(actor, Principal):
                 out.append(f"actors.{aid}.{field}: give every issue or none ({sorted(issues)})")
+        if not isinstance(actor, Principal) and bool(actor.ideal) != bool(actor.salience):
+            # a utility needs both: Israel's fear of a deal it dislikes is its utility of the deal
+            out.append(
+                f"actors.{aid}: give 'ideal' and 'salience' together (its utility needs both)"
+            )
         if isinstance(actor, Faction):
             for k, rl in enumerate(actor.red_lines):
                 if rl.issue not in issues:
