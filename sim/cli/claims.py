@@ -16,12 +16,14 @@ from rich.console import Console
 from rich.table import Table
 
 from sim.cli.errors import UsageError
-from sim.cli.run import check_counts
+from sim.cli.run import check_counts, print_wide
 from sim.scenario.loader import load_scenario
 
 if TYPE_CHECKING:
     from sim.analysis.claims import ClaimResult
 
+WIDE = 200
+"""Columns the verdict table needs with its quotes; a file gets them all."""
 STYLE = {"holds": "green", "fails": "red", "undecided": "yellow", "inexpressible": "dim"}
 
 
@@ -49,24 +51,33 @@ def claims_main(args: argparse.Namespace, console: Console) -> int:
         data = as_json(results) | {"worlds": args.worlds, "seed": args.seed}
         console.file.write(json.dumps(data) + "\n")
     else:
-        console.print(verdict_table(results, f"{loaded.scenario.name}: {args.worlds:,} worlds"))
+        title = f"{loaded.scenario.name}: {args.worlds:,} worlds"
+        # A terminal too narrow for the quotes drops them (they are in --json and docs/claims.md)
+        # rather than folding every column to a few letters.
+        quotes = not console.is_terminal or console.width >= WIDE
+        print_wide(console, verdict_table(results, title, quotes=quotes), width=WIDE)
     return 0 if all_hold(results) else 1
 
 
-def verdict_table(results: list[ClaimResult], title: str) -> Table:
-    """One row per claim: id, quote (shortened), quantity, value, band, verdict."""
+def verdict_table(results: list[ClaimResult], title: str, *, quotes: bool = True) -> Table:
+    """One row per claim: id, quote, quantity, value with its interval, band, verdict.
+
+    The quote is shortened, or left out with ``quotes=False``.
+    """
     from sim.analysis.claims import quantity_text, shorten, value_text
 
     table = Table(title=title)
     table.add_column("claim", no_wrap=True)
-    for column in ("quote", "quantity", "model (95% interval)", "band"):
+    columns = ("quote", "quantity", "model (95% interval)", "band")
+    for column in columns[0 if quotes else 1 :]:
         table.add_column(column, overflow="fold")
     table.add_column("verdict", no_wrap=True)
     for r in results:
         style = STYLE[r.verdict]
+        quote = [shorten(r.claim.evidence[0].quote, 40)] if quotes else []
         table.add_row(
             r.id,
-            shorten(r.claim.evidence[0].quote, 40),
+            *quote,
             quantity_text(r, brief=True),
             value_text(r),
             r.target,

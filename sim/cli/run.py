@@ -180,9 +180,9 @@ def _block_progress(err: Console, description: str) -> Iterator[Callable[[int, i
         yield on_block
 
 
-def print_wide(console: Console, table: Table) -> None:
-    """Print a table whole: at 120 columns when standard output is not a terminal (a file)."""
-    (console if console.is_terminal else Console(width=120)).print(table)
+def print_wide(console: Console, table: Table, width: int = 120) -> None:
+    """Print a table whole: at ``width`` columns when standard output is not a terminal (a file)."""
+    (console if console.is_terminal else Console(width=width)).print(table)
 
 
 def outcome_table(summary: dict[str, Any]) -> Table:

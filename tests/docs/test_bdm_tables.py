@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import importlib.util
-import subprocess
-import sys
 from pathlib import Path
 from types import ModuleType
 
@@ -13,6 +11,7 @@ import pytest
 
 from sim.mechanisms.bdm import DEFAULT, PRINTED
 from sim.mechanisms.outcomes import OUTCOMES
+from tests.docs.generated import assert_up_to_date
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "bdm_tables.py"
@@ -79,15 +78,7 @@ def test_paired_interval() -> None:
 
 @pytest.mark.slow
 def test_bdm_tables_match_a_fresh_run() -> None:
-    done = subprocess.run(
-        [sys.executable, str(SCRIPT), "--check"],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert "up to date" in done.stdout
+    assert_up_to_date(SCRIPT)
 
 
 def test_findings_follow_the_signs_of_the_intervals() -> None:

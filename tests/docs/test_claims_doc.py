@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from sim.scenario.claims import BANDS, EVENTS, SIZES
 from sim.scenario.loader import load_scenario
+from tests.docs.generated import assert_up_to_date
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "claims.md"
@@ -17,15 +16,7 @@ DOC = ROOT / "docs" / "claims.md"
 
 @pytest.mark.slow
 def test_the_verdict_table_matches_a_fresh_run() -> None:
-    done = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "claims_table.py"), "--check"],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert "up to date" in done.stdout
+    assert_up_to_date(ROOT / "scripts" / "claims_table.py")
 
 
 def test_the_doc_lists_every_claim_word_event_and_size() -> None:
