@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from _generated import check_or_write
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "bdm.md"
@@ -467,15 +468,14 @@ def main() -> int:
     args = parser.parse_args()
     old = DOC.read_text(encoding="utf-8")
     new = fill(old, tables(args.jobs, ensemble=not args.no_ensemble))
-    if args.check:
-        if new != old:
-            print("docs/bdm.md tables are out of date: python scripts/bdm_tables.py")
-            return 1
-        print("docs/bdm.md tables are up to date")
-        return 0
-    DOC.write_text(new, encoding="utf-8")
-    print("docs/bdm.md tables rewritten")
-    return 0
+    return check_or_write(
+        DOC,
+        old,
+        new,
+        label="docs/bdm.md tables are",
+        command="scripts/bdm_tables.py",
+        check=args.check,
+    )
 
 
 if __name__ == "__main__":

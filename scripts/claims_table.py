@@ -16,6 +16,8 @@ import re
 import sys
 from pathlib import Path
 
+from _generated import check_or_write
+
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "claims.md"
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
@@ -54,15 +56,14 @@ def main() -> int:
     args = parser.parse_args()
     old = DOC.read_text(encoding="utf-8")
     new = fill(old, table(jobs=args.jobs))
-    if args.check:
-        if new != old:
-            print("docs/claims.md is out of date: python scripts/claims_table.py")
-            return 1
-        print("docs/claims.md is up to date")
-        return 0
-    DOC.write_text(new, encoding="utf-8")
-    print(f"wrote {DOC}")
-    return 0
+    return check_or_write(
+        DOC,
+        old,
+        new,
+        label="docs/claims.md verdict table is",
+        command="scripts/claims_table.py",
+        check=args.check,
+    )
 
 
 if __name__ == "__main__":

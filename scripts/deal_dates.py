@@ -18,6 +18,8 @@ import re
 import sys
 from pathlib import Path
 
+from _generated import check_or_write
+
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "model.md"
 FIGURE = ROOT / "docs" / "img" / "deal_dates.png"
@@ -96,16 +98,15 @@ def main() -> int:
     counts = deals_by_month()
     old = DOC.read_text(encoding="utf-8")
     new = fill(old, table(counts))
-    if args.check:
-        if new != old:
-            print("docs/model.md deal dates are out of date: python scripts/deal_dates.py")
-            return 1
-        print("docs/model.md deal dates are up to date")
-        return 0
-    DOC.write_text(new, encoding="utf-8")
-    figure(counts)
-    print(f"docs/model.md deal dates rewritten; {FIGURE.relative_to(ROOT)} redrawn")
-    return 0
+    return check_or_write(
+        DOC,
+        old,
+        new,
+        label="docs/model.md deal dates are",
+        command="scripts/deal_dates.py",
+        check=args.check,
+        after=figure,
+    )
 
 
 if __name__ == "__main__":

@@ -17,6 +17,8 @@ import re
 import sys
 from pathlib import Path
 
+from _generated import check_or_write
+
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
 WORLDS = 10_000
@@ -75,16 +77,15 @@ def main() -> int:
     args = parser.parse_args()
     old = README.read_text(encoding="utf-8")
     new = fill(old, tables(args.jobs))
-    if args.check:
-        if new != old:
-            print("README.md tables are out of date: python scripts/readme_tables.py")
-            return 1
-        print("README.md tables are up to date")
-        return 0
-    README.write_text(new, encoding="utf-8")
-    baseline_figure()
-    print(f"README.md tables rewritten; {FIGURE.relative_to(ROOT)} redrawn")
-    return 0
+    return check_or_write(
+        README,
+        old,
+        new,
+        label="README.md tables are",
+        command="scripts/readme_tables.py",
+        check=args.check,
+        after=baseline_figure,
+    )
 
 
 if __name__ == "__main__":
