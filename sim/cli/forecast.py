@@ -20,6 +20,7 @@ from rich.table import Table
 from rich.text import Text
 
 from sim.cli.errors import UsageError
+from sim.cli.run import print_wide
 from sim.mechanisms.bdm import DEFAULT
 from sim.runs import forecast as fc
 
@@ -46,18 +47,6 @@ def forecast_table(
         cells = [r.weighted_mean, r.median, *(r.positions[a] for a in actors)]
         table.add_row(str(r.round), *(f"{v:.4f}" for v in cells))
     return table
-
-
-def _print_wide(console: Console, table: Table) -> None:
-    """Print a table whole: at its natural width when the output is not a terminal."""
-    width = console.width
-    if not console.is_terminal:
-        natural = console.measure(table, options=console.options.update_width(10_000))
-        console.width = max(width, natural.maximum)
-    try:
-        console.print(table)
-    finally:
-        console.width = width
 
 
 def _rules(value: str) -> list[str]:
@@ -238,13 +227,13 @@ def _print(console: Console, data: dict[str, Any], history: dict[str, Any] | Non
     reading = data["reading"]
     for rule, rounds in (history or {}).items():
         if rule == "bdm_eum":
-            _print_wide(console, forecast_table(rule, rounds, reading))
-    _print_wide(console, _issues_table(data))
+            print_wide(console, forecast_table(rule, rounds, reading))
+    print_wide(console, _issues_table(data))
     if len(data["issues"]) > SHOWN_ISSUES:
         console.print(f"... {len(data['issues']) - SHOWN_ISSUES:,} more issues (see --out)")
-    _print_wide(console, _summary_table(data))
+    print_wide(console, _summary_table(data))
     if data["scores"] is not None and data["scores"]["differences"]:
-        _print_wide(console, _differences_table(data["scores"]))
+        print_wide(console, _differences_table(data["scores"]))
 
 
 def _write(out: Path, fmt: str, frame: Any, text: str, figure: Any) -> list[Path]:

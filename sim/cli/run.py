@@ -180,9 +180,22 @@ def _block_progress(err: Console, description: str) -> Iterator[Callable[[int, i
         yield on_block
 
 
-def print_wide(console: Console, table: Table, width: int = 120) -> None:
-    """Print a table whole: at ``width`` columns when standard output is not a terminal (a file)."""
-    (console if console.is_terminal else Console(width=width)).print(table)
+def print_wide(console: Console, table: Table, width: int | None = None) -> None:
+    """Print a table whole on ``console``.
+
+    On a terminal as the terminal allows; otherwise (a file, a pipe) at the table's natural width,
+    at most ``width`` columns when given, and never narrower than the console.
+    """
+    if console.is_terminal:
+        console.print(table)
+        return
+    saved = console.width
+    natural = console.measure(table, options=console.options.update_width(10_000)).maximum
+    console.width = max(saved, natural if width is None else min(natural, width))
+    try:
+        console.print(table)
+    finally:
+        console.width = saved
 
 
 def outcome_table(summary: dict[str, Any]) -> Table:
