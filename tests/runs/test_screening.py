@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pyarrow.parquet as pq
 import pytest
 import yaml
 
@@ -249,3 +250,17 @@ def test_the_screening_covers_the_structural_choices() -> None:
         assert path in sweep.bounds, path
     assert {"actors.oman.patience", "protocol.session_every"} <= sweep.whole
     assert DEADLINE in sweep.dates
+
+
+def test_sensitivity_warns_of_levels_between_whole_units_before_it_runs(
+    base: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = sweep_of(base, protocol__session_every={"low": 1, "high": 2})
+    path = tmp_path / "screen.yaml"
+    path.write_text(yaml.safe_dump(spec), encoding="utf-8")
+    out = tmp_path / "out"
+    assert negsim_main(["sensitivity", str(path), "--out", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert f"warning: parameters.{EVERY}: its 4 Morris levels lie 0.3333 apart" in err
+    meta = json.loads(pq.read_schema(out / "sensitivity.parquet").metadata[b"negsim"])
+    assert any(w.startswith(f"parameters.{EVERY}: its 4 Morris levels") for w in meta["warnings"])

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import logging
 import math
 import os
 import stat
@@ -52,7 +51,6 @@ HINTS = 20
 """Unknown parameter paths given a spelling hint (each costs a search of every path)."""
 EPOCH = dt.date(1970, 1, 1)
 """A date path's value in the design and the tables: whole days since this day."""
-log = logging.getLogger("sim.runs.sweeps")
 
 
 class SweepSpecError(ScenarioError):
