@@ -12,11 +12,14 @@ import numpy as np
 import pyarrow.parquet as pq
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from sim.analysis.sensitivity import sensitivity_table
 from sim.cli.main import main as negsim_main
 from sim.runs.sweeps import SweepSpecError, load_sweep, run_sweep
-from sim.runs.sweeps.design import design_points
+from sim.runs.sweeps import design as design_module
+from sim.runs.sweeps.design import design_points, sampled_matrix
 from sim.runs.sweeps.spec import EPOCH, MAX_POINTS, design_size, rounding_warnings
 from tests.builders import ROOT, pie_scenario
 
@@ -264,3 +267,29 @@ def test_sensitivity_warns_of_levels_between_whole_units_before_it_runs(
     assert f"warning: parameters.{EVERY}: its 4 Morris levels lie 0.3333 apart" in err
     meta = json.loads(pq.read_schema(out / "sensitivity.parquet").metadata[b"negsim"])
     assert any(w.startswith(f"parameters.{EVERY}: its 4 Morris levels") for w in meta["warnings"])
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    low=st.integers(0, 30),
+    steps=st.integers(1, 5),
+    levels=st.sampled_from([2, 4, 6, 8]),
+    seed=st.integers(0, 2**32),
+)
+def test_whole_morris_levels_need_no_rounding_and_trajectories_stay_one_at_a_time(
+    base: Path, low: int, steps: int, levels: int, seed: int
+) -> None:
+    """When (high - low) / (levels - 1) is whole, SALib's levels are whole numbers already."""
+    high = low + steps * (levels - 1)
+    spec = sweep_of(base, {"kind": "morris", "trajectories": 2, "levels": levels})
+    spec["parameters"] = {EVERY: {"low": low + 1, "high": high + 1}}
+    spec["seed"] = seed
+    sweep = load_sweep(spec)
+    assert rounding_warnings(sweep) == []
+    drawn = design_module._sample(sweep)
+    run = sampled_matrix(sweep)
+    assert np.allclose(drawn, run, rtol=0, atol=1e-9)
+    x = run.reshape(2, len(sweep.spec.paths()) + 1, -1)
+    assert (np.count_nonzero(np.diff(x, axis=1), axis=2) == 1).all()
