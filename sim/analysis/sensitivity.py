@@ -216,6 +216,9 @@ def _analyse(
     assert isinstance(design, MorrisDesign)
     from SALib.analyze import morris
 
+    # The values run (whole numbers and dates rounded, sim.runs.sweeps.design.sampled_matrix):
+    # morris.analyze reads only which path each step moves, and which way, and divides by the
+    # nominal step, which the rounded values keep when the levels are whole (rounding_warnings).
     x = points[problem["names"]].to_numpy(dtype=float)
     res = morris.analyze(problem, x, y, num_levels=design.levels, seed=seed)
     keys = ("mu", "mu_star", "mu_star_conf", "sigma")

@@ -19,7 +19,7 @@ from rich.table import Table
 from sim.cli.errors import UsageError, markup_free, nonempty_path
 from sim.runs.sweeps.api import run
 from sim.runs.sweeps.runner import SweepResult
-from sim.runs.sweeps.spec import LoadedSweep, load_sweep
+from sim.runs.sweeps.spec import LoadedSweep, load_sweep, rounding_warnings
 
 WIDE = 160
 MAX_ROWS = 30
@@ -74,7 +74,9 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
 
 def sweep_main(args: argparse.Namespace, console: Console) -> int:
     """Run a sweep, print its summary table and where its files are."""
-    result, out = _run(load_sweep(args.spec), args, resume=args.resume)
+    sweep = load_sweep(args.spec)
+    _warn(rounding_warnings(sweep))
+    result, out = _run(sweep, args, resume=args.resume)
     _wide(console).print(summary_table(result))
     console.print(
         f"wrote {markup_free(out)}/points.parquet, summary.parquet, sweep.json", highlight=False
@@ -96,19 +98,27 @@ def sensitivity_main(args: argparse.Namespace, console: Console) -> int:
         raise UsageError(f"--top must be 0 (all) or more, got {args.top}")
     sweep = load_sweep(args.spec)
     check_design(sweep)
+    rounding = rounding_warnings(sweep)
+    _warn(rounding)
     result, out = _run(sweep, args, resume=True)
     table = sensitivity_table(sweep, result.points)
     title = f"Sensitivity of '{result.meta['sweep']}' ({result.meta['points']} design points)"
     _wide(console).print(rich_table(table, title, top=args.top or None))
     warnings = sample_warnings(sweep, table, result.points)
-    err = Console(stderr=True, highlight=False)
-    for line in warnings:
-        err.print(f"[yellow]warning:[/] {escape(line)}", soft_wrap=True)  # one line each
+    _warn(warnings)
+    warnings = rounding + warnings
     keys = ("sweep", "spec_sha256", "scenario", "scenario_sha256", "seed", "design", "version")
     meta = {k: result.meta[k] for k in (*keys, "git_commit", "worlds_per_point", "block_size")}
     paths = write_sensitivity(table, out, title, {**meta, "warnings": warnings})
     console.print("wrote " + ", ".join(markup_free(p) for p in paths), highlight=False)
     return 0
+
+
+def _warn(lines: list[str]) -> None:
+    """Print warnings on standard error, one line each."""
+    err = Console(stderr=True, highlight=False)
+    for line in lines:
+        err.print(f"[yellow]warning:[/] {escape(line)}", soft_wrap=True)
 
 
 def _wide(console: Console) -> Console:

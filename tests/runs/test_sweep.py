@@ -301,7 +301,8 @@ def test_a_path_that_is_not_a_parameter_is_named_with_a_suggestion(base: Path) -
         ("grid", {"low": 0.4, "high": 0.2, "num": 3}, "needs low <= high"),
         ("grid", {"low": 0.4, "num": 3}, "give both 'low' and 'high'"),
         # a whole number (not a parameter) takes whole numbers
-        ({"kind": "lhs", "samples": 4}, {"low": 2, "high": 9}, "takes whole numbers"),
+        ({"kind": "lhs", "samples": 4}, {"low": 2.5, "high": 9}, "give whole 'low' and 'high'"),
+        ({"kind": "morris", "trajectories": 2}, {"low": 4, "high": 4}, "needs low < high"),
         ("grid", {"values": [4.5]}, "takes whole numbers, got [4.5]"),
         ("grid", {"low": 4, "high": 9, "num": 3}, "must give whole steps"),
         ("grid", {"values": [{"dist": "uniform", "low": 2, "high": 9}]}, "plain numbers"),
@@ -311,7 +312,7 @@ def test_a_bad_design_is_explained(
     base: Path, design: Any, parameter: dict[str, Any], expected: str
 ) -> None:
     spec = small(base, design=design)
-    whole = "whole" in expected or "plain numbers" in expected
+    whole = "whole" in expected or "plain numbers" in expected or "low < high" in expected
     spec["parameters"] = {PATIENCE if whole else HAWKS: parameter}
     assert any(expected in p for p in problems_of(spec)), problems_of(spec)
 

@@ -5,10 +5,17 @@ Grids, one-at-a-time designs and explicit rows are enumerated; Latin hypercube, 
 seeded by the sweep's seed, so the same sweep file always gives the same design. A value is a
 number or, in grids, one-at-a-time designs and rows, a distribution written as in a scenario
 file; it replaces the parameter's spec in the base.
+
+A sampled design moves a whole-number path (``actors.oman.patience``) and a date path
+(``actors.iran.deadline``, in days since :data:`~sim.runs.sweeps.spec.EPOCH`) too: its drawn
+values are rounded to the nearest whole number (a half up) before anything else sees them, so
+the overrides run and the values in the tables, on which the indices are computed, are the same
+numbers (:func:`sampled_matrix`).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import itertools
 import json
@@ -19,6 +26,7 @@ import numpy as np
 from pydantic import BaseModel
 
 from sim.runs.sweeps.spec import (
+    EPOCH,
     LatinHypercubeDesign,
     LoadedSweep,
     MorrisDesign,
@@ -54,7 +62,7 @@ def design_points(sweep: LoadedSweep) -> list[DesignPoint]:
     return [
         DesignPoint(
             k,
-            {p: _raw(v, p in sweep.whole) for p, v in row.items()},
+            {p: _raw(v, _unit(sweep, p)) for p, v in row.items()},
             {**sweep.central, **{p: central(v) for p, v in row.items()}},
         )
         for k, row in enumerate(_rows(sweep))
@@ -97,8 +105,22 @@ def _rows(sweep: LoadedSweep) -> list[dict[str, float | ParamSpec]]:
     if isinstance(design, OneAtATimeDesign):
         alone = [{name: value} for name in names for value in _axis(sweep, name)]
         return [{}] * design.baseline + alone
-    matrix = _sample(sweep)
+    matrix = sampled_matrix(sweep)
     return [{n: float(x) for n, x in zip(names, row, strict=True)} for row in matrix]
+
+
+def sampled_matrix(sweep: LoadedSweep) -> np.ndarray:
+    """A sampled design's matrix (a row per point), as run: whole units rounded.
+
+    The columns of whole-number and date paths are rounded to the nearest whole number, a half
+    up (``floor(x + 0.5)``): SALib draws fractions. Morris levels are whole already when
+    ``(high - low) / (levels - 1)`` is whole (:func:`sim.runs.sweeps.spec.rounding_warnings`).
+    """
+    matrix = _sample(sweep).astype(float, copy=True)
+    for k, name in enumerate(sweep.spec.paths()):
+        if name in sweep.whole or name in sweep.dates:
+            matrix[:, k] = np.floor(matrix[:, k] + 0.5)
+    return matrix
 
 
 def _axis(sweep: LoadedSweep, name: str) -> list[float | ParamSpec]:
@@ -129,11 +151,20 @@ def _sample(sweep: LoadedSweep) -> np.ndarray:
     raise TypeError(f"not a sampled design: {design.kind}")  # pragma: no cover
 
 
-def _raw(value: float | ParamSpec, whole: bool = False) -> Any:
+def _unit(sweep: LoadedSweep, path: str) -> str | None:
+    """``date`` or ``whole`` for a path that holds a date or a whole number, else None."""
+    return "date" if path in sweep.dates else "whole" if path in sweep.whole else None
+
+
+def _raw(value: float | ParamSpec, unit: str | None = None) -> Any:
     """A value as a scenario file would write it (a number or a distribution mapping).
 
-    ``whole``: the path takes whole numbers (``actors.oman.patience``), written as an int.
+    ``unit``: ``whole`` for a path that takes whole numbers (``actors.oman.patience``), written
+    as an int; ``date`` for a date path, whose value is days since the epoch, written as an ISO
+    date (``2025-10-18``).
     """
     if isinstance(value, BaseModel):
         return value.model_dump(mode="json", exclude_defaults=True)
-    return round(value) if whole else float(value)
+    if unit == "date":
+        return (EPOCH + dt.timedelta(days=round(value))).isoformat()
+    return round(value) if unit == "whole" else float(value)

@@ -8,6 +8,7 @@ where the YAML gives it, the line. The field docstrings are the file reference.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import math
@@ -48,6 +49,8 @@ MAX_UNITS = 10_000_000
 """Most units of work (design points x seed blocks) a sweep may have (a unit file each)."""
 HINTS = 20
 """Unknown parameter paths given a spelling hint (each costs a search of every path)."""
+EPOCH = dt.date(1970, 1, 1)
+"""A date path's value in the design and the tables: whole days since this day."""
 
 
 class SweepSpecError(ScenarioError):
@@ -62,10 +65,12 @@ class Parameter(Strict):
     values: tuple[Param, ...] | None = Field(default=None, min_length=1)
     """Grid and oat: the values to take, each a number or a distribution as in a scenario file
     (a number only for a path that is not a parameter, such as ``actors.oman.patience``)."""
-    low: FiniteFloat | None = None
-    """Lower end of the range (default: the low end of the base scenario's range)."""
-    high: FiniteFloat | None = None
-    """Upper end of the range (default: the high end of the base scenario's range)."""
+    low: FiniteFloat | dt.date | None = None
+    """Lower end of the range (default: the low end of the base scenario's range); a date
+    (``2025-08-30``) for a path that holds a date (``actors.iran.deadline``)."""
+    high: FiniteFloat | dt.date | None = None
+    """Upper end of the range (default: the high end of the base scenario's range); a date
+    for a path that holds a date."""
     num: StrictInt | None = Field(default=None, ge=1, le=100_000)
     """Grid and oat: this many evenly spaced values from ``low`` to ``high``, both included."""
 
@@ -75,7 +80,11 @@ class Parameter(Strict):
             raise ValueError("give either 'values' or a range ('low', 'high', 'num'), not both")
         if (self.low is None) != (self.high is None):
             raise ValueError("give both 'low' and 'high', or neither (the base scenario's range)")
-        if self.low is not None and self.high is not None and not self.low <= self.high:
+        if self.low is None or self.high is None:
+            return self
+        if isinstance(self.low, dt.date) != isinstance(self.high, dt.date):
+            raise ValueError("give 'low' and 'high' both as dates or both as numbers")
+        if not self.low <= self.high:  # type: ignore[operator]  # both dates or both numbers
             raise ValueError(f"needs low <= high, got low={self.low}, high={self.high}")
         return self
 
@@ -183,6 +192,12 @@ class SweepSpec(Strict):
     """What question the sweep asks."""
     base: str = Field(min_length=1)
     """The base scenario file, relative to the sweep file."""
+    uncertain: Literal["all"] | None = None
+    """``all``: also vary every uncertain parameter of the base scenario (one with a
+    distribution, or a ``range:`` wider than its value), each over its own range, in the base's
+    file order; read from the base each time the sweep is loaded, so a parameter the scenario
+    gains is swept without editing the sweep. An entry of ``parameters`` overrides the one of the
+    same path, and the others follow. Sampled designs only (``lhs``, ``sobol``, ``morris``)."""
     parameters: dict[str, Parameter] = Field(default_factory=dict)
     """The parameters to vary, by dotted path; omit with ``rows`` (the rows name them)."""
     design: Design
@@ -222,11 +237,19 @@ class SweepSpec(Strict):
 def design_problems(spec: SweepSpec) -> list[str]:
     """Cross-field checks: the parameters suit the design, which is not too large.
 
-    Returns ``path: message`` strings (the size is checked once the parameters are right).
+    Returns ``path: message`` strings (the size is checked once the parameters are right). With
+    ``uncertain``, the parameters' count and the size are checked once the base is read
+    (:func:`expand_uncertain`).
     """
+    kind = spec.design.kind
+    if spec.uncertain is not None and kind not in SAMPLED:
+        return [
+            f"uncertain: takes a sampled design (lhs, sobol or morris), not '{kind}': "
+            "the other designs need each parameter's values"
+        ]
     rows = isinstance(spec.design, RowsDesign)
     out = _rows_problems(spec) if rows else _parameter_problems(spec)
-    return out or _size_problems(spec)
+    return out if out or spec.uncertain is not None else _size_problems(spec)
 
 
 def _rows_problems(spec: SweepSpec) -> list[str]:
@@ -243,7 +266,7 @@ def _rows_problems(spec: SweepSpec) -> list[str]:
 def _parameter_problems(spec: SweepSpec) -> list[str]:
     """Every parameter takes the form its design needs (values/num, or a range)."""
     kind = spec.design.kind
-    if not spec.parameters:
+    if not spec.parameters and spec.uncertain is None:
         return [f"parameters: a '{kind}' design needs at least one parameter"]
     out = []
     for path, p in spec.parameters.items():
@@ -329,7 +352,10 @@ class LoadedSweep:
 
     ``central`` holds every varied path's value in the base scenario (a parameter's central
     value), shown for a path a design point leaves alone; ``whole`` the paths that take whole
-    numbers (``actors.oman.patience``).
+    numbers (``actors.oman.patience``); ``dates`` those that hold a date
+    (``actors.iran.deadline``), whose values, bounds and table columns are whole days since
+    :data:`EPOCH`. With ``uncertain: all``, ``spec`` is the expanded spec
+    (:func:`expand_uncertain`).
     """
 
     spec: SweepSpec
@@ -338,6 +364,7 @@ class LoadedSweep:
     bounds: dict[str, tuple[float, float]]
     central: dict[str, float] = field(default_factory=dict)
     whole: frozenset[str] = frozenset()
+    dates: frozenset[str] = frozenset()
 
     @property
     def sha256(self) -> str:
@@ -380,7 +407,46 @@ def load_sweep(source: SweepLike) -> LoadedSweep:
             file, here = str(source), Path(source).parent
         spec = _validate(raw, file, lines)
     base = _load_base(spec, here, file, lines)
-    return _resolve_paths(spec, base, file, lines)
+    return _resolve_paths(expand_uncertain(spec, base, file, lines), base, file, lines)
+
+
+def is_uncertain(param: Any) -> bool:
+    """Whether a parameter is uncertain: a distribution, or a value with a wider ``range:``."""
+    low, high = uncertainty(param)
+    return bool(low < high)
+
+
+def expand_uncertain(
+    spec: SweepSpec,
+    base: Loaded,
+    file: str = "<spec>",
+    lines: Mapping[str, tuple[str, int]] | None = None,
+) -> SweepSpec:
+    """The spec with ``uncertain: all`` spelt out as parameters (the spec itself without it).
+
+    Every uncertain parameter of the base (:func:`is_uncertain`), in the base's file order,
+    takes its own range (an empty entry); an entry the file gives for the same path replaces it
+    in place, and the file's other entries follow in their order. The design's size is then
+    checked as for a file that lists them.
+
+    Raises:
+        SweepSpecError: the expanded design is too large, or has no parameter.
+    """
+    if spec.uncertain is None:
+        return spec
+    found = {
+        path: Parameter() for path, p in parameter_paths(base.scenario).items() if is_uncertain(p)
+    }
+    expanded = spec.model_copy(update={"parameters": {**found, **spec.parameters}})
+    if not expanded.parameters:
+        message = f"the base scenario {base.source} has no uncertain parameter, nor 'parameters'"
+        raise SweepSpecError([problem_at(file, "uncertain", message, lines or {})])
+    problems = _size_problems(expanded)
+    if problems:
+        where, _, message = problems[0].partition(": ")
+        message += f" (uncertain: all gives {len(expanded.parameters)} parameters)"
+        raise SweepSpecError([problem_at(file, where, message, lines or {})])
+    return expanded
 
 
 def _load_base(
@@ -491,8 +557,9 @@ def _resolve_paths(
     """Check every path is one ``--set`` accepts and takes the design's values; fill in ranges.
 
     A path of a parameter (a number or a distribution) is swept as before; any other path that
-    ``--set`` accepts must hold a number in the base scenario (``actors.oman.patience``), takes
-    plain numbers (whole numbers if it holds one), and needs ``low``/``high`` for a range.
+    ``--set`` accepts must hold a number in the base scenario (``actors.oman.patience``), which
+    takes plain numbers (whole numbers if it holds one), or a date (``actors.iran.deadline``),
+    which takes ``low``/``high`` dates; either needs ``low``/``high`` for a range.
     """
     known = parameter_paths(base.scenario)
     settable = override_paths(base)
@@ -502,6 +569,7 @@ def _resolve_paths(
     bounds: dict[str, tuple[float, float]] = {}
     centers: dict[str, float] = {}
     whole: set[str] = set()
+    dates: set[str] = set()
     for path in spec.paths():
         at = f"{where}.{path}"
         if path not in accepted:
@@ -515,9 +583,13 @@ def _resolve_paths(
         value = known[path] if path in known else value_at(base.scenario, path)
         if path not in known and isinstance(value, int) and not isinstance(value, bool):
             whole.add(path)
+        if isinstance(value, dt.date):
+            dates.add(path)
         found = (
             _parameter_range(spec, path, value)
             if path in known
+            else _date_range(spec, path, value)
+            if isinstance(value, dt.date)
             else _number_range(spec, path, value)
         )
         if isinstance(found, str):
@@ -528,7 +600,7 @@ def _resolve_paths(
             bounds[path] = span
     if problems:
         raise SweepSpecError(problems)
-    return LoadedSweep(spec, base, file, bounds, centers, frozenset(whole))
+    return LoadedSweep(spec, base, file, bounds, centers, frozenset(whole), frozenset(dates))
 
 
 def _parameter_range(
@@ -539,6 +611,8 @@ def _parameter_range(
     center = float(central(param))
     if p is None or p.values is not None:
         return center, None
+    if isinstance(p.low, dt.date) or isinstance(p.high, dt.date):
+        return "is a number (a parameter), not a date: give 'low' and 'high' as numbers"
     if p.low is not None and p.high is not None:
         lo, hi = p.low, p.high
     else:
@@ -557,16 +631,13 @@ def _number_range(
 ) -> str | tuple[float, tuple[float, float] | None]:
     """A plain number's value and range for the design (None with values), or why not.
 
-    A whole-number path's values must be whole, and a sampled design, which draws fractions,
-    cannot move it.
+    A whole-number path's values, and its ``low`` and ``high``, must be whole; a sampled
+    design's draws are rounded to whole numbers (:mod:`sim.runs.sweeps.design`).
     """
     if isinstance(value, bool) or not isinstance(value, int | float):
         kind = type(value).__name__
         return f"holds {kind} in the base scenario, not a number: a sweep moves numbers"
     whole = isinstance(value, int)
-    kind = spec.design.kind
-    if whole and kind in SAMPLED:
-        return f"takes whole numbers: a '{kind}' design draws fractions (use grid, oat or rows)"
     given = _given_values(spec, path)
     if any(not isinstance(v, int | float) for v in given):
         return "is not a parameter: give plain numbers, not distributions"
@@ -577,14 +648,84 @@ def _number_range(
         return float(value), None
     if p.low is None or p.high is None:
         return f"give 'low' and 'high': the base scenario has the plain number {value:g}, no range"
-    if (
-        whole
-        and p.num is not None
-        and p.num > 1
-        and not (float(p.low).is_integer() and ((p.high - p.low) / (p.num - 1)).is_integer())
-    ):
-        return "takes whole numbers: low, high and num must give whole steps"
-    return float(value), (float(p.low), float(p.high))
+    if isinstance(p.low, dt.date) or isinstance(p.high, dt.date):
+        return f"holds the number {value:g}, not a date: give 'low' and 'high' as numbers"
+    span = (float(p.low), float(p.high))
+    problem = _step_problem(spec, p.num, span, "whole numbers" if whole else None)
+    return problem if problem else (float(value), span)
+
+
+def _date_range(
+    spec: SweepSpec, path: str, value: dt.date
+) -> str | tuple[float, tuple[float, float] | None]:
+    """A date path's day number and range, in whole days since :data:`EPOCH`, or why not.
+
+    Its range is given as dates (``low: 2025-08-30``); a grid's steps must be whole days, and a
+    sampled design's draws are rounded to whole days (:mod:`sim.runs.sweeps.design`).
+    """
+    if _given_values(spec, path):
+        return f"holds a date ({value}): give 'low' and 'high' as dates, not values"
+    center = float((value - EPOCH).days)
+    p = spec.parameters.get(path)
+    if p is None:
+        return center, None
+    if p.low is None or p.high is None:
+        return f"give 'low' and 'high' as dates: the base scenario has the date {value}, no range"
+    if not (isinstance(p.low, dt.date) and isinstance(p.high, dt.date)):
+        return f"holds a date ({value}): give 'low' and 'high' as dates (2025-08-30), not numbers"
+    span = (float((p.low - EPOCH).days), float((p.high - EPOCH).days))
+    problem = _step_problem(spec, p.num, span, "whole days")
+    return problem if problem else (center, span)
+
+
+def _step_problem(
+    spec: SweepSpec, num: int | None, span: tuple[float, float], whole: str | None
+) -> str | None:
+    """Why a plain path's range does not suit the design, or None.
+
+    A sampled design needs ``low < high``; a path of ``whole`` units (whole numbers, whole
+    days) needs whole ends, and in a grid or one-at-a-time design whole steps.
+    """
+    low, high = span
+    if spec.design.kind in SAMPLED and not low < high:
+        return f"needs low < high for a '{spec.design.kind}' design, got {low:g}"
+    if whole is None:
+        return None
+    if not (low.is_integer() and high.is_integer()):
+        return f"takes {whole}: give whole 'low' and 'high', got {low:g} and {high:g}"
+    if num is not None and num > 1 and not ((high - low) / (num - 1)).is_integer():
+        return f"takes {whole}: low, high and num must give whole steps"
+    return None
+
+
+def rounding_warnings(sweep: LoadedSweep) -> list[str]:
+    """The whole-number and date paths whose Morris levels fall between whole units.
+
+    SALib draws a Morris design on ``levels`` evenly spaced values from ``low`` to ``high``
+    (Morris 1991); the values run at such a path are those rounded to whole units. When
+    ``(high - low) / (levels - 1)`` is whole, the levels are whole already and each step of a
+    trajectory moves the path by the nominal step, so the elementary effects are exact. When it
+    is not, a rounded step may not move the path at all (its elementary effect then counts as 0)
+    or move it by more or less than the step the effect is divided by.
+    """
+    design = sweep.spec.design
+    if not isinstance(design, MorrisDesign):
+        return []
+    out = []
+    for path in sorted(sweep.whole | sweep.dates, key=sweep.spec.paths().index):
+        if path not in sweep.bounds:
+            continue
+        low, high = sweep.bounds[path]
+        step = (high - low) / (design.levels - 1)
+        if not step.is_integer():
+            days = " days" if path in sweep.dates else ""
+            out.append(
+                f"parameters.{path}: its {design.levels} Morris levels lie {step:.4g}{days} "
+                "apart, not a whole number: rounded, some steps of a trajectory move it by "
+                "another amount or not at all; choose 'low' and 'high' a multiple of "
+                f"{design.levels - 1}{days} apart"
+            )
+    return out
 
 
 def _given_values(spec: SweepSpec, path: str) -> list[Any]:
