@@ -137,8 +137,7 @@ def lock_in(
     both sides' ratification votes (no red-line veto, no failed quota), so 0 before any offer,
     for an offer a ratifier turned down, and once talks ``collapsed``. Closeness is
     ``clip(1 − gap / CLOSENESS_SCALE, 0, 1)`` with ``gap`` the responder's utility shortfall
-    in accepting it (docs/model.md 3.4.16; MODEL.md §8: "accepted and ratified by both
-    sides").
+    in accepting it (docs/model.md 3.4.16: a deal "accepted and ratified by both sides").
     """
     closeness = np.clip(1 - gap / CLOSENESS_SCALE, 0.0, 1.0)
     return np.where(ratifiable & ~collapsed, (1 - u_offer) * closeness, 0.0)
@@ -166,7 +165,7 @@ def us_backing(
     ``hazard`` is (during talks, once talks failed); the hawks' clout share carries Israel's
     lobbying (their clout grows with it, docs/model.md 3.4.2), so lobbying makes a green light
     likelier. Backing is a state: once given it stays, so the probability is 0 where
-    ``backed`` (docs/model.md 3.4.16; MODEL.md §8).
+    ``backed`` (docs/model.md 3.4.16).
     """
     during, failed = hazard
     h = np.where(talks_failed, failed, during)
