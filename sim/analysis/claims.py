@@ -56,7 +56,8 @@ def event_steps(worlds: pd.DataFrame, event: str) -> np.ndarray:
     """The step at which each world had ``event`` (:data:`NO_EVENT` where it never did).
 
     A first decisive event is dated at the world's ``step``, a breakdown at its collapse; a
-    recorded event (``collapse``, ``walkout``, ``snapback``, ``shock:NAME``) at its own step.
+    recorded event (``collapse``, ``walkout``, ``snapback``, ``backing``, ``shock:NAME``) at its
+    own step.
     """
     outcome = worlds["outcome"].astype(str).to_numpy()
     step = worlds["step"].to_numpy(dtype=np.int64)
@@ -81,8 +82,8 @@ def event_steps(worlds: pd.DataFrame, event: str) -> np.ndarray:
     elif event == "walkout":
         happened = (collapse >= 0) & (worlds["collapse_cause"].astype(str).to_numpy() == "walkout")
         step = collapse
-    else:  # snapback, shock:NAME
-        column = "snapback_step" if event == "snapback" else f"shock.{event[6:]}"
+    else:  # snapback, backing, shock:NAME
+        column = f"{event}_step" if event in ("snapback", "backing") else f"shock.{event[6:]}"
         step = worlds[column].to_numpy(dtype=np.int64)
         happened = step >= 0
     return np.where(happened, step, NO_EVENT)

@@ -798,7 +798,7 @@ def _walkout_line(model: NegotiationModel, session: SessionEvent) -> str | None:
 def _outside_lines(
     model: NegotiationModel, record: StepRecord, previous: StepRecord | None
 ) -> list[str]:
-    """A collapse of the talks, then strikes weighed or made, then the snapback."""
+    """A collapse of the talks, US backing, then strikes weighed or made, then the snapback."""
     out = []
     was = previous is not None and previous.world.collapsed[0]
     if record.world.collapsed[0] and not was:
@@ -811,6 +811,9 @@ def _outside_lines(
         }.get(cause, "Talks collapsed.")
         out.append(text)
     if record.step >= model.open_from:
+        line = _backing_line(model, record)
+        if line:
+            out.append(line)
         out.extend(_israel_lines(model, record))
         line = _us_strike_line(model, record)
         if line:
@@ -844,6 +847,8 @@ def _israel_lines(model: NegotiationModel, record: StepRecord) -> list[str]:
     if p < CLOSE_CALL and not strikes:
         return []
     who = _label(model.spec, model.israel[-1].actor_id) if model.israel else "Israel"
+    if record.backing is not None and record.backing.backed[0]:
+        who += ", with American backing,"
     verb = "struck Iran's programme" if strikes else "weighed a strike"
     terms = strike_margin_terms(event.margin)
     plus = f"; with {join_words(terms)}," if terms else ";"
@@ -859,6 +864,29 @@ def _israel_lines(model: NegotiationModel, record: StepRecord) -> list[str]:
     return out
 
 
+def _hawks_text(model: NegotiationModel, share: float) -> str:
+    """`` × the hawks' clout share 36%`` (empty when the US names no hawk faction)."""
+    us = model.us
+    if us.hawk is None:
+        return ""
+    name_ = _label(model.spec, us.factions[us.hawk].actor_id)
+    return f" × {possessive(name_)} clout share {share:.0%}"
+
+
+def _backing_line(model: NegotiationModel, record: StepRecord) -> str | None:
+    """Washington's green light to Israel, in the step it was given."""
+    event = record.backing
+    if event is None or not event.backs[0]:
+        return None
+    parts = event.backing
+    failed = ", the talks having failed" if event.talks_failed[0] else ""
+    return (
+        f"The United States gave Israel a green light{failed}: a backing hazard of "
+        f"{parts.hazard[0]:.2f}{_hawks_text(model, float(parts.hawk_share[0]))} made it "
+        f"{chance(float(parts.probability[0]))} likely this {step_word(model.spec)}."
+    )
+
+
 def _us_strike_line(model: NegotiationModel, record: StepRecord) -> str | None:
     event = record.us_strike
     if event is None:
@@ -867,11 +895,7 @@ def _us_strike_line(model: NegotiationModel, record: StepRecord) -> str | None:
     p = float(parts.probability[0])
     if p < CLOSE_CALL and not strikes:
         return None
-    us = model.us
-    hawks = ""
-    if us.hawk is not None:
-        name_ = _label(model.spec, us.factions[us.hawk].actor_id)
-        hawks = f" × {possessive(name_)} clout share {parts.hawk_share[0]:.0%}"
+    hawks = _hawks_text(model, float(parts.hawk_share[0]))
     verb = "struck Iran" if strikes else "weighed a strike"
     return (
         f"The United States {verb}, the talks having failed: a strike hazard of "

@@ -167,7 +167,8 @@ CONTROLS: tuple[Control, ...] = (
     ),
     Control(
         "us_join",
-        "US backing: the chance the US joins a strike Israel starts (0: Israel always alone).",
+        "US joining: the chance a US that has backed Israel joins the strike Israel starts "
+        "(0: Israel always alone).",
         ("actors.us.join_probability",),
         0.0,
         1.0,

@@ -24,6 +24,7 @@ from sim.mechanisms.ratification import (
 )
 from sim.mechanisms.rules import STANCE_RULES
 from sim.mechanisms.strike import (
+    Backing,
     StrikeMargin,
     UsStrike,
     Walkout,
@@ -31,6 +32,7 @@ from sim.mechanisms.strike import (
     powell_term,
     strike_margin,
     supported_war_cost,
+    us_backing,
     us_strike,
     walkout,
 )
@@ -391,6 +393,15 @@ class PrincipalAgent(Actor):
         hazard, credibility = self.param("strike_hazard"), self.param("threat_credibility")
         return us_strike(hazard, self.hawk_share(), credibility, talks_failed)
 
+    def backing(self, talks_failed: np.ndarray, backed: np.ndarray) -> Backing:
+        """Per-step probability of backing the ally's strike (a green light), with its parts.
+
+        The hazard during talks, or once they failed, times the hawks' clout share
+        (:func:`sim.mechanisms.strike.us_backing`); 0 where backing was given already.
+        """
+        hazard = self.param("backing_hazard"), self.param("backing_hazard_failed")
+        return us_backing(hazard, self.hawk_share(), talks_failed, backed)
+
 
 class StrikerAgent(Actor):
     """Israel: a preventive strike (Powell), lobbying Washington (docs/model.md §3.4.16, §3.4.2)."""
@@ -399,24 +410,23 @@ class StrikerAgent(Actor):
         self,
         progress: np.ndarray,
         growth: np.ndarray,
-        us_hawk_share: np.ndarray,
+        backed: np.ndarray,
         lock_in: np.ndarray,
         collapsed: np.ndarray,
         restraint: np.ndarray,
     ) -> StrikeMargin:
         """Strike margin in its parts: Powell's margin, resolve, lock-in fear, collapse, restraint.
 
-        US support (the hawks' clout share) cuts the striker's cost of war
-        (:func:`sim.mechanisms.strike.strike_margin`).
+        American backing (``backed``, Washington's green light) cuts the striker's cost of war
+        (:func:`sim.mechanisms.strike.supported_war_cost`,
+        :func:`~sim.mechanisms.strike.strike_margin`).
         """
         win = (
             self.param("target_win_low"),
             self.param("target_win_high"),
             self.param("breakout_convexity"),
         )
-        cost = supported_war_cost(
-            self.param("war_cost"), self.param("us_support_cost_cut"), us_hawk_share
-        )
+        cost = supported_war_cost(self.param("war_cost"), self.param("us_support_cost_cut"), backed)
         powell = powell_term(
             progress, growth, win, self.param("discount"), self.param("target_war_cost"), cost
         )

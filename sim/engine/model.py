@@ -2,7 +2,8 @@
 
 A step runs, in order: shocks; domestic politics (pressure, lobbying, clout, stances); the
 session, on session steps (proposal, response, ratification, walk-out, mediator); outside options
-(nuclear progress, Israel's strike decision, the US decision, the E3 snapback); termination.
+(nuclear progress, the US decision to back Israel, Israel's strike decision, the US decision to
+strike, the E3 snapback); termination.
 Every state update is masked by the worlds still running, so an ended world never changes.
 The mathematics is in :mod:`sim.mechanisms`; a run that records hands each step's typed events
 and state to a :class:`~sim.engine.recorder.Recorder`, and builds none otherwise.
@@ -28,6 +29,7 @@ from sim.engine.agents import (
 )
 from sim.engine.recorder import Recorder
 from sim.engine.records import (
+    BackingEvent,
     SessionEvent,
     SideAtSession,
     SnapbackEvent,
@@ -160,12 +162,15 @@ class NegotiationModel(World):
         self.collapse_step = np.full(n, -1, dtype=np.int32)
         self.collapse_cause = np.zeros(n, dtype=np.int8)
         self.snapback_step = np.full(n, -1, dtype=np.int32)
+        self.backed = np.zeros(n, dtype=bool)  # Washington has given Israel a green light
+        self.backing_step = np.full(n, -1, dtype=np.int32)
         self.failed_sessions = np.zeros(n, dtype=np.int32)
         self.offers = np.zeros(n, dtype=np.int32)
         self.vetoes = np.zeros(n, dtype=np.int32)
         self.walkout_threats = np.zeros(n, dtype=np.int32)
         self.last_offer = np.full((n, d), np.nan)
         self.last_gap = np.full(n, np.inf)
+        self.last_ratifiable = np.zeros(n, dtype=bool)  # the last offer passed both votes
         self._mediated = np.zeros(n, dtype=bool)  # a patron tabled this session's offer
         self.shock_step = {name: np.full(n, -1, dtype=np.int32) for name in self.spec.shocks}
 
@@ -330,7 +335,7 @@ class NegotiationModel(World):
 
     def _force(self, effect: ForceAction, mask: np.ndarray, t: int) -> None:
         if effect.action == "strike_israel":
-            self.end(mask, STRIKE_ISRAEL, t)
+            self._israeli_strike(mask, t)
         elif effect.action == "strike_us":
             self.end(mask, STRIKE_US, t)
         elif effect.action == "snapback":
@@ -406,6 +411,7 @@ class NegotiationModel(World):
         self.offers += live.astype(np.int32)
         self.last_offer = np.where(live[:, None], offer, self.last_offer)
         self.last_gap = np.where(live, gap, self.last_gap)
+        self.last_ratifiable = np.where(live, ok_p & ok_r, self.last_ratifiable)
         self.terms = np.where(deal[:, None] & self.active[:, None], offer, self.terms)
         self.end(deal, DEAL, t)
         self.failed_sessions = np.where(
@@ -621,8 +627,9 @@ class NegotiationModel(World):
         may_act = active if t >= self.open_from else np.zeros_like(active)
         growth = self.params["programme.growth"]
         self.progress = np.where(active, np.clip(self.progress + growth, 0, 1), self.progress)
-        self._israel_decides(t, may_act, growth)
         failed = self.collapsed | (self.ultimatum_step is not None and t >= self.ultimatum_step)
+        self._us_backs(t, may_act, failed)
+        self._israel_decides(t, may_act, growth)
         us = self.us.strike(failed & may_act & self.active)
         us_strikes = self.streams.bernoulli("strike:us", t, us.probability)
         self.end(us_strikes, STRIKE_US, t)
@@ -638,24 +645,51 @@ class NegotiationModel(World):
             if self.recorder is not None:
                 self.recorder.snapback(SnapbackEvent(e3.actor_id, p_snap, snaps))
 
+    def _us_backs(self, t: int, may_act: np.ndarray, failed: np.ndarray) -> None:
+        """Washington decides whether to give Israel a green light (docs/model.md 3.4.16).
+
+        A decision of its own, before Israel's: the hazard (higher once talks have failed)
+        times the hawks' clout share, which Israel's lobbying grows. Once given it stays.
+        """
+        if not self.israel:
+            return
+        backing = self.us.backing(failed, self.backed)
+        backs = may_act & self.active & self.streams.bernoulli("backing:us", t, backing.probability)
+        self.backed |= backs
+        self.backing_step[backs] = t
+        if self.recorder is not None:
+            self.recorder.backing(BackingEvent(backing, failed & may_act, backs, self.backed))
+
+    def _israeli_strike(self, strikes: np.ndarray, t: int) -> np.ndarray:
+        """Israel strikes in ``strikes``; the US joins where it has backed Israel.
+
+        Where Washington has backed Israel it joins with its join probability (the outcome is
+        then ``strike_joint``). Returns where it joined.
+        """
+        joins = (
+            strikes
+            & self.backed
+            & self.streams.bernoulli("join:us", t, self.us.param("join_probability"))
+        )
+        self.joint |= joins & self.active
+        self.end(joins, STRIKE_JOINT, t)
+        self.end(strikes, STRIKE_ISRAEL, t)
+        return joins
+
     def _israel_decides(self, t: int, may_act: np.ndarray, growth: np.ndarray) -> None:
         """Each striker weighs its margin (Powell's logic and more); the US may join a strike."""
-        us_hawks = self.us.hawk_share()
         restraint = sum(
             (c.param("strike_restraint") for c in self.counterweights), np.zeros(self.n_worlds)
         )
         for israel in self.israel:
             fear = self._lock_in(israel)
-            parts = israel.margin(self.progress, growth, us_hawks, fear, self.collapsed, restraint)
+            parts = israel.margin(
+                self.progress, growth, self.backed, fear, self.collapsed, restraint
+            )
             margin = parts.total()
             p_strike = israel.strike_probability(margin)
             strikes = may_act & self.streams.bernoulli(f"strike:{israel.actor_id}", t, p_strike)
-            joins = strikes & self.streams.bernoulli(
-                "join:us", t, self.us.param("join_probability")
-            )
-            self.joint |= joins & self.active
-            self.end(joins, STRIKE_JOINT, t)
-            self.end(strikes, STRIKE_ISRAEL, t)
+            joins = self._israeli_strike(strikes, t)
             if self.recorder is not None:
                 event = StrikeEvent(israel.actor_id, parts, margin, fear, p_strike, strikes, joins)
                 self.recorder.strike(event)
@@ -666,7 +700,7 @@ class NegotiationModel(World):
             return np.zeros(self.n_worlds)
         seen = ~np.isnan(self.last_offer[:, 0])
         offer = np.where(seen[:, None], self.last_offer, self.status_quo)
-        return lock_in(israel.utility(offer), self.last_gap, seen, self.collapsed)
+        return lock_in(israel.utility(offer), self.last_gap, self.last_ratifiable, self.collapsed)
 
     def _record_step(self, t: int) -> None:
         """Close the step's record with the worlds' state at its end (recorded runs only)."""

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from sim.engine.records import (
+    BackingEvent,
     PrincipalState,
     SessionEvent,
     SnapbackEvent,
@@ -63,6 +64,10 @@ class Recorder:
         """A session was held."""
         self._events["session"] = snapshot(event)
 
+    def backing(self, event: BackingEvent) -> None:
+        """The United States weighed backing an Israeli strike."""
+        self._events["backing"] = snapshot(event)
+
     def strike(self, event: StrikeEvent) -> None:
         """A striker weighed a strike."""
         self._events["strikes"].append(snapshot(event))
@@ -85,6 +90,7 @@ class Recorder:
                 world=snapshot(world),
                 shocks=events["shocks"],
                 session=events.get("session"),
+                backing=events.get("backing"),
                 strikes=tuple(events["strikes"]),
                 us_strike=events.get("us_strike"),
                 snapbacks=tuple(events["snapbacks"]),

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sim.mechanisms.ratification import BindingRedLines, Ratification
-from sim.mechanisms.strike import StrikeMargin, UsStrike, Walkout
+from sim.mechanisms.strike import Backing, StrikeMargin, UsStrike, Walkout
 
 
 @dataclass(frozen=True)
@@ -66,6 +66,20 @@ class StrikeEvent:
     probability: np.ndarray
     strikes: np.ndarray
     us_joins: np.ndarray
+
+
+@dataclass(frozen=True)
+class BackingEvent:
+    """Washington's green light to Israel (a decision of its own, before Israel's).
+
+    The parts of its probability, whether talks had failed, the worlds where it was given this
+    step and those where it stands after the step.
+    """
+
+    backing: Backing
+    talks_failed: np.ndarray
+    backs: np.ndarray
+    backed: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -129,6 +143,7 @@ class StepRecord:
     shocks: dict[str, np.ndarray] = field(default_factory=dict)
     """The shocks that fired, with the worlds they fired in."""
     session: SessionEvent | None = None
+    backing: BackingEvent | None = None
     strikes: tuple[StrikeEvent, ...] = ()
     us_strike: UsStrikeEvent | None = None
     snapbacks: tuple[SnapbackEvent, ...] = ()

@@ -66,7 +66,8 @@ class StrikeMargin(NamedTuple):
     fear: np.ndarray
     """Its fear of a deal it dislikes locking in (deal aversion × lock-in)."""
     collapse: np.ndarray
-    """The resolve added once the talks have collapsed."""
+    """The resolve added once the talks have collapsed: waiting no longer holds the prospect of
+    a negotiated containment of the programme, so its value falls (Powell 2006)."""
     restraint: np.ndarray
     """The counterweights' restraint (subtracted)."""
 
@@ -96,13 +97,15 @@ def powell_term(
 
 
 def supported_war_cost(
-    war_cost: np.ndarray, support_cost_cut: np.ndarray, us_hawk_share: np.ndarray
+    war_cost: np.ndarray, support_cost_cut: np.ndarray, backed: np.ndarray
 ) -> np.ndarray:
-    """The striker's cost of war, cut by US support: the US hawks' clout share.
+    """The striker's cost of war, cut once Washington has given it a green light.
 
-    ``war_cost · (1 − cut · hawk_share)`` (docs/model.md 3.4.16).
+    ``war_cost · (1 − cut · backed)`` with ``backed`` 0 or 1 (or a share in between):
+    American backing lowers the striker's expected cost of war c_D and so raises Powell's
+    margin (docs/model.md 3.4.16; Powell 2006).
     """
-    return war_cost * (1 - support_cost_cut * us_hawk_share)
+    return war_cost * (1 - support_cost_cut * backed)
 
 
 def strike_margin(
@@ -126,16 +129,47 @@ def strike_margin(
 
 
 def lock_in(
-    u_offer: np.ndarray, gap: np.ndarray, seen: np.ndarray, collapsed: np.ndarray
+    u_offer: np.ndarray, gap: np.ndarray, ratifiable: np.ndarray, collapsed: np.ndarray
 ) -> np.ndarray:
     """A striker's fear of a deal locking in: its disutility of the last offer × closeness.
 
-    Closeness is ``clip(1 − gap / CLOSENESS_SCALE, 0, 1)`` with ``gap`` the responder's utility
-    shortfall at the last session; 0 before any offer (``seen``) and once talks ``collapsed``
-    (docs/model.md 3.4.16).
+    Only a deal both sides could conclude counts: ``ratifiable`` says the last offer passed
+    both sides' ratification votes (no red-line veto, no failed quota), so 0 before any offer,
+    for an offer a ratifier turned down, and once talks ``collapsed``. Closeness is
+    ``clip(1 − gap / CLOSENESS_SCALE, 0, 1)`` with ``gap`` the responder's utility shortfall
+    in accepting it (docs/model.md 3.4.16: a deal "accepted and ratified by both sides").
     """
     closeness = np.clip(1 - gap / CLOSENESS_SCALE, 0.0, 1.0)
-    return np.where(seen & ~collapsed, (1 - u_offer) * closeness, 0.0)
+    return np.where(ratifiable & ~collapsed, (1 - u_offer) * closeness, 0.0)
+
+
+class Backing(NamedTuple):
+    """The parts of Washington's decision to give Israel a green light, (N,) each."""
+
+    probability: np.ndarray
+    """The probability of backing this step (0 where it was given already)."""
+    hazard: np.ndarray
+    """The hazard in force: during talks, or the higher one once they have failed."""
+    hawk_share: np.ndarray
+    """The US hawks' clout share (grown by Israeli lobbying)."""
+
+
+def us_backing(
+    hazard: tuple[np.ndarray, np.ndarray],
+    hawk_share: np.ndarray,
+    talks_failed: np.ndarray,
+    backed: np.ndarray,
+) -> Backing:
+    """Per-step probability that Washington backs an Israeli strike: hazard × hawks' share.
+
+    ``hazard`` is (during talks, once talks failed); the hawks' clout share carries Israel's
+    lobbying (their clout grows with it, docs/model.md 3.4.2), so lobbying makes a green light
+    likelier. Backing is a state: once given it stays, so the probability is 0 where
+    ``backed`` (docs/model.md 3.4.16).
+    """
+    during, failed = hazard
+    h = np.where(talks_failed, failed, during)
+    return Backing(np.where(backed, 0.0, np.clip(h * hawk_share, 0.0, 1.0)), h, hawk_share)
 
 
 class UsStrike(NamedTuple):

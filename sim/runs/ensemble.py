@@ -186,6 +186,7 @@ def world_table(model: NegotiationModel, block: int, block_size: int = BLOCK_SIZ
     cols["pressure"] = model.iran.pressure
     cols["us_hawk_share"] = model.us.hawk_share()
     cols["snapback_step"] = model.snapback_step
+    cols["backing_step"] = model.backing_step
     cols["collapse_step"] = model.collapse_step
     cols["collapse_cause"] = np.array(COLLAPSE_CAUSES, dtype=object)[model.collapse_cause]
     cols["offers"] = model.offers
@@ -205,7 +206,8 @@ def _events(model: NegotiationModel) -> np.ndarray:
     """A compact text of each world's non-terminal events, in order: ``name@step;...``."""
     causes = np.array(COLLAPSE_CAUSES, dtype=object)[model.collapse_cause]
     named: list[tuple[str, np.ndarray, np.ndarray | None]] = [
-        ("snapback", model.snapback_step, None)
+        ("snapback", model.snapback_step, None),
+        ("backing", model.backing_step, None),
     ]
     named += [(f"shock:{k}", v, None) for k, v in model.shock_step.items()]
     named.append(("collapse", model.collapse_step, causes))

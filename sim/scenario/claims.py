@@ -15,7 +15,7 @@ The quantity language::
 
 EVENT is a first decisive event (``deal``, the outcomes ``strike_israel``, ``strike_joint``,
 ``strike_us``, ``breakdown``, ``no_resolution``, and their totals ``israeli_initiated`` and
-``strike``) or an event a world records (``collapse``, ``walkout``,
+``strike``) or an event a world records (``collapse``, ``walkout``, ``backing``,
 ``snapback``, ``shock:NAME``); CONDITION is ``collapsed``, ``no_deal``, ``running_at
 YYYY-MM-DD`` or ``initiator israel|us`` (see :data:`EVENTS` and :data:`CONDITIONS`).
 """
@@ -64,7 +64,7 @@ OUTCOME_EVENTS = (
 """First decisive events, named as the outcomes are (docs/model.md §3.4.22): ``strike_israel``
 an Israeli strike alone, ``strike_joint`` an Israeli strike the US joined, ``strike_us`` a US
 strike alone; ``israeli_initiated`` either of the first two, ``strike`` any of the three."""
-RECORDED_EVENTS = ("collapse", "walkout", "snapback")
+RECORDED_EVENTS = ("collapse", "walkout", "snapback", "backing")
 """Events a world records beside its first decisive event (``shock:NAME`` too)."""
 EVENTS = OUTCOME_EVENTS + RECORDED_EVENTS
 CONDITIONS = ("collapsed", "no_deal", "running_at DATE", "initiator israel", "initiator us")

@@ -198,10 +198,21 @@ class Principal(ActorBase):
     join_probability: Param = term(
         0.0, name="probability of joining an Israeli strike", unit="probability"
     )
-    """Probability the side joins its ally's strike: the world ends as ``strike_joint``
-    ("Israeli strike, US joined") instead of ``strike_israel``. A flat probability per strike,
-    not scaled by the hawks' clout; it decides who is in the strike, not whether Israel strikes.
-    """
+    """Probability the side joins its ally's strike once it has backed it (``backing_hazard``):
+    the world ends as ``strike_joint`` ("Israeli strike, US joined") instead of
+    ``strike_israel``. A side that never backed the ally never joins; it decides who is in the
+    strike, not whether Israel strikes."""
+    backing_hazard: Param = term(
+        0.0, name="hazard of backing an ally's strike during talks", unit="probability per step"
+    )
+    """Per-step probability, at full hawk clout, that the side gives its ally (Israel) a green
+    light while talks go on; the hawks' clout share scales it. Once given, backing stays."""
+    backing_hazard_failed: Param = term(
+        0.0,
+        name="hazard of backing an ally's strike once talks failed",
+        unit="probability per step",
+    )
+    """As ``backing_hazard``, once talks have failed (collapsed, or the ultimatum passed)."""
     stance_rule: StanceRule | None = None
     """How this side's stance follows its factions (default: ``protocol.stance_rule``)."""
     hawk_faction: Id | None = None
@@ -249,8 +260,9 @@ class Striker(ThirdParty):
     us_support_cost_cut: Param = term(
         0.0, name="cut in its cost of war from US support", unit="share of the war cost"
     )
-    """Share of the striker's war cost removed at full US hawk clout: US backing, scaled by the
-    US hawks' clout share, makes the striker's own strike cheaper and so likelier."""
+    """Share of the striker's war cost removed once Washington has backed a strike (the US
+    ``backing_hazard``): American backing makes the striker's own strike cheaper and so
+    likelier."""
     lobbying: Param = term(
         0.0, name="lobbying of Washington per step", unit="lobbying units per step"
     )
@@ -262,7 +274,8 @@ class Striker(ThirdParty):
     collapse_resolve: Param = term(
         0.0, name="added resolve once talks collapse", unit="utility units of the strike margin"
     )
-    """Added to the strike margin once talks have collapsed."""
+    """Added to the strike margin once talks have collapsed: waiting no longer holds the prospect
+    of a negotiated containment of the programme (Powell 2006)."""
 
 
 class Patron(ThirdParty):
@@ -701,6 +714,8 @@ for _name in [
     "breakdown_risk",
     "threat_credibility",
     "join_probability",
+    "backing_hazard",
+    "backing_hazard_failed",
     "strike_hazard",
     "lobbying_damping",
     "us_support_cost_cut",

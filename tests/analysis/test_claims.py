@@ -46,22 +46,20 @@ SPEC: Scenario = Spec()  # type: ignore[assignment]
 def worlds() -> pd.DataFrame:
     """Ten hand-made worlds: four collapsed, two of those struck by Israel (one the US joined)."""
     rows = [
-        # outcome, step, joint, collapse_step, cause, snapback_step
-        ("deal", 3, False, -1, "", -1),
-        ("deal", 30, False, -1, "", 20),
-        ("deal", 10, False, -1, "", -1),
-        ("strike_israel", 12, False, 8, "mediator", -1),
-        ("strike_us", 15, True, 9, "rejection", -1),  # an Israeli strike the US joined
-        ("strike_us", 20, False, 5, "mediator", 4),
-        ("breakdown", 7, False, 7, "walkout", -1),
-        ("strike_israel", 2, False, -1, "", -1),  # during talks
-        ("no_resolution", 38, False, -1, "", 25),
-        ("strike_us", 25, False, -1, "", -1),
+        # outcome, step, joint, collapse_step, cause, snapback_step, backing_step
+        ("deal", 3, False, -1, "", -1, -1),
+        ("deal", 30, False, -1, "", 20, -1),
+        ("deal", 10, False, -1, "", -1, -1),
+        ("strike_israel", 12, False, 8, "mediator", -1, 10),  # backed, not joined
+        ("strike_us", 15, True, 9, "rejection", -1, 9),  # an Israeli strike the US joined
+        ("strike_us", 20, False, 5, "mediator", 4, 6),
+        ("breakdown", 7, False, 7, "walkout", -1, -1),
+        ("strike_israel", 2, False, -1, "", -1, -1),  # during talks
+        ("no_resolution", 38, False, -1, "", 25, -1),
+        ("strike_us", 25, False, -1, "", -1, -1),
     ]
-    table = pd.DataFrame(
-        rows,
-        columns=["outcome", "step", "joint", "collapse_step", "collapse_cause", "snapback_step"],
-    )
+    columns = ["outcome", "step", "joint", "collapse_step", "collapse_cause", "snapback_step"]
+    table = pd.DataFrame(rows, columns=[*columns, "backing_step"])
     table["shock.bandar_abbas"] = 2
     return table
 
@@ -105,6 +103,9 @@ def test_initiators_read_the_joint_column_and_the_joint_code_alike() -> None:
         ("P(walkout)", 1, 10),
         ("P(snapback)", 3, 10),
         ("P(snapback | running_at 2025-08-30)", 2, 3),  # worlds 1, 8, 9 (step 20)
+        ("P(backing)", 3, 10),  # Washington's green light: worlds 3, 4 and 5
+        ("P(backing by 2025-05-24)", 1, 10),  # 42 days: step 6, world 5 only
+        ("P(backing | collapsed)", 3, 4),
         ("P(shock:bandar_abbas by 2025-04-19)", 0, 10),
         ("P(deal | initiator israel)", 0, 3),
         ("P(israeli_initiated | collapsed and initiator israel)", 2, 2),

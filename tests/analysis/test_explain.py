@@ -230,16 +230,22 @@ def test_strikes_are_told_with_their_calculation_only_when_close(ensemble) -> No
     row = ensemble[ensemble["outcome"] == "strike_israel"].iloc[0]
     story = explain(BASELINE, SEED, int(row["world"]))
     step = int(row["step"])
-    struck = _told_at(story, step, "Israel struck Iran's programme:")
+    struck = [
+        line for line in _told_at(story, step, "Israel") if "struck Iran's programme:" in line
+    ]
     assert struck, story.text
     assert "striking now rather than waiting was worth" in struck[0]
     assert "the strike margin was" in struck[0] and "likely this week" in struck[0]
     for record in story.model.trace:
         told = " ".join(_told_at(story, record.step, "Israel"))
-        israel = record.israel
-        assert israel is not None
+        israel, backing = record.israel, record.backing
+        assert israel is not None and backing is not None
         close = israel.probability[0] >= CLOSE_CALL or israel.strikes[0]
         assert bool(told) == bool(close and record.step >= story.model.open_from)
+        # American backing is told when it is given, and with every strike it stands behind.
+        green = _told_at(story, record.step, "The United States gave Israel a green light")
+        assert bool(green) == bool(backing.backs[0])
+        assert ("with American backing" in told) == bool(told and backing.backed[0])
 
 
 def test_a_walk_out_is_told_with_the_leaders_calculation(maximalist) -> None:  # type: ignore[no-untyped-def]

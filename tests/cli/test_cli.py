@@ -330,7 +330,10 @@ def test_a_joined_strike_is_not_a_us_strike(tmp_path: Path) -> None:
     never, always = summary_of(base), summary_of(joined)
     # Who joins moves worlds between the two Israeli strikes and changes nothing else.
     assert never["outcomes"]["strike_joint"]["count"] == 0
-    assert always["outcomes"]["strike_israel"]["count"] == 0
+    assert always["outcomes"]["strike_joint"]["count"] > 0
+    # Joining is certain where Washington has backed Israel, and impossible where it has not.
+    alone = worlds[joined]["outcome"] == "strike_israel"
+    assert (worlds[joined].loc[alone, "backing_step"] < 0).all()
     assert never["totals"] == always["totals"]
     assert never["outcomes"]["strike_us"] == always["outcomes"]["strike_us"]
     a, b = worlds[base], worlds[joined]

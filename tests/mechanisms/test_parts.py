@@ -29,6 +29,7 @@ from sim.mechanisms.strike import (
     strike_margin,
     supported_war_cost,
     target_win_probability,
+    us_backing,
     us_strike,
     walkout,
 )
@@ -113,10 +114,62 @@ def test_property_powell_term_is_the_preventive_margin(
 def test_lock_in_known_answer() -> None:
     u = np.array([0.25, 0.25, 0.25, 0.25])
     gap = np.array([0.0, CLOSENESS_SCALE / 2, CLOSENESS_SCALE * 2, 0.0])
-    seen = np.array([True, True, True, False])
-    fear = lock_in(u, gap, seen, np.zeros(4, dtype=bool))
+    # The last offer would pass both ratification votes, except in the last world (a veto).
+    ratifiable = np.array([True, True, True, False])
+    fear = lock_in(u, gap, ratifiable, np.zeros(4, dtype=bool))
     assert np.allclose(fear, [0.75, 0.375, 0.0, 0.0])
-    assert np.all(lock_in(u, gap, seen, np.ones(4, dtype=bool)) == 0.0)
+    assert np.all(lock_in(u, gap, ratifiable, np.ones(4, dtype=bool)) == 0.0)
+
+
+@given(arrays(unit), arrays(st.floats(0.0, 1.0)), hnp.arrays(bool, N), hnp.arrays(bool, N))
+def test_property_lock_in_counts_only_a_ratifiable_deal(
+    u: np.ndarray, gap: np.ndarray, ratifiable: np.ndarray, collapsed: np.ndarray
+) -> None:
+    fear = lock_in(u, gap, ratifiable, collapsed)
+    # No fear of an offer a ratifier turns down, nor once the talks collapsed.
+    assert np.all(fear[~ratifiable | collapsed] == 0.0)
+    assert np.all((fear >= 0.0) & (fear <= 1.0))
+    # Closeness is on the acceptance gap: a wider gap never raises the fear.
+    assert np.all(lock_in(u, gap + 0.05, ratifiable, collapsed) <= fear)
+
+
+def test_supported_war_cost_known_answer() -> None:
+    cost = supported_war_cost(np.full(3, 0.12), np.full(3, 0.5), np.array([0.0, 1.0, 1.0]))
+    assert np.allclose(cost, [0.12, 0.06, 0.06])
+
+
+def test_us_backing_known_answer() -> None:
+    hazard = (np.full(4, 0.02), np.full(4, 0.5))
+    share = np.array([0.5, 0.5, 0.25, 0.5])
+    failed = np.array([False, True, True, True])
+    backed = np.array([False, False, False, True])
+    b = us_backing(hazard, share, failed, backed)
+    assert np.allclose(b.probability, [0.01, 0.25, 0.125, 0.0])
+    assert np.allclose(b.hazard, [0.02, 0.5, 0.5, 0.5])
+    assert np.array_equal(b.hawk_share, share)
+
+
+@given(
+    arrays(unit),
+    arrays(unit),
+    arrays(st.floats(0.0, 0.5)),
+    arrays(st.floats(0.0, 0.5)),
+    hnp.arrays(bool, N),
+)
+def test_property_backing_rises_with_the_hawks_share(
+    during: np.ndarray,
+    failed_hazard: np.ndarray,
+    share: np.ndarray,
+    more: np.ndarray,
+    failed: np.ndarray,
+) -> None:
+    none = np.zeros(N, dtype=bool)
+    low = us_backing((during, failed_hazard), share, failed, none).probability
+    high = us_backing((during, failed_hazard), share + more, failed, none).probability
+    assert np.all(high >= low) and np.all((low >= 0) & (high <= 1))
+    # Given already, it is not given again; no hawks, no backing.
+    assert np.all(us_backing((during, failed_hazard), share, failed, ~none).probability == 0)
+    assert np.all(us_backing((during, failed_hazard), 0 * share, failed, none).probability == 0)
 
 
 @given(arrays(unit), arrays(st.floats(0.0, 1.0)))

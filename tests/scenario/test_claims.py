@@ -143,6 +143,7 @@ def test_an_inexpressible_claim_names_the_missing_mechanism() -> None:
         "P(deal by 2025-10-18)",
         "P(strike_israel | collapsed)",
         "P(snapback | running_at 2025-10-18)",
+        "P(backing by 2025-10-18 | collapsed)",
         "P(strike_us | no_deal and initiator us)",
         "P(shock:bandar_abbas by 2025-05-01 | collapsed and running_at 2025-05-01)",
     ],
