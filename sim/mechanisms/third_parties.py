@@ -29,6 +29,45 @@ def snapback_drop(no_deal_drop: np.ndarray, cover: np.ndarray) -> np.ndarray:
     return no_deal_drop * (1 - cover)
 
 
+def snapback_chance(
+    step: int, expiry_step: int, window_steps: float, hazard: np.ndarray, urgency: np.ndarray
+) -> np.ndarray:
+    """Chance that the E3 trigger snapback from ``step`` to the expiry, if not yet triggered.
+
+    ``1 − Π_s (1 − p_s)`` over the steps ``s`` from ``step`` to the last before the expiry,
+    with ``p_s`` the per-step probability of :func:`snapback_probability`; 0 from the expiry on
+    (MODEL.md section 8: the threat of snapback weighs on Iran before it is used).
+    """
+    stay = np.ones_like(hazard, dtype=float)
+    for s in range(step, expiry_step):
+        stay = stay * (1 - snapback_probability(s, expiry_step, window_steps, hazard, urgency))
+    return 1 - stay
+
+
+def snapback_threat(
+    chance: np.ndarray, drop: np.ndarray, weight: np.ndarray, live: np.ndarray
+) -> np.ndarray:
+    """Expected cost of the snapback threat in Iran's value of no deal, while it is live.
+
+    ``weight · chance · drop`` where the threat is live (not yet used, not expired), else 0:
+    the expected value of the drop the E3 can still inflict (``drop`` already less the patrons'
+    cover, :func:`snapback_drop`); once used the drop itself applies, and the threat is spent.
+    MODEL.md section 8, "E3"; article A: "The threat of looming snapback ... gives Iran
+    additional incentives to negotiate".
+    """
+    return np.where(live, weight * chance * drop, 0.0)
+
+
+def patron_lift(support: np.ndarray, lifeline: np.ndarray) -> np.ndarray:
+    """Rise of Iran's value of no deal from the patrons' support, ``Σ_p lifeline_p · support_p``.
+
+    ``support`` and ``lifeline`` are (P, N). A patron's economic lifeline makes no deal more
+    bearable (article A: support "giving Tehran less of a reason to make painful concessions";
+    MODEL.md section 8, "Patrons").
+    """
+    return np.sum(np.clip(support, 0.0, 1.0) * lifeline, axis=0)
+
+
 def give_up_probability(
     failed_sessions: np.ndarray, patience: int, hazard: np.ndarray
 ) -> np.ndarray:
