@@ -423,7 +423,8 @@ class NegotiationModel(World):
     def domestic_politics(self, t: int) -> None:
         """Level II: pressure, lobbying, clout and stances (docs/model.md §3.4.2, §3.4.3)."""
         relief = self._patron_sum("support")
-        self.iran.outside_shift = self._patron_lift() - self._snapback_threat(t)
+        shift = self._patron_lift() - self._snapback_threat(t)
+        self.iran.outside_shift = np.where(self.active, shift, self.iran.outside_shift)
         for p in self.principals.values():
             p.update_domestic(
                 self.active, t == 0, relief if p is self.iran else np.zeros(self.n_worlds)
