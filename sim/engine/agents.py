@@ -36,8 +36,8 @@ from sim.mechanisms.strike import (
 )
 from sim.mechanisms.third_parties import (
     give_up_probability,
-    snapback_chance,
     snapback_probability,
+    snapback_survival,
 )
 from sim.mechanisms.utility import normalise_weights, utility
 from sim.scenario.schema import (
@@ -458,7 +458,7 @@ class SnapbackAgent(Actor):
         super().__init__(model, actor_id, spec)
         self.expiry_step = model.spec.date_to_step(spec.expiry)
         self.window_steps = max(1.0, spec.window_days / model.spec.calendar.step_days)
-        self._chance: tuple[tuple[int, int], np.ndarray] | None = None
+        self._survival: tuple[int, np.ndarray] | None = None
 
     def probability(self, step: int) -> np.ndarray:
         """Per-step probability of triggering snapback at ``step`` (0 from the expiry on)."""
@@ -466,17 +466,18 @@ class SnapbackAgent(Actor):
         return snapback_probability(step, self.expiry_step, self.window_steps, hazard, urgency)
 
     def chance(self, step: int) -> np.ndarray:
-        """Chance of a snapback from ``step`` to the expiry (:func:`snapback_chance`).
+        """Chance of a snapback from ``step`` to the expiry, (N,) (:func:`snapback_survival`).
 
-        Cached per step until a shock next changes a parameter.
+        The survival table is cached until a shock next changes a parameter.
         """
-        key = (step, self.model.params_version)
-        cached = self._chance
-        if cached is None or cached[0] != key:
+        version = self.model.params_version
+        cached = self._survival
+        if cached is None or cached[0] != version:
             hazard, urgency = self.param("hazard"), self.param("urgency")
-            value = snapback_chance(step, self.expiry_step, self.window_steps, hazard, urgency)
-            cached = self._chance = (key, value)
-        return cached[1]
+            table = snapback_survival(self.expiry_step, self.window_steps, hazard, urgency)
+            cached = self._survival = (version, table)
+        table = cached[1]
+        return 1 - table[min(max(step, 0), len(table) - 1)]
 
 
 class MediatorAgent(Actor):

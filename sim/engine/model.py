@@ -177,6 +177,7 @@ class NegotiationModel(World):
         ids = [p.actor_id for p in self.patrons]
         self.mediation_step = {pid: np.full(n, -1, dtype=np.int32) for pid in ids}
         self.distance_step = {pid: np.full(n, -1, dtype=np.int32) for pid in ids}
+        self.support_kept = {pid: np.ones(n) for pid in ids}  # 1 − distance_cut once distanced
 
     def _session_steps(self) -> list[int]:
         proto, horizon = self.spec.protocol, self.spec.horizon
@@ -237,7 +238,7 @@ class NegotiationModel(World):
         """The patrons' lifeline in Iran's value of no deal (:func:`patron_lift`)."""
         if not self.patrons:
             return np.zeros(self.n_worlds)
-        support = np.stack([p.param("support") for p in self.patrons])
+        support = np.stack([self.support(p) for p in self.patrons])
         return patron_lift(support, np.stack([p.param("lifeline") for p in self.patrons]))
 
     def _snapback_threat(self, t: int) -> np.ndarray:
@@ -275,18 +276,21 @@ class NegotiationModel(World):
         """A patron may distance itself from Iran when the talks collapse (article A).
 
         With probability ``distance_probability`` it withdraws the share ``distance_cut`` of its
-        support, and so of the lifeline and the relief that support gives.
+        support, and so of the lifeline and the relief that support gives (:meth:`support`).
         """
         for p in self.patrons:
             chance = p.param("distance_probability")
             if not collapsed.any() or not np.any(chance > 0):
                 continue
-            leaves = collapsed & self.streams.bernoulli(f"distance:{p.actor_id}", step, chance)
-            self.distance_step[p.actor_id][leaves] = step
-            path = f"actors.{p.actor_id}.support"
-            cut = np.clip(1 - p.param("distance_cut"), 0.0, 1.0)
-            self.params[path] = np.where(leaves, self.params[path] * cut, self.params[path])
-            self.params_version += 1
+            pid = p.actor_id
+            leaves = collapsed & self.streams.bernoulli(f"distance:{pid}", step, chance)
+            self.distance_step[pid][leaves] = step
+            kept = np.clip(1 - p.param("distance_cut"), 0.0, 1.0)
+            self.support_kept[pid] = np.where(leaves, kept, self.support_kept[pid])
+
+    def support(self, patron: Actor) -> np.ndarray:
+        """A patron's support for Iran now: its parameter, less what distancing withdrew."""
+        return patron.param("support") * self.support_kept[patron.actor_id]
 
     def trigger_snapback(self, mask: np.ndarray, step: int) -> None:
         """The E3 trigger snapback: Iran's no-deal value drops and pressure grows faster."""
@@ -422,7 +426,9 @@ class NegotiationModel(World):
 
     def domestic_politics(self, t: int) -> None:
         """Level II: pressure, lobbying, clout and stances (docs/model.md §3.4.2, §3.4.3)."""
-        relief = self._patron_sum("support")
+        relief = np.clip(
+            sum((self.support(p) for p in self.patrons), np.zeros(self.n_worlds)), 0, 0.95
+        )
         shift = self._patron_lift() - self._snapback_threat(t)
         self.iran.outside_shift = np.where(self.active, shift, self.iran.outside_shift)
         for p in self.principals.values():

@@ -29,19 +29,33 @@ def snapback_drop(no_deal_drop: np.ndarray, cover: np.ndarray) -> np.ndarray:
     return no_deal_drop * (1 - cover)
 
 
+def snapback_survival(
+    expiry_step: int, window_steps: float, hazard: np.ndarray, urgency: np.ndarray
+) -> np.ndarray:
+    """Chance that the E3 do *not* trigger snapback from each step to the expiry, (E + 1, N).
+
+    Row ``s`` is ``Π_{s ≤ u < E} (1 − p_u)`` with ``p_u`` the per-step probability of
+    :func:`snapback_probability` (a reverse cumulative product); row ``E`` (the expiry) is 1.
+    """
+    hazard = np.asarray(hazard, dtype=float)
+    stay = np.ones((max(expiry_step, 0) + 1, *hazard.shape))
+    for s in range(expiry_step - 1, -1, -1):
+        p = snapback_probability(s, expiry_step, window_steps, hazard, urgency)
+        stay[s] = stay[s + 1] * (1 - p)
+    return stay
+
+
 def snapback_chance(
     step: int, expiry_step: int, window_steps: float, hazard: np.ndarray, urgency: np.ndarray
 ) -> np.ndarray:
     """Chance that the E3 trigger snapback from ``step`` to the expiry, if not yet triggered.
 
-    ``1 − Π_s (1 − p_s)`` over the steps ``s`` from ``step`` to the last before the expiry,
-    with ``p_s`` the per-step probability of :func:`snapback_probability`; 0 from the expiry on
-    (MODEL.md section 8: the threat of snapback weighs on Iran before it is used).
+    ``1 − Π_s (1 − p_s)`` over the steps ``s`` from ``step`` to the last before the expiry
+    (:func:`snapback_survival`); 0 from the expiry on (MODEL.md section 8: the threat of
+    snapback weighs on Iran before it is used).
     """
-    stay = np.ones_like(hazard, dtype=float)
-    for s in range(step, expiry_step):
-        stay = stay * (1 - snapback_probability(s, expiry_step, window_steps, hazard, urgency))
-    return 1 - stay
+    survival = snapback_survival(expiry_step, window_steps, hazard, urgency)
+    return 1 - survival[min(max(step, 0), len(survival) - 1)]
 
 
 def snapback_threat(

@@ -33,7 +33,9 @@ def test_china_distances_only_at_a_collapse_and_withdraws_its_support(tmp_path: 
     assert collapsed.any() and (~collapsed).any()
     assert np.array_equal(left[collapsed], model.collapse_step[collapsed])
     assert (left[~collapsed] == -1).all()
-    assert (model.params["actors.china.support"][collapsed] == 0).all()
+    china = next(p for p in model.patrons if p.actor_id == "china")
+    assert (model.support(china)[collapsed] == 0).all()
+    assert np.array_equal(model.support(china)[~collapsed], china.param("support")[~collapsed])
     assert (model.distance_step["russia"] == -1).all()  # Russia's probability is 0
 
 
@@ -62,10 +64,7 @@ def test_the_lifeline_lifts_irans_no_deal_value_by_lifeline_times_support(
 ) -> None:
     model = model_with(tmp_path, {"actors.e3.threat_weight": 0.0}, seed=5)
     model.step()
-    expected = sum(
-        model.params[f"actors.{p}.lifeline"] * np.clip(model.params[f"actors.{p}.support"], 0, 1)
-        for p in ("russia", "china")
-    )
+    expected = sum(p.param("lifeline") * np.clip(model.support(p), 0, 1) for p in model.patrons)
     assert np.allclose(model.iran.outside_shift, expected)
     assert (model.iran.outside_shift > 0).all()
 
