@@ -297,7 +297,7 @@ class PrincipalAgent(Actor):
         """What outside actors take off every faction's value of no deal (N,).
 
         The snapback's drop once used, plus the expected cost of its threat while live, less the
-        patrons' lifeline (MODEL.md section 8, "E3" and "Patrons").
+        patrons' lifeline (docs/model.md 3.4.4, 3.4.18 and 3.4.19).
         """
         return self.snap_drop - self.outside_shift
 

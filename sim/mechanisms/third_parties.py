@@ -51,7 +51,7 @@ def snapback_chance(
     """Chance that the E3 trigger snapback from ``step`` to the expiry, if not yet triggered.
 
     ``1 − Π_s (1 − p_s)`` over the steps ``s`` from ``step`` to the last before the expiry
-    (:func:`snapback_survival`); 0 from the expiry on (MODEL.md section 8: the threat of
+    (:func:`snapback_survival`); 0 from the expiry on (docs/model.md 3.4.18: the threat of
     snapback weighs on Iran before it is used).
     """
     survival = snapback_survival(expiry_step, window_steps, hazard, urgency)
@@ -66,7 +66,7 @@ def snapback_threat(
     ``weight · chance · drop`` where the threat is live (not yet used, not expired), else 0:
     the expected value of the drop the E3 can still inflict (``drop`` already less the patrons'
     cover, :func:`snapback_drop`); once used the drop itself applies, and the threat is spent.
-    MODEL.md section 8, "E3"; article A: "The threat of looming snapback ... gives Iran
+    docs/model.md 3.4.18; article A: "The threat of looming snapback ... gives Iran
     additional incentives to negotiate".
     """
     return np.where(live, weight * chance * drop, 0.0)
@@ -77,7 +77,7 @@ def patron_lift(support: np.ndarray, lifeline: np.ndarray) -> np.ndarray:
 
     ``support`` and ``lifeline`` are (P, N). A patron's economic lifeline makes no deal more
     bearable (article A: support "giving Tehran less of a reason to make painful concessions";
-    MODEL.md section 8, "Patrons").
+    docs/model.md 3.4.19).
     """
     return np.sum(np.clip(support, 0.0, 1.0) * lifeline, axis=0)
 
