@@ -56,8 +56,9 @@ def event_steps(worlds: pd.DataFrame, event: str) -> np.ndarray:
     """The step at which each world had ``event`` (:data:`NO_EVENT` where it never did).
 
     A first decisive event is dated at the world's ``step``, a breakdown at its collapse; a
-    recorded event (``collapse``, ``walkout``, ``snapback``, ``backing``, ``shock:NAME``) at its
-    own step.
+    recorded event (``collapse``, ``walkout``, ``snapback``, ``backing``, ``shock:NAME``,
+    ``mediation:PATRON``, ``distance:PATRON``) at its own step (columns ``snapback_step``,
+    ``backing_step``, ``shock.NAME``, ``mediation.PATRON``...).
     """
     outcome = worlds["outcome"].astype(str).to_numpy()
     step = worlds["step"].to_numpy(dtype=np.int64)
@@ -82,8 +83,9 @@ def event_steps(worlds: pd.DataFrame, event: str) -> np.ndarray:
     elif event == "walkout":
         happened = (collapse >= 0) & (worlds["collapse_cause"].astype(str).to_numpy() == "walkout")
         step = collapse
-    else:  # snapback, backing, shock:NAME
-        column = f"{event}_step" if event in ("snapback", "backing") else f"shock.{event[6:]}"
+    else:  # snapback, backing, shock:NAME, mediation:PATRON, distance:PATRON
+        kind, _, name = event.partition(":")
+        column = f"{event}_step" if event in ("snapback", "backing") else f"{kind}.{name}"
         step = worlds[column].to_numpy(dtype=np.int64)
         happened = step >= 0
     return np.where(happened, step, NO_EVENT)
@@ -95,6 +97,8 @@ def condition_mask(worlds: pd.DataFrame, condition: Condition, spec: Scenario) -
         return worlds["collapse_step"].to_numpy() >= 0
     if condition.kind == "no_deal":
         return worlds["outcome"].astype(str).to_numpy() != "deal"
+    if condition.kind == "bogged_down":
+        return worlds["bog_step"].to_numpy() >= 0
     if condition.kind == "initiator":
         return initiators(worlds) == condition.actor
     assert condition.date is not None  # running_at

@@ -36,7 +36,11 @@ from sim.mechanisms.strike import (
     us_strike,
     walkout,
 )
-from sim.mechanisms.third_parties import give_up_probability, snapback_probability
+from sim.mechanisms.third_parties import (
+    give_up_probability,
+    snapback_probability,
+    snapback_survival,
+)
 from sim.mechanisms.utility import normalise_weights, utility
 from sim.scenario.schema import (
     ActorBase,
@@ -201,6 +205,7 @@ class PrincipalAgent(Actor):
         self.known_lower = np.full((n, d), -np.inf)  # the other side's red lines, once revealed
         self.known_upper = np.full((n, d), np.inf)
         self.snap_drop = np.zeros(n)
+        self.outside_shift = np.zeros(n)  # patrons' lifeline less the snapback threat's cost
         self.pressure_boost = np.zeros(n)
         self._positions: tuple[tuple[str, int], np.ndarray, np.ndarray] | None = None
         rule = spec.stance_rule or model.spec.protocol.stance_rule
@@ -284,10 +289,19 @@ class PrincipalAgent(Actor):
 
     def reservation(self, *, public: bool = False) -> np.ndarray:
         """Value of no deal: the status quo's utility plus the clout-weighted shifts of factions."""
+        drop = self.no_deal_drop()
         shifts = np.stack(
-            [f.no_deal_shift(self.pressure, self.snap_drop, public=public) for f in self.factions]
+            [f.no_deal_shift(self.pressure, drop, public=public) for f in self.factions]
         )
         return self.utility(self.model.status_quo) + np.sum(self.shares() * shifts, axis=0)
+
+    def no_deal_drop(self) -> np.ndarray:
+        """What outside actors take off every faction's value of no deal (N,).
+
+        The snapback's drop once used, plus the expected cost of its threat while live, less the
+        patrons' lifeline (docs/model.md 3.4.4, 3.4.18 and 3.4.19).
+        """
+        return self.snap_drop - self.outside_shift
 
     def side(self) -> Side:
         """The side's bargaining position for the proposal rules."""
@@ -353,9 +367,8 @@ class PrincipalAgent(Actor):
         See :func:`sim.mechanisms.ratification.ratification`.
         """
         u = np.stack([f.utility(x, index) for f in self.factions])
-        nd = np.stack(
-            [f.no_deal_value(self.pressure, self.snap_drop)[index] for f in self.factions]
-        )
+        drop = self.no_deal_drop()
+        nd = np.stack([f.no_deal_value(self.pressure, drop)[index] for f in self.factions])
         lower, upper = self.red_line_bounds()
         crossed = red_line_crossed(x, lower[:, index], upper[:, index])
         threshold = self.param("override_threshold")[index]
@@ -444,7 +457,7 @@ class StrikerAgent(Actor):
 
 
 class PatronAgent(Actor):
-    """Russia or China: softens pressure and snapback; may table compromise proposals."""
+    """Russia or China: a lifeline, softer pressure and snapback; may mediate; may distance."""
 
 
 class SnapbackAgent(Actor):
@@ -455,11 +468,26 @@ class SnapbackAgent(Actor):
         super().__init__(model, actor_id, spec)
         self.expiry_step = model.spec.date_to_step(spec.expiry)
         self.window_steps = max(1.0, spec.window_days / model.spec.calendar.step_days)
+        self._survival: tuple[int, np.ndarray] | None = None
 
     def probability(self, step: int) -> np.ndarray:
         """Per-step probability of triggering snapback at ``step`` (0 from the expiry on)."""
         hazard, urgency = self.param("hazard"), self.param("urgency")
         return snapback_probability(step, self.expiry_step, self.window_steps, hazard, urgency)
+
+    def chance(self, step: int) -> np.ndarray:
+        """Chance of a snapback from ``step`` to the expiry, (N,) (:func:`snapback_survival`).
+
+        The survival table is cached until a shock next changes a parameter.
+        """
+        version = self.model.params_version
+        cached = self._survival
+        if cached is None or cached[0] != version:
+            hazard, urgency = self.param("hazard"), self.param("urgency")
+            table = snapback_survival(self.expiry_step, self.window_steps, hazard, urgency)
+            cached = self._survival = (version, table)
+        table = cached[1]
+        return 1 - table[min(max(step, 0), len(table) - 1)]
 
 
 class MediatorAgent(Actor):

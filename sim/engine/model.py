@@ -54,7 +54,12 @@ from sim.mechanisms.rng import WorldStreams
 from sim.mechanisms.rules import PROPOSAL_RULES, NashMediator, SessionClock
 from sim.mechanisms.shocks import apply_op, condition_holds, in_window
 from sim.mechanisms.strike import Walkout, lock_in
-from sim.mechanisms.third_parties import lobbying_received, snapback_drop
+from sim.mechanisms.third_parties import (
+    lobbying_received,
+    patron_lift,
+    snapback_drop,
+    snapback_threat,
+)
 from sim.scenario.draws import draw_parameters
 from sim.scenario.params import ParamSpec
 from sim.scenario.schema import (
@@ -173,6 +178,11 @@ class NegotiationModel(World):
         self.last_ratifiable = np.zeros(n, dtype=bool)  # the last offer passed both votes
         self._mediated = np.zeros(n, dtype=bool)  # a patron tabled this session's offer
         self.shock_step = {name: np.full(n, -1, dtype=np.int32) for name in self.spec.shocks}
+        self.bog_step = np.full(n, -1, dtype=np.int32)  # the first session the talks bogged down
+        ids = [p.actor_id for p in self.patrons]
+        self.mediation_step = {pid: np.full(n, -1, dtype=np.int32) for pid in ids}
+        self.distance_step = {pid: np.full(n, -1, dtype=np.int32) for pid in ids}
+        self.support_kept = {pid: np.ones(n) for pid in ids}  # 1 − distance_cut once distanced
 
     def _session_steps(self) -> list[int]:
         proto, horizon = self.spec.protocol, self.spec.horizon
@@ -229,6 +239,30 @@ class NegotiationModel(World):
         total = sum((p.param(name) for p in self.patrons), np.zeros(self.n_worlds))
         return np.clip(total, 0.0, 0.95)
 
+    def _patron_lift(self) -> np.ndarray:
+        """The patrons' lifeline in Iran's value of no deal (:func:`patron_lift`)."""
+        if not self.patrons:
+            return np.zeros(self.n_worlds)
+        support = np.stack([self.support(p) for p in self.patrons])
+        return patron_lift(support, np.stack([p.param("lifeline") for p in self.patrons]))
+
+    def _snapback_threat(self, t: int) -> np.ndarray:
+        """Expected cost of the live snapback threat to Iran (:func:`snapback_threat`).
+
+        The E3 cannot act before the end of the observed history, so the chance counts from it.
+        """
+        cost = np.zeros(self.n_worlds)
+        live = self.snapback_step < 0
+        cover = self._patron_sum("snapback_cover")
+        for e3 in self.e3:
+            weight = e3.param("threat_weight")
+            if not np.any(weight > 0):
+                continue
+            chance = e3.chance(max(t, self.open_from))
+            drop = snapback_drop(e3.param("no_deal_drop"), cover)
+            cost = cost + snapback_threat(chance, drop, weight, live)
+        return cost
+
     def end(self, mask: np.ndarray, outcome: int, step: int) -> None:
         """End the worlds in ``mask`` with ``outcome`` at ``step`` (only worlds still running)."""
         mask = mask & self.active
@@ -241,6 +275,27 @@ class NegotiationModel(World):
         self.collapsed |= mask
         self.collapse_step[mask] = step
         self.collapse_cause[mask] = COLLAPSE_CAUSES.index(cause)
+        self._patrons_distance(mask, step)
+
+    def _patrons_distance(self, collapsed: np.ndarray, step: int) -> None:
+        """A patron may distance itself from Iran when the talks collapse (article A).
+
+        With probability ``distance_probability`` it withdraws the share ``distance_cut`` of its
+        support, and so of the lifeline and the relief that support gives (:meth:`support`).
+        """
+        for p in self.patrons:
+            chance = p.param("distance_probability")
+            if not collapsed.any() or not np.any(chance > 0):
+                continue
+            pid = p.actor_id
+            leaves = collapsed & self.streams.bernoulli(f"distance:{pid}", step, chance)
+            self.distance_step[pid][leaves] = step
+            kept = np.clip(1 - p.param("distance_cut"), 0.0, 1.0)
+            self.support_kept[pid] = np.where(leaves, kept, self.support_kept[pid])
+
+    def support(self, patron: Actor) -> np.ndarray:
+        """A patron's support for Iran now: its parameter, less what distancing withdrew."""
+        return patron.param("support") * self.support_kept[patron.actor_id]
 
     def trigger_snapback(self, mask: np.ndarray, step: int) -> None:
         """The E3 trigger snapback: Iran's no-deal value drops and pressure grows faster."""
@@ -376,7 +431,11 @@ class NegotiationModel(World):
 
     def domestic_politics(self, t: int) -> None:
         """Level II: pressure, lobbying, clout and stances (docs/model.md §3.4.2, §3.4.3)."""
-        relief = self._patron_sum("support")
+        relief = np.clip(
+            sum((self.support(p) for p in self.patrons), np.zeros(self.n_worlds)), 0, 0.95
+        )
+        shift = self._patron_lift() - self._snapback_threat(t)
+        self.iran.outside_shift = np.where(self.active, shift, self.iran.outside_shift)
         for p in self.principals.values():
             p.update_domestic(
                 self.active, t == 0, relief if p is self.iran else np.zeros(self.n_worlds)
@@ -388,6 +447,8 @@ class NegotiationModel(World):
         if not live.any():
             return
         proposer, responder = self._session_sides()
+        bogged = live & (self.failed_sessions >= self.spec.protocol.bog_down_sessions)
+        self.bog_step = np.where(bogged & (self.bog_step < 0), t, self.bog_step)
         idx = np.flatnonzero(live)
         path, offer_live, accepted_live = self._table_offer(t, proposer, responder, idx)
         accepted = np.zeros(self.n_worlds, dtype=bool)
@@ -606,10 +667,7 @@ class NegotiationModel(World):
         self._mediated = np.zeros(self.n_worlds, dtype=bool)
         if not self.patrons or self.rule.name == "nash_mediator":
             return offer
-        mediates = np.zeros(self.n_worlds, dtype=bool)
-        for p in self.patrons:
-            rate = p.param("mediation_rate")
-            mediates |= self.streams.bernoulli(f"mediation:{p.actor_id}", t, rate)
+        mediates = self._mediates(t)
         chosen = np.flatnonzero(mediates[idx])
         self._mediated[idx[chosen]] = True
         if chosen.size == 0:
@@ -619,6 +677,26 @@ class NegotiationModel(World):
         offer = offer.copy()
         offer[chosen] = nash
         return offer
+
+    def _mediates(self, t: int) -> np.ndarray:
+        """Where a patron tables this session's offer: only once the talks have bogged down.
+
+        The talks bog down after ``protocol.bog_down_sessions`` failed sessions in a row. A
+        patron mediates in a world when its fixed uniform draw lies below ``mediation_entry``
+        (so a shock raising it brings the patron in at once), then tables a compromise at a
+        session with probability ``mediation_rate``. Records each patron's first proposal.
+        """
+        bogged = self.active & ~self.collapsed & (self.bog_step >= 0)
+        mediates = np.zeros(self.n_worlds, dtype=bool)
+        for p in self.patrons:
+            pid = p.actor_id
+            entered = self.streams.uniform(f"mediation_entry:{pid}") < p.param("mediation_entry")
+            rate = p.param("mediation_rate")
+            tables = bogged & entered & self.streams.bernoulli(f"mediation:{pid}", t, rate)
+            first = tables & (self.mediation_step[pid] < 0)
+            self.mediation_step[pid] = np.where(first, t, self.mediation_step[pid])
+            mediates |= tables
+        return mediates
 
     def outside_options(self, t: int) -> None:
         """Nuclear progress, strikes and snapback (docs/model.md §3.4.15–3.4.18)."""

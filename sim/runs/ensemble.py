@@ -194,6 +194,11 @@ def world_table(model: NegotiationModel, block: int, block_size: int = BLOCK_SIZ
     cols["walkout_threats"] = model.walkout_threats
     for name, fired in model.shock_step.items():
         cols[f"shock.{name}"] = fired
+    cols["bog_step"] = model.bog_step
+    for pid, first in model.mediation_step.items():
+        cols[f"mediation.{pid}"] = first
+    for pid, left in model.distance_step.items():
+        cols[f"distance.{pid}"] = left
     cols["events"] = _events(model)
     specs = parameter_paths(spec)
     for path, values in model.drawn.items():

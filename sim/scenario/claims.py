@@ -16,8 +16,10 @@ The quantity language::
 EVENT is a first decisive event (``deal``, the outcomes ``strike_israel``, ``strike_joint``,
 ``strike_us``, ``breakdown``, ``no_resolution``, and their totals ``israeli_initiated`` and
 ``strike``) or an event a world records (``collapse``, ``walkout``, ``backing``,
-``snapback``, ``shock:NAME``); CONDITION is ``collapsed``, ``no_deal``, ``running_at
-YYYY-MM-DD`` or ``initiator israel|us`` (see :data:`EVENTS` and :data:`CONDITIONS`).
+``snapback``, ``shock:NAME``, a patron's first compromise proposal ``mediation:PATRON`` or its
+distancing from Iran ``distance:PATRON``); CONDITION is ``collapsed``, ``no_deal``,
+``bogged_down``, ``running_at YYYY-MM-DD`` or ``initiator israel|us`` (see :data:`EVENTS` and
+:data:`CONDITIONS`).
 """
 
 from __future__ import annotations
@@ -46,10 +48,12 @@ BANDS: dict[str, tuple[float, float]] = {
 A claim names the word; the article's own phrase and why it maps to the word go in the reading
 of its evidence ("significant risk" is ``probably not``: a real risk, not the expected case)."""
 
-SIZES: dict[str, float] = {"significantly": 0.10, "clearly": 0.02}
+SIZES: dict[str, float] = {"significantly": 0.10, "clearly": 0.02, "in sign": 0.0}
 """Minimum size of a directional claim's change, absolute. ``significantly``: CALIBRATION.md's
 rule (at least one band or 0.10, whichever is smaller: every band of the scale is wider than
-0.10); ``clearly``: issue 13's floor for a lever that bites (0.02)."""
+0.10); ``clearly``: issue 13's floor for a lever that bites (0.02); ``in sign``: a sentence on
+the sign only (CALIBRATION.md: a directional sentence is a claim on the sign of a variant's
+effect), which holds when the change's whole 95% interval lies on the sentence's side of 0."""
 
 OUTCOME_EVENTS = (
     "deal",
@@ -65,9 +69,19 @@ OUTCOME_EVENTS = (
 an Israeli strike alone, ``strike_joint`` an Israeli strike the US joined, ``strike_us`` a US
 strike alone; ``israeli_initiated`` either of the first two, ``strike`` any of the three."""
 RECORDED_EVENTS = ("collapse", "walkout", "snapback", "backing")
-"""Events a world records beside its first decisive event (``shock:NAME`` too)."""
+"""Events a world records beside its first decisive event (``shock:NAME``, ``mediation:PATRON``
+and ``distance:PATRON`` too: :data:`NAMED_EVENTS`)."""
+NAMED_EVENTS = ("shock", "mediation", "distance")
+"""Recorded events that name a shock or a patron: ``KIND:NAME``."""
 EVENTS = OUTCOME_EVENTS + RECORDED_EVENTS
-CONDITIONS = ("collapsed", "no_deal", "running_at DATE", "initiator israel", "initiator us")
+CONDITIONS = (
+    "collapsed",
+    "no_deal",
+    "bogged_down",
+    "running_at DATE",
+    "initiator israel",
+    "initiator us",
+)
 """The conditions a quantity may take, as written."""
 
 _QUANTITY = re.compile(r"P\((?P<event>[^|()]+?)(?:\|(?P<given>[^()]*))?\)")
@@ -77,10 +91,12 @@ _DATE = r"(\d{4}-\d{2}-\d{2})"
 class Condition(Strict):
     """One condition of a quantity: the worlds it keeps."""
 
-    kind: Literal["collapsed", "no_deal", "running_at", "initiator"]
+    kind: Literal["collapsed", "no_deal", "bogged_down", "running_at", "initiator"]
     """``collapsed``: talks collapsed (``collapse_step`` ≥ 0); ``no_deal``: the first decisive
-    event is not a deal; ``running_at``: talks still under way at ``date`` (no decisive event and
-    no collapse before it); ``initiator``: the first decisive event is a strike ``actor`` began."""
+    event is not a deal; ``bogged_down``: the talks bogged down (``bog_step`` ≥ 0: a session
+    met ``protocol.bog_down_sessions`` failed sessions in a row); ``running_at``: talks still
+    under way at ``date`` (no decisive event and no collapse before it); ``initiator``: the
+    first decisive event is a strike ``actor`` began."""
     date: dt.date | None = None
     actor: Literal["israel", "us"] | None = None
 
@@ -96,7 +112,7 @@ class Quantity(Strict):
     """A probability over a run's worlds: an event, by a date, given conditions."""
 
     event: str
-    """One of :data:`EVENTS`, or ``shock:NAME``."""
+    """One of :data:`EVENTS`, or ``KIND:NAME`` (:data:`NAMED_EVENTS`)."""
     by: dt.date | None = None
     """The event happened on or before this date (default: by the horizon)."""
     given: tuple[Condition, ...] = ()
@@ -118,15 +134,17 @@ def parse_quantity(text: str) -> Quantity:
     head = match["event"].strip()
     event, _, by = head.partition(" by ")
     event = event.strip()
-    if event not in EVENTS and not re.fullmatch(r"shock:[a-z][a-z0-9_]*", event):
-        raise ValueError(f"unknown event {event!r} (known: {', '.join(EVENTS)}, shock:NAME)")
+    named = rf"({'|'.join(NAMED_EVENTS)}):[a-z][a-z0-9_]*"
+    if event not in EVENTS and not re.fullmatch(named, event):
+        known = ", ".join((*EVENTS, *(f"{k}:NAME" for k in NAMED_EVENTS)))
+        raise ValueError(f"unknown event {event!r} (known: {known})")
     given = match["given"]
     parts = () if given is None else tuple(_condition(p.strip()) for p in given.split(" and "))
     return Quantity(event=event, by=_date(by.strip()) if by else None, given=parts)
 
 
 def _condition(text: str) -> Condition:
-    if text in ("collapsed", "no_deal"):
+    if text in ("collapsed", "no_deal", "bogged_down"):
         return Condition(kind=text)
     if m := re.fullmatch(rf"running_at {_DATE}", text):
         return Condition(kind="running_at", date=_date(m[1]))
@@ -216,16 +234,18 @@ class ClaimsFile(Strict):
 def reference_problems(
     claims: ClaimsFile, folder: Path, scenario_events: tuple[str, ...]
 ) -> list[tuple[str, str]]:
-    """``(field path, message)`` for a variant file that does not exist or an unknown shock.
+    """``(field path, message)`` for a variant file that does not exist or an unknown name.
 
-    ``folder`` holds the claims file; ``scenario_events`` are the ``shock:NAME`` events the
-    scenario can record.
+    ``folder`` holds the claims file; ``scenario_events`` are the ``KIND:NAME`` events the
+    scenario can record (its shocks and patrons).
     """
     out: list[tuple[str, str]] = []
     for cid, claim in claims.claims.items():
         if claim.variant is not None and not (folder / claim.variant).is_file():
             out.append((f"claims.{cid}.variant", f"no scenario file {folder / claim.variant}"))
         event = claim.quantity.event if claim.quantity else ""
-        if event.startswith("shock:") and event not in scenario_events:
-            out.append((f"claims.{cid}.quantity", f"the scenario has no shock {event[6:]!r}"))
+        kind, _, name = event.partition(":")
+        if name and event not in scenario_events:
+            what = "shock" if kind == "shock" else "patron"
+            out.append((f"claims.{cid}.quantity", f"the scenario has no {what} {name!r}"))
     return out

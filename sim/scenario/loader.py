@@ -39,7 +39,7 @@ from pydantic_core import ErrorDetails
 from sim.scenario.claims import ClaimsFile, reference_problems
 from sim.scenario.evidence import find_seeds_dir, quote_problems
 from sim.scenario.overrides import ORIGINS, no_such_parameter, readable
-from sim.scenario.schema import Scenario
+from sim.scenario.schema import Patron, Scenario
 
 log = logging.getLogger("sim.scenario")
 
@@ -585,7 +585,8 @@ def load_claims(path: Path, scenario: Scenario) -> ClaimsFile:
     """Read and check a claims file (:mod:`sim.scenario.claims`) for ``scenario``.
 
     Checks the schema, every quote verbatim in the seeds (as evidence is checked), that each
-    variant file exists and that each ``shock:NAME`` event names a shock of the scenario.
+    variant file exists and that each ``shock:NAME`` event names a shock of the scenario (each
+    ``mediation:``/``distance:NAME`` a patron).
 
     Raises:
         ScenarioError: every problem, each naming the claims file, the field and the line.
@@ -601,6 +602,8 @@ def load_claims(path: Path, scenario: Scenario) -> ClaimsFile:
     if seeds is not None:
         found += quote_problems(claims, seeds)
     shocks = tuple(f"shock:{name}" for name in scenario.shocks)
+    patrons = [aid for aid, a in scenario.actors.items() if isinstance(a, Patron)]
+    shocks += tuple(f"{kind}:{aid}" for aid in patrons for kind in ("mediation", "distance"))
     found += reference_problems(claims, path.parent, shocks)
     if found:
         raise ScenarioError([problem_at(file, p, m, lines) for p, m in found])

@@ -288,7 +288,27 @@ class Patron(ThirdParty):
         name="share of Iran's pressure growth absorbed",
         unit="share of pressure growth absorbed",
     )
-    """Share of the growth of economic pressure on Iran the patron absorbs."""
+    """Share of the growth of economic pressure on Iran the patron absorbs; times ``lifeline``,
+    also the rise of Iran's value of no deal (docs/model.md, patrons)."""
+    lifeline: Param = term(
+        0.0,
+        name="rise in Iran's value of no deal at full support",
+        unit="utility at support 1",
+    )
+    """Utility the patron's support adds to every Iranian faction's value of no deal, at support
+    1 (the lift is ``lifeline · support``): a lifeline makes no deal more bearable."""
+    distance_probability: Param = term(
+        0.0,
+        name="probability it distances itself from Iran once talks collapse",
+        unit="probability per collapse",
+    )
+    """Probability that the patron distances itself from Iran when the talks collapse."""
+    distance_cut: Param = term(
+        0.0,
+        name="share of its support withdrawn when it distances itself",
+        unit="share of support",
+    )
+    """Share of the patron's support (and so of its lifeline) withdrawn when it distances itself."""
     snapback_cover: Param = term(
         0.0,
         name="share of the snapback's effect absorbed",
@@ -298,7 +318,14 @@ class Patron(ThirdParty):
     mediation_rate: Param = term(
         0.0, name="share of sessions where it tables a compromise", unit="probability per session"
     )
-    """Per-session probability the patron tables a compromise (Nash) proposal."""
+    """Per-session probability the patron tables a compromise (Nash) proposal while it mediates."""
+    mediation_entry: Param = term(
+        1.0,
+        name="probability it takes up mediation once the talks bog down",
+        unit="probability per world",
+    )
+    """Probability, per world, that the patron mediates once the talks have bogged down
+    (``protocol.bog_down_sessions``); a shock that raises it brings the patron in at once."""
 
 
 class Snapback(ThirdParty):
@@ -326,6 +353,14 @@ class Snapback(ThirdParty):
         0.0, name="rise in the growth of Iran's pressure after snapback", unit="relative increase"
     )
     """Relative increase of Iran's pressure growth once snapback is triggered."""
+    threat_weight: Param = term(
+        0.0,
+        name="weight Iran gives the snapback threat before it is used",
+        unit="share of the expected cost",
+    )
+    """Share of the threat's expected cost (the chance the E3 trigger snapback before the expiry
+    times its drop, less the patrons' cover) that enters Iran's value of no deal while the threat
+    is live."""
 
 
 class Mediator(ThirdParty):
@@ -415,6 +450,9 @@ class Protocol(Strict):
         unit="probability per rejected offer",
     )
     """Probability q that a rejected offer ends the talks."""
+    bog_down_sessions: int = Field(default=0, ge=0)
+    """The talks have bogged down once this many sessions in a row have failed (0: from the
+    start); a patron mediates only then."""
     ultimatum: dt.date | None = None
     """After this date without a deal, the US strike hazard applies while talks go on."""
 

@@ -61,6 +61,9 @@ def worlds() -> pd.DataFrame:
     columns = ["outcome", "step", "joint", "collapse_step", "collapse_cause", "snapback_step"]
     table = pd.DataFrame(rows, columns=[*columns, "backing_step"])
     table["shock.bandar_abbas"] = 2
+    table["bog_step"] = [-1, 6, 6, 6, 6, -1, 6, -1, 6, 6]  # the talks bogged down at step 6
+    table["mediation.russia"] = [-1, 9, -1, 7, -1, -1, -1, -1, -1, -1]
+    table["distance.china"] = [-1, -1, -1, 8, -1, 5, 7, -1, -1, -1]  # at collapses only
     return table
 
 
@@ -112,6 +115,11 @@ def test_initiators_read_the_joint_column_and_the_joint_code_alike() -> None:
         ("P(strike_israel)", 2, 10),  # alone: worlds 3 and 7
         ("P(strike_joint)", 1, 10),  # world 4, recorded as strike_us with joint
         ("P(strike_israel | collapsed)", 1, 4),
+        ("P(mediation:russia | bogged_down)", 2, 7),  # worlds 1 and 3 of the seven bogged down
+        ("P(mediation:russia by 2025-05-31 | bogged_down)", 1, 7),  # step 7 only
+        ("P(distance:china | collapsed)", 3, 4),
+        ("P(distance:china by 2025-05-31 | collapsed)", 2, 4),  # steps 5 and 7
+        ("P(collapse | bogged_down)", 3, 7),
     ],
 )
 def test_known_answers(text: str, count: int, n: int) -> None:

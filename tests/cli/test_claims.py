@@ -92,7 +92,7 @@ def test_same_seed_same_json(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     [
         ("band: impossible", "band: quite unlikely", "claims.no_deal_without_deal.band"),
         ("no mere hypothetical", "no hypothetical", "claims.no_deal_without_deal.evidence.0.quote"),
-        ("P(deal | no_deal)", "P(deal | bogged_down)", "claims.no_deal_without_deal.quantity"),
+        ("P(deal | no_deal)", "P(deal | stalled)", "claims.no_deal_without_deal.quantity"),
     ],
 )
 def test_a_bad_claims_file_exits_2_naming_file_and_field(

@@ -36,8 +36,11 @@ from sim.mechanisms.strike import (
 from sim.mechanisms.third_parties import (
     give_up_probability,
     lobbying_received,
+    patron_lift,
+    snapback_chance,
     snapback_drop,
     snapback_probability,
+    snapback_threat,
 )
 
 N = 5
@@ -313,6 +316,43 @@ def test_property_snapback_probability_is_a_probability_rising_to_the_expiry(
     assert np.all((p >= 0) & (p <= 1))
     if step < 39:
         assert np.all(snapback_probability(step + 1, 40, 6.0, hazard, urgency) >= p)
+
+
+def test_snapback_chance_known_answer() -> None:
+    hazard, urgency = np.array([0.1]), np.array([0.0])
+    assert np.isclose(snapback_chance(17, 20, 4.0, hazard, urgency)[0], 1 - 0.9**3)
+    assert snapback_chance(20, 20, 4.0, hazard, urgency)[0] == 0.0  # expired: no threat
+    assert np.isclose(snapback_chance(19, 20, 4.0, hazard, np.array([2.0]))[0], 0.3)
+
+
+@given(st.integers(0, 45), arrays(unit), arrays(st.floats(0.0, 5.0)))
+def test_property_the_snapback_chance_falls_as_the_expiry_nears(
+    step: int, hazard: np.ndarray, urgency: np.ndarray
+) -> None:
+    chance = snapback_chance(step, 40, 6.0, hazard, urgency)
+    assert np.all((chance >= 0) & (chance <= 1))
+    # at least this step's own probability, and no less than what is left one step later
+    assert np.all(chance >= snapback_probability(step, 40, 6.0, hazard, urgency) - 1e-12)
+    assert np.all(chance >= snapback_chance(step + 1, 40, 6.0, hazard, urgency) - 1e-12)
+
+
+def test_snapback_threat_and_patron_lift_known_answers() -> None:
+    chance, drop = np.array([0.5, 0.5]), np.array([0.1, 0.1])
+    weight, live = np.array([1.0, 1.0]), np.array([True, False])
+    assert snapback_threat(chance, drop, weight, live).tolist() == [0.05, 0.0]  # spent once used
+    assert snapback_threat(chance, drop, weight * 0, live).tolist() == [0.0, 0.0]
+    support = np.array([[0.1, 0.2], [0.5, 1.5]])  # (P, N): a patron's support clipped at 1
+    lifeline = np.array([[0.5, 0.5], [0.2, 0.2]])
+    assert np.allclose(patron_lift(support, lifeline), [0.05 + 0.1, 0.1 + 0.2])
+
+
+@given(arrays(unit), arrays(unit), arrays(st.floats(0.0, 1.0)))
+def test_property_more_support_never_lowers_the_lift(
+    support: np.ndarray, extra: np.ndarray, lifeline: np.ndarray
+) -> None:
+    low = patron_lift(support[None, :], lifeline[None, :])
+    high = patron_lift((support + extra)[None, :], lifeline[None, :])
+    assert np.all(high >= low)
 
 
 def test_give_up_and_lobbying_known_answers() -> None:

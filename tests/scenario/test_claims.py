@@ -60,8 +60,18 @@ def test_the_baseline_carries_its_claims() -> None:
         str(claims["israel_strikes_if_talks_fail"].quantity) == "P(israeli_initiated | collapsed)"
     )
     inexpressible = {cid for cid, c in claims.items() if not c.expressible}
-    assert {"china_distances_if_talks_fail", "snapback_threat_incentive"} <= inexpressible
-    assert {"russia_mediates_if_bogged_down", "irgc_recalibrates"} <= inexpressible
+    made_expressible = {  # issue 13: the patrons, the E3 threat and the IRGC's present fact
+        "china_distances_if_talks_fail",
+        "snapback_threat_incentive",
+        "russia_mediates_if_bogged_down",
+        "irgc_recalibrates",
+        "china_avoids_tariff_burdens",
+    }
+    assert not made_expressible & inexpressible
+    assert str(claims["russia_mediates_if_bogged_down"].quantity) == (
+        "P(mediation:russia | bogged_down)"
+    )
+    assert str(claims["china_distances_if_talks_fail"].quantity) == "P(distance:china | collapsed)"
     assert all(c.missing for c in claims.values() if not c.expressible)
 
 
@@ -82,10 +92,13 @@ def test_a_good_claims_file_loads(tmp_path: Path) -> None:
     [
         ({"band": "quite likely"}, "claims.israel_risk.band", "unknown band word"),
         ({"quote": '"this is a mere hypothetical risk"'}, "evidence.0.quote", "not verbatim"),
-        ({"quantity": '"P(strike | bogged_down)"'}, "claims.israel_risk.quantity", "condition"),
+        ({"quantity": '"P(strike | stalled)"'}, "claims.israel_risk.quantity", "condition"),
         ({"quantity": '"P(peace)"'}, "claims.israel_risk.quantity", "unknown event"),
         ({"quantity": '"P(deal by 2025-13-01)"'}, "claims.israel_risk.quantity", "not a date"),
         ({"quantity": '"P(shock:alien_invasion)"'}, "claims.israel_risk.quantity", "no shock"),
+        ({"quantity": '"P(mediation:oman)"'}, "claims.israel_risk.quantity", "no patron 'oman'"),
+        ({"quantity": '"P(distance:gulf)"'}, "claims.israel_risk.quantity", "no patron 'gulf'"),
+        ({"quantity": '"P(lobbying:israel)"'}, "claims.israel_risk.quantity", "unknown event"),
         ({"quantity": '"Pr(deal)"'}, "claims.israel_risk.quantity", "cannot read"),
         ({"variant": "nowhere.yaml"}, "claims.israel_risk", "not both"),
         ({"band": "null"}, "claims.israel_risk", "give a band, or a variant"),
@@ -146,6 +159,8 @@ def test_an_inexpressible_claim_names_the_missing_mechanism() -> None:
         "P(backing by 2025-10-18 | collapsed)",
         "P(strike_us | no_deal and initiator us)",
         "P(shock:bandar_abbas by 2025-05-01 | collapsed and running_at 2025-05-01)",
+        "P(mediation:russia | bogged_down)",
+        "P(distance:china by 2025-10-18 | collapsed and bogged_down)",
     ],
 )
 def test_quantities_read_back_as_written(text: str) -> None:
@@ -167,3 +182,13 @@ def test_the_scale_is_calibrations_table() -> None:
     assert BANDS["almost certainly not"] == (0.02, 0.25)
     assert all(lo <= hi for lo, hi in BANDS.values())
     assert SIZES["significantly"] == 0.10
+    assert SIZES["in sign"] == 0.0
+
+
+def test_the_baseline_names_patron_events_of_its_own_patrons(tmp_path: Path) -> None:
+    text = claim_text(quantity='"P(mediation:russia | bogged_down)"', band='"almost certainly not"')
+    loaded = load_scenario(scenario_with(tmp_path, text))
+    assert loaded.claims is not None
+    q = loaded.claims.claims["israel_risk"].quantity
+    assert q is not None and q.event == "mediation:russia"
+    assert q.given == (Condition(kind="bogged_down"),)
