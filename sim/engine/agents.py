@@ -281,12 +281,19 @@ class PrincipalAgent(Actor):
             x, self.stance, self.issue_weights, self.model.scale, self.param("risk_exponent")
         )
 
-    def reservation(self, *, public: bool = False) -> np.ndarray:
-        """Value of no deal: the status quo's utility plus the clout-weighted shifts of factions."""
+    def reservation(
+        self, *, public: bool = False, status_quo: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Value of no deal: the status quo's utility plus the clout-weighted shifts of factions.
+
+        ``status_quo`` is the side's utility of the status quo where already computed.
+        """
         shifts = np.stack(
             [f.no_deal_shift(self.pressure, self.snap_drop, public=public) for f in self.factions]
         )
-        return self.utility(self.model.status_quo) + np.sum(self.shares() * shifts, axis=0)
+        if status_quo is None:
+            status_quo = self.utility(self.model.status_quo)
+        return status_quo + np.sum(self.shares() * shifts, axis=0)
 
     def side(self, red_lines: tuple[np.ndarray, np.ndarray] | None = None) -> Side:
         """The side's bargaining position for the proposal rules.
@@ -297,14 +304,15 @@ class PrincipalAgent(Actor):
         if red_lines is None:
             held = self.binding_red_lines()
             red_lines = held.lower, held.upper
+        status_quo = self.utility(self.model.status_quo)
         return Side(
             red_lower=red_lines[0],
             red_upper=red_lines[1],
             stance=self.stance,
             weights=self.issue_weights,
             rho=self.param("risk_exponent"),
-            reservation=self.reservation(),
-            public_reservation=self.reservation(public=True),
+            reservation=self.reservation(status_quo=status_quo),
+            public_reservation=self.reservation(public=True, status_quo=status_quo),
             belief_halfwidth=self.param("belief_halfwidth"),
             discount=self.param("discount"),
             breakdown=self.param("breakdown_value"),

@@ -469,37 +469,27 @@ class NegotiationModel(World):
         full = Path(proposer.side(), responder.side(), self.scale)
         path = full.take(idx)
         clock = take(self._clock(t, proposer, responder, full.responder.public_reservation), idx)
-        # A proposer respects the bounds it knows; a mediator those of both sides. Its model of
-        # the responder counts the red lines the responder has revealed.
-        lo, hi = proposer.own_bounds()
-        both_lo, both_hi = self._mediator_bounds()
-        if self.rule.name == "nash_mediator":
-            lo, hi = both_lo, both_hi
-        lower, upper = self._known(proposer, idx)
-        # Within its bounds the proposer never meets its own red lines: no need to count them.
+        # A proposer respects the bounds it knows, its own red lines and those the responder has
+        # revealed (a mediator both sides'): its path stays within them, so along it neither its
+        # own red lines nor the responder's known ones are ever crossed, and its model of the
+        # responder needs no red lines of its own (the unknown ones it cannot count).
+        mediator = self.rule.name == "nash_mediator"
+        lo, hi = self._mediator_bounds() if mediator else proposer.own_bounds()
         believed = Path(
             replace(path.proposer, red_lower=None, red_upper=None),
-            replace(path.responder, red_lower=lower, red_upper=upper),
+            replace(path.responder, red_lower=None, red_upper=None),
             self.scale,
         ).within(lo[idx], hi[idx])
         offer_live = np.clip(self.rule.offer(believed, clock), lo[idx], hi[idx])
         offer_live = self._patron_mediation(t, believed, offer_live, idx)
-        offer_live = np.where(
-            self._mediated[idx, None],
-            np.clip(offer_live, both_lo[idx], both_hi[idx]),
-            offer_live,
-        )
+        if self._mediated.any():
+            both_lo, both_hi = self._mediator_bounds()
+            offer_live = np.where(
+                self._mediated[idx, None],
+                np.clip(offer_live, both_lo[idx], both_hi[idx]),
+                offer_live,
+            )
         return path, offer_live, self.rule.accepts(path, offer_live, clock)
-
-    @staticmethod
-    def _known(
-        proposer: PrincipalAgent, idx: np.ndarray
-    ) -> tuple[np.ndarray | None, np.ndarray | None]:
-        """The responder's red lines as the proposer knows them, in the worlds ``idx``."""
-        lower, upper = proposer.known_red_lines()
-        if np.isinf(lower).all() and np.isinf(upper).all():
-            return None, None
-        return lower[idx], upper[idx]
 
     def _failed_session(
         self,

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
-from functools import cache
+from functools import cache, cached_property
 from typing import Self
 
 import numpy as np
@@ -92,21 +92,36 @@ class Path:
         held = np.clip(start, np.minimum(a, b), np.maximum(a, b))
         return replace(self, anchor=np.where(np.isnan(start), b, held))
 
-    def package(self, lam: np.ndarray) -> np.ndarray:
-        """Packages at λ: ``lam`` (N,) -> (N, D), or (N, K) -> (N, K, D)."""
+    @cached_property
+    def _terms(self) -> tuple[np.ndarray, ...]:
+        """The path's constant parts (N, D), computed once per path.
+
+        ``ŵb·b``, ``ŵa·a − ŵb·b``, ``ŵb``, ``ŵa − ŵb``, and the box each issue stays in: between
+        the two ends, within the path's bounds.
+        """
         a, wa = self.proposer.stance, self.proposer.weights + _EPS_W
         b = self.responder.stance if self.anchor is None else self.anchor
         wb = self.responder.weights + _EPS_W
+        lower, upper = np.minimum(a, b), np.maximum(a, b)
+        if self.bounds is not None:
+            lower = np.minimum(np.maximum(lower, self.bounds[0]), self.bounds[1])
+            upper = np.minimum(np.maximum(upper, self.bounds[0]), self.bounds[1])
+        return wb * b, wa * a - wb * b, wb, wa - wb, lower, upper
+
+    def package(self, lam: np.ndarray) -> np.ndarray:
+        """Packages at λ: ``lam`` (N,) -> (N, D), or (N, K) -> (N, K, D).
+
+        ``x = (λ·ŵa·a + (1 − λ)·ŵb·b) / (λ·ŵa + (1 − λ)·ŵb)``, computed from the constant parts
+        and held between the ends (against rounding) and within the path's bounds (clipping
+        issue by issue, which is the same as clipping the package).
+        """
+        terms = self._terms
         if lam.ndim == 2:
-            a, wa, b, wb = a[:, None], wa[:, None], b[:, None], wb[:, None]
+            terms = tuple(t[:, None] for t in terms)
+        base, rise, w0, w_rise, lower, upper = terms
         lam = lam[..., None]
-        x = (lam * wa * a + (1 - lam) * wb * b) / (lam * wa + (1 - lam) * wb)
-        if self.bounds is None:
-            return x
-        lower, upper = self.bounds
-        if x.ndim == 3:
-            lower, upper = lower[:, None], upper[:, None]
-        return np.clip(x, lower, upper)
+        x = (base + lam * rise) / (w0 + lam * w_rise)
+        return np.minimum(np.maximum(x, lower), upper)  # np.clip, without its Python wrapper
 
     def u_proposer(self, x: np.ndarray) -> np.ndarray:
         """The proposer's utility of packages, counting its red lines."""
@@ -157,7 +172,7 @@ def red_line_utility(
     """
     if x.ndim == 3:
         lower, upper = lower[:, None, :], upper[:, None, :]
-    beyond = (np.maximum(x - upper, 0.0) + np.maximum(lower - x, 0.0)) / span
+    beyond = np.abs(x - np.minimum(np.maximum(x, lower), upper)) / span
     c = beyond @ np.ones(beyond.shape[-1])
     return np.where(c > 0, u - (RED_LINE_PENALTY + c), u)
 

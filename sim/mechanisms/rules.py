@@ -56,16 +56,21 @@ def _gap(clock: SessionClock) -> int:
     return clock.future[0][0] if clock.future else 1
 
 
+def _responder_aspiration_next(clock: SessionClock, reservation: np.ndarray) -> np.ndarray:
+    """The responder's aspiration at the next session, reckoned from ``reservation``."""
+    return aspiration(
+        clock.step + _gap(clock),
+        clock.responder_deadline,
+        reservation,
+        clock.responder_beta,
+        clock.responder_half_life,
+    )
+
+
 def _offers(offers: np.ndarray | None, like: np.ndarray) -> np.ndarray:
     """A side's last two offers (N, 2, D), all NaN where none is recorded."""
     n, d = like.shape
     return np.full((n, 2, d), np.nan) if offers is None else offers
-
-
-def _u(u_side: Callable[[np.ndarray], np.ndarray], x: np.ndarray) -> np.ndarray:
-    """A side's utility of packages with NaN rows (no offer yet): NaN there."""
-    seen = ~np.isnan(x[..., 0])
-    return np.where(seen, u_side(np.where(seen[..., None], x, 0.0)), np.nan)
 
 
 def reciprocal_demand(
@@ -155,22 +160,27 @@ class Aspiration(ProposalRule):
         reservation: np.ndarray,
         own: np.ndarray,
         theirs: np.ndarray,
-    ) -> np.ndarray:
-        """A side's demand in its utility: clock, tit-for-tat and the other side's last offer.
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """A side's demand in its utility, and its utility of the other side's last offer.
 
-        ``own`` and ``theirs`` (N, 2, D) are the side's and the other side's last two offers.
+        The demand answers the clock, the other side's concession (tit-for-tat) and its last
+        offer. ``own`` and ``theirs`` (N, 2, D) are the side's and the other side's last two
+        offers (NaN where none: a utility of NaN, no history). An offer worth less than no deal
+        (one across the side's red lines) counts as no deal, ``r``, in the tit-for-tat: moving
+        off a red line is a concession, but not one worth more than reaching no deal's value.
         """
-        u = _u(u_side, np.stack([own[:, 0], theirs[:, 0], theirs[:, 1]], axis=1))
-        u_theirs = u[:, 1]
-        tft = reciprocal_demand(u[:, 0], u_theirs, u[:, 2])
+        u = u_side(np.stack([own[:, 0], theirs[:, 0], theirs[:, 1]], axis=1))
         r = np.clip(reservation, 0.0, 1.0)
+        valued = np.maximum(u, r[:, None])  # NaN stays NaN
+        u_theirs = u[:, 1]
+        tft = reciprocal_demand(valued[:, 0], valued[:, 1], valued[:, 2])
         demand = np.minimum(clock_value, np.maximum(tft, r))
-        return np.where(np.isnan(u_theirs), demand, np.maximum(demand, u_theirs))
+        return np.where(np.isnan(u_theirs), demand, np.maximum(demand, u_theirs)), u_theirs
 
     def _lam(self, path: Path, clock: SessionClock) -> np.ndarray:
         """λ giving the proposer its demand, capped by the believed reservation."""
         p = path.proposer
-        target = self.demand(
+        target, _ = self.demand(
             path.u_proposer,
             aspiration(
                 clock.step,
@@ -187,13 +197,7 @@ class Aspiration(ProposalRule):
         # The cap binds only where the offer would give the responder more than it is believed
         # to need (its aspiration at the next session, from the believed reservation value);
         # solve for it there alone.
-        belief = aspiration(
-            clock.step + _gap(clock),
-            clock.responder_deadline,
-            clock.believed_reservation,
-            clock.responder_beta,
-            clock.responder_half_life,
-        )
+        belief = _responder_aspiration_next(clock, clock.believed_reservation)
         generous = np.flatnonzero(path.u_responder(path.package(lam)) > belief)
         if generous.size:
             sub = path.take(generous)
@@ -201,25 +205,19 @@ class Aspiration(ProposalRule):
         return lam
 
     def accepts(self, path: Path, offer: np.ndarray, clock: SessionClock) -> np.ndarray:
-        """Yes when the offer is worth what the responder would demand next (AC_next)."""
+        """Yes when the offer is worth what the responder would demand next (AC_next).
+
+        Its next demand (:meth:`demand`, at the next session) is at most the offer's worth
+        exactly when the offer is worth its reservation value and either its aspiration then,
+        or what its own last offer asked (the relative tit-for-tat's share is then 1).
+        """
         r = path.responder
-        gap = _gap(clock)
-        own = _offers(clock.responder_offers, r.stance)
-        theirs = _offers(clock.proposer_offers, r.stance)
-        target = self.demand(
-            path.u_responder,
-            aspiration(
-                clock.step + gap,
-                clock.responder_deadline,
-                r.reservation,
-                clock.responder_beta,
-                clock.responder_half_life,
-            ),
-            r.reservation,
-            own,
-            np.stack([offer, theirs[:, 0]], axis=1),
-        )
-        return path.u_responder(offer) >= target - ACCEPT_TOLERANCE
+        own = _offers(clock.responder_offers, r.stance)[:, 0]
+        worth, asked = path.u_responder(np.stack([offer, own], axis=1)).T
+        later = _responder_aspiration_next(clock, r.reservation)
+        enough = worth >= np.clip(r.reservation, 0.0, 1.0) - ACCEPT_TOLERANCE
+        reciprocal = worth >= np.where(np.isnan(asked), np.inf, asked) - ACCEPT_TOLERANCE
+        return enough & ((worth >= later - ACCEPT_TOLERANCE) | reciprocal)
 
 
 class Rubinstein(ProposalRule):

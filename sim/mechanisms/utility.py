@@ -41,12 +41,12 @@ class IssueScale:
     def gaps(self, x: np.ndarray, ideal: np.ndarray) -> np.ndarray:
         """``|x − ideal|`` per issue on the value scale (span 1 on every issue)."""
         many = x.ndim == ideal.ndim + 1  # packages (N, K, D) for ideals (N, D)
-        gap = np.abs(x - (ideal[:, None] if many else ideal)) / self.span
-        if self.knots:
-            ideal_values = self._ideal_values(ideal)
-            for (d, k), v in zip(self.knots, ideal_values, strict=True):
-                value = np.interp(x[..., d], k, _steps(k.size))
-                gap[..., d] = np.abs(value - (v[:, None] if many else v))
+        gap = np.abs(x - (ideal[:, None] if many else ideal))
+        gap /= self.span
+        for (d, k), v in zip(self.knots, self._ideal_values(ideal), strict=True):
+            value = np.interp(x[..., d], k, _steps(k.size))
+            value -= v[:, None] if many else v
+            gap[..., d] = np.abs(value)
         return gap
 
     def _ideal_values(self, ideal: np.ndarray) -> list[np.ndarray]:
@@ -55,6 +55,8 @@ class IssueScale:
         A solver evaluates one side's utility many times with the same ideal array: its values
         are computed once (the array is kept, so its identity is not reused while remembered).
         """
+        if not self.knots:
+            return []
         seen = self._ideals.get(id(ideal))
         if seen is not None and seen[0] is ideal:
             return seen[1]
