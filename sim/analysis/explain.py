@@ -515,6 +515,23 @@ def _session_lines(model: NegotiationModel, record: StepRecord, session: Session
     return lines
 
 
+def _beyond(model: NegotiationModel, session: SessionEvent) -> str:
+    """Why a rejection was certain: the offer crossed the responder's binding red lines."""
+    held, x, spec = session.responder.binding, session.offer[0], model.spec
+    crossed = []
+    for d, issue in enumerate(spec.issues):
+        if x[d] > held.upper[0, d]:
+            crossed.append(f"{_issue(issue)} (at most {_fmt(spec, issue, held.upper[0, d])})")
+        elif x[d] < held.lower[0, d]:
+            crossed.append(f"{_issue(issue)} (at least {_fmt(spec, issue, held.lower[0, d])})")
+    if not crossed:
+        return ""
+    return (
+        f": it crosses its red lines on {', '.join(crossed)}, worth less than no deal to it, "
+        "and the refusal makes them known"
+    )
+
+
 def _response_lines(
     model: NegotiationModel, record: StepRecord, session: SessionEvent
 ) -> list[str]:
@@ -522,7 +539,7 @@ def _response_lines(
     spec = model.spec
     sides = (session.proposer, session.responder)
     if not session.accepted[0]:
-        return [f"{SIDE_NAMES[session.responder.actor_id]} rejected it."]
+        return [f"{SIDE_NAMES[session.responder.actor_id]} rejected it{_beyond(model, session)}."]
     if session.deal[0]:
         return ["Accepted and ratified on both sides: a deal."]
     if all(s.vote.passed[0] for s in sides):

@@ -107,7 +107,7 @@ class Actor(mesa.Agent):
         ideal, weights, rho = self.vector("ideal"), self.weights(), self.param("risk_exponent")
         if index is not None:
             ideal, weights, rho = ideal[index], weights[index], rho[index]
-        return utility(x, ideal, weights, self.model.span, rho)
+        return utility(x, ideal, weights, self.model.scale, rho)
 
 
 class FactionAgent(Actor):
@@ -195,6 +195,7 @@ class PrincipalAgent(Actor):
         ids = [f.actor_id for f in self.factions]
         self.ratifier = ids.index(spec.ratifier)
         self.hawk = ids.index(spec.hawk_faction) if spec.hawk_faction else None
+        self._binding: tuple[tuple[int, int], np.ndarray, BindingRedLines] | None = None
         self._bounds: tuple[int, np.ndarray, np.ndarray] | None = None
         n, d = model.n_worlds, len(model.issue_ids)
         self.pressure = self.param("pressure_initial").copy()
@@ -282,18 +283,25 @@ class PrincipalAgent(Actor):
         """The side's utility: distance from its stance, weighted by its factions' salience."""
         if index is not None:
             rho = self.param("risk_exponent")[index]
-            return utility(x, self.stance[index], self.issue_weights[index], self.model.span, rho)
+            return utility(x, self.stance[index], self.issue_weights[index], self.model.scale, rho)
         return utility(
-            x, self.stance, self.issue_weights, self.model.span, self.param("risk_exponent")
+            x, self.stance, self.issue_weights, self.model.scale, self.param("risk_exponent")
         )
 
-    def reservation(self, *, public: bool = False) -> np.ndarray:
-        """Value of no deal: the status quo's utility plus the clout-weighted shifts of factions."""
+    def reservation(
+        self, *, public: bool = False, status_quo: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Value of no deal: the status quo's utility plus the clout-weighted shifts of factions.
+
+        ``status_quo`` is the side's utility of the status quo where already computed.
+        """
         drop = self.no_deal_drop()
         shifts = np.stack(
             [f.no_deal_shift(self.pressure, drop, public=public) for f in self.factions]
         )
-        return self.utility(self.model.status_quo) + np.sum(self.shares() * shifts, axis=0)
+        if status_quo is None:
+            status_quo = self.utility(self.model.status_quo)
+        return status_quo + np.sum(self.shares() * shifts, axis=0)
 
     def no_deal_drop(self) -> np.ndarray:
         """What outside actors take off every faction's value of no deal (N,).
@@ -303,14 +311,24 @@ class PrincipalAgent(Actor):
         """
         return self.snap_drop - self.outside_shift
 
-    def side(self) -> Side:
-        """The side's bargaining position for the proposal rules."""
+    def side(self, red_lines: tuple[np.ndarray, np.ndarray] | None = None) -> Side:
+        """The side's bargaining position for the proposal rules.
+
+        Its utility counts ``red_lines`` ((N, D) lower and upper bounds), by default its binding
+        red lines (:meth:`binding_red_lines`): a package beyond them is worth less than no deal.
+        """
+        if red_lines is None:
+            held = self.binding_red_lines()
+            red_lines = held.lower, held.upper
+        status_quo = self.utility(self.model.status_quo)
         return Side(
+            red_lower=red_lines[0],
+            red_upper=red_lines[1],
             stance=self.stance,
             weights=self.issue_weights,
             rho=self.param("risk_exponent"),
-            reservation=self.reservation(),
-            public_reservation=self.reservation(public=True),
+            reservation=self.reservation(status_quo=status_quo),
+            public_reservation=self.reservation(public=True, status_quo=status_quo),
             belief_halfwidth=self.param("belief_halfwidth"),
             discount=self.param("discount"),
             breakdown=self.param("breakdown_value"),
@@ -334,12 +352,18 @@ class PrincipalAgent(Actor):
         factions without red lines overrides them
         (:func:`sim.mechanisms.ratification.binding_red_lines`).
         """
+        key = (self.model.params_version, id(self.clout))
+        cached = self._binding
+        if cached is not None and cached[0] == key and cached[1] is self.clout:
+            return cached[2]
         free = np.array(
             [k == self.ratifier or not f.has_red_lines() for k, f in enumerate(self.factions)]
         )
         lower, upper = self.red_line_bounds()
         threshold = self.param("override_threshold")
-        return binding_red_lines(lower, upper, self.ratifier, free, self.shares(), threshold)
+        held = binding_red_lines(lower, upper, self.ratifier, free, self.shares(), threshold)
+        self._binding = (key, self.clout, held)  # until clout or a parameter next changes
+        return held
 
     def own_bounds(self) -> tuple[np.ndarray, np.ndarray]:
         """Bounds a proposer respects, (N, D) lower and upper.
@@ -375,6 +399,10 @@ class PrincipalAgent(Actor):
         clout = self.clout[:, index]
         quota = self.param("quota")[index]
         return ratification(u, nd, clout, self.ratifier, quota, crossed, threshold)
+
+    def known_red_lines(self) -> tuple[np.ndarray, np.ndarray]:
+        """The other side's red lines that vetoes have revealed, (N, D) lower and upper."""
+        return self.known_lower, self.known_upper
 
     def learn_red_lines(self, other: PrincipalAgent, revealed: np.ndarray) -> None:
         """After ``other`` vetoed on its red lines, respect those that hold in later offers."""

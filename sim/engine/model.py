@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from dataclasses import replace
 
 import numpy as np
 
@@ -60,6 +61,7 @@ from sim.mechanisms.third_parties import (
     snapback_drop,
     snapback_threat,
 )
+from sim.mechanisms.utility import IssueScale
 from sim.scenario.draws import draw_parameters
 from sim.scenario.params import ParamSpec
 from sim.scenario.schema import (
@@ -111,6 +113,14 @@ class NegotiationModel(World):
         self.params_version = 0  # bumped whenever a shock changes a parameter
         self.public: dict[str, np.ndarray] = {}  # what others know of shocked parameters
         self.span = np.array([i.hi - i.lo for i in spec.issues.values()])
+        self.scale = IssueScale(
+            self.span,
+            tuple(
+                (d, np.array(issue.levels))
+                for d, issue in enumerate(spec.issues.values())
+                if issue.levels is not None
+            ),
+        )
         self._status_quo: tuple[int, np.ndarray] | None = None
         self._create_agents()
         self._init_state()
@@ -174,6 +184,8 @@ class NegotiationModel(World):
         self.vetoes = np.zeros(n, dtype=np.int32)
         self.walkout_threats = np.zeros(n, dtype=np.int32)
         self.last_offer = np.full((n, d), np.nan)
+        # Each side's own offers, (N, 2, D): the last and the one before (NaN: none yet).
+        self.own_offers = {pid: np.full((n, 2, d), np.nan) for pid in self.principals}
         self.last_gap = np.full(n, np.inf)
         self.last_ratifiable = np.zeros(n, dtype=bool)  # the last offer passed both votes
         self._mediated = np.zeros(n, dtype=bool)  # a patron tabled this session's offer
@@ -465,12 +477,16 @@ class NegotiationModel(World):
         # Before the end of the observed history the record shows no agreement and no collapse.
         open_now = t >= self.open_from
         deal = live & accepted & ok_p & ok_r & open_now
-        # A red-line veto reveals the vetoing side's red lines to the other side.
-        proposer.learn_red_lines(responder, live & accepted & veto_r)
+        # A red-line veto reveals the vetoing side's red lines to the other side, and so does a
+        # rejection of an offer that crosses them (the responder says why it refuses).
+        held = responder.binding_red_lines()
+        refused = np.any((offer < held.lower) | (offer > held.upper), axis=-1)
+        proposer.learn_red_lines(responder, live & ((accepted & veto_r) | (~accepted & refused)))
         responder.learn_red_lines(proposer, live & accepted & veto_p)
         self.vetoes += (live & accepted & ~(ok_p & ok_r)).astype(np.int32)
         self.offers += live.astype(np.int32)
         self.last_offer = np.where(live[:, None], offer, self.last_offer)
+        self._remember_offer(proposer, live & ~self._mediated, offer)
         self.last_gap = np.where(live, gap, self.last_gap)
         self.last_ratifiable = np.where(live, ok_p & ok_r, self.last_ratifiable)
         self.terms = np.where(deal[:, None] & self.active[:, None], offer, self.terms)
@@ -491,6 +507,14 @@ class NegotiationModel(World):
             event = SessionEvent(p_side, r_side, offer, live, accepted, deal, walk, walked, ends)
             self.recorder.session(event)
 
+    def _remember_offer(
+        self, proposer: PrincipalAgent, mask: np.ndarray, offer: np.ndarray
+    ) -> None:
+        """Keep the proposer's offer where it tabled its own (not a patron's compromise)."""
+        mine = self.own_offers[proposer.actor_id]
+        moved = np.stack([offer, mine[:, 0]], axis=1)
+        self.own_offers[proposer.actor_id] = np.where(mask[:, None, None], moved, mine)
+
     def _session_sides(self) -> tuple[PrincipalAgent, PrincipalAgent]:
         """The proposer and the responder of this session: the sides alternate."""
         first = self.spec.protocol.first_mover
@@ -509,22 +533,29 @@ class NegotiationModel(World):
         both sides'), or a patron's compromise. Returns the live worlds' path, the offer (n, D)
         and the acceptance (n,).
         """
-        full = Path(proposer.side(), responder.side(), self.span)
+        full = Path(proposer.side(), responder.side(), self.scale)
         path = full.take(idx)
         clock = take(self._clock(t, proposer, responder, full.responder.public_reservation), idx)
-        offer_live = path.package(self.rule.propose(path, clock))
-        # A proposer respects the bounds it knows; a mediator those of both sides.
-        lo, hi = proposer.own_bounds()
-        both_lo, both_hi = self._mediator_bounds()
-        if self.rule.name == "nash_mediator":
-            lo, hi = both_lo, both_hi
-        offer_live = np.clip(offer_live, lo[idx], hi[idx])
-        offer_live = self._patron_mediation(t, path, offer_live, idx)
-        offer_live = np.where(
-            self._mediated[idx, None],
-            np.clip(offer_live, both_lo[idx], both_hi[idx]),
-            offer_live,
-        )
+        # A proposer respects the bounds it knows, its own red lines and those the responder has
+        # revealed (a mediator both sides'): its path stays within them, so along it neither its
+        # own red lines nor the responder's known ones are ever crossed, and its model of the
+        # responder needs no red lines of its own (the unknown ones it cannot count).
+        mediator = self.rule.name == "nash_mediator"
+        lo, hi = self._mediator_bounds() if mediator else proposer.own_bounds()
+        believed = Path(
+            replace(path.proposer, red_lower=None, red_upper=None),
+            replace(path.responder, red_lower=None, red_upper=None),
+            self.scale,
+        ).within(lo[idx], hi[idx])
+        offer_live = np.clip(self.rule.offer(believed, clock), lo[idx], hi[idx])
+        offer_live = self._patron_mediation(t, believed, offer_live, idx)
+        if self._mediated.any():
+            both_lo, both_hi = self._mediator_bounds()
+            offer_live = np.where(
+                self._mediated[idx, None],
+                np.clip(offer_live, both_lo[idx], both_hi[idx]),
+                offer_live,
+            )
         return path, offer_live, self.rule.accepts(path, offer_live, clock)
 
     def _failed_session(
@@ -622,6 +653,8 @@ class NegotiationModel(World):
             breakdown_risk=self.params["protocol.breakdown_risk"],
             believed_reservation=public_reservation + noise,
             future=tuple(future),
+            proposer_offers=self.own_offers[proposer.actor_id],
+            responder_offers=self.own_offers[responder.actor_id],
         )
 
     def _sessions_ahead(

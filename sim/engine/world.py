@@ -11,6 +11,7 @@ from typing import Any
 import mesa
 import numpy as np
 
+from sim.mechanisms.utility import IssueScale
 from sim.scenario.schema import Scenario
 
 
@@ -25,6 +26,7 @@ class World(mesa.Model):
     params: dict[str, np.ndarray]
     params_version: int
     span: np.ndarray
+    scale: IssueScale
 
     @property
     def status_quo(self) -> np.ndarray:

@@ -5,19 +5,24 @@ stance ``b``: ``x_d(λ) = (λ·wa_d·a_d + (1−λ)·wb_d·b_d) / (λ·wa_d + (1
 It is the set of maximisers of ``λ·u_a + (1−λ)·u_b`` (the contract curve) when both utilities are
 quadratic (ρ = 2), and for any ρ ≥ 1 each issue moves monotonically from ``b_d`` to ``a_d``, so the
 proposer's utility rises and the responder's falls along it. With one issue it is the segment
-between the two stances, where the textbook games live.
+between the two stances, where the textbook games live. A path may start from an *anchor* in
+place of the responder's stance (the responder's last offer, held between the two stances), so
+that a proposer's offer answers the other side's (:class:`sim.mechanisms.rules.Aspiration`).
+
+A side's utility along the path counts its red lines (docs/model.md §3.4.11): a package that
+crosses one is worth less than no deal (:func:`red_line_utility`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
-from functools import cache
+from functools import cache, cached_property
 from typing import Self
 
 import numpy as np
 
-from sim.mechanisms.utility import utility
+from sim.mechanisms.utility import IssueScale, utility
 
 _EPS_W = 1e-9
 SOLVER_STEPS = 100
@@ -25,6 +30,9 @@ SOLVER_TOLERANCE = 1e-10
 VALUE_TOLERANCE = 1e-13
 GOLDEN_STEPS = 30
 GRID = 7
+RED_LINE_PENALTY = 2.0
+"""Utility lost by a package that crosses a red line, beyond the crossing itself: as every
+utility lies in [0, 1], a crossing package is worth at most −1, less than any no-deal value."""
 
 
 @dataclass(frozen=True)
@@ -40,6 +48,8 @@ class Side:
     discount: np.ndarray  # (N,) per-step discount factor
     breakdown: np.ndarray  # (N,) value of a breakdown of talks
     clout: np.ndarray  # (N,) bargaining weight (Nash)
+    red_lower: np.ndarray | None = None  # (N, D) red lines that count in its utility (None: none)
+    red_upper: np.ndarray | None = None
 
     def take(self, index: np.ndarray) -> Self:
         """The same side restricted to the worlds ``index``."""
@@ -52,30 +62,82 @@ class Path:
 
     proposer: Side
     responder: Side
-    span: np.ndarray  # (D,)
+    span: IssueScale | np.ndarray  # the issues' scale, or their spans (D,) if all are linear
+    anchor: np.ndarray | None = None  # (N, D) start of the path in place of the responder's stance
+    bounds: tuple[np.ndarray, np.ndarray] | None = None  # (N, D) each: the path stays within
 
     def take(self, index: np.ndarray) -> Path:
         """The same path restricted to the worlds ``index``."""
-        return Path(self.proposer.take(index), self.responder.take(index), self.span)
+        anchor = None if self.anchor is None else self.anchor[index]
+        bounds = None if self.bounds is None else (self.bounds[0][index], self.bounds[1][index])
+        return Path(
+            self.proposer.take(index), self.responder.take(index), self.span, anchor, bounds
+        )
+
+    def within(self, lower: np.ndarray, upper: np.ndarray) -> Path:
+        """The path held within bounds (N, D): each package clipped issue by issue.
+
+        Clipping keeps each issue monotone along the path, so both utilities stay monotone;
+        a proposer's path within its own red lines never crosses them.
+        """
+        return replace(self, bounds=(lower, upper))
+
+    def anchored(self, start: np.ndarray) -> Path:
+        """The path from ``start`` (N, D; NaN rows: the responder's stance) to the proposer's.
+
+        ``start`` is held issue by issue between the two stances, so that each issue still moves
+        monotonically along the path, away from the responder's stance.
+        """
+        a, b = self.proposer.stance, self.responder.stance
+        held = np.clip(start, np.minimum(a, b), np.maximum(a, b))
+        return replace(self, anchor=np.where(np.isnan(start), b, held))
+
+    @cached_property
+    def _terms(self) -> tuple[np.ndarray, ...]:
+        """The path's constant parts (N, D), computed once per path.
+
+        ``ŵb·b``, ``ŵa·a − ŵb·b``, ``ŵb``, ``ŵa − ŵb``, and the box each issue stays in: between
+        the two ends, within the path's bounds.
+        """
+        a, wa = self.proposer.stance, self.proposer.weights + _EPS_W
+        b = self.responder.stance if self.anchor is None else self.anchor
+        wb = self.responder.weights + _EPS_W
+        lower, upper = np.minimum(a, b), np.maximum(a, b)
+        if self.bounds is not None:
+            lower = np.minimum(np.maximum(lower, self.bounds[0]), self.bounds[1])
+            upper = np.minimum(np.maximum(upper, self.bounds[0]), self.bounds[1])
+        return wb * b, wa * a - wb * b, wb, wa - wb, lower, upper
 
     def package(self, lam: np.ndarray) -> np.ndarray:
-        """Packages at λ: ``lam`` (N,) -> (N, D), or (N, K) -> (N, K, D)."""
-        a, wa = self.proposer.stance, self.proposer.weights + _EPS_W
-        b, wb = self.responder.stance, self.responder.weights + _EPS_W
+        """Packages at λ: ``lam`` (N,) -> (N, D), or (N, K) -> (N, K, D).
+
+        ``x = (λ·ŵa·a + (1 − λ)·ŵb·b) / (λ·ŵa + (1 − λ)·ŵb)``, computed from the constant parts
+        and held between the ends (against rounding) and within the path's bounds (clipping
+        issue by issue, which is the same as clipping the package).
+        """
+        terms = self._terms
         if lam.ndim == 2:
-            a, wa, b, wb = a[:, None], wa[:, None], b[:, None], wb[:, None]
+            terms = tuple(t[:, None] for t in terms)
+        base, rise, w0, w_rise, lower, upper = terms
         lam = lam[..., None]
-        return (lam * wa * a + (1 - lam) * wb * b) / (lam * wa + (1 - lam) * wb)
+        x = (base + lam * rise) / (w0 + lam * w_rise)
+        return np.minimum(np.maximum(x, lower), upper)  # np.clip, without its Python wrapper
 
     def u_proposer(self, x: np.ndarray) -> np.ndarray:
-        """The proposer's utility of packages."""
-        p = self.proposer
-        return utility(x, p.stance, p.weights, self.span, p.rho)
+        """The proposer's utility of packages, counting its red lines."""
+        return self.u_side(self.proposer, x)
 
     def u_responder(self, x: np.ndarray) -> np.ndarray:
-        """The responder's utility of packages."""
-        r = self.responder
-        return utility(x, r.stance, r.weights, self.span, r.rho)
+        """The responder's utility of packages, counting its red lines (as the path knows them)."""
+        return self.u_side(self.responder, x)
+
+    def u_side(self, side: Side, x: np.ndarray) -> np.ndarray:
+        """A side's utility of packages (N, D) or (N, K, D) (:func:`red_line_utility`)."""
+        u = utility(x, side.stance, side.weights, self.span, side.rho)
+        if side.red_lower is None or side.red_upper is None:
+            return u
+        span = self.span.span if isinstance(self.span, IssueScale) else self.span
+        return red_line_utility(u, x, side.red_lower, side.red_upper, span)
 
     def lam_for_responder(self, target: np.ndarray) -> np.ndarray:
         """Largest λ giving the responder at least ``target`` (0 or 1 when out of reach)."""
@@ -94,6 +156,25 @@ class Path:
             return lambda lam: sub.u_proposer(sub.package(lam)) - goal
 
         return bisect(on, decreasing=False, n=target.shape[0])
+
+
+def red_line_utility(
+    u: np.ndarray, x: np.ndarray, lower: np.ndarray, upper: np.ndarray, span: np.ndarray
+) -> np.ndarray:
+    """Utility ``u`` of packages ``x`` with red lines: worth less than no deal where crossed.
+
+    ``u − (RED_LINE_PENALTY + c)`` where ``c = Σ_d dist(x_d, [lower_d, upper_d]) / span_d > 0``
+    is how far ``x`` lies beyond the bounds (N, D), else ``u``. A package that crosses a red line
+    is worth at most −1, below any no-deal value, as a veto player's red line demands (Tsebelis
+    2002: outside its win-set, the status quo is preferred); the crossing term keeps the
+    utility falling as a package moves further beyond. Along a path moving each issue
+    monotonically toward a point inside the bounds, the utility stays monotone.
+    """
+    if x.ndim == 3:
+        lower, upper = lower[:, None, :], upper[:, None, :]
+    beyond = np.abs(x - np.minimum(np.maximum(x, lower), upper)) / span
+    c = beyond @ np.ones(beyond.shape[-1])
+    return np.where(c > 0, u - (RED_LINE_PENALTY + c), u)
 
 
 def take[T](obj: T, index: np.ndarray) -> T:

@@ -3,11 +3,83 @@
 ``u_i(x) = 1 − Σ_d w_id · (|x_d − ideal_id| / (hi_d − lo_d))^ρ_i`` with saliences normalised to
 weights (Σ_d w_id = 1) and ρ_i ≥ 1, so ``u_i ∈ [0, 1]`` on the issue box. The spatial form is the
 one used by the expert-coded models (Bueno de Mesquita 1994; Achen and Stokman's compromise model).
+
+An issue may carry a *value scale* (:class:`IssueScale`): increasing knots ``lo = k_0 < … < k_m =
+hi`` mapped to equal steps of a scale of length 1, linear between knots. Distances on that issue
+are measured on the value scale: ``|v(x_d) − v(ideal_d)|`` in place of ``|x_d − ideal_d| /
+(hi_d − lo_d)``. It is the piecewise-linear value function of multi-attribute value theory
+(Keeney and Raiffa 1976, ch. 3; the "mid-value splitting" of equal value steps): where the
+actors fight over thresholds (dismantling, civilian enrichment, weapons grade), each threshold
+step weighs the same, however short it is on the issue's own scale.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from functools import cache
+
 import numpy as np
+
+IDEAL_MEMORY = 16
+"""How many ideal arrays an :class:`IssueScale` remembers on its value scales."""
+
+
+@dataclass(frozen=True)
+class IssueScale:
+    """How distances on each issue are measured: its span, and the knots of its value scale.
+
+    ``knots`` holds ``(issue index, knots)`` for the issues with a value scale; every other issue
+    is linear, distances divided by ``span``.
+    """
+
+    span: np.ndarray  # (D,) hi − lo of each issue
+    knots: tuple[tuple[int, np.ndarray], ...] = ()
+    _ideals: dict[int, tuple[np.ndarray, list[np.ndarray]]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+
+    def gaps(self, x: np.ndarray, ideal: np.ndarray) -> np.ndarray:
+        """``|x − ideal|`` per issue on the value scale (span 1 on every issue)."""
+        many = x.ndim == ideal.ndim + 1  # packages (N, K, D) for ideals (N, D)
+        gap = np.abs(x - (ideal[:, None] if many else ideal))
+        gap /= self.span
+        for (d, k), v in zip(self.knots, self._ideal_values(ideal), strict=True):
+            value = np.interp(x[..., d], k, _steps(k.size))
+            value -= v[:, None] if many else v
+            gap[..., d] = np.abs(value)
+        return gap
+
+    def _ideal_values(self, ideal: np.ndarray) -> list[np.ndarray]:
+        """The levelled issues of ``ideal`` on their value scales, remembered for the same array.
+
+        A solver evaluates one side's utility many times with the same ideal array: its values
+        are computed once (the array is kept, so its identity is not reused while remembered).
+        """
+        if not self.knots:
+            return []
+        seen = self._ideals.get(id(ideal))
+        if seen is not None and seen[0] is ideal:
+            return seen[1]
+        values = [value_scale(ideal[..., d], k) for d, k in self.knots]
+        if len(self._ideals) >= IDEAL_MEMORY:
+            self._ideals.pop(next(iter(self._ideals)))
+        self._ideals[id(ideal)] = (ideal, values)
+        return values
+
+
+def value_scale(x: np.ndarray, knots: np.ndarray) -> np.ndarray:
+    """Piecewise-linear value of ``x``: knot ``j`` of ``knots[0] < … < knots[m]`` maps to ``j/m``.
+
+    Values between knots are interpolated linearly (``np.interp``); values outside the knots are
+    held at 0 or 1. With two knots ``lo, hi`` it is ``(x − lo) / (hi − lo)``.
+    """
+    return np.interp(x, knots, _steps(knots.size))
+
+
+@cache
+def _steps(m: int) -> np.ndarray:
+    """``m`` equal steps from 0 to 1 (the values of ``m`` knots)."""
+    return np.linspace(0.0, 1.0, m)
 
 
 def normalise_weights(salience: np.ndarray) -> np.ndarray:
@@ -19,17 +91,25 @@ def normalise_weights(salience: np.ndarray) -> np.ndarray:
 
 
 def utility(
-    x: np.ndarray, ideal: np.ndarray, weights: np.ndarray, span: np.ndarray, rho: np.ndarray
+    x: np.ndarray,
+    ideal: np.ndarray,
+    weights: np.ndarray,
+    scale: IssueScale | np.ndarray,
+    rho: np.ndarray,
 ) -> np.ndarray:
     """Utility of packages ``x`` (N, D) or (N, K, D) for actors with ideals and weights (N, D).
 
-    ``rho`` has shape (N,). Returns (N,) or (N, K).
+    ``scale`` is the issues' :class:`IssueScale`, or their spans (D,) where every issue is
+    linear. ``rho`` has shape (N,). Returns (N,) or (N, K).
     """
+    if isinstance(scale, IssueScale):
+        gap = scale.gaps(x, ideal)
+    else:
+        gap = np.abs(x - (ideal[:, None, :] if x.ndim == 3 else ideal)) / scale
     if x.ndim == 3:
-        ideal, weights, rho_b = ideal[:, None, :], weights[:, None, :], rho[:, None, None]
+        weights, rho_b = weights[:, None, :], rho[:, None, None]
     else:
         rho_b = rho[:, None]
-    gap = np.abs(x - ideal) / span
     loss = weights * _power(gap, rho, rho_b)
     # A matrix-vector product sums the short issue axis much faster than np.sum(axis=-1).
     return 1.0 - loss @ np.ones(loss.shape[-1])

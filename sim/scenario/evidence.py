@@ -46,7 +46,7 @@ def evidence_items(model: BaseModel, prefix: str = "") -> Iterator[tuple[str, in
     for name in type(model).model_fields:
         value = getattr(model, name)
         path = f"{prefix}{name}"
-        if name == "evidence" and isinstance(value, tuple):
+        if (name == "evidence" or name.endswith("_evidence")) and isinstance(value, tuple):
             for k, item in enumerate(value):
                 yield path, k, item
         else:

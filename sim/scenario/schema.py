@@ -10,6 +10,7 @@ explanations, figures, the dashboard and the reference. Concepts and symbols fol
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 import re
 from typing import Annotated, Any, ClassVar, Literal
@@ -53,6 +54,13 @@ class Issue(Strict):
     """Unit of the scale, for tables and plots."""
     description: str = ""
     """What low and high values mean."""
+    levels: tuple[Annotated[float, Field(allow_inf_nan=False)], ...] | None = None
+    """Optional knots of the issue's value scale, increasing from ``lo`` to ``hi`` (e.g.
+    enrichment ``[0, 3.67, 20, 60]``): every step between two knots weighs the same in every
+    actor's utility (piecewise linear between knots; docs/model.md §3.4.1). Without it the issue
+    is linear on its own scale. Packages, ideals and red lines stay in the issue's own units."""
+    levels_evidence: tuple[Evidence, ...] = ()
+    """Quotes that name the thresholds the knots stand for (checked verbatim like evidence)."""
 
     @model_validator(mode="after")
     def _range(self) -> Issue:
@@ -63,6 +71,15 @@ class Issue(Strict):
                 f"an issue's lo and hi must lie in [{-MAX_MAGNITUDE:g}, {MAX_MAGNITUDE:g}], "
                 f"got lo={self.lo:g}, hi={self.hi:g}"
             )
+        levels = self.levels
+        if levels is not None:
+            if len(levels) < 2 or levels[0] != self.lo or levels[-1] != self.hi:
+                raise ValueError(
+                    f"an issue's levels run from lo to hi ({self.lo:g} to {self.hi:g}), "
+                    f"got {list(levels)}"
+                )
+            if any(b <= a for a, b in itertools.pairwise(levels)):
+                raise ValueError(f"an issue's levels must increase strictly, got {list(levels)}")
         return self
 
 

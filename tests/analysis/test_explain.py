@@ -17,6 +17,7 @@ from sim.analysis.explain import (
     stance_credits,
     told_by_step,
 )
+from sim.engine.model import COLLAPSE_CAUSES
 from sim.mechanisms.outcomes import name
 from sim.runs.ensemble import run
 from sim.scenario.loader import load_scenario
@@ -93,7 +94,7 @@ def test_explain_command() -> None:
 # --- what the story tells, and why (each test fails on the story as first written) -----------
 
 MAXIMALIST = BASELINE.parent / "us_maximalist.yaml"
-STANCE_AND_CLOUT_WORLD = 0
+STANCE_AND_CLOUT_WORLD = 18
 """A baseline world (seed ``SEED``) whose story tells a stance move and a clout move: found by
 scanning the first worlds. A stance told against the previous step alone never moved far enough
 (drift is slow), so the first story told neither."""
@@ -153,7 +154,8 @@ def test_the_pulls_add_up_to_the_stance_move(drifting) -> None:  # type: ignore[
 
 
 def test_a_clout_shock_is_named_and_lobbying_is_not_blamed(maximalist) -> None:  # type: ignore[no-untyped-def]
-    world = int(maximalist[maximalist["outcome"] == "deal"].iloc[0]["world"])
+    # A world whose talks run on for weeks after the turn, so that its stance has moved.
+    world = int(maximalist[maximalist["step"] >= 12].iloc[0]["world"])
     story = explain(MAXIMALIST, SEED, world)
     spec = story.model.spec
     fired = [t for t, line in _told(story) if line.startswith("Shock 'us_maximalist_turn'")]
@@ -191,13 +193,12 @@ def test_a_red_line_veto_names_the_faction_the_issue_and_the_bound() -> None:
     assert "The veto showed Washington where Tehran's red lines lie (enrichment at least" in (
         story.text
     )
-    # Another faction's red line: named, with the backing that failed to override it.
-    story = explain(BASELINE, SEED, 118)
-    irgc = [line for _, line in _told(story) if "crossed IRGC and hardliners' red lines" in line]
-    assert irgc, story.text
-    cap = float(story.model.params["actors.irgc_hardliners.red_lines.0.max"][0])
-    assert f"missile limits (at most {cap:.2f}; the offer had" in irgc[0]
-    assert re.search(r"the clout backing it, [\d.]+%, was not above the [\d.]+% needed", irgc[0])
+    # An offer across the responder's binding red lines is refused, and the refusal names them
+    # (here the IRGC's cap on missiles, binding in Tehran): worth less than no deal to it.
+    refused = [line for _, line in _told(story) if "rejected it: it crosses its red lines" in line]
+    assert refused, story.text
+    cap = float(model.params["actors.irgc_hardliners.red_lines.0.max"][0])
+    assert any(f"missile limits (at most {cap:.2f})" in line for line in refused), story.text
 
 
 @pytest.mark.parametrize(
@@ -248,10 +249,14 @@ def test_strikes_are_told_with_their_calculation_only_when_close(ensemble) -> No
         assert ("with American backing" in told) == bool(told and backing.backed[0])
 
 
-def test_a_walk_out_is_told_with_the_leaders_calculation(maximalist) -> None:  # type: ignore[no-untyped-def]
-    row = maximalist[maximalist["events"].str.contains("collapse:walkout")].iloc[0]
-    story = explain(MAXIMALIST, SEED, int(row["world"]))
-    step = int(row["collapse_step"])
+WALKOUT_WORLD = 612
+"""A baseline world where Tehran walks out (offers that answer offers make walk-outs rare)."""
+
+
+def test_a_walk_out_is_told_with_the_leaders_calculation() -> None:
+    story = explain(BASELINE, SEED, WALKOUT_WORLD)
+    assert story.model.collapse_cause[0] == COLLAPSE_CAUSES.index("walkout")
+    step = int(story.model.collapse_step[0])
     walked = _told_at(story, step, "Tehran walked out: the offer was worth")
     assert walked and "to Khamenei, against" in walked[0], story.text
     assert "for breaking off the talks, which made a walk-out" in walked[0]

@@ -98,7 +98,9 @@ def magnitudes_at_limit(raw: Raw) -> None:
         ):
             if key in actor:
                 actor[key] = MAX_MAGNITUDE
-    raw["issues"]["enrichment"].update(lo=-MAX_MAGNITUDE, hi=MAX_MAGNITUDE)
+    raw["issues"]["enrichment"].update(
+        lo=-MAX_MAGNITUDE, hi=MAX_MAGNITUDE, levels=[-MAX_MAGNITUDE, 0.0, MAX_MAGNITUDE]
+    )
 
 
 EXTREMES: dict[str, Callable[[Raw], None]] = {

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim.mechanisms.bargaining import (
+    RED_LINE_PENALTY,
     Path,
     Side,
     aspiration,
     bisect,
     maximise,
     nash_objective,
+    red_line_utility,
     screening_objective,
 )
 
@@ -216,3 +220,59 @@ def test_property_screening_objective_mixes_the_offer_and_the_rejection(
     if lo < u_r < hi:  # the share of believed types that accept: uniform on [lo, hi]
         share = (u_r - lo) / (hi - lo)
         assert value == pytest.approx(share * u_p + (1 - share) * reject)
+
+
+# --- red lines in the utility, anchors and bounds ----------------------------------------------
+def test_red_line_utility_known_values() -> None:
+    # Beyond the bounds a package loses RED_LINE_PENALTY plus how far it lies beyond (in spans).
+    u = np.array([0.9, 0.9, 0.9])
+    x = np.array([[0.5, 0.0], [0.7, 0.0], [0.5, 0.3]])
+    lower, upper = np.full((3, 2), -np.inf), np.array([[0.6, np.inf]] * 3)
+    lower[:, 1] = 0.1
+    got = red_line_utility(u, x, lower, upper, np.array([1.0, 2.0]))
+    assert got == pytest.approx([0.9 - RED_LINE_PENALTY - 0.05, 0.9 - RED_LINE_PENALTY - 0.15, 0.9])
+    assert np.all(got[:2] < -1)  # worth less than any no-deal value
+
+
+def sided(stance: list[float], lower: list[float], upper: list[float]) -> Side:
+    base = side(stance, [0.5, 0.5], rho=1.5)
+    return replace(base, red_lower=np.array([lower]), red_upper=np.array([upper]))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.floats(0.0, 1.0), min_size=2, max_size=2),
+    st.lists(st.floats(0.0, 1.0), min_size=2, max_size=2),
+    st.lists(st.floats(0.0, 1.0), min_size=2, max_size=2),
+    st.floats(0.0, 0.5),
+)
+def test_property_anchored_path_within_bounds_keeps_utilities_monotone(
+    a: list[float], b: list[float], start: list[float], room: float
+) -> None:
+    # The proposer's red lines hold around its stance; the path is kept within them and starts
+    # at the responder's last offer: the proposer's utility rises, the responder's falls, and
+    # the proposer never meets its own red-line penalty.
+    lo = [ai - room for ai in a]
+    hi = [ai + room for ai in a]
+    proposer = sided(a, lo, hi)
+    responder = sided(b, [-np.inf] * 2, [np.inf] * 2)
+    path = (
+        Path(proposer, responder, np.ones(2))
+        .anchored(np.array([start]))
+        .within(np.array([lo]), np.array([hi]))
+    )
+    lams = np.linspace(0, 1, 21)[None]
+    xs = path.package(lams)
+    up, down = path.u_proposer(xs)[0], path.u_responder(xs)[0]
+    assert np.all(np.diff(up) >= -1e-12) and np.all(np.diff(down) <= 1e-12)
+    assert np.all(up >= -1e-12)
+    assert np.all((xs >= np.array(lo) - 1e-12) & (xs <= np.array(hi) + 1e-12))
+    assert np.allclose(xs[0, -1], a)
+
+
+def test_anchor_is_held_between_the_stances() -> None:
+    path = Path(side([1.0, 0.0], [0.5, 0.5]), side([0.0, 1.0], [0.5, 0.5]), np.ones(2))
+    anchored = path.anchored(np.array([[1.5, 0.5]]))  # beyond the proposer's stance on issue 0
+    assert anchored.package(np.zeros(1))[0] == pytest.approx([1.0, 0.5])
+    no_offer = path.anchored(np.full((1, 2), np.nan))  # no offer yet: the responder's stance
+    assert no_offer.package(np.zeros(1))[0] == pytest.approx([0.0, 1.0])

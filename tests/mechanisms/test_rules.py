@@ -14,7 +14,7 @@ from hypothesis.extra.numpy import arrays
 from sim.engine.model import NegotiationModel
 from sim.mechanisms.outcomes import DEAL, RUNNING
 from sim.mechanisms.rng import block_seed
-from sim.mechanisms.rules import PROPOSAL_RULES, STANCE_RULES
+from sim.mechanisms.rules import PROPOSAL_RULES, STANCE_RULES, reciprocal_demand
 from sim.mechanisms.stance import Compromise, StanceRule
 from sim.scenario import load_scenario
 from tests.builders import BASELINE
@@ -201,3 +201,13 @@ def test_a_principal_without_clout_keeps_the_stance_in_the_hull(
     salience = np.ones((2, 1, 2))
     _, stance = rule().round(positions, salience, np.zeros((2, 1)))
     assert np.all((stance >= [5.0, 1.0]) & (stance <= [7.0, 1.0]))
+
+
+def test_reciprocal_demand_known_values() -> None:
+    # The other side closed half the gap (0.4 -> 0.6 against a demand of 0.8): the side closes
+    # half of what is left (0.8 -> 0.7). No concession, no answer; a full one, full agreement.
+    own, theirs, before = np.array([0.8, 0.8, 0.8]), np.array([0.6, 0.4, 0.8]), np.full(3, 0.4)
+    assert reciprocal_demand(own, theirs, before) == pytest.approx([0.7, 0.8, 0.8])
+    # A retreat is not answered (the share is clipped at 0); no history owes nothing (+inf).
+    assert reciprocal_demand(np.array([0.8]), np.array([0.3]), np.array([0.4]))[0] == 0.8
+    assert reciprocal_demand(np.array([np.nan]), np.array([0.3]), np.array([0.4]))[0] == np.inf

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from sim.mechanisms.utility import normalise_weights, utility
+from sim.mechanisms.utility import IssueScale, normalise_weights, utility, value_scale
 
 
 def test_utility_known_values() -> None:
@@ -107,3 +107,56 @@ def test_a_worlds_utility_is_bit_identical_alone_and_in_a_block() -> None:
     together = utility(x, ideal, weights, span, rho)
     alone = utility(x[:1], ideal[:1], weights[:1], span, rho[:1])
     assert alone[0] == together[0]
+
+
+# --- value scales (issue levels) --------------------------------------------------------------
+ENRICHMENT = np.array([0.0, 3.67, 20.0, 60.0])
+
+
+def test_value_scale_known_values() -> None:
+    # Knot j of m maps to j/m; linear between knots; held at 0 and 1 outside.
+    x = np.array([0.0, 3.67, 20.0, 60.0, 1.835, 11.835, 40.0, -1.0, 70.0])
+    third = 1 / 3
+    expected = [0, third, 2 * third, 1, third / 2, 1.5 * third, 2.5 * third, 0, 1]
+    assert value_scale(x, ENRICHMENT) == pytest.approx(expected)
+    # Two knots: the linear scale (x − lo) / (hi − lo).
+    assert value_scale(np.array([2.5]), np.array([0.0, 10.0]))[0] == pytest.approx(0.25)
+
+
+def test_utility_measures_a_levelled_issue_on_its_value_scale() -> None:
+    # Dismantling (0) against civilian enrichment (3.67) is a third of the enrichment scale,
+    # not 3.67/60 of it: with one issue and ρ = 1 the utility falls by 1/3.
+    scale = IssueScale(np.array([60.0]), ((0, ENRICHMENT),))
+    ideal, weights, rho = np.array([[0.0]]), np.array([[1.0]]), np.array([1.0])
+    assert utility(np.array([[3.67]]), ideal, weights, scale, rho)[0] == pytest.approx(2 / 3)
+    assert utility(np.array([[3.67]]), ideal, weights, np.array([60.0]), rho)[0] == pytest.approx(
+        1 - 3.67 / 60
+    )
+    # Iran's 60 against 20 (high enrichment) is also a third.
+    ideal60 = np.array([[60.0]])
+    assert utility(np.array([[20.0]]), ideal60, weights, scale, rho)[0] == pytest.approx(2 / 3)
+    # An issue without knots keeps its linear scale beside a levelled one.
+    both = IssueScale(np.array([60.0, 1.0]), ((0, ENRICHMENT),))
+    u = utility(
+        np.array([[[3.67, 0.5]]]), np.array([[0.0, 0.0]]), np.array([[0.5, 0.5]]), both, rho
+    )
+    assert u.shape == (1, 1) and u[0, 0] == pytest.approx(1 - 0.5 / 3 - 0.25)
+
+
+@st.composite
+def knots(draw: st.DrawFn) -> np.ndarray:
+    """Strictly increasing knots with at least two points."""
+    steps = draw(st.lists(st.floats(0.01, 50.0), min_size=1, max_size=6))
+    start = draw(st.floats(-50.0, 50.0))
+    return start + np.concatenate([[0.0], np.cumsum(steps)])
+
+
+@settings(max_examples=100)
+@given(knots(), st.lists(st.floats(0.0, 1.0), min_size=2, max_size=20))
+def test_property_value_scale_is_monotone_with_equal_steps(k: np.ndarray, at: list[float]) -> None:
+    # Knots map to equal steps of a scale of length 1 ...
+    assert value_scale(k, k) == pytest.approx(np.linspace(0, 1, k.size), abs=1e-12)
+    # ... and the scale never falls between them.
+    x = np.sort(k[0] + np.array(at) * (k[-1] - k[0]))
+    v = value_scale(x, k)
+    assert np.all(np.diff(v) >= -1e-12) and np.all((v >= 0) & (v <= 1))
