@@ -105,7 +105,7 @@ def main() -> int:
         label="docs/model.md deal dates are",
         command="scripts/deal_dates.py",
         check=args.check,
-        after=figure,
+        after=lambda: figure(counts),
     )
 
 
