@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import sys
 from pathlib import Path
 from types import ModuleType
 
@@ -18,6 +19,9 @@ SCRIPT = ROOT / "scripts" / "bdm_tables.py"
 
 
 def script() -> ModuleType:
+    # The script imports its sibling scripts/_generated.py, as it does when run from scripts/.
+    if str(SCRIPT.parent) not in sys.path:
+        sys.path.insert(0, str(SCRIPT.parent))
     spec = importlib.util.spec_from_file_location("bdm_tables", SCRIPT)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
