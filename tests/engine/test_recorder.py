@@ -72,10 +72,10 @@ def test_the_sessions_of_a_known_world(breakdown: NegotiationModel) -> None:
     first = breakdown.trace[0].session
     assert first is not None and first.live[0]
     assert (first.proposer.actor_id, first.responder.actor_id) == ("us", "iran")
-    # As ``negsim explain`` tells it: worth 0.52 to Tehran, aspiration 1.00, no deal 0.42.
+    # As ``negsim explain`` tells it: worth 0.52 to Tehran, aspiration 1.00, no deal 0.64.
     assert f"{first.responder.utility[0]:.2f}" == "0.52"
     assert f"{first.responder.aspiration[0]:.2f}" == "1.00"
-    assert f"{first.responder.reservation[0]:.2f}" == "0.42"
+    assert f"{first.responder.reservation[0]:.2f}" == "0.64"
     assert not first.accepted[0] and not first.deal[0]
     second = breakdown.trace[1].session
     assert second is not None and second.proposer.actor_id == "iran"
