@@ -54,7 +54,7 @@ from sim.mechanisms.ratification import Ratification
 from sim.mechanisms.rng import WorldStreams
 from sim.mechanisms.rules import PROPOSAL_RULES, NashMediator, SessionClock
 from sim.mechanisms.shocks import apply_op, condition_holds, in_window
-from sim.mechanisms.strike import Walkout, lock_in
+from sim.mechanisms.strike import CLOSENESS_SCALE, Walkout, lock_in
 from sim.mechanisms.third_parties import (
     lobbying_received,
     patron_lift,
@@ -469,9 +469,17 @@ class NegotiationModel(World):
         offer[idx] = offer_live
         gap = np.full(self.n_worlds, np.inf)
         gap[idx] = np.maximum(0.0, path.responder.reservation - path.u_responder(offer_live))
-        votes = proposer.vote(offer_live, idx), responder.vote(offer_live, idx)
+        # The sides vote where it can matter: on an accepted offer (a deal or a veto), or on one
+        # close enough for Israel to fear it locks in (``last_ratifiable``: closeness is 0 from a
+        # gap of CLOSENESS_SCALE on). A vote elsewhere changes nothing; a recorded run votes always.
+        voting = (
+            idx
+            if self.recorder is not None
+            else np.flatnonzero(live & (accepted | (gap < CLOSENESS_SCALE)))
+        )
+        votes = proposer.vote(offer[voting], voting), responder.vote(offer[voting], voting)
         (ok_p, veto_p), (ok_r, veto_r) = (
-            (_spread(self.n_worlds, idx, v.passed), _spread(self.n_worlds, idx, v.veto))
+            (_spread(self.n_worlds, voting, v.passed), _spread(self.n_worlds, voting, v.veto))
             for v in votes
         )
         # Before the end of the observed history the record shows no agreement and no collapse.
@@ -499,7 +507,7 @@ class NegotiationModel(World):
         if self.recorder is not None:
             n = self.n_worlds
             p_side, r_side = (
-                self._side_at_session(t, side, role, offer, _spread_vote(n, idx, vote))
+                self._side_at_session(t, side, role, offer, _spread_vote(n, voting, vote))
                 for side, role, vote in zip(
                     (proposer, responder), ("proposer", "responder"), votes, strict=True
                 )
