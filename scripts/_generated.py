@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -32,3 +33,11 @@ def check_or_write(
         after()
     print(f"{label} rewritten" + ("; figure redrawn" if after is not None else ""))
     return 0
+
+
+def fill_block(text: str, marker: str, new: str, doc: str) -> str:
+    """``text`` with the block between ``<!-- marker -->`` and ``<!-- /marker -->`` replaced."""
+    pattern = re.compile(rf"(<!-- {marker} -->\n).*?(<!-- /{marker} -->)", flags=re.DOTALL)
+    if not pattern.search(text):
+        raise SystemExit(f"{doc} has no <!-- {marker} --> block")
+    return pattern.sub(lambda m: m.group(1) + new + m.group(2), text)

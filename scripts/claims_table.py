@@ -12,11 +12,10 @@ the ``<!-- claims:baseline -->`` markers of docs/claims.md.
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from pathlib import Path
 
-from _generated import check_or_write
+from _generated import check_or_write, fill_block
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "claims.md"
@@ -40,14 +39,6 @@ def table(worlds: int = WORLDS, seed: int = SEED, jobs: int = 1) -> str:
     return f"`{command}`: {tally}.\n\n" + claims_markdown(results)
 
 
-def fill(text: str, new: str) -> str:
-    """``text`` with the marked block replaced by ``new``."""
-    pattern = re.compile(rf"(<!-- {MARKER} -->\n).*?(<!-- /{MARKER} -->)", flags=re.DOTALL)
-    if not pattern.search(text):
-        raise SystemExit(f"{DOC} has no <!-- {MARKER} --> block")
-    return pattern.sub(lambda m: m.group(1) + new + m.group(2), text)
-
-
 def main() -> int:
     """Rewrite or check the verdict table of docs/claims.md."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -55,7 +46,7 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=1, help="processes per run (default 1)")
     args = parser.parse_args()
     old = DOC.read_text(encoding="utf-8")
-    new = fill(old, table(jobs=args.jobs))
+    new = fill_block(old, MARKER, table(jobs=args.jobs), str(DOC))
     return check_or_write(
         DOC,
         old,

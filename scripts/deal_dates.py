@@ -14,11 +14,10 @@ gives the counts.
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from pathlib import Path
 
-from _generated import check_or_write
+from _generated import check_or_write, fill_block
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "model.md"
@@ -82,14 +81,6 @@ def figure(counts: dict[int, dict[str, int]]) -> None:
     plt.close(fig)
 
 
-def fill(text: str, new: str) -> str:
-    """``text`` with the marked block replaced by ``new``."""
-    pattern = re.compile(rf"(<!-- {MARKER} -->\n).*?(<!-- /{MARKER} -->)", flags=re.DOTALL)
-    if not pattern.search(text):
-        raise SystemExit(f"docs/model.md has no <!-- {MARKER} --> block")
-    return pattern.sub(lambda m: m.group(1) + new + m.group(2), text)
-
-
 def main() -> int:
     """Rewrite or check the deal-date table (and redraw the figure)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -97,7 +88,7 @@ def main() -> int:
     args = parser.parse_args()
     counts = deals_by_month()
     old = DOC.read_text(encoding="utf-8")
-    new = fill(old, table(counts))
+    new = fill_block(old, MARKER, table(counts), "docs/model.md")
     return check_or_write(
         DOC,
         old,

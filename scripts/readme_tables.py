@@ -13,11 +13,10 @@ scenarios (probability and 95% Wilson interval per outcome).
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from pathlib import Path
 
-from _generated import check_or_write
+from _generated import check_or_write, fill_block
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
@@ -60,12 +59,7 @@ def baseline_figure() -> None:
 def fill(text: str, new: dict[str, str]) -> str:
     """``text`` with each marked block replaced by its new table."""
     for name in MARKERS:
-        pattern = re.compile(
-            rf"(<!-- tables:{name} -->\n).*?(<!-- /tables:{name} -->)", flags=re.DOTALL
-        )
-        if not pattern.search(text):
-            raise SystemExit(f"README.md has no <!-- tables:{name} --> block")
-        text = pattern.sub(lambda m, t=new[name]: m.group(1) + t + m.group(2), text)
+        text = fill_block(text, f"tables:{name}", new[name], "README.md")
     return text
 
 
