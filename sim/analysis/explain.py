@@ -282,6 +282,47 @@ def _opening_lines(model: NegotiationModel, record: StepRecord) -> list[str]:
         )
         stance = _package(spec, record.principals[sid].stance[0])
         out.append(f"{SIDE_NAMES[sid]} opens with the stance {stance}; clout: {clout}.")
+    return out + _no_deal_lines(model, record, None)
+
+
+def _no_deal_lines(
+    model: NegotiationModel, record: StepRecord, previous: StepRecord | None
+) -> list[str]:
+    """What lifts or weighs on Tehran's no-deal value: its patrons' lifeline, the looming snapback.
+
+    Told at the start, then when either changes (docs/model.md §3.4.14, §3.4.18).
+    """
+    world, name = record.world, SIDE_NAMES[model.iran.actor_id]
+    if world.lifeline is None or world.snapback_threat is None:
+        return []
+    lift, threat = float(world.lifeline[0]), float(world.snapback_threat[0])
+    if previous is None or previous.world.lifeline is None:
+        parts = []
+        if model.patrons:
+            patrons = join_words([_label(model.spec, p.actor_id) for p in model.patrons])
+            parts.append(f"its patrons' lifeline (+{lift:.2f}: {patrons})")
+        if threat > 0:
+            parts.append(f"the cost of the looming UN snapback (-{threat:.2f})")
+        return [f"{name}'s value of no deal counts {join_words(parts)}."] if parts else []
+    out = []
+    before = float(previous.world.lifeline[0])
+    if abs(lift - before) >= 0.005:
+        causes = [f"'{s}'" for s in model.spec.shocks if record.fired(s)]
+        causes += [
+            f"{_label(model.spec, pid)} distanced itself from Iran"
+            for pid, step in model.distance_step.items()
+            if previous.step <= step[0] < record.step
+        ]
+        why = f" ({join_words(causes)})" if causes else ""
+        moved = "fallen" if lift < before else "risen"
+        out.append(
+            f"{name}'s lifeline from its patrons has {moved} from {before:.2f} to {lift:.2f}{why}."
+        )
+    was = previous.world.snapback_threat
+    if was is not None and was[0] > 0 and threat == 0:
+        used = 0 <= model.snapback_step[0] < record.step
+        how = "it is spent, the snapback used" if used else "the snapback has lapsed"
+        out.append(f"The snapback threat no longer weighs on {name}: {how}.")
     return out
 
 
@@ -837,6 +878,8 @@ def _outside_lines(
             out.append(line)
     if record.snapback:
         out.append("The E3 triggered the UN snapback: harsher sanctions return.")
+    if previous is not None:
+        out.extend(_no_deal_lines(model, record, previous))
     return out
 
 

@@ -195,6 +195,8 @@ class NegotiationModel(World):
         self.mediation_step = {pid: np.full(n, -1, dtype=np.int32) for pid in ids}
         self.distance_step = {pid: np.full(n, -1, dtype=np.int32) for pid in ids}
         self.support_kept = {pid: np.ones(n) for pid in ids}  # 1 − distance_cut once distanced
+        self.lifeline = np.zeros(n)  # the patrons' lift of Iran's no-deal value this step
+        self.threat = np.zeros(n)  # the looming snapback's cost to it this step
 
     def _session_steps(self) -> list[int]:
         proto, horizon = self.spec.protocol, self.spec.horizon
@@ -446,7 +448,8 @@ class NegotiationModel(World):
         relief = np.clip(
             sum((self.support(p) for p in self.patrons), np.zeros(self.n_worlds)), 0, 0.95
         )
-        shift = self._patron_lift() - self._snapback_threat(t)
+        self.lifeline, self.threat = self._patron_lift(), self._snapback_threat(t)
+        shift = self.lifeline - self.threat
         self.iran.outside_shift = np.where(self.active, shift, self.iran.outside_shift)
         for p in self.principals.values():
             p.update_domestic(
@@ -832,6 +835,8 @@ class NegotiationModel(World):
             collapsed=self.collapsed,
             collapse_cause=self.collapse_cause,
             last_offer=self.last_offer,
+            lifeline=self.lifeline,
+            snapback_threat=self.threat,
         )
         principals = {pid: p.state() for pid, p in self.principals.items()}
         self.recorder.end(t, principals, world)

@@ -131,6 +131,10 @@ class WorldState:
     collapsed: np.ndarray
     collapse_cause: np.ndarray
     last_offer: np.ndarray
+    lifeline: np.ndarray | None = None
+    """What Iran's patrons add to its value of no deal (``patron_lift``)."""
+    snapback_threat: np.ndarray | None = None
+    """What the looming snapback costs Iran's value of no deal before it is used."""
 
 
 @dataclass(frozen=True)

@@ -296,3 +296,21 @@ def test_drawn_parameters_are_told_in_words() -> None:
         assert match is not None, line
         assert match[4] in story.model.drawn and "_" not in match[1].split("'")[0]
         assert match[1] == describe(match[4], spec).name  # the scenario vocabulary's name
+
+
+def test_the_lifeline_and_the_snapback_threat_are_told(ensemble) -> None:  # type: ignore[no-untyped-def]
+    """Tehran's no-deal value: the opening names both levers; a patron's cut names its cause."""
+    world = next(
+        int(w)
+        for w, fired in zip(ensemble["world"], ensemble["shock.china_tariff_caution"], strict=True)
+        if fired >= 0
+    )
+    story = explain(BASELINE, SEED, world)
+    lines = story.text.splitlines()
+    opening = next(line for line in lines if "value of no deal counts" in line)
+    lift = float(story.model.trace[0].world.lifeline[0])
+    threat = float(story.model.trace[0].world.snapback_threat[0])
+    assert f"its patrons' lifeline (+{lift:.2f}: Russia and China)" in opening
+    assert f"looming UN snapback (-{threat:.2f})" in opening
+    cut = next(line for line in lines if "lifeline from its patrons has fallen" in line)
+    assert "'china_tariff_caution'" in cut
