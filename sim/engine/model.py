@@ -425,7 +425,10 @@ class NegotiationModel(World):
             return ok & False
         if trig.when is not None:
             value = self.state_variable(trig.when.variable)
-            ok = condition_holds(value, trig.when.above, trig.when.below, ok)
+            bound = f"shocks.{name}.trigger.when"
+            above = self.params[f"{bound}.above"] if trig.when.above is not None else None
+            below = self.params[f"{bound}.below"] if trig.when.below is not None else None
+            ok = condition_holds(value, above, below, ok)
         if trig.hazard is not None:
             ok &= self.streams.bernoulli(
                 f"shock:{name}", t, self.params[f"shocks.{name}.trigger.hazard"]

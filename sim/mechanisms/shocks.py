@@ -27,7 +27,10 @@ def in_window(t: int, at: int | None, after: int | None, until: int | None) -> b
 
 
 def condition_holds(
-    value: np.ndarray, above: float | None, below: float | None, holds: np.ndarray
+    value: np.ndarray,
+    above: np.ndarray | float | None,
+    below: np.ndarray | float | None,
+    holds: np.ndarray,
 ) -> np.ndarray:
     """``holds`` where a state variable is at least ``above`` and at most ``below`` (N,).
 

@@ -511,10 +511,19 @@ class StateCondition(Strict):
         "pressure", "progress", "us_hawk_share", "iran_hawk_share", "failed_sessions", "snapback"
     ]
     """The state variable."""
-    above: float | None = Field(default=None, allow_inf_nan=False)
-    """Holds when the variable is at least this."""
-    below: float | None = Field(default=None, allow_inf_nan=False)
-    """Holds when the variable is at most this."""
+    above: Param | None = term(
+        None,
+        name="the level of its state variable from which the shock '{shock}' can fire",
+        unit="level of the state variable",
+    )
+    """Holds when the variable is at least this (a number, or a distribution each world draws:
+    ``shocks.<name>.trigger.when.above``, so overrides, sweeps and screenings move it)."""
+    below: Param | None = term(
+        None,
+        name="the level of its state variable up to which the shock '{shock}' can fire",
+        unit="level of the state variable",
+    )
+    """Holds when the variable is at most this (``shocks.<name>.trigger.when.below``)."""
 
 
 class SetParam(Strict):

@@ -31,6 +31,7 @@ from sim.scenario.schema import (
     Scenario,
     SetParam,
     Snapback,
+    StateCondition,
     Striker,
     Trigger,
 )
@@ -163,6 +164,8 @@ def _shock_parameter(parts: list[str], scenario: Scenario | None) -> ParamName |
     shock_id = parts[1]
     if parts[2:] == ["trigger", "hazard"]:
         return _named(_field(Trigger, "hazard"), shock=shock_id, scenario=scenario)
+    if parts[2:4] == ["trigger", "when"] and len(parts) == 5:
+        return _named(_field(StateCondition, parts[4]), shock=shock_id, scenario=scenario)
     shock = scenario.shocks.get(shock_id) if scenario is not None else None
     if shock is None or parts[2] != "effects" or parts[4:] != ["value"]:
         return None

@@ -126,20 +126,23 @@ def maximalist():  # type: ignore[no-untyped-def]
 
 def test_slow_drift_is_told_once_it_adds_up(drifting) -> None:  # type: ignore[no-untyped-def]
     told = _told(drifting)
-    stances = [(t, STANCE_LINE.match(line)) for t, line in told if "stance on" in line]
+    stance_lines = [(t, line) for t, line in told if "stance on" in line]
+    stances = [(t, STANCE_LINE.match(line)) for t, line in stance_lines]
     clouts = [(t, CLOUT_LINE.match(line)) for t, line in told if "share of clout" in line]
     assert stances and clouts, drifting.text
     assert all(m is not None for _, m in stances + clouts), drifting.text
     by_step = {r.step: r for r in drifting.model.trace}
     issues = list(drifting.model.spec.issues)
-    for t, m in stances:
+    for (t, m), (_, line) in zip(stances, stance_lines, strict=True):
         assert m is not None
         side = "us" if m[1] == "Washington" else "iran"
         d, since = issues.index(m[2].replace(" ", "_")), int(m[5])
         # From the value told last (the opening stance, or the last line on it) to now.
         assert float(m[3]) == pytest.approx(by_step[since].principals[side].stance[0, d], abs=0.006)
         assert float(m[4]) == pytest.approx(by_step[t].principals[side].stance[0, d], abs=0.006)
-        assert since < t - 1  # a drift over several steps, no single step would have been told
+        # A drift over several steps, which no single step would have told; or a jump big enough
+        # to tell at once (a shock moving the clout), which the line says.
+        assert (since == t - 1) == ("in one step" in line), line
     for t, m in clouts:
         assert m is not None and int(m[6]) < t
 

@@ -9,6 +9,7 @@ import numpy as np
 from sim.engine.model import NegotiationModel
 from sim.mechanisms.rng import block_seed
 from sim.scenario import load_scenario
+from sim.scenario.schema import parameter_paths
 from tests.builders import BASELINE
 
 
@@ -43,3 +44,34 @@ def test_the_public_value_of_a_shocked_parameter_follows_the_shock_not_the_draw(
     assert np.array_equal(trump.public("no_deal_shift"), expected)
     assert np.array_equal(model.params[shift][fired], 2 * model.drawn[shift][fired])
     assert np.array_equal(trump.public("pressure_sensitivity")[fired], np.full(fired.sum(), 0.3))
+
+
+def test_a_state_trigger_level_is_a_parameter_each_world_draws(tmp_path: Path) -> None:
+    """``trigger.when.above`` is a parameter path: drawn per world, and a shock fires in a world
+    exactly from the first step its state variable reaches that world's own level."""
+    scenario = tmp_path / "level.yaml"
+    scenario.write_text(
+        f"extends: {BASELINE}\n"
+        "name: level\n"
+        "shocks:\n"
+        "  level_test:\n"
+        "    trigger:\n"
+        "      when: {variable: pressure, above: {dist: uniform, low: 0.6, high: 0.9}}\n"
+        "    effects: [{op: scale, path: actors.us_president.no_deal_shift, value: 1.0}]\n"
+        "    assumption: a test\n",
+        encoding="utf-8",
+    )
+    loaded = load_scenario(scenario)
+    assert "shocks.level_test.trigger.when.above" in parameter_paths(loaded.scenario)
+    model = NegotiationModel(loaded.scenario, block_seed(3, 0), np.arange(300))
+    level = model.drawn["shocks.level_test.trigger.when.above"]
+    assert np.ptp(level) > 0.2
+    pressure = []
+    while model.running:
+        model.step()
+        pressure.append(model.iran.pressure.copy())
+    first = model.shock_step["level_test"]
+    reached = np.array(pressure) >= level  # (steps, worlds): pressure at the end of each step
+    for w in np.flatnonzero(first > 0)[:50]:
+        assert reached[first[w] - 1, w] and not reached[: first[w] - 1, w].any()
+    assert (first > 0).any() and (first < 0).any()
