@@ -208,25 +208,47 @@ def world_table(model: NegotiationModel, block: int, block_size: int = BLOCK_SIZ
 
 
 def _events(model: NegotiationModel) -> np.ndarray:
-    """A compact text of each world's non-terminal events, in order: ``name@step;...``."""
-    causes = np.array(COLLAPSE_CAUSES, dtype=object)[model.collapse_cause]
-    named: list[tuple[str, np.ndarray, np.ndarray | None]] = [
-        ("snapback", model.snapback_step, None),
-        ("backing", model.backing_step, None),
+    """A compact text of each world's non-terminal events, in order: ``name@step;...``.
+
+    Worlds with the same event steps and collapse cause share one text, built once.
+    """
+    named: list[tuple[str, np.ndarray]] = [
+        ("snapback", model.snapback_step),
+        ("backing", model.backing_step),
     ]
-    named += [(f"shock:{k}", v, None) for k, v in model.shock_step.items()]
-    named.append(("collapse", model.collapse_step, causes))
-    steps = np.stack([v for _, v, _ in named], axis=1)
+    named += [(f"shock:{k}", v) for k, v in model.shock_step.items()]
+    named.append(("collapse", model.collapse_step))
+    steps = np.stack([v for _, v in named], axis=1).astype(np.int64)
     out = np.full(model.n_worlds, "", dtype=object)
-    for i in np.flatnonzero((steps >= 0).any(axis=1)):
-        hits = sorted((int(s), j) for j, s in enumerate(steps[i]) if s >= 0)
-        out[i] = ";".join(f"{_event_label(named[j], int(i))}@{s}" for s, j in hits)
+    some = np.flatnonzero((steps >= 0).any(axis=1))
+    keys = np.column_stack([steps[some], model.collapse_cause[some]])
+    rows, inverse = _unique_rows(keys)
+    texts = [_events_text([name for name, _ in named], row) for row in rows.tolist()]
+    out[some] = np.array(texts, dtype=object)[inverse]
     return out
 
 
-def _event_label(event: tuple[str, np.ndarray, np.ndarray | None], world: int) -> str:
-    name, _, detail = event
-    return name if detail is None else f"{name}:{detail[world]}"
+def _unique_rows(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct rows of an integer array (n, k), and each row's index among them.
+
+    A lexicographic sort, much faster than ``np.unique(axis=0)`` on structured rows.
+    """
+    order = np.lexsort(keys.T[::-1])
+    ranked = keys[order]
+    new = np.ones(len(ranked), dtype=bool)
+    new[1:] = (ranked[1:] != ranked[:-1]).any(axis=1)
+    inverse = np.empty(len(ranked), dtype=np.intp)
+    inverse[order] = np.cumsum(new) - 1
+    return ranked[new], inverse
+
+
+def _events_text(names: list[str], row: list[int]) -> str:
+    """The text of one row of event steps followed by its collapse cause's code."""
+    *steps, cause = row
+    last = len(names) - 1  # the collapse, labelled with its cause
+    labels = [f"{n}:{COLLAPSE_CAUSES[cause]}" if j == last else n for j, n in enumerate(names)]
+    hits = sorted((s, j) for j, s in enumerate(steps) if s >= 0)
+    return ";".join(f"{labels[j]}@{s}" for s, j in hits)
 
 
 def summarise(worlds: pd.DataFrame, spec: Scenario) -> dict[str, Any]:
