@@ -20,6 +20,8 @@ from functools import cache
 
 import numpy as np
 
+from sim.mechanisms.arrays import repeat_last, repeat_rows, tile_last
+
 IDEAL_MEMORY = 16
 """How many ideal arrays an :class:`IssueScale` remembers on its value scales."""
 
@@ -41,11 +43,12 @@ class IssueScale:
     def gaps(self, x: np.ndarray, ideal: np.ndarray) -> np.ndarray:
         """``|x − ideal|`` per issue on the value scale (span 1 on every issue)."""
         many = x.ndim == ideal.ndim + 1  # packages (N, K, D) for ideals (N, D)
-        gap = np.abs(x - (ideal[:, None] if many else ideal))
-        gap /= self.span
+        gap = x - (repeat_rows(ideal, x.shape[1]) if many else ideal)
+        np.abs(gap, out=gap)
+        gap /= tile_last(self.span, x.shape)
         for (d, k), v in zip(self.knots, self._ideal_values(ideal), strict=True):
             value = np.interp(x[..., d], k, _steps(k.size))
-            value -= v[:, None] if many else v
+            value -= repeat_last(v, x.shape[1]) if many else v
             gap[..., d] = np.abs(value)
         return gap
 
@@ -84,10 +87,12 @@ def _steps(m: int) -> np.ndarray:
 
 def normalise_weights(salience: np.ndarray) -> np.ndarray:
     """Saliences (..., D) to weights summing to 1 over the last axis (uniform if all are zero)."""
-    total = salience.sum(axis=-1, keepdims=True)
+    total = salience.sum(axis=-1)
     d = salience.shape[-1]
-    safe = np.where(total > 0, total, 1.0)
-    return np.where(total > 0, salience / safe, 1.0 / d)
+    if np.all(total > 0):
+        return salience / repeat_last(total, d)
+    safe = np.where(total > 0, total, 1.0)[..., None]
+    return np.where(total[..., None] > 0, salience / safe, 1.0 / d)
 
 
 def utility(
@@ -107,7 +112,7 @@ def utility(
     else:
         gap = np.abs(x - (ideal[:, None, :] if x.ndim == 3 else ideal)) / scale
     if x.ndim == 3:
-        weights, rho_b = weights[:, None, :], rho[:, None, None]
+        weights, rho_b = repeat_rows(weights, x.shape[1]), rho[:, None, None]
     else:
         rho_b = rho[:, None]
     loss = weights * _power(gap, rho, rho_b)

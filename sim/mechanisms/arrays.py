@@ -1,0 +1,35 @@
+"""Broadcasts made contiguous: the same values as NumPy's broadcasting, computed faster.
+
+NumPy runs an operation between contiguous arrays of one shape as one loop over all their
+elements. With an operand broadcast along a short last axis (the issues, D = 4 in the baseline:
+``a[:, None] * b`` for ``a`` (N,) and ``b`` (N, D)) it loops over every row of D elements
+instead, several times slower. Repeating the operand to the full shape first costs one fast
+copy and gives the same values element by element, so the results are bit-identical.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def repeat_last(a: np.ndarray, k: int) -> np.ndarray:
+    """``a`` (...) repeated along a new last axis of ``k``: ``a[..., None]`` made contiguous."""
+    return np.repeat(a, k).reshape(*a.shape, k)
+
+
+def repeat_rows(a: np.ndarray, k: int) -> np.ndarray:
+    """``a`` (N, ...) repeated along a new second axis of ``k``: ``a[:, None]`` made contiguous."""
+    return np.repeat(a, k, axis=0).reshape(a.shape[0], k, *a.shape[1:])
+
+
+def tile_last(a: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """``a`` (D,) tiled to ``shape`` (..., D): its broadcast to ``shape`` made contiguous."""
+    return np.tile(a, (*shape[:-1], 1))
+
+
+def where_rows(mask: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``np.where(mask[:, None, ...], a, b)``: rows of ``a`` where ``mask`` (N,), else of ``b``.
+
+    ``a`` and ``b`` have the full shape (N, ...).
+    """
+    return np.where(repeat_last(mask, int(np.prod(a.shape[1:]))).reshape(a.shape), a, b)
