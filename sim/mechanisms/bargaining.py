@@ -271,8 +271,8 @@ def bisect(on: Evaluator, *, decreasing: bool, n: int) -> np.ndarray:
     root = np.where(ga >= 0, 0.0, 1.0)  # out-of-reach cases, and the default
     todo = np.flatnonzero((ga < 0) & (gb > 0))
     a, b, ga, gb = np.zeros(todo.size), np.ones(todo.size), ga[todo], gb[todo]
-    gathered, pos = todo, np.arange(todo.size)
-    f = on(gathered)
+    # ``pos``: where the unsolved worlds sit among those ``f`` evaluates (None: all of them)
+    gathered, pos, f = todo, None, on(todo)
     satisfied = (lambda g: g <= 0) if decreasing else (lambda g: g >= 0)
     # Safeguard for flat functions: bisect where three steps have not halved the bracket.
     reference, stalled = np.ones(todo.size), np.zeros(todo.size, dtype=np.int8)
@@ -280,29 +280,53 @@ def bisect(on: Evaluator, *, decreasing: bool, n: int) -> np.ndarray:
         if todo.size == 0:
             break
         if 2 * todo.size < gathered.size:
-            gathered, pos, f = todo, np.arange(todo.size), on(todo)
-        denom = np.where(gb != ga, gb - ga, 1.0)
-        c = np.clip(b - gb * (b - a) / denom, np.minimum(a, b), np.maximum(a, b))
-        c = np.where((stalled >= 3) | (gb == ga), 0.5 * (a + b), c)
-        lam = np.zeros(gathered.size)
-        lam[pos] = c
-        gc = sign * f(lam)[pos]
+            gathered, pos, f = todo, None, on(todo)
+        c = _illinois_point(a, b, ga, gb, stalled)
+        gc = _evaluate(f, c, pos, gathered.size)
+        if decreasing:
+            gc = -gc
         flip = gc * gb < 0
         a, ga = np.where(flip, b, a), np.where(flip, gb, ga / 2)
         b, gb = c, gc
         width = np.abs(b - a)
         halved = width <= 0.5 * reference
         reference = np.where(halved, width, reference)
-        stalled = np.where(halved, 0, stalled + 1).astype(np.int8)
+        stalled = np.where(halved, 0, stalled + 1).astype(np.int8, copy=False)
         exact = np.abs(gc) <= VALUE_TOLERANCE
         done = (width < SOLVER_TOLERANCE) | exact
+        if not done.any():
+            continue
         root[todo[done]] = np.where(exact | satisfied(gb), b, a)[done]
         keep = ~done
-        todo, pos = todo[keep], pos[keep]
+        todo, pos = todo[keep], np.flatnonzero(keep) if pos is None else pos[keep]
         a, b, ga, gb = a[keep], b[keep], ga[keep], gb[keep]
         reference, stalled = reference[keep], stalled[keep]
     root[todo] = np.where(satisfied(gb), b, a)
     return root
+
+
+def _illinois_point(
+    a: np.ndarray, b: np.ndarray, ga: np.ndarray, gb: np.ndarray, stalled: np.ndarray
+) -> np.ndarray:
+    """The next point of the Illinois regula falsi: the secant's root held in the bracket.
+
+    The bracket's midpoint where three steps have not halved it (``stalled``) or the secant is
+    flat (Dowell and Jarratt 1971).
+    """
+    denom = np.where(gb != ga, gb - ga, 1.0)
+    c = np.minimum(np.maximum(b - gb * (b - a) / denom, np.minimum(a, b)), np.maximum(a, b))
+    return np.where((stalled >= 3) | (gb == ga), 0.5 * (a + b), c)
+
+
+def _evaluate(
+    f: Callable[[np.ndarray], np.ndarray], c: np.ndarray, pos: np.ndarray | None, size: int
+) -> np.ndarray:
+    """``f`` at ``c``, placed at ``pos`` among the ``size`` worlds ``f`` evaluates (None: all)."""
+    if pos is None:
+        return f(c)
+    lam = np.zeros(size)
+    lam[pos] = c
+    return f(lam)[pos]
 
 
 def maximise(f: Callable[[np.ndarray], np.ndarray], size: int) -> np.ndarray:
