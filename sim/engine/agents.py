@@ -13,7 +13,7 @@ import numpy as np
 
 from sim.engine.records import PrincipalState
 from sim.engine.world import World
-from sim.mechanisms.arrays import repeat_last, where_rows
+from sim.mechanisms.arrays import any_last, repeat_last, where_rows
 from sim.mechanisms.bargaining import Side
 from sim.mechanisms.domestic import clout, clout_shares, pressure_growth
 from sim.mechanisms.ratification import (
@@ -178,7 +178,7 @@ class FactionAgent(Actor):
     def red_line_crossed(self, x: np.ndarray) -> np.ndarray:
         """Whether packages ``x`` (N, D) cross any of the faction's red lines, per world."""
         lower, upper = self.bounds()
-        return np.any((x < lower) | (x > upper), axis=-1)
+        return any_last((x < lower) | (x > upper))
 
 
 class PrincipalAgent(Actor):

@@ -40,7 +40,7 @@ from sim.engine.records import (
     WorldState,
 )
 from sim.engine.world import World
-from sim.mechanisms.arrays import where_rows
+from sim.mechanisms.arrays import any_last, where_rows
 from sim.mechanisms.bargaining import Path, aspiration, take
 from sim.mechanisms.outcomes import (
     BREAKDOWN,
@@ -489,7 +489,7 @@ class NegotiationModel(World):
         # A red-line veto reveals the vetoing side's red lines to the other side, and so does a
         # rejection of an offer that crosses them (the responder says why it refuses).
         held = responder.binding_red_lines()
-        refused = np.any((offer < held.lower) | (offer > held.upper), axis=-1)
+        refused = any_last((offer < held.lower) | (offer > held.upper))
         proposer.learn_red_lines(responder, live & ((accepted & veto_r) | (~accepted & refused)))
         responder.learn_red_lines(proposer, live & accepted & veto_p)
         self.vetoes += (live & accepted & ~(ok_p & ok_r)).astype(np.int32)

@@ -6,7 +6,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from sim.mechanisms.arrays import where_rows
+from sim.mechanisms.arrays import any_last, where_rows
 
 
 def red_line_crossed(x: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> np.ndarray:
@@ -19,7 +19,7 @@ def red_line_crossed(x: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> np.
         lower, upper = lower[:, None, :], upper[:, None, :]
     below = x[None, :, :] < lower
     above = x[None, :, :] > upper
-    return np.any(below | above, axis=-1)
+    return any_last(below | above)
 
 
 class Ratification(NamedTuple):

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from sim.mechanisms.arrays import repeat_last, repeat_rows, tile_last, where_rows
+from sim.mechanisms.arrays import any_last, repeat_last, repeat_rows, tile_last, where_rows
 
 floats = st.floats(-1e6, 1e6, allow_nan=False)
 sizes = st.integers(0, 6)
@@ -42,3 +42,9 @@ def test_where_rows_picks_whole_rows(data, n, rest):
     a, b = (data.draw(arrays(np.float64, (n, *rest), elements=floats)) for _ in range(2))
     expected = np.where(mask.reshape(n, *[1] * len(rest)), a, b)
     np.testing.assert_array_equal(where_rows(mask, a, b), expected)
+
+
+@given(st.data(), st.lists(st.integers(0, 4), max_size=2), st.integers(1, 5))
+def test_any_last_is_any_along_the_last_axis(data, lead, d):
+    b = data.draw(arrays(np.bool_, (*lead, d)))
+    np.testing.assert_array_equal(any_last(b), b.any(axis=-1))
