@@ -20,7 +20,7 @@ from functools import cache
 
 import numpy as np
 
-from sim.mechanisms.arrays import repeat_last, repeat_rows, tile_last
+from sim.mechanisms.arrays import repeat_last, repeat_rows, sum_last, tile_last
 
 IDEAL_MEMORY = 16
 """How many ideal arrays an :class:`IssueScale` remembers on its value scales."""
@@ -87,7 +87,7 @@ def _steps(m: int) -> np.ndarray:
 
 def normalise_weights(salience: np.ndarray) -> np.ndarray:
     """Saliences (..., D) to weights summing to 1 over the last axis (uniform if all are zero)."""
-    total = salience.sum(axis=-1)
+    total = sum_last(salience)
     d = salience.shape[-1]
     if np.all(total > 0):
         return salience / repeat_last(total, d)

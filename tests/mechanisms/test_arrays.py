@@ -7,7 +7,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from sim.mechanisms.arrays import any_last, repeat_last, repeat_rows, tile_last, where_rows
+from sim.mechanisms.arrays import (
+    any_last,
+    repeat_last,
+    repeat_rows,
+    sum_last,
+    tile_last,
+    where_rows,
+)
 
 floats = st.floats(-1e6, 1e6, allow_nan=False)
 sizes = st.integers(0, 6)
@@ -48,3 +55,10 @@ def test_where_rows_picks_whole_rows(data, n, rest):
 def test_any_last_is_any_along_the_last_axis(data, lead, d):
     b = data.draw(arrays(np.bool_, (*lead, d)))
     np.testing.assert_array_equal(any_last(b), b.any(axis=-1))
+
+
+@given(st.data(), st.lists(st.integers(0, 4), max_size=2), st.integers(1, 10))
+def test_sum_last_is_numpys_sum_bit_for_bit(data, lead, d):
+    values = st.one_of(st.floats(-1e300, 1e300), st.sampled_from([0.0, -0.0, 1e-320, -1e-320]))
+    a = data.draw(arrays(np.float64, (*lead, d), elements=values))
+    assert sum_last(a).tobytes() == a.sum(axis=-1).tobytes()
