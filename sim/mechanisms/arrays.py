@@ -9,6 +9,8 @@ copy and gives the same values element by element, so the results are bit-identi
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 
@@ -24,7 +26,7 @@ def repeat_rows(a: np.ndarray, k: int) -> np.ndarray:
 
 def tile_last(a: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     """``a`` (D,) tiled to ``shape`` (..., D): its broadcast to ``shape`` made contiguous."""
-    return np.tile(a, (*shape[:-1], 1))
+    return np.repeat(a.reshape(1, -1), math.prod(shape[:-1]), axis=0).reshape(shape)
 
 
 def where_rows(mask: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:

@@ -212,7 +212,9 @@ def package_at(terms: tuple[np.ndarray, ...], lam: np.ndarray) -> np.ndarray:
     denominator += w0
     x /= denominator
     np.maximum(x, lower, out=x)  # np.clip, without its Python wrapper
-    return np.minimum(x, upper, out=x)
+    np.minimum(x, upper, out=x)
+    x.flags.writeable = False  # so that its values on the value scales may be remembered
+    return x
 
 
 def red_line_utility(

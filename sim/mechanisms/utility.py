@@ -39,6 +39,9 @@ class IssueScale:
     _ideals: dict[int, tuple[np.ndarray, list[np.ndarray]]] = field(
         default_factory=dict, compare=False, repr=False
     )
+    _package: list[tuple[np.ndarray, list[np.ndarray]]] = field(
+        default_factory=list, compare=False, repr=False
+    )
 
     def gaps(self, x: np.ndarray, ideal: np.ndarray) -> np.ndarray:
         """``|x − ideal|`` per issue on the value scale (span 1 on every issue)."""
@@ -46,11 +49,29 @@ class IssueScale:
         gap = x - (repeat_rows(ideal, x.shape[1]) if many else ideal)
         np.abs(gap, out=gap)
         gap /= tile_last(self.span, x.shape)
-        for (d, k), v in zip(self.knots, self._ideal_values(ideal), strict=True):
-            value = np.interp(x[..., d], k, _steps(k.size))
-            value -= repeat_last(v, x.shape[1]) if many else v
-            gap[..., d] = np.abs(value)
+        for d, x_value, v in zip(
+            (d for d, _ in self.knots),
+            self._package_values(x),
+            self._ideal_values(ideal),
+            strict=True,
+        ):
+            value = x_value - (repeat_last(v, x.shape[1]) if many else v)
+            gap[..., d] = np.abs(value, out=value)
         return gap
+
+    def _package_values(self, x: np.ndarray) -> list[np.ndarray]:
+        """The levelled issues of packages ``x`` on their value scales.
+
+        Remembered for the last read-only array (a path's packages, :func:`package_at`), whose
+        values cannot change: a mediator weighs both sides' utilities of the same packages.
+        """
+        seen = self._package
+        if seen and seen[0][0] is x:
+            return seen[0][1]
+        values = [value_scale(x[..., d], k) for d, k in self.knots]
+        if not x.flags.writeable and self.knots:
+            self._package[:] = [(x, values)]
+        return values
 
     def _ideal_values(self, ideal: np.ndarray) -> list[np.ndarray]:
         """The levelled issues of ``ideal`` on their value scales, remembered for the same array.
@@ -85,6 +106,14 @@ def _steps(m: int) -> np.ndarray:
     return np.linspace(0.0, 1.0, m)
 
 
+@cache
+def _ones(d: int) -> np.ndarray:
+    """A read-only vector of ``d`` ones (to sum the issues by a matrix-vector product)."""
+    ones = np.ones(d)
+    ones.flags.writeable = False
+    return ones
+
+
 def normalise_weights(salience: np.ndarray) -> np.ndarray:
     """Saliences (..., D) to weights summing to 1 over the last axis (uniform if all are zero)."""
     total = sum_last(salience)
@@ -117,7 +146,7 @@ def utility(
         rho_b = rho[:, None]
     loss = weights * _power(gap, rho, rho_b)
     # A matrix-vector product sums the short issue axis much faster than np.sum(axis=-1).
-    return 1.0 - loss @ np.ones(loss.shape[-1])
+    return 1.0 - loss @ _ones(loss.shape[-1])
 
 
 def _power(gap: np.ndarray, rho: np.ndarray, rho_b: np.ndarray) -> np.ndarray:
