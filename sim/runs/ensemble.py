@@ -8,7 +8,6 @@ Block ``b`` holds worlds ``b·BLOCK_SIZE ...`` and depends only on (scenario, ro
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import multiprocessing
 import os
 import subprocess
@@ -158,12 +157,23 @@ def run_block(
     model = NegotiationModel(spec, block_seed(root, block), np.arange(size))
     model.run()
     table = world_table(model, block, block_size)
-    # A model and its agents refer to each other, so reference counting never frees a finished
-    # block: without this collection blocks pile up (about 115 MB per 25,000 baseline worlds)
-    # until the cyclic collector happens to run, and peak memory grows with the worlds.
-    del model
-    gc.collect()
+    release(model)
     return table
+
+
+def release(model: NegotiationModel) -> None:
+    """Free a finished model's arrays now: drop its and its agents' attributes.
+
+    A model and its agents refer to each other, so reference counting never frees a finished
+    block: blocks would pile up (about 115 MB per 25,000 baseline worlds) until the cyclic
+    collector happens to run, and peak memory would grow with the worlds. A full collection
+    (``gc.collect()``) frees them too but walks every object of the process, 0.1 to 0.3 s per
+    block; emptying the objects frees their arrays at once and leaves small shells to the
+    collector. The model is unusable afterwards.
+    """
+    for agent in list(model.agents):
+        agent.__dict__.clear()
+    model.__dict__.clear()
 
 
 def world_table(model: NegotiationModel, block: int, block_size: int = BLOCK_SIZE) -> pd.DataFrame:
