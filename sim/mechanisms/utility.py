@@ -24,6 +24,8 @@ from sim.mechanisms.arrays import repeat_last, repeat_rows, sum_last, tile_last
 
 IDEAL_MEMORY = 16
 """How many ideal arrays an :class:`IssueScale` remembers on its value scales."""
+SPAN_MEMORY = 4
+"""How many shapes of tiled spans an :class:`IssueScale` remembers."""
 
 
 @dataclass(frozen=True)
@@ -42,13 +44,16 @@ class IssueScale:
     _package: list[tuple[np.ndarray, list[np.ndarray]]] = field(
         default_factory=list, compare=False, repr=False
     )
+    _tiled: dict[tuple[int, ...], np.ndarray] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def gaps(self, x: np.ndarray, ideal: np.ndarray) -> np.ndarray:
         """``|x − ideal|`` per issue on the value scale (span 1 on every issue)."""
         many = x.ndim == ideal.ndim + 1  # packages (N, K, D) for ideals (N, D)
         gap = x - (repeat_rows(ideal, x.shape[1]) if many else ideal)
         np.abs(gap, out=gap)
-        gap /= tile_last(self.span, x.shape)
+        gap /= self._spans(x.shape)
         for d, x_value, v in zip(
             (d for d, _ in self.knots),
             self._package_values(x),
@@ -58,6 +63,20 @@ class IssueScale:
             value = x_value - (repeat_last(v, x.shape[1]) if many else v)
             gap[..., d] = np.abs(value, out=value)
         return gap
+
+    def _spans(self, shape: tuple[int, ...]) -> np.ndarray:
+        """The spans tiled to ``shape`` (read-only), remembered for the last few shapes.
+
+        A solver divides gaps of one shape by them at every step (:func:`tile_last`).
+        """
+        spans = self._tiled.get(shape)
+        if spans is None:
+            spans = tile_last(self.span, shape)
+            spans.flags.writeable = False
+            if len(self._tiled) >= SPAN_MEMORY:
+                self._tiled.pop(next(iter(self._tiled)))
+            self._tiled[shape] = spans
+        return spans
 
     def _package_values(self, x: np.ndarray) -> list[np.ndarray]:
         """The levelled issues of packages ``x`` on their value scales.
