@@ -36,9 +36,9 @@ def where_rows(mask: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     copy of ``a`` or ``b`` (``np.where`` itself takes several times longer than a copy).
     """
     if mask.all():
-        return a.copy()
+        return a.astype(np.result_type(a, b))
     if not mask.any():
-        return b.copy()
+        return b.astype(np.result_type(a, b))
     return np.where(repeat_last(mask, int(np.prod(a.shape[1:]))).reshape(a.shape), a, b)
 
 

@@ -49,6 +49,11 @@ def test_where_rows_picks_whole_rows(data, n, rest):
     a, b = (data.draw(arrays(np.float64, (n, *rest), elements=floats)) for _ in range(2))
     expected = np.where(mask.reshape(n, *[1] * len(rest)), a, b)
     np.testing.assert_array_equal(where_rows(mask, a, b), expected)
+    mixed = where_rows(mask, a.astype(np.float32), b)
+    assert mixed.dtype == np.float64
+    np.testing.assert_array_equal(
+        mixed, np.where(mask.reshape(n, *[1] * len(rest)), a.astype(np.float32), b)
+    )
 
 
 @given(st.data(), st.lists(st.integers(0, 4), max_size=2), st.integers(1, 5))
