@@ -13,6 +13,7 @@ import numpy as np
 
 from sim.engine.records import PrincipalState
 from sim.engine.world import World
+from sim.mechanisms.arrays import any_last, repeat_last, where_rows
 from sim.mechanisms.bargaining import Side
 from sim.mechanisms.domestic import clout, clout_shares, pressure_growth
 from sim.mechanisms.ratification import (
@@ -177,7 +178,7 @@ class FactionAgent(Actor):
     def red_line_crossed(self, x: np.ndarray) -> np.ndarray:
         """Whether packages ``x`` (N, D) cross any of the faction's red lines, per world."""
         lower, upper = self.bounds()
-        return np.any((x < lower) | (x > upper), axis=-1)
+        return any_last((x < lower) | (x > upper))
 
 
 class PrincipalAgent(Actor):
@@ -235,12 +236,14 @@ class PrincipalAgent(Actor):
             self.positions = self.positions + (ideals - self._ideals_seen)
         self._ideals_seen = ideals
         positions, target = self.stance_rule.round(self.positions, sal, self.clout)
-        self.positions = np.where(active[None, :, None], positions, self.positions)
+        if positions is not self.positions:  # a rule that moves them (the compromise does not)
+            self.positions = np.where(active[None, :, None], positions, self.positions)
         rate = np.ones(self.model.n_worlds) if first else self.param("stance_inertia")
-        stance = self.stance + rate[:, None] * (target - self.stance)
-        weights = normalise_weights(np.sum(self.clout[:, :, None] * sal, axis=0))
-        self.stance = np.where(active[:, None], stance, self.stance)
-        self.issue_weights = np.where(active[:, None], weights, self.issue_weights)
+        d = self.stance.shape[-1]
+        stance = self.stance + repeat_last(rate, d) * (target - self.stance)
+        weights = normalise_weights(np.sum(repeat_last(self.clout, d) * sal, axis=0))
+        self.stance = where_rows(active, stance, self.stance)
+        self.issue_weights = where_rows(active, weights, self.issue_weights)
 
     def faction_positions(self) -> tuple[np.ndarray, np.ndarray]:
         """The factions' ideal points and saliences, (F, N, D) each (cached like ``vector``)."""
@@ -410,12 +413,8 @@ class PrincipalAgent(Actor):
             return
         held = other.binding_red_lines()
         lo, hi = held.lower, held.upper
-        self.known_lower = np.where(
-            revealed[:, None], np.maximum(self.known_lower, lo), self.known_lower
-        )
-        self.known_upper = np.where(
-            revealed[:, None], np.minimum(self.known_upper, hi), self.known_upper
-        )
+        self.known_lower = where_rows(revealed, np.maximum(self.known_lower, lo), self.known_lower)
+        self.known_upper = where_rows(revealed, np.minimum(self.known_upper, hi), self.known_upper)
 
     def walkout(self, offer: np.ndarray) -> Walkout:
         """The walk-out decision after an offer (:func:`sim.mechanisms.strike.walkout`).

@@ -40,6 +40,7 @@ from sim.engine.records import (
     WorldState,
 )
 from sim.engine.world import World
+from sim.mechanisms.arrays import any_last, where_rows
 from sim.mechanisms.bargaining import Path, aspiration, take
 from sim.mechanisms.outcomes import (
     BREAKDOWN,
@@ -494,16 +495,16 @@ class NegotiationModel(World):
         # A red-line veto reveals the vetoing side's red lines to the other side, and so does a
         # rejection of an offer that crosses them (the responder says why it refuses).
         held = responder.binding_red_lines()
-        refused = np.any((offer < held.lower) | (offer > held.upper), axis=-1)
+        refused = any_last((offer < held.lower) | (offer > held.upper))
         proposer.learn_red_lines(responder, live & ((accepted & veto_r) | (~accepted & refused)))
         responder.learn_red_lines(proposer, live & accepted & veto_p)
         self.vetoes += (live & accepted & ~(ok_p & ok_r)).astype(np.int32)
         self.offers += live.astype(np.int32)
-        self.last_offer = np.where(live[:, None], offer, self.last_offer)
+        self.last_offer = where_rows(live, offer, self.last_offer)
         self._remember_offer(proposer, live & ~self._mediated, offer)
         self.last_gap = np.where(live, gap, self.last_gap)
         self.last_ratifiable = np.where(live, ok_p & ok_r, self.last_ratifiable)
-        self.terms = np.where(deal[:, None] & self.active[:, None], offer, self.terms)
+        self.terms = where_rows(deal & self.active, offer, self.terms)
         self.end(deal, DEAL, t)
         self.failed_sessions = np.where(
             live, np.where(deal, 0, self.failed_sessions + 1), self.failed_sessions
@@ -527,7 +528,7 @@ class NegotiationModel(World):
         """Keep the proposer's offer where it tabled its own (not a patron's compromise)."""
         mine = self.own_offers[proposer.actor_id]
         moved = np.stack([offer, mine[:, 0]], axis=1)
-        self.own_offers[proposer.actor_id] = np.where(mask[:, None, None], moved, mine)
+        self.own_offers[proposer.actor_id] = where_rows(mask, moved, mine)
 
     def _session_sides(self) -> tuple[PrincipalAgent, PrincipalAgent]:
         """The proposer and the responder of this session: the sides alternate."""
@@ -824,7 +825,7 @@ class NegotiationModel(World):
         if not israel.has_position():
             return np.zeros(self.n_worlds)
         seen = ~np.isnan(self.last_offer[:, 0])
-        offer = np.where(seen[:, None], self.last_offer, self.status_quo)
+        offer = where_rows(seen, self.last_offer, self.status_quo)
         return lock_in(israel.utility(offer), self.last_gap, self.last_ratifiable, self.collapsed)
 
     def _record_step(self, t: int) -> None:

@@ -18,10 +18,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from functools import cache, cached_property
-from typing import Self
+from typing import NamedTuple, Self
 
 import numpy as np
 
+from sim.mechanisms.arrays import repeat_last, repeat_rows, tile_last
 from sim.mechanisms.utility import IssueScale, utility
 
 _EPS_W = 1e-9
@@ -54,6 +55,27 @@ class Side:
     def take(self, index: np.ndarray) -> Self:
         """The same side restricted to the worlds ``index``."""
         return take(self, index)
+
+    def preferences(self, index: np.ndarray) -> Preferences:
+        """What the side's utility of packages reads, in the worlds ``index`` only."""
+        lower, upper = self.red_lower, self.red_upper
+        return Preferences(
+            self.stance[index],
+            self.weights[index],
+            self.rho[index],
+            None if lower is None else lower[index],
+            None if upper is None else upper[index],
+        )
+
+
+class Preferences(NamedTuple):
+    """The part of a :class:`Side` its utility of packages reads (as :meth:`Path.u_side`)."""
+
+    stance: np.ndarray
+    weights: np.ndarray
+    rho: np.ndarray
+    red_lower: np.ndarray | None
+    red_upper: np.ndarray | None
 
 
 @dataclass(frozen=True)
@@ -115,13 +137,7 @@ class Path:
         and held between the ends (against rounding) and within the path's bounds (clipping
         issue by issue, which is the same as clipping the package).
         """
-        terms = self._terms
-        if lam.ndim == 2:
-            terms = tuple(t[:, None] for t in terms)
-        base, rise, w0, w_rise, lower, upper = terms
-        lam = lam[..., None]
-        x = (base + lam * rise) / (w0 + lam * w_rise)
-        return np.minimum(np.maximum(x, lower), upper)  # np.clip, without its Python wrapper
+        return package_at(self._terms, lam)
 
     def u_proposer(self, x: np.ndarray) -> np.ndarray:
         """The proposer's utility of packages, counting its red lines."""
@@ -131,7 +147,7 @@ class Path:
         """The responder's utility of packages, counting its red lines (as the path knows them)."""
         return self.u_side(self.responder, x)
 
-    def u_side(self, side: Side, x: np.ndarray) -> np.ndarray:
+    def u_side(self, side: Side | Preferences, x: np.ndarray) -> np.ndarray:
         """A side's utility of packages (N, D) or (N, K, D) (:func:`red_line_utility`)."""
         u = utility(x, side.stance, side.weights, self.span, side.rho)
         if side.red_lower is None or side.red_upper is None:
@@ -139,23 +155,66 @@ class Path:
         span = self.span.span if isinstance(self.span, IssueScale) else self.span
         return red_line_utility(u, x, side.red_lower, side.red_upper, span)
 
-    def lam_for_responder(self, target: np.ndarray) -> np.ndarray:
-        """Largest λ giving the responder at least ``target`` (0 or 1 when out of reach)."""
+    def lam_for_responder(self, target: np.ndarray, worlds: np.ndarray | None = None) -> np.ndarray:
+        """Largest λ giving the responder at least ``target`` (0 or 1 when out of reach).
+
+        With ``worlds``, solved in those worlds only (``target`` and the result are theirs).
+        """
+        return bisect(
+            self._reaching(self.responder, target, worlds), decreasing=True, n=len(target)
+        )
+
+    def lam_for_proposer(self, target: np.ndarray, worlds: np.ndarray | None = None) -> np.ndarray:
+        """Smallest λ giving the proposer at least ``target`` (0 or 1 when out of reach).
+
+        With ``worlds``, solved in those worlds only (``target`` and the result are theirs).
+        """
+        return bisect(
+            self._reaching(self.proposer, target, worlds), decreasing=False, n=len(target)
+        )
+
+    def _reaching(self, side: Side, target: np.ndarray, worlds: np.ndarray | None) -> Evaluator:
+        """``u_side(package(λ)) − target`` on the path in the worlds a solver asks for.
+
+        A restriction to some worlds gathers only what the side's utility along the path reads
+        (the path's constant parts and the side's :class:`Preferences`), so a solver may narrow
+        to its unsolved worlds cheaply.
+        """
 
         def on(index: np.ndarray | None) -> Callable[[np.ndarray], np.ndarray]:
-            sub, goal = (self, target) if index is None else (self.take(index), target[index])
-            return lambda lam: sub.u_responder(sub.package(lam)) - goal
+            goal = target if index is None else target[index]
+            if worlds is not None:
+                index = worlds if index is None else worlds[index]
+            held: Side | Preferences = side
+            terms = self._terms
+            if index is not None:
+                terms = tuple(t[index] for t in self._terms)
+                held = side.preferences(index)
+            return lambda lam: self.u_side(held, package_at(terms, lam)) - goal
 
-        return bisect(on, decreasing=True, n=target.shape[0])
+        return on
 
-    def lam_for_proposer(self, target: np.ndarray) -> np.ndarray:
-        """Smallest λ giving the proposer at least ``target`` (0 or 1 when out of reach)."""
 
-        def on(index: np.ndarray | None) -> Callable[[np.ndarray], np.ndarray]:
-            sub, goal = (self, target) if index is None else (self.take(index), target[index])
-            return lambda lam: sub.u_proposer(sub.package(lam)) - goal
+def package_at(terms: tuple[np.ndarray, ...], lam: np.ndarray) -> np.ndarray:
+    """Packages at λ on a path with constant parts ``terms`` (:meth:`Path.package`).
 
-        return bisect(on, decreasing=False, n=target.shape[0])
+    ``lam`` (n,) -> (n, D), or (n, K) -> (n, K, D): ``x = (base + λ·rise) / (w0 + λ·w_rise)``,
+    held within the box ``[lower, upper]``; ``terms`` are ``(base, rise, w0, w_rise, lower,
+    upper)``, each (n, D).
+    """
+    if lam.ndim == 2:
+        terms = tuple(repeat_rows(t, lam.shape[1]) for t in terms)
+    base, rise, w0, w_rise, lower, upper = terms
+    lam = repeat_last(lam, base.shape[-1])
+    x = lam * rise
+    x += base
+    denominator = lam * w_rise
+    denominator += w0
+    x /= denominator
+    np.maximum(x, lower, out=x)  # np.clip, without its Python wrapper
+    np.minimum(x, upper, out=x)
+    x.flags.writeable = False  # so that its values on the value scales may be remembered
+    return x
 
 
 def red_line_utility(
@@ -171,8 +230,8 @@ def red_line_utility(
     monotonically toward a point inside the bounds, the utility stays monotone.
     """
     if x.ndim == 3:
-        lower, upper = lower[:, None, :], upper[:, None, :]
-    beyond = np.abs(x - np.minimum(np.maximum(x, lower), upper)) / span
+        lower, upper = repeat_rows(lower, x.shape[1]), repeat_rows(upper, x.shape[1])
+    beyond = np.abs(x - np.minimum(np.maximum(x, lower), upper)) / tile_last(span, x.shape)
     c = beyond @ np.ones(beyond.shape[-1])
     return np.where(c > 0, u - (RED_LINE_PENALTY + c), u)
 
@@ -214,8 +273,8 @@ def bisect(on: Evaluator, *, decreasing: bool, n: int) -> np.ndarray:
     root = np.where(ga >= 0, 0.0, 1.0)  # out-of-reach cases, and the default
     todo = np.flatnonzero((ga < 0) & (gb > 0))
     a, b, ga, gb = np.zeros(todo.size), np.ones(todo.size), ga[todo], gb[todo]
-    gathered, pos = todo, np.arange(todo.size)
-    f = on(gathered)
+    # ``pos``: where the unsolved worlds sit among those ``f`` evaluates (None: all of them)
+    gathered, pos, f = todo, None, on(todo)
     satisfied = (lambda g: g <= 0) if decreasing else (lambda g: g >= 0)
     # Safeguard for flat functions: bisect where three steps have not halved the bracket.
     reference, stalled = np.ones(todo.size), np.zeros(todo.size, dtype=np.int8)
@@ -223,29 +282,53 @@ def bisect(on: Evaluator, *, decreasing: bool, n: int) -> np.ndarray:
         if todo.size == 0:
             break
         if 2 * todo.size < gathered.size:
-            gathered, pos, f = todo, np.arange(todo.size), on(todo)
-        denom = np.where(gb != ga, gb - ga, 1.0)
-        c = np.clip(b - gb * (b - a) / denom, np.minimum(a, b), np.maximum(a, b))
-        c = np.where((stalled >= 3) | (gb == ga), 0.5 * (a + b), c)
-        lam = np.zeros(gathered.size)
-        lam[pos] = c
-        gc = sign * f(lam)[pos]
+            gathered, pos, f = todo, None, on(todo)
+        c = _illinois_point(a, b, ga, gb, stalled)
+        gc = _evaluate(f, c, pos, gathered.size)
+        if decreasing:
+            gc = -gc
         flip = gc * gb < 0
         a, ga = np.where(flip, b, a), np.where(flip, gb, ga / 2)
         b, gb = c, gc
         width = np.abs(b - a)
         halved = width <= 0.5 * reference
         reference = np.where(halved, width, reference)
-        stalled = np.where(halved, 0, stalled + 1).astype(np.int8)
+        stalled = np.where(halved, 0, stalled + 1).astype(np.int8, copy=False)
         exact = np.abs(gc) <= VALUE_TOLERANCE
         done = (width < SOLVER_TOLERANCE) | exact
+        if not done.any():
+            continue
         root[todo[done]] = np.where(exact | satisfied(gb), b, a)[done]
         keep = ~done
-        todo, pos = todo[keep], pos[keep]
+        todo, pos = todo[keep], np.flatnonzero(keep) if pos is None else pos[keep]
         a, b, ga, gb = a[keep], b[keep], ga[keep], gb[keep]
         reference, stalled = reference[keep], stalled[keep]
     root[todo] = np.where(satisfied(gb), b, a)
     return root
+
+
+def _illinois_point(
+    a: np.ndarray, b: np.ndarray, ga: np.ndarray, gb: np.ndarray, stalled: np.ndarray
+) -> np.ndarray:
+    """The next point of the Illinois regula falsi: the secant's root held in the bracket.
+
+    The bracket's midpoint where three steps have not halved it (``stalled``) or the secant is
+    flat (Dowell and Jarratt 1971).
+    """
+    denom = np.where(gb != ga, gb - ga, 1.0)
+    c = np.minimum(np.maximum(b - gb * (b - a) / denom, np.minimum(a, b)), np.maximum(a, b))
+    return np.where((stalled >= 3) | (gb == ga), 0.5 * (a + b), c)
+
+
+def _evaluate(
+    f: Callable[[np.ndarray], np.ndarray], c: np.ndarray, pos: np.ndarray | None, size: int
+) -> np.ndarray:
+    """``f`` at ``c``, placed at ``pos`` among the ``size`` worlds ``f`` evaluates (None: all)."""
+    if pos is None:
+        return f(c)
+    lam = np.zeros(size)
+    lam[pos] = c
+    return f(lam)[pos]
 
 
 def maximise(f: Callable[[np.ndarray], np.ndarray], size: int) -> np.ndarray:

@@ -6,6 +6,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from sim.mechanisms.arrays import any_last, where_rows
+
 
 def red_line_crossed(x: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> np.ndarray:
     """Whether each faction's red lines are crossed by packages ``x`` (N, D).
@@ -17,7 +19,7 @@ def red_line_crossed(x: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> np.
         lower, upper = lower[:, None, :], upper[:, None, :]
     below = x[None, :, :] < lower
     above = x[None, :, :] > upper
-    return np.any(below | above, axis=-1)
+    return any_last(below | above)
 
 
 class Ratification(NamedTuple):
@@ -135,6 +137,6 @@ def binding_red_lines(
     lo, hi = own_lo, own_hi = lower[ratifier], upper[ratifier]
     if (~free).any():
         others_lo, others_hi = lower[~free].max(axis=0), upper[~free].min(axis=0)
-        lo = np.where(overridden[:, None], lo, np.maximum(own_lo, others_lo))
-        hi = np.where(overridden[:, None], hi, np.minimum(own_hi, others_hi))
+        lo = where_rows(overridden, lo, np.maximum(own_lo, others_lo))
+        hi = where_rows(overridden, hi, np.minimum(own_hi, others_hi))
     return BindingRedLines(lo, hi, backing, overridden)

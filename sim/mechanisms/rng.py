@@ -26,9 +26,15 @@ _TO_UNIT = 2.0**-53
 
 def _mix(x: np.ndarray) -> np.ndarray:
     """SplitMix64's finaliser (Steele, Lea and Flood 2014): a bijective 64-bit avalanche hash."""
-    x = (x ^ (x >> np.uint64(30))) * _MIX1
-    x = (x ^ (x >> np.uint64(27))) * _MIX2
-    return x ^ (x >> np.uint64(31))
+    y = x >> np.uint64(30)  # in place from here: two arrays in place of eight
+    y ^= x
+    y *= _MIX1
+    shifted = y >> np.uint64(27)
+    y ^= shifted
+    y *= _MIX2
+    np.right_shift(y, np.uint64(31), out=shifted)
+    y ^= shifted
+    return y
 
 
 def _name_key(name: str) -> np.uint64:

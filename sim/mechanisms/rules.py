@@ -14,6 +14,7 @@ from typing import ClassVar
 
 import numpy as np
 
+from sim.mechanisms.arrays import repeat_last
 from sim.mechanisms.bargaining import (
     Path,
     aspiration,
@@ -171,7 +172,7 @@ class Aspiration(ProposalRule):
         """
         u = u_side(np.stack([own[:, 0], theirs[:, 0], theirs[:, 1]], axis=1))
         r = np.clip(reservation, 0.0, 1.0)
-        valued = np.maximum(u, r[:, None])  # NaN stays NaN
+        valued = np.maximum(u, repeat_last(r, u.shape[1]))  # NaN stays NaN
         u_theirs = u[:, 1]
         tft = reciprocal_demand(valued[:, 0], valued[:, 1], valued[:, 2])
         demand = np.minimum(clock_value, np.maximum(tft, r))
@@ -200,8 +201,8 @@ class Aspiration(ProposalRule):
         belief = _responder_aspiration_next(clock, clock.believed_reservation)
         generous = np.flatnonzero(path.u_responder(path.package(lam)) > belief)
         if generous.size:
-            sub = path.take(generous)
-            lam[generous] = np.maximum(lam[generous], sub.lam_for_responder(belief[generous]))
+            cap = path.lam_for_responder(belief[generous], generous)
+            lam[generous] = np.maximum(lam[generous], cap)
         return lam
 
     def accepts(self, path: Path, offer: np.ndarray, clock: SessionClock) -> np.ndarray:

@@ -11,6 +11,8 @@ from typing import ClassVar
 
 import numpy as np
 
+from sim.mechanisms.arrays import repeat_last
+
 
 def compromise_stance(ideals: np.ndarray, salience: np.ndarray, clout: np.ndarray) -> np.ndarray:
     """The compromise model: the clout × salience weighted mean of the factions' positions.
@@ -18,7 +20,7 @@ def compromise_stance(ideals: np.ndarray, salience: np.ndarray, clout: np.ndarra
     ``ideals`` and ``salience`` are (F, N, D), ``clout`` (F, N); returns (N, D). Achen (2006),
     "Institutional realism and bargaining models"; Stokman and van Oosten's compromise model.
     """
-    w = clout[:, :, None] * salience
+    w = repeat_last(clout, salience.shape[-1]) * salience
     total = w.sum(axis=0)
     if np.all(total > 0):
         return (w * ideals).sum(axis=0) / total

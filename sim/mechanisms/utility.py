@@ -20,8 +20,12 @@ from functools import cache
 
 import numpy as np
 
+from sim.mechanisms.arrays import repeat_last, repeat_rows, sum_last, tile_last
+
 IDEAL_MEMORY = 16
 """How many ideal arrays an :class:`IssueScale` remembers on its value scales."""
+SPAN_MEMORY = 4
+"""How many shapes of tiled spans an :class:`IssueScale` remembers."""
 
 
 @dataclass(frozen=True)
@@ -37,17 +41,56 @@ class IssueScale:
     _ideals: dict[int, tuple[np.ndarray, list[np.ndarray]]] = field(
         default_factory=dict, compare=False, repr=False
     )
+    _package: list[tuple[np.ndarray, list[np.ndarray]]] = field(
+        default_factory=list, compare=False, repr=False
+    )
+    _tiled: dict[tuple[int, ...], np.ndarray] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def gaps(self, x: np.ndarray, ideal: np.ndarray) -> np.ndarray:
         """``|x − ideal|`` per issue on the value scale (span 1 on every issue)."""
         many = x.ndim == ideal.ndim + 1  # packages (N, K, D) for ideals (N, D)
-        gap = np.abs(x - (ideal[:, None] if many else ideal))
-        gap /= self.span
-        for (d, k), v in zip(self.knots, self._ideal_values(ideal), strict=True):
-            value = np.interp(x[..., d], k, _steps(k.size))
-            value -= v[:, None] if many else v
-            gap[..., d] = np.abs(value)
+        gap = x - (repeat_rows(ideal, x.shape[1]) if many else ideal)
+        np.abs(gap, out=gap)
+        gap /= self._spans(x.shape)
+        for d, x_value, v in zip(
+            (d for d, _ in self.knots),
+            self._package_values(x),
+            self._ideal_values(ideal),
+            strict=True,
+        ):
+            value = x_value - (repeat_last(v, x.shape[1]) if many else v)
+            gap[..., d] = np.abs(value, out=value)
         return gap
+
+    def _spans(self, shape: tuple[int, ...]) -> np.ndarray:
+        """The spans tiled to ``shape`` (read-only), remembered for the last few shapes.
+
+        A solver divides gaps of one shape by them at every step (:func:`tile_last`).
+        """
+        spans = self._tiled.get(shape)
+        if spans is None:
+            spans = tile_last(self.span, shape)
+            spans.flags.writeable = False
+            if len(self._tiled) >= SPAN_MEMORY:
+                self._tiled.pop(next(iter(self._tiled)))
+            self._tiled[shape] = spans
+        return spans
+
+    def _package_values(self, x: np.ndarray) -> list[np.ndarray]:
+        """The levelled issues of packages ``x`` on their value scales.
+
+        Remembered for the last read-only array (a path's packages, :func:`package_at`), whose
+        values cannot change: a mediator weighs both sides' utilities of the same packages.
+        """
+        seen = self._package
+        if seen and seen[0][0] is x:
+            return seen[0][1]
+        values = [value_scale(x[..., d], k) for d, k in self.knots]
+        if not x.flags.writeable and self.knots:
+            self._package[:] = [(x, values)]
+        return values
 
     def _ideal_values(self, ideal: np.ndarray) -> list[np.ndarray]:
         """The levelled issues of ``ideal`` on their value scales, remembered for the same array.
@@ -82,12 +125,22 @@ def _steps(m: int) -> np.ndarray:
     return np.linspace(0.0, 1.0, m)
 
 
+@cache
+def _ones(d: int) -> np.ndarray:
+    """A read-only vector of ``d`` ones (to sum the issues by a matrix-vector product)."""
+    ones = np.ones(d)
+    ones.flags.writeable = False
+    return ones
+
+
 def normalise_weights(salience: np.ndarray) -> np.ndarray:
     """Saliences (..., D) to weights summing to 1 over the last axis (uniform if all are zero)."""
-    total = salience.sum(axis=-1, keepdims=True)
+    total = sum_last(salience)
     d = salience.shape[-1]
-    safe = np.where(total > 0, total, 1.0)
-    return np.where(total > 0, salience / safe, 1.0 / d)
+    if np.all(total > 0):
+        return salience / repeat_last(total, d)
+    safe = np.where(total > 0, total, 1.0)[..., None]
+    return np.where(total[..., None] > 0, salience / safe, 1.0 / d)
 
 
 def utility(
@@ -107,12 +160,12 @@ def utility(
     else:
         gap = np.abs(x - (ideal[:, None, :] if x.ndim == 3 else ideal)) / scale
     if x.ndim == 3:
-        weights, rho_b = weights[:, None, :], rho[:, None, None]
+        weights, rho_b = repeat_rows(weights, x.shape[1]), rho[:, None, None]
     else:
         rho_b = rho[:, None]
     loss = weights * _power(gap, rho, rho_b)
     # A matrix-vector product sums the short issue axis much faster than np.sum(axis=-1).
-    return 1.0 - loss @ np.ones(loss.shape[-1])
+    return 1.0 - loss @ _ones(loss.shape[-1])
 
 
 def _power(gap: np.ndarray, rho: np.ndarray, rho_b: np.ndarray) -> np.ndarray:
