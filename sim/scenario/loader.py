@@ -10,7 +10,15 @@ is replaced whole):
 3. the file's own keys;
 4. the file's ``overrides:``, a mapping of dotted paths to values, applied in file order.
 
-A fourth loader key, ``claims:``, names the file of the scenario's claims (the articles' own
+A fourth loader key, ``sources:``, lists text files the scenario's evidence may quote besides
+the seed articles (:mod:`sim.scenario.sources`): paths relative to the file, inside its own
+folder tree (no absolute path, no ``..``, no symbolic link leading out), each a UTF-8 text file.
+An evidence item (or a claim) names one by its path as declared (``seed: notes/memo.txt``), and
+its quote is checked verbatim, whitespace-normalised, exactly as a seed's. Sources are inherited
+through ``extends:``, each resolved relative to the file that declared it; a file may not give
+an inherited source's name to another file. They do not enter the scenario's hash.
+
+A fifth loader key, ``claims:``, names the file of the scenario's claims (the articles' own
 likelihoods, :mod:`sim.scenario.claims`), relative to the scenario file. It is checked with the
 scenario but is not part of it: it is not inherited through ``extends:`` (a variant is checked
 against claims of its own, or none) and does not enter the scenario's hash. A mapping given to
@@ -40,10 +48,11 @@ from sim.scenario.claims import ClaimsFile, reference_problems
 from sim.scenario.evidence import find_seeds_dir, quote_problems
 from sim.scenario.overrides import ORIGINS, no_such_parameter, readable
 from sim.scenario.schema import Patron, Scenario
+from sim.scenario.sources import declared_sources, inherit
 
 log = logging.getLogger("sim.scenario")
 
-LOADER_KEYS = ("extends", "overrides", "include_shocks")
+LOADER_KEYS = ("extends", "overrides", "include_shocks", "sources")
 MAX_FILE_BYTES = 1_000_000
 """Largest scenario (or sweep) file read, in bytes; baseline.yaml is about 60 KB."""
 MAX_NODES = 1_000_000
@@ -95,6 +104,9 @@ class Loaded:
     """The claims the scenario file names (``claims:``), checked; None if it names none."""
     claims_file: Path | None = None
     """The file they were read from."""
+    sources: dict[str, Path] = field(default_factory=dict)
+    """The scenario's own sources (``sources:``, inherited ones included): name as declared ->
+    file. Its evidence and claims may quote them as they quote the seeds."""
 
     @property
     def sha256(self) -> str:
@@ -350,14 +362,16 @@ def set_path(raw: dict[str, Any], path: str, value: Any) -> Any:
 class _Resolved:
     """One file's layers merged.
 
-    The raw mapping, its line map, the overrides applied, and the shock folders searched,
-    nearest first (``shocks/`` beside the file, then up its ``extends:`` chain).
+    The raw mapping, its line map, the overrides applied, the shock folders searched,
+    nearest first (``shocks/`` beside the file, then up its ``extends:`` chain), and the
+    sources declared along the chain.
     """
 
     raw: dict[str, Any] = field(default_factory=dict)
     lines: dict[str, tuple[str, int]] = field(default_factory=dict)
     applied: list[str] = field(default_factory=list)
     shock_dirs: tuple[Path, ...] = ()
+    sources: dict[str, Path] = field(default_factory=dict)
 
 
 def _resolve(path: Path, chain: tuple[Path, ...]) -> _Resolved:
@@ -382,6 +396,9 @@ def _resolve(path: Path, chain: tuple[Path, ...]) -> _Resolved:
         base = _resolve(target, (*chain, real))
     merged, merged_lines, applied = base.raw, base.lines, base.applied
     shock_dirs = _unique((path.parent / "shocks", *base.shock_dirs))
+    own, bad = declared_sources(path.parent, raw.pop("sources", None))
+    sources, clashes = inherit(base.sources, own)
+    problems.extend(problem_at(file, where, message, lines) for where, message in bad + clashes)
 
     includes = raw.pop("include_shocks", None) or []
     if not isinstance(includes, list) or not all(isinstance(n, str) for n in includes):
@@ -412,7 +429,7 @@ def _resolve(path: Path, chain: tuple[Path, ...]) -> _Resolved:
         applied.append(note)
     if problems:
         raise ScenarioError(problems)
-    return _Resolved(merged, merged_lines, applied, shock_dirs)
+    return _Resolved(merged, merged_lines, applied, shock_dirs, sources)
 
 
 def _include_shocks(
@@ -535,6 +552,7 @@ def load_scenario(
     """
     lines: dict[str, tuple[str, int]] = {}
     applied: list[str] = []
+    sources: dict[str, Path] = {}
     if isinstance(source, Mapping):
         raw, file = copy.deepcopy(dict(source)), "<mapping>"
         if raw.pop("claims", None) is not None:  # a file name, and a mapping has no folder
@@ -546,6 +564,7 @@ def load_scenario(
         path = Path(source)
         resolved = _resolve(path, ())
         raw, lines, applied = resolved.raw, resolved.lines, resolved.applied
+        sources = resolved.sources
         file = str(path)
     before = copy.deepcopy(raw) if overrides else raw
     settings = _apply_overrides(raw, lines, overrides or {}, origin, applied)
@@ -555,15 +574,14 @@ def load_scenario(
         problems = validation_problems(exc, raw, file, lines)
         raise ScenarioError([_unknown_override(p, before) for p in problems]) from None
     seeds = find_seeds_dir(None if isinstance(source, Mapping) else Path(source))
-    if seeds is not None:
-        bad = quote_problems(scenario, seeds)
-        if bad:
-            raise ScenarioError([problem_at(file, path, message, lines) for path, message in bad])
-    loaded = Loaded(scenario, raw, file, lines, applied, settings)
+    bad = quote_problems(scenario, seeds, sources)
+    if bad:
+        raise ScenarioError([problem_at(file, path, message, lines) for path, message in bad])
+    loaded = Loaded(scenario, raw, file, lines, applied, settings, sources=sources)
     if not isinstance(source, Mapping):
         loaded.claims_file = claims_path(Path(source))
         if loaded.claims_file is not None:
-            loaded.claims = load_claims(loaded.claims_file, scenario)
+            loaded.claims = load_claims(loaded.claims_file, scenario, sources)
     return loaded
 
 
@@ -581,10 +599,13 @@ def claims_path(path: Path) -> Path | None:
     return target
 
 
-def load_claims(path: Path, scenario: Scenario) -> ClaimsFile:
+def load_claims(
+    path: Path, scenario: Scenario, sources: Mapping[str, Path] | None = None
+) -> ClaimsFile:
     """Read and check a claims file (:mod:`sim.scenario.claims`) for ``scenario``.
 
-    Checks the schema, every quote verbatim in the seeds (as evidence is checked), that each
+    Checks the schema, every quote verbatim in the seeds or the scenario's ``sources`` (as
+    evidence is checked), that each
     variant file exists and that each ``shock:NAME`` event names a shock of the scenario (each
     ``mediation:``/``distance:NAME`` a patron).
 
@@ -598,9 +619,7 @@ def load_claims(path: Path, scenario: Scenario) -> ClaimsFile:
     except ValidationError as exc:
         raise ScenarioError(validation_problems(exc, raw, file, lines)) from None
     found: list[tuple[str, str]] = []
-    seeds = find_seeds_dir(path)
-    if seeds is not None:
-        found += quote_problems(claims, seeds)
+    found += quote_problems(claims, find_seeds_dir(path), sources)
     shocks = tuple(f"shock:{name}" for name in scenario.shocks)
     patrons = [aid for aid, a in scenario.actors.items() if isinstance(a, Patron)]
     shocks += tuple(f"{kind}:{aid}" for aid in patrons for kind in ("mediation", "distance"))

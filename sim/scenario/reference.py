@@ -120,7 +120,8 @@ parameter (the public reservation value, `docs/model.md`).
 it comes from and how sure it is. `CALIBRATION.md` asks that every parameter of the baseline
 carry evidence (a verbatim quote from `seeds/`) or an assumption. On loading, every quote is
 looked up in its seed file (in the `seeds/` folder beside or above the scenario file, else the
-checkout's own), whitespace-normalised; a quote that is not found is an error.
+checkout's own) or in the scenario's own source of that name (`sources:`, below),
+whitespace-normalised; a quote that is not found is an error.
 `negsim evidence FILE` lists the evidence behind every parameter and the parameters without any.
 
 ## Dotted paths
