@@ -3,14 +3,25 @@
 Precedence, lowest to highest (each later layer wins; mappings merge key by key, anything else
 is replaced whole):
 
-1. the scenario named by ``extends:`` (itself resolved the same way, recursively);
+1. the scenario named by ``extends:`` (itself resolved the same way, recursively), less the
+   keys the file's ``remove:`` list names (see below);
 2. shocks named in ``include_shocks:``, read from ``shocks/NAME.yaml`` beside the file or, if
    it is not there, beside the scenario the file extends (and so on up the ``extends:`` chain:
    a variant in a user's folder finds the library's shocks);
 3. the file's own keys;
 4. the file's ``overrides:``, a mapping of dotted paths to values, applied in file order.
 
-A fourth loader key, ``sources:``, lists text files the scenario's evidence may quote besides
+``remove:`` is a list of dotted paths of inherited keys to delete before the file's own layers
+apply: an actor (``actors.gulf``), a shock (``shocks.e3_snapback``), a side's deadline
+(``actors.iran.deadline``) or any other key of a mapping, which then takes its default (list
+items cannot be removed one by one: give the list anew). A path that is not in the scenario the
+file extends is an error, and so is a file without ``extends:``. A removed key may be given anew
+by the file's own keys (the parent's value is then replaced whole, not merged). Whatever still
+names a removed actor or shock (a shock's effect, a ratifier, a claim's event, a sweep's path)
+is an error that says where it was removed: ``'actors.gulf.strike_restraint' is not a numeric
+parameter (actors.gulf was removed by remove: at variant.yaml:3)``.
+
+A fifth loader key, ``sources:``, lists text files the scenario's evidence may quote besides
 the seed articles (:mod:`sim.scenario.sources`): paths relative to the file, inside its own
 folder tree (no absolute path, no ``..``, no symbolic link leading out), each a UTF-8 text file.
 An evidence item (or a claim) names one by its path as declared (``seed: notes/memo.txt``), and
@@ -18,7 +29,7 @@ its quote is checked verbatim, whitespace-normalised, exactly as a seed's. Sourc
 through ``extends:``, each resolved relative to the file that declared it; a file may not give
 an inherited source's name to another file. They do not enter the scenario's hash.
 
-A fifth loader key, ``claims:``, names the file of the scenario's claims (the articles' own
+A sixth loader key, ``claims:``, names the file of the scenario's claims (the articles' own
 likelihoods, :mod:`sim.scenario.claims`), relative to the scenario file. It is checked with the
 scenario but is not part of it: it is not inherited through ``extends:`` (a variant is checked
 against claims of its own, or none) and does not enter the scenario's hash. A mapping given to
@@ -36,7 +47,7 @@ import hashlib
 import json
 import logging
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -52,7 +63,7 @@ from sim.scenario.sources import declared_sources, inherit
 
 log = logging.getLogger("sim.scenario")
 
-LOADER_KEYS = ("extends", "overrides", "include_shocks", "sources")
+LOADER_KEYS = ("extends", "overrides", "include_shocks", "sources", "remove")
 MAX_FILE_BYTES = 1_000_000
 """Largest scenario (or sweep) file read, in bytes; baseline.yaml is about 60 KB."""
 MAX_NODES = 1_000_000
@@ -104,6 +115,9 @@ class Loaded:
     """The claims the scenario file names (``claims:``), checked; None if it names none."""
     claims_file: Path | None = None
     """The file they were read from."""
+    removed: dict[str, str] = field(default_factory=dict)
+    """Paths ``remove:`` deleted along the ``extends:`` chain (and not given anew): where each
+    was removed (``FILE:LINE``)."""
     sources: dict[str, Path] = field(default_factory=dict)
     """The scenario's own sources (``sources:``, inherited ones included): name as declared ->
     file. Its evidence and claims may quote them as they quote the seeds."""
@@ -363,8 +377,8 @@ class _Resolved:
     """One file's layers merged.
 
     The raw mapping, its line map, the overrides applied, the shock folders searched,
-    nearest first (``shocks/`` beside the file, then up its ``extends:`` chain), and the
-    sources declared along the chain.
+    nearest first (``shocks/`` beside the file, then up its ``extends:`` chain), the
+    sources declared along the chain and the paths ``remove:`` deleted (``FILE:LINE`` each).
     """
 
     raw: dict[str, Any] = field(default_factory=dict)
@@ -372,33 +386,25 @@ class _Resolved:
     applied: list[str] = field(default_factory=list)
     shock_dirs: tuple[Path, ...] = ()
     sources: dict[str, Path] = field(default_factory=dict)
+    removed: dict[str, str] = field(default_factory=dict)
 
 
 def _resolve(path: Path, chain: tuple[Path, ...]) -> _Resolved:
     """Resolve one file's layers (see the module docstring) into a merged raw mapping."""
-    real = path.resolve()
     raw, lines = read_yaml(path)
     file = str(path)
-    problems: list[Problem] = []
-    base = _Resolved()
-
     raw.pop("claims", None)  # never inherited: load_scenario reads the top file's own
-    parent = raw.pop("extends", None)
-    if parent is not None:
-        if not isinstance(parent, str) or not parent:
-            raise ScenarioError([problem_at(file, "extends", "must be a file name", lines)])
-        target = path.parent / parent
-        if target.resolve() in (*chain, real):
-            cycle = " -> ".join(str(p) for p in (*chain, real, target.resolve()))
-            raise ScenarioError([problem_at(file, "extends", f"circular extends: {cycle}", lines)])
-        if not target.is_file():
-            raise ScenarioError([problem_at(file, "extends", f"no scenario file {target}", lines)])
-        base = _resolve(target, (*chain, real))
+    base = _parent(path, raw.pop("extends", None), chain, lines)
     merged, merged_lines, applied = base.raw, base.lines, base.applied
     shock_dirs = _unique((path.parent / "shocks", *base.shock_dirs))
     own, bad = declared_sources(path.parent, raw.pop("sources", None))
     sources, clashes = inherit(base.sources, own)
-    problems.extend(problem_at(file, where, message, lines) for where, message in bad + clashes)
+    problems = [problem_at(file, where, message, lines) for where, message in bad + clashes]
+    removed = dict(base.removed)
+    if "remove" in raw:
+        gone, problems_removing = _remove(file, raw.pop("remove"), base, lines)
+        removed.update(gone)
+        problems.extend(problems_removing)
 
     includes = raw.pop("include_shocks", None) or []
     if not isinstance(includes, list) or not all(isinstance(n, str) for n in includes):
@@ -429,7 +435,73 @@ def _resolve(path: Path, chain: tuple[Path, ...]) -> _Resolved:
         applied.append(note)
     if problems:
         raise ScenarioError(problems)
-    return _Resolved(merged, merged_lines, applied, shock_dirs, sources)
+    return _Resolved(merged, merged_lines, applied, shock_dirs, sources, removed)
+
+
+def _parent(
+    path: Path, parent: Any, chain: tuple[Path, ...], lines: Mapping[str, tuple[str, int]]
+) -> _Resolved:
+    """The scenario a file extends, resolved (an empty one if it extends none)."""
+    if parent is None:
+        return _Resolved()
+    file, real = str(path), path.resolve()
+    if not isinstance(parent, str) or not parent:
+        raise ScenarioError([problem_at(file, "extends", "must be a file name", lines)])
+    target = path.parent / parent
+    if target.resolve() in (*chain, real):
+        cycle = " -> ".join(str(p) for p in (*chain, real, target.resolve()))
+        raise ScenarioError([problem_at(file, "extends", f"circular extends: {cycle}", lines)])
+    if not target.is_file():
+        raise ScenarioError([problem_at(file, "extends", f"no scenario file {target}", lines)])
+    return _resolve(target, (*chain, real))
+
+
+def _remove(
+    file: str,
+    entries: Any,
+    base: _Resolved,
+    lines: Mapping[str, tuple[str, int]],
+) -> tuple[dict[str, str], list[Problem]]:
+    """Delete the inherited keys a file's ``remove:`` names from ``base`` (its raw and lines).
+
+    Returns where each path was removed (``FILE:LINE``, for the messages of what still names
+    it) and a problem for each entry that names nothing inherited.
+    """
+    if not base.raw:
+        return {}, [problem_at(file, "remove", "needs extends: (nothing is inherited)", lines)]
+    if not isinstance(entries, list):
+        message = "must be a list of dotted paths (actors.ID, shocks.NAME, actors.ID.deadline)"
+        return {}, [problem_at(file, "remove", message, lines)]
+    gone: dict[str, str] = {}
+    problems = []
+    for k, entry in enumerate(entries):
+        where, line = lines.get(f"remove.{k}", (file, 0))
+        reason = _removal_problem(base.raw, entry)
+        if reason is not None:
+            problems.append(problem_at(file, f"remove.{k}", reason, lines))
+            continue
+        *parent, last = str(entry).split(".")
+        del (get_path(base.raw, ".".join(parent)) if parent else base.raw)[last]
+        for key in [p for p in base.lines if p == entry or p.startswith(f"{entry}.")]:
+            del base.lines[key]
+        gone[str(entry)] = f"{where}:{line}" if line else where
+    return gone, problems
+
+
+def _removal_problem(raw: Mapping[str, Any], entry: Any) -> str | None:
+    """Why ``remove:`` cannot delete ``entry`` from the inherited mapping ``raw``, or None."""
+    if not isinstance(entry, str) or not entry:
+        return "must be a dotted path such as actors.ID, shocks.NAME or actors.ID.deadline"
+    *parent, last = entry.split(".")
+    try:
+        holder = get_path(raw, ".".join(parent)) if parent else raw
+    except KeyError:
+        holder = None
+    if isinstance(holder, list):
+        return f"'{entry}' is an item of a list: give the whole list anew instead of removing it"
+    if not isinstance(holder, dict) or last not in holder:
+        return f"'{entry}' is not in the scenario this file extends: nothing to remove"
+    return None
 
 
 def _include_shocks(
@@ -550,24 +622,36 @@ def load_scenario(
     Raises:
         ScenarioError: with every problem found, each naming the file, field path and line.
     """
-    lines: dict[str, tuple[str, int]] = {}
-    applied: list[str] = []
-    sources: dict[str, Path] = {}
+    resolved = _Resolved()
     if isinstance(source, Mapping):
-        raw, file = copy.deepcopy(dict(source)), "<mapping>"
-        if raw.pop("claims", None) is not None:  # a file name, and a mapping has no folder
+        resolved.raw, file = copy.deepcopy(dict(source)), "<mapping>"
+        if resolved.raw.pop("claims", None) is not None:  # a file name; a mapping has no folder
             log.info("<mapping>: claims: ignored (claims are read from scenario files only)")
         for key in LOADER_KEYS:
-            if key in raw:
+            if key in resolved.raw:
                 raise ScenarioError([Problem(file, key, "only scenario files may use this key")])
     else:
-        path = Path(source)
-        resolved = _resolve(path, ())
-        raw, lines, applied = resolved.raw, resolved.lines, resolved.applied
-        sources = resolved.sources
-        file = str(path)
+        resolved, file = _resolve(Path(source), ()), str(source)
+    raw, lines = resolved.raw, resolved.lines
     before = copy.deepcopy(raw) if overrides else raw
-    settings = _apply_overrides(raw, lines, overrides or {}, origin, applied)
+    settings = _apply_overrides(raw, lines, overrides or {}, origin, resolved.applied)
+    removed = {p: at for p, at in resolved.removed.items() if not _present(raw, p)}
+    try:
+        loaded = _validated(source, resolved, file, before)
+    except ScenarioError as exc:
+        raise ScenarioError([with_removal(p, removed) for p in exc.problems]) from None
+    loaded.settings, loaded.removed = settings, removed
+    return loaded
+
+
+def _validated(
+    source: str | Path | Mapping[str, Any], resolved: _Resolved, file: str, before: Any
+) -> Loaded:
+    """Validate a resolved scenario: its schema, its quotes and its claims file, if it names one.
+
+    ``before`` is the raw mapping before the caller's overrides (for their messages).
+    """
+    raw, lines, sources = resolved.raw, resolved.lines, resolved.sources
     try:
         scenario = Scenario.model_validate(raw)
     except ValidationError as exc:
@@ -577,12 +661,36 @@ def load_scenario(
     bad = quote_problems(scenario, seeds, sources)
     if bad:
         raise ScenarioError([problem_at(file, path, message, lines) for path, message in bad])
-    loaded = Loaded(scenario, raw, file, lines, applied, settings, sources=sources)
+    loaded = Loaded(scenario, raw, file, lines, resolved.applied, sources=sources)
     if not isinstance(source, Mapping):
         loaded.claims_file = claims_path(Path(source))
         if loaded.claims_file is not None:
             loaded.claims = load_claims(loaded.claims_file, scenario, sources)
     return loaded
+
+
+def _present(raw: Mapping[str, Any], path: str) -> bool:
+    """Whether a dotted path holds a value (a path ``remove:`` deleted may be given anew)."""
+    try:
+        get_path(raw, path)
+    except KeyError:
+        return False
+    return True
+
+
+def with_removal(problem: Problem, removed: Mapping[str, str]) -> Problem:
+    """A problem that names what ``remove:`` deleted, saying where it was removed.
+
+    The message names it by its path (``'actors.saudi_arabia.lobbying_damping'``) or, for an
+    actor or a shock, by its id in quotes (``the scenario has no shock 'e3_snapback'``).
+    """
+    for path, where in removed.items():
+        parts = path.split(".")
+        named = f"'{path}'" in problem.message or f"'{path}." in problem.message
+        if named or (len(parts) == 2 and f"'{parts[1]}'" in problem.message):
+            note = f" ({path} was removed by remove: at {where})"
+            return replace(problem, message=problem.message + note)
+    return problem
 
 
 def claims_path(path: Path) -> Path | None:

@@ -151,7 +151,7 @@ scenario)` composes them for a path, with the actor's display name and the issue
 
 ## Composing scenarios: `extends`, `include_shocks` and `overrides`
 
-Besides the keys of [Scenario](#scenario), a scenario file may use four loader keys. From the
+Besides the keys of [Scenario](#scenario), a scenario file may use six loader keys. From the
 docstring of `sim/scenario/loader.py`:
 
 """
@@ -168,6 +168,24 @@ overrides:
   actors.us_hawks.clout: {dist: triangular, low: 0.3, mode: 0.4, high: 0.55,
                           assumption: "What if the hawks prevail in Washington?"}
   protocol.breakdown_risk: 0.02
+```
+
+A variant that removes what it inherits, and quotes a source of its own (see
+`docs/new_episode.md` for a whole scenario of another moment):
+
+```yaml
+# my_folder/no_gulf.yaml
+extends: ../scenarios/baseline.yaml
+name: no_gulf
+sources: [notes/briefing.txt]          # my_folder/notes/briefing.txt, quoted by evidence
+remove: [actors.gulf, shocks.bandar_abbas, actors.iran.deadline]
+overrides:
+  actors.iran.pressure_rate:
+    value: 0.01
+    evidence:
+      - seed: notes/briefing.txt
+        quote: "the words of the briefing, verbatim"
+        reading: "How the words give the value."
 ```
 
 The same file kept in a folder of your own (`extends: /path/to/negsim/scenarios/baseline.yaml`)
