@@ -159,7 +159,8 @@ class NegotiationModel(World):
             cls = AGENT_CLASSES.get(type(a))
             if cls is not None:
                 self.third[cls].append(cls(self, aid, a))
-        self.us, self.iran = self.principals["us"], self.principals["iran"]
+        # The sides by role, named after the baseline's: ``us`` the enforcer, ``iran`` the target.
+        self.us, self.iran = (self.principals[pid] for pid in spec.side_ids())
         self.israel = [a for a in self.third[StrikerAgent] if isinstance(a, StrikerAgent)]
         self.patrons = self.third[PatronAgent]
         self.e3 = [a for a in self.third[SnapbackAgent] if isinstance(a, SnapbackAgent)]
@@ -525,8 +526,8 @@ class NegotiationModel(World):
 
     def _session_sides(self) -> tuple[PrincipalAgent, PrincipalAgent]:
         """The proposer and the responder of this session: the sides alternate."""
-        first = self.spec.protocol.first_mover
-        other = "iran" if first == "us" else "us"
+        first = self.spec.first_mover()
+        other = next(pid for pid in self.spec.side_ids() if pid != first)
         proposer_id = first if self.session_count % 2 == 0 else other
         responder_id = other if proposer_id == first else first
         self.session_count += 1

@@ -27,7 +27,7 @@ from sim.scenario.params import Beta, Evidence, Fixed, Triangular, TruncNormal, 
 from sim.scenario.vocabulary import declared
 
 SECTIONS: tuple[tuple[str, tuple[type[BaseModel], ...]], ...] = (
-    ("The scenario", (schema.Scenario, schema.Calendar, schema.Issue)),
+    ("The scenario", (schema.Scenario, schema.Calendar, schema.Sides, schema.Issue)),
     (
         "Actors",
         (
@@ -207,8 +207,10 @@ _CHECKS = """\
 Besides the type, range and required-key checks of each field, a scenario must pass these checks
 (`sim.scenario.schema.reference_problems`):
 
-- there are two principals, with ids `us` and `iran`, and no other principal; each has at least
-  one faction, and its `ratifier` and `hawk_faction` name factions of that principal;
+- the two `sides` (by default `us`, the enforcer, and `iran`, the target) are two different
+  principals, and there is no other principal; each faction's `principal` and
+  `protocol.first_mover` name a side; each side has at least one faction, and its `ratifier` and
+  `hawk_faction` name factions of that side;
 - a principal gives no `ideal` or `salience` (its stance comes from its factions); a faction gives
   both for every issue; any other actor gives them for every issue or for none;
 - a red line names an existing issue;

@@ -32,7 +32,8 @@ from sim.scenario.params import (
 from sim.scenario.walk import numeric_fields
 
 PRINCIPALS = ("us", "iran")
-"""The two negotiating states. Outcome names (``strike_us``) rest on these ids."""
+"""The ids of the two negotiating sides by default (``sides``: the enforcer, the target); the
+outcome names (``strike_us``) keep the baseline's words whatever the sides' ids."""
 
 Id = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 NAME_PATTERN = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9_.-]{0,99}")
@@ -131,8 +132,8 @@ class Faction(ActorBase):
 
     role: Literal["faction"]
     """Actor role."""
-    principal: Literal["us", "iran"]
-    """The principal the faction belongs to."""
+    principal: Id
+    """The principal the faction belongs to (the id of one of the two ``sides``)."""
     no_deal_shift: Param = term(
         0.0, name="value of no deal relative to the status quo", unit="utility"
     )
@@ -455,8 +456,9 @@ class Protocol(Strict):
     """How offers are made: aspiration, rubinstein, nash_mediator or screening."""
     stance_rule: StanceRule = "compromise"
     """How a principal's stance follows its factions (docs/model.md §3.4.3)."""
-    first_mover: Literal["us", "iran"] = "us"
-    """The principal that proposes at the first session; proposers then alternate."""
+    first_mover: Id | None = None
+    """The principal that proposes at the first session (one of the two ``sides``; default:
+    the enforcer); proposers then alternate."""
     session_every: int = Field(default=1, ge=1)
     """A session every k steps (from step 0), unless ``session_dates`` is given."""
     session_dates: tuple[dt.date, ...] = ()
@@ -472,6 +474,30 @@ class Protocol(Strict):
     start); a patron mediates only then."""
     ultimatum: dt.date | None = None
     """After this date without a deal, the US strike hazard applies while talks go on."""
+
+
+class Sides(Strict):
+    """The two negotiating sides: the principals' ids, by the role the model gives each.
+
+    The model is not symmetric (docs/model.md): one side can strike the programme and stands
+    behind the striker, the other holds the programme. Any ids will do; the defaults are the
+    baseline's. Outcome names, a shock's forced actions and state variables keep the baseline's
+    words: ``strike_us`` is the enforcer's own strike, ``us_hawk_share`` the enforcer's hawks'
+    share of clout, ``iran_hawk_share`` and ``pressure`` the target's.
+    """
+
+    enforcer: Id = "us"
+    """The side that presses the holder of the programme (the US in the baseline): it may
+    strike alone once talks fail (``strike_hazard``, ``threat_credibility``; outcome
+    ``strike_us``), give the striker a green light and join its strike (``backing_hazard``,
+    ``join_probability``; outcome ``strike_joint``), and the striker's lobbying (damped by any
+    counterweight) works on its factions' clout."""
+    target: Id = "iran"
+    """The side whose nuclear programme is at stake (Iran in the baseline): the programme's
+    progress is its, strikes hit it, the patrons' support eases the economic pressure on it
+    (the ``pressure`` of shock conditions) and lifts its value of no deal, the snapback (its
+    threat, then its drop and its pressure boost) hits it, and its hawks' share is
+    ``iran_hawk_share``."""
 
 
 class Programme(Strict):
@@ -580,6 +606,9 @@ class Scenario(Strict):
     """The issue space, by id."""
     actors: dict[Id, Actor]
     """Every actor, by id."""
+    sides: Sides = Sides()
+    """The two negotiating sides, by role (default: ``us`` the enforcer, ``iran`` the
+    target)."""
     protocol: Protocol = Protocol()
     """The bargaining protocol."""
     programme: Programme = Programme()
@@ -606,6 +635,14 @@ class Scenario(Strict):
         raise_problems("references", reference_problems(self))
         return self
 
+    def side_ids(self) -> tuple[str, str]:
+        """The ids of the two negotiating sides: the enforcer's and the target's."""
+        return (self.sides.enforcer, self.sides.target)
+
+    def first_mover(self) -> str:
+        """The side that proposes at the first session (``protocol.first_mover``)."""
+        return self.protocol.first_mover or self.sides.enforcer
+
     def factions_of(self, principal: str) -> list[str]:
         """Ids of the factions of a principal, in file order."""
         return [
@@ -626,12 +663,11 @@ Trigger.model_rebuild()
 
 def reference_problems(s: Scenario) -> list[str]:
     """Cross-field checks: every id a field names must exist and have the right kind."""
-    out: list[str] = []
+    out = side_problems(s)
     issues = set(s.issues)
-    for p in PRINCIPALS:
+    for p in s.side_ids():
         actor = s.actors.get(p)
         if not isinstance(actor, Principal):
-            out.append(f"actors.{p}: a principal with id '{p}' is required")
             continue
         for field in ("ratifier", "hawk_faction"):
             fid = getattr(actor, field)
@@ -644,8 +680,6 @@ def reference_problems(s: Scenario) -> list[str]:
                 "give 'ideal' and 'salience' to its factions instead"
             )
     for aid, actor in s.actors.items():
-        if isinstance(actor, Principal) and aid not in PRINCIPALS:
-            out.append(f"actors.{aid}: principals must be 'us' or 'iran'")
         for field in ("ideal", "salience"):
             given = set(getattr(actor, field))
             if isinstance(actor, Faction) and given != issues:
@@ -666,7 +700,7 @@ def reference_problems(s: Scenario) -> list[str]:
             for k, rl in enumerate(actor.red_lines):
                 if rl.issue not in issues:
                     out.append(f"actors.{aid}.red_lines.{k}.issue: unknown issue '{rl.issue}'")
-    for p in PRINCIPALS:
+    for p in s.side_ids():
         if isinstance(s.actors.get(p), Principal) and not s.factions_of(p):
             out.append(f"actors.{p}: a principal needs at least one faction")
     out.extend(calendar_problems(s))
@@ -680,6 +714,27 @@ def reference_problems(s: Scenario) -> list[str]:
                     f"shocks.{name}.effects.{k}.path: '{eff.path}' is not a numeric parameter"
                 )
         out.extend(_history_problems(s, name, shock))
+    return out
+
+
+def side_problems(s: Scenario) -> list[str]:
+    """The two sides must be two principals; every principal and faction belongs to a side."""
+    sides = s.side_ids()
+    named = f"the sides are '{sides[0]}' and '{sides[1]}' (see sides)"
+    out = []
+    if sides[0] == sides[1]:
+        out.append(f"sides.target: the two sides must differ, got '{sides[1]}' twice")
+    for role, pid in zip(("enforcer", "target"), sides, strict=True):
+        if not isinstance(s.actors.get(pid), Principal):
+            out.append(f"actors.{pid}: the {role} side '{pid}' needs a principal with this id")
+    for aid, actor in s.actors.items():
+        if isinstance(actor, Principal) and aid not in sides:
+            out.append(f"actors.{aid}: a principal must be one of the two sides; {named}")
+        if isinstance(actor, Faction) and actor.principal not in sides:
+            out.append(f"actors.{aid}.principal: '{actor.principal}' is not a side; {named}")
+    first = s.protocol.first_mover
+    if first is not None and first not in sides:
+        out.append(f"protocol.first_mover: '{first}' is not a side; {named}")
     return out
 
 

@@ -129,6 +129,21 @@ def plain_words(token: str) -> str:
     return text[0].upper() + text[1:] if text and text[0].islower() else text
 
 
+class SideNames(dict[str, str]):
+    """The names prose gives the negotiating sides, by their principals' ids.
+
+    The baseline's sides are named by their capitals; any other side by its id in words
+    (``SIDE_NAMES["north_korea"]`` is ``North korea``).
+    """
+
+    def __missing__(self, key: str) -> str:
+        return plain_words(key)
+
+
+SIDE_NAMES = SideNames(us="Washington", iran="Tehran")
+"""How explanations, figures and the dashboard name a side, by its principal's id."""
+
+
 def actor_name(actor_id: str, scenario: Scenario | None = None) -> str:
     """An actor's display name, else its id in words."""
     actor = scenario.actors.get(actor_id) if scenario is not None else None

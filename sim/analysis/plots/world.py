@@ -32,7 +32,7 @@ from sim.analysis.plots.common import (
 )
 from sim.mechanisms.outcomes import COLOURS, DEAL, LABELS, OUTCOMES
 from sim.scenario.schema import Scenario
-from sim.scenario.vocabulary import plain_words
+from sim.scenario.vocabulary import SIDE_NAMES, plain_words, possessive
 
 if TYPE_CHECKING:
     from sim.analysis.explain import WorldStory
@@ -89,7 +89,7 @@ def plot_world(story: WorldStory) -> Figure:
     events = [e for e in _world_events(story) if e[0] <= last]
     _draw_timeline([*issue_axes, *clout_axes, risk_ax], strips, events, (end, outcome, last), spec)
     risk_ax.set_xlabel(f"Step ({_step_unit(spec)} since {_fmt_date(spec.calendar.start)})")
-    handles = _world_legend(outcome, drawn, {kind for _, kind, _ in events}) + risk_lines
+    handles = _world_legend(spec, outcome, drawn, {kind for _, kind, _ in events}) + risk_lines
     bottom = _world_footer(fig, spec, events, handles, height)
     ending = LABELS[outcome]
     fig.suptitle(
@@ -208,10 +208,12 @@ def _draw_issue(ax: Axes, story: WorldStory, d: int, issue: str, steps: np.ndarr
     model = story.model
     spec = model.spec
     trace = model.trace
-    us = np.array([r.principals["us"].stance[0, d] for r in trace])
-    iran = np.array([r.principals["iran"].stance[0, d] for r in trace])
-    ax.plot(steps, us, color=US_COLOUR, linewidth=2, label="Washington's stance")
-    ax.plot(steps, iran, color=IRAN_COLOUR, linewidth=2, label="Tehran's stance")
+    enforcer, target = spec.side_ids()
+    us = np.array([r.principals[enforcer].stance[0, d] for r in trace])
+    iran = np.array([r.principals[target].stance[0, d] for r in trace])
+    us_label, iran_label = _stance_labels(spec)
+    ax.plot(steps, us, color=US_COLOUR, linewidth=2, label=us_label)
+    ax.plot(steps, iran, color=IRAN_COLOUR, linewidth=2, label=iran_label)
     ax.axhline(model.status_quo[0, d], **_STATUS_QUO_STYLE)
     drawn = set()
     for kind, xs, ys in _offers(trace, d):
@@ -281,9 +283,10 @@ def _draw_clout(axes: list[Axes], story: WorldStory, steps: np.ndarray) -> None:
         ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
         ax.set_ylabel("Clout share (% of the side)", fontsize=9)
         ax.legend(fontsize=7.5, loc="best", framealpha=0.85)
-    titles = ["Factions' clout in Washington", "Factions' clout in Tehran"]
+    names = [SIDE_NAMES[pid] for pid in spec.side_ids()]
+    titles = [f"Factions' clout in {name}" for name in names]
     if len(axes) == 1:
-        titles = ["Factions' clout in Washington and Tehran"]
+        titles = [f"Factions' clout in {names[0]} and {names[1]}"]
     for ax, title in zip(axes, titles, strict=True):
         ax.set_title(title, fontsize=10)
 
@@ -310,7 +313,7 @@ def _draw_risks(ax: Axes, story: WorldStory, steps: np.ndarray) -> list[Any]:
     trace = story.model.trace
     ax.plot(
         steps,
-        [r.principals["iran"].pressure[0] for r in trace],
+        [r.principals[spec.sides.target].pressure[0] for r in trace],
         color=PRESSURE_COLOUR,
         linewidth=1.8,
         label="Economic pressure on Iran (index, 0–1)",
@@ -377,15 +380,22 @@ def _world_events(story: WorldStory) -> list[tuple[float, str, str]]:
     return sorted(out, key=lambda e: e[0])
 
 
-def _world_legend(outcome: str, drawn: set[str], events: set[str]) -> list[Any]:
+def _stance_labels(spec: Scenario) -> tuple[str, str]:
+    """The labels of the two sides' stances: ``Washington's stance``, ``Tehran's stance``."""
+    enforcer, target = (possessive(SIDE_NAMES[pid]) for pid in spec.side_ids())
+    return f"{enforcer} stance", f"{target} stance"
+
+
+def _world_legend(spec: Scenario, outcome: str, drawn: set[str], events: set[str]) -> list[Any]:
     """The legend entries of what a world figure draws, and only those.
 
     The stances and status quo, the events and the kinds of offer that occur, the deal's terms
     if there is a deal, and the end.
     """
+    us_label, iran_label = _stance_labels(spec)
     handles: list[Any] = [
-        Line2D([], [], color=US_COLOUR, linewidth=2, label="Washington's stance"),
-        Line2D([], [], color=IRAN_COLOUR, linewidth=2, label="Tehran's stance"),
+        Line2D([], [], color=US_COLOUR, linewidth=2, label=us_label),
+        Line2D([], [], color=IRAN_COLOUR, linewidth=2, label=iran_label),
         Line2D([], [], **_STATUS_QUO_STYLE, label="Status quo (no-deal package)"),
     ]
     for kind, label in _EVENT_LABELS.items():
