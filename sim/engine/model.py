@@ -124,6 +124,8 @@ class NegotiationModel(World):
         self._status_quo: tuple[int, np.ndarray] | None = None
         self._create_agents()
         self._init_state()
+        if spec.state is not None and spec.state.snapback:  # in force from step 0
+            self.trigger_snapback(np.ones(self.n_worlds, dtype=bool), 0)
         self.rule = PROPOSAL_RULES[spec.protocol.proposal_rule]()
         self.session_steps = self._session_steps()
         self.deadline_step: dict[str, float] = {
@@ -174,6 +176,8 @@ class NegotiationModel(World):
         self.joint = np.zeros(n, dtype=bool)
         self.terms = np.full((n, d), np.nan)
         self.progress = np.clip(self.params["programme.initial_progress"].copy(), 0, 1)
+        if "state.programme_damage" in self.params:  # set back before the start
+            self.progress = self.progress * (1 - self.params["state.programme_damage"])
         self.collapsed = np.zeros(n, dtype=bool)
         self.collapse_step = np.full(n, -1, dtype=np.int32)
         self.collapse_cause = np.zeros(n, dtype=np.int8)
@@ -453,6 +457,9 @@ class NegotiationModel(World):
             p.update_domestic(
                 self.active, t == 0, relief if p is self.iran else np.zeros(self.n_worlds)
             )
+        if t == 0 and self.spec.state is not None and self.spec.state.red_lines_known:
+            self.us.learn_red_lines(self.iran, self.active)  # known from earlier rounds
+            self.iran.learn_red_lines(self.us, self.active)
 
     def session(self, t: int) -> None:
         """Level I: a session in worlds whose talks are still on (docs/model.md §3.4.5–3.4.13)."""

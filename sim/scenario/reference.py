@@ -41,7 +41,7 @@ SECTIONS: tuple[tuple[str, tuple[type[BaseModel], ...]], ...] = (
             schema.RedLine,
         ),
     ),
-    ("Protocol and programme", (schema.Protocol, schema.Programme)),
+    ("Protocol and programme", (schema.Protocol, schema.Programme, schema.State)),
     (
         "Shocks",
         (schema.Shock, schema.Trigger, schema.StateCondition, schema.SetParam, schema.ForceAction),
@@ -214,6 +214,8 @@ Besides the type, range and required-key checks of each field, a scenario must p
 - a principal gives no `ideal` or `salience` (its stance comes from its factions); a faction gives
   both for every issue; any other actor gives them for every issue or for none;
 - a red line names an existing issue;
+- a snapback in force at the start (`state.snapback`) needs a snapback holder, whose
+  `no_deal_drop` and `pressure_boost` it applies;
 - the path of every [SetParam](#setparam) effect is a numeric parameter of the scenario;
 - every numeric parameter lies in its allowed range over its whole support (for a distribution,
   from `low` to `high`), as listed below.

@@ -513,6 +513,36 @@ class Programme(Strict):
     """Growth of k per step while there is no deal."""
 
 
+class State(Strict):
+    """Where a scenario starts, beyond what other fields set (docs/new_episode.md).
+
+    The rest of the starting state has fields of its own: the programme's progress
+    (``programme.initial_progress``), each faction's clout (``actors.<faction>.clout``, before
+    pressure and lobbying move it), each side's economic pressure
+    (``actors.<side>.pressure_initial``) and how well each side reads the other's bottom line
+    (``actors.<side>.belief_halfwidth``). A start at war, under a ceasefire or after a strike
+    cannot be given yet: the model has no such episodes (issue 14).
+    """
+
+    programme_damage: Param = term(
+        0.0, name="share of Iran's nuclear progress destroyed before the start", unit="share"
+    )
+    """Share of the programme's progress destroyed before step 0 (say by an earlier strike): the
+    progress at step 0 is ``programme.initial_progress · (1 − programme_damage)``; it grows from
+    there at ``programme.growth``."""
+    snapback: bool = False
+    """The UN snapback is already in force at step 0: the target's factions' value of no deal is
+    lower by the snapback holder's ``no_deal_drop`` (less the patrons' ``snapback_cover``) and
+    the pressure on it grows faster by its ``pressure_boost``, from step 0; the threat is spent
+    (``threat_weight`` no longer counts) and the holder cannot trigger it again. It needs a
+    snapback holder (an actor with ``instrument: snapback``), whose numbers it applies;
+    ``worlds.parquet`` records the snapback at step 0."""
+    red_lines_known: bool = False
+    """Each side knows, from the first session, the red lines of the other's that hold at the
+    start (after earlier rounds of talks): its offers respect them, as they respect red lines a
+    veto has revealed in a run."""
+
+
 class Trigger(Strict):
     """When a shock fires (docs/model.md §3.4.21). All given conditions must hold."""
 
@@ -618,6 +648,9 @@ class Scenario(Strict):
     assumptions: dict[str, str] = Field(default_factory=dict)
     """Assumptions covering parameters left at their defaults, by dotted-path pattern
     (``fnmatch`` style, e.g. ``actors.us.pressure_*``) with the reason."""
+    state: State | None = None
+    """The starting state beyond the other fields (none: talks start afresh, as in April
+    2025)."""
 
     @field_validator("name")
     @classmethod
@@ -704,6 +737,7 @@ def reference_problems(s: Scenario) -> list[str]:
         if isinstance(s.actors.get(p), Principal) and not s.factions_of(p):
             out.append(f"actors.{p}: a principal needs at least one faction")
     out.extend(calendar_problems(s))
+    out.extend(state_problems(s))
     params = parameter_paths(s)
     out.extend(range_problems(s, params))
     known = set(params)
@@ -715,6 +749,18 @@ def reference_problems(s: Scenario) -> list[str]:
                 )
         out.extend(_history_problems(s, name, shock))
     return out
+
+
+def state_problems(s: Scenario) -> list[str]:
+    """A snapback in force at the start needs a snapback holder, whose numbers it applies."""
+    if s.state is None or not s.state.snapback:
+        return []
+    if any(isinstance(a, Snapback) for a in s.actors.values()):
+        return []
+    return [
+        "state.snapback: needs a snapback holder (an actor with instrument: snapback) whose "
+        "no_deal_drop and pressure_boost it applies"
+    ]
 
 
 def side_problems(s: Scenario) -> list[str]:
@@ -833,6 +879,7 @@ for _name in [
     "target_win_high",
     "initial_progress",
     "pressure_initial",
+    "programme_damage",
 ]:
     RANGES[_name] = _UNIT
 

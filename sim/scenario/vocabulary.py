@@ -31,6 +31,7 @@ from sim.scenario.schema import (
     Scenario,
     SetParam,
     Snapback,
+    State,
     Striker,
     Trigger,
 )
@@ -111,8 +112,13 @@ def describe(path: str, scenario: Scenario | None = None) -> ParamName:
         found = _named(_field(Issue, "status_quo"), issue=parts[1], scenario=scenario)
     elif parts[0] == "shocks" and len(parts) >= 4:
         found = _shock_parameter(parts, scenario)
-    elif parts[0] in ("protocol", "programme") and len(parts) == 2:
-        model = Protocol if parts[0] == "protocol" else Programme
+    elif parts[0] in ("protocol", "programme", "state") and len(parts) == 2:
+        models: dict[str, type[BaseModel]] = {
+            "protocol": Protocol,
+            "programme": Programme,
+            "state": State,
+        }
+        model = models[parts[0]]
         found = _named(_field(model, parts[1]), scenario=scenario)
     return found or _unknown(parts, scenario)
 

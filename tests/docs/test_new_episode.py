@@ -36,6 +36,7 @@ def test_the_example_has_its_own_sides_sources_and_removals() -> None:
     assert loaded.sources == {"source.txt": EXAMPLE / "source.txt"}
     assert {item.seed for _, _, item in evidence_items(scenario)} == {"source.txt"}
     assert uncovered(scenario) == []  # every number has evidence or an assumption
+    assert scenario.state is not None and scenario.state.snapback  # "a year after the snapback"
     variant = sim.load_scenario(EXAMPLE / "no_patron.yaml")
     assert variant.sources == loaded.sources  # inherited, found beside scenario.yaml
     assert set(scenario.actors) - set(variant.scenario.actors) == {"moscow"}
