@@ -429,6 +429,8 @@ def _resolve(path: Path, chain: tuple[Path, ...]) -> _Resolved:
                 message = f"no such path '{key}'"
                 problems.append(problem_at(file, f"overrides.{key}", message, lines))
             continue
+        for stale in [p for p in merged_lines if p.startswith(f"{key}.")]:
+            del merged_lines[stale]  # the replaced value's lines are the override's now
         merged_lines[str(key)] = lines.get(f"overrides.{key}", (file, 0))
         note = f"{file}: override {key}: {_told(old)} -> {_told(value)}"
         log.info(note)

@@ -121,3 +121,30 @@ def test_validate_reports_a_bad_source_and_exits_2(tmp_path: Path) -> None:
     assert proc.returncode == 2
     no_traceback(proc)
     assert f"{path}:3: sources.0: '../secret.txt' leaves the scenario's folder" in proc.stderr
+
+
+def test_a_claim_may_quote_the_scenarios_source(tmp_path: Path) -> None:
+    path = variant(with_memo(tmp_path), ["notes/memo.txt"])
+    claims = tmp_path / "claims.yaml"
+    claim = (
+        "claims:\n  no_deal:\n    evidence:\n      - seed: notes/memo.txt\n"
+        "        quote: {quote}\n        reading: a reading\n"
+        '    quantity: "P(deal by 2025-10-18)"\n    band: probably not\n'
+    )
+    path.write_text(path.read_text("utf-8") + "claims: claims.yaml\n", "utf-8")
+    claims.write_text(claim.format(quote="agreed on nothing"), "utf-8")
+    assert load_scenario(path).claims is not None
+    claims.write_text(claim.format(quote="agreed on everything"), "utf-8")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    [problem] = info.value.problems
+    assert (problem.file, problem.path) == (str(claims), "claims.no_deal.evidence.0.quote")
+    assert problem.message.startswith("quote not found verbatim in notes/memo.txt")
+
+
+def test_a_problem_under_an_overridden_value_is_at_the_override(tmp_path: Path) -> None:
+    path = variant(with_memo(tmp_path), ["notes/memo.txt"], quote="met thrice in May")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    [problem] = info.value.problems
+    assert (problem.file, problem.line) == (str(path), 5)  # not the baseline's old evidence
