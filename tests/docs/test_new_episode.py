@@ -50,3 +50,15 @@ def test_the_example_runs(path: object) -> None:
     outcomes = result.summary["outcomes"]
     assert sum(o["count"] for o in outcomes.values()) == 200
     assert outcomes["deal"]["count"] > 0 and outcomes["strike_israel"]["count"] > 0
+
+
+def test_the_example_is_told_and_drawn_with_its_sides_names() -> None:
+    from sim.analysis.explain import explain
+    from sim.analysis.plots.world import plot_world
+
+    story = explain(EXAMPLE / "scenario.yaml", seed=1, world=3)
+    assert "Washington proposed" in story.text and "Tehran opens with the stance" in story.text
+    figure = plot_world(story)
+    labels = {t.get_text() for legend in figure.legends for t in legend.get_texts()}
+    assert {"Washington's stance", "Tehran's stance"} <= labels
+    assert {"Washington's offer, rejected", "Tehran's offer, rejected"} <= labels

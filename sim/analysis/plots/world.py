@@ -216,7 +216,7 @@ def _draw_issue(ax: Axes, story: WorldStory, d: int, issue: str, steps: np.ndarr
     ax.plot(steps, iran, color=IRAN_COLOUR, linewidth=2, label=iran_label)
     ax.axhline(model.status_quo[0, d], **_STATUS_QUO_STYLE)
     drawn = set()
-    for kind, xs, ys in _offers(trace, d):
+    for kind, xs, ys in _offers(trace, d, spec.sides.enforcer):
         style = _OFFER_STYLES[kind]
         ax.scatter(xs, ys, zorder=4, **style)
         drawn.add(kind)
@@ -243,8 +243,18 @@ _OFFER_STYLES: dict[str, dict[str, Any]] = {
 }
 
 
-def _offers(trace: list[StepRecord], d: int) -> list[tuple[str, list[int], list[float]]]:
-    """Offers on issue ``d`` grouped by how they were received."""
+_OFFER_NAMES = {"us": "US offer", "iran": "Iranian offer"}
+"""The legend's names of the baseline's sides' offers; another side's is its name's."""
+
+
+def _offers(
+    trace: list[StepRecord], d: int, enforcer: str
+) -> list[tuple[str, list[int], list[float]]]:
+    """Offers on issue ``d`` grouped by how they were received and by whose.
+
+    A group's name starts ``us_`` for the enforcer's offers and ``iran_`` for the target's,
+    whatever the sides' ids.
+    """
     groups: dict[str, tuple[list[int], list[float]]] = {}
     for record in trace:
         session = record.live_session
@@ -253,7 +263,8 @@ def _offers(trace: list[StepRecord], d: int) -> list[tuple[str, list[int], list[
         if session.deal[0]:
             continue  # drawn from the deal's terms
         response = "vetoed" if session.accepted[0] else "rejected"
-        kind = f"{session.proposer.actor_id}_{response}"
+        side = "us" if session.proposer.actor_id == enforcer else "iran"
+        kind = f"{side}_{response}"
         xs, ys = groups.setdefault(kind, ([], []))
         xs.append(record.step)
         ys.append(float(session.offer[0, d]))
@@ -402,7 +413,7 @@ def _world_legend(spec: Scenario, outcome: str, drawn: set[str], events: set[str
         if kind in events:
             colour, style = _EVENT_STYLES[kind]
             handles.append(Line2D([], [], color=colour, linestyle=style, label=label))
-    handles += _offer_handles(drawn)
+    handles += _offer_handles(spec, drawn)
     handles.append(
         Line2D(
             [],
@@ -416,12 +427,15 @@ def _world_legend(spec: Scenario, outcome: str, drawn: set[str], events: set[str
     return handles
 
 
-def _offer_handles(drawn: set[str]) -> list[Any]:
+def _offer_handles(spec: Scenario, drawn: set[str]) -> list[Any]:
     """Legend entries for the kinds of offer drawn, and the deal's terms."""
     handles: list[Any] = []
+    enforcer, target = (
+        _OFFER_NAMES.get(p, f"{possessive(SIDE_NAMES[p])} offer") for p in spec.side_ids()
+    )
     offers = (
-        ("us_rejected", "^", US_COLOUR, "US offer, rejected"),
-        ("iran_rejected", "v", IRAN_COLOUR, "Iranian offer, rejected"),
+        ("us_rejected", "^", US_COLOUR, f"{enforcer}, rejected"),
+        ("iran_rejected", "v", IRAN_COLOUR, f"{target}, rejected"),
     )
     for kind, marker, colour, label in offers:
         if kind in drawn:
