@@ -72,13 +72,14 @@ def _walk(value: object, path: str) -> Iterator[tuple[str, int, Evidence]]:
 
 
 def quote_problems(
-    model: BaseModel, seeds_dir: Path | None, sources: Mapping[str, Path] | None = None
+    model: BaseModel, seeds_dir: Path | None, sources: Mapping[str, Path | None] | None = None
 ) -> list[tuple[str, str]]:
     """``(field path, message)`` for every quote not found in its seed file or source.
 
     An evidence item's ``seed`` names a source the scenario declares (``sources:``, by the path
     as declared; :mod:`sim.scenario.sources`) or else a file of ``seeds_dir``. Without either,
-    nothing can be checked and nothing is reported.
+    nothing can be checked and nothing is reported; nor is a quote of a source mapped to None
+    (declared, but its file is not at hand: a run reproduced from its summary).
     """
     sources = sources or {}
     if seeds_dir is None and not sources:
@@ -86,6 +87,8 @@ def quote_problems(
     out: list[tuple[str, str]] = []
     for path, k, item in evidence_items(model):
         where = f"{path}.{k}"
+        if item.seed in sources and sources[item.seed] is None:
+            continue
         text, label = _text_of(item.seed, seeds_dir, sources)
         if text is None:
             out.append((f"{where}.seed", label))
@@ -96,11 +99,12 @@ def quote_problems(
 
 
 def _text_of(
-    name: str, seeds_dir: Path | None, sources: Mapping[str, Path]
+    name: str, seeds_dir: Path | None, sources: Mapping[str, Path | None]
 ) -> tuple[str | None, str]:
     """The normalised text an evidence item's ``seed`` names and its label, or None and why not."""
-    if name in sources:
-        return _seed_text(sources[name]), name
+    source = sources.get(name)
+    if source is not None:
+        return _seed_text(source), name
     seed = seeds_dir / name if seeds_dir is not None else None
     if seed is None or "/" in name or "\\" in name or not seed.is_file():
         declared = f" and no source '{name}' in the scenario's sources:" if sources else ""

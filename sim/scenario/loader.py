@@ -118,9 +118,10 @@ class Loaded:
     removed: dict[str, str] = field(default_factory=dict)
     """Paths ``remove:`` deleted along the ``extends:`` chain (and not given anew): where each
     was removed (``FILE:LINE``)."""
-    sources: dict[str, Path] = field(default_factory=dict)
+    sources: dict[str, Path | None] = field(default_factory=dict)
     """The scenario's own sources (``sources:``, inherited ones included): name as declared ->
-    file. Its evidence and claims may quote them as they quote the seeds."""
+    file (None: declared, its file not at hand and its quotes not checked again). Its evidence
+    and claims may quote them as they quote the seeds."""
 
     @property
     def sha256(self) -> str:
@@ -385,7 +386,7 @@ class _Resolved:
     lines: dict[str, tuple[str, int]] = field(default_factory=dict)
     applied: list[str] = field(default_factory=list)
     shock_dirs: tuple[Path, ...] = ()
-    sources: dict[str, Path] = field(default_factory=dict)
+    sources: dict[str, Path | None] = field(default_factory=dict)
     removed: dict[str, str] = field(default_factory=dict)
 
 
@@ -614,8 +615,13 @@ def load_scenario(
     overrides: Mapping[str, Any] | None = None,
     *,
     origin: str = "overrides",
+    sources: Mapping[str, Path | None] | None = None,
 ) -> Loaded:
     """Load and validate a scenario from a file path or a mapping, applying extra overrides.
+
+    A mapping taken from a loaded scenario (its ``raw``) has no ``sources:`` of its own: give
+    the loaded scenario's ``sources`` (a name mapped to None is declared but not checked again,
+    as when a run is reproduced from its summary alone). A file's own ``sources:`` are used.
 
     A problem at or under an override's path is the override's, said to come from ``origin``
     (``--set`` on the command line), not from the line of the file it replaced; a path that
@@ -627,6 +633,7 @@ def load_scenario(
     resolved = _Resolved()
     if isinstance(source, Mapping):
         resolved.raw, file = copy.deepcopy(dict(source)), "<mapping>"
+        resolved.sources = dict(sources or {})
         if resolved.raw.pop("claims", None) is not None:  # a file name; a mapping has no folder
             log.info("<mapping>: claims: ignored (claims are read from scenario files only)")
         for key in LOADER_KEYS:
@@ -710,7 +717,7 @@ def claims_path(path: Path) -> Path | None:
 
 
 def load_claims(
-    path: Path, scenario: Scenario, sources: Mapping[str, Path] | None = None
+    path: Path, scenario: Scenario, sources: Mapping[str, Path | None] | None = None
 ) -> ClaimsFile:
     """Read and check a claims file (:mod:`sim.scenario.claims`) for ``scenario``.
 

@@ -85,13 +85,14 @@ def _unreadable(target: Path) -> str | None:
 
 
 def inherit(
-    base: Mapping[str, Path], own: Declared
-) -> tuple[dict[str, Path], list[tuple[str, str]]]:
+    base: Mapping[str, Path | None], own: Declared
+) -> tuple[dict[str, Path | None], list[tuple[str, str]]]:
     """The inherited sources with a file's own added; a name given to two files is a problem."""
     merged = dict(base)
     problems = []
     for k, name, target in own:
-        if name in merged and merged[name].resolve() != target.resolve():
+        known = merged.get(name)
+        if name in merged and (known is None or known.resolve() != target.resolve()):
             problems.append(
                 (
                     f"sources.{k}",

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 import sim
@@ -62,3 +65,14 @@ def test_the_example_is_told_and_drawn_with_its_sides_names() -> None:
     labels = {t.get_text() for legend in figure.legends for t in legend.get_texts()}
     assert {"Washington's stance", "Tehran's stance"} <= labels
     assert {"Washington's offer, rejected", "Tehran's offer, rejected"} <= labels
+
+
+def test_a_run_of_the_example_reproduces_from_its_summary_alone(tmp_path: Path) -> None:
+    from sim.runs.reproduce import reproduce
+
+    result = sim.run(EXAMPLE / "scenario.yaml", worlds=100, seed=2)
+    assert result.summary["sources"] == ["source.txt"]
+    path = tmp_path / "summary.json"
+    path.write_text(json.dumps(result.summary, default=str), encoding="utf-8")
+    again = reproduce(path).result
+    assert again.worlds.equals(result.worlds)

@@ -148,3 +148,13 @@ def test_a_problem_under_an_overridden_value_is_at_the_override(tmp_path: Path) 
         load_scenario(path)
     [problem] = info.value.problems
     assert (problem.file, problem.line) == (str(path), 5)  # not the baseline's old evidence
+
+
+def test_a_loaded_scenarios_mapping_keeps_its_sources(tmp_path: Path) -> None:
+    loaded = load_scenario(variant(with_memo(tmp_path), ["notes/memo.txt"]))
+    again = load_scenario(loaded.raw, {"horizon": 3}, sources=loaded.sources)  # sweeps, --set
+    assert again.sources == loaded.sources and again.scenario.horizon == 3
+    unchecked = load_scenario(loaded.raw, sources={"notes/memo.txt": None})  # reproduce
+    assert unchecked.sources == {"notes/memo.txt": None}
+    with pytest.raises(ScenarioError, match=r"no seed file 'notes/memo\.txt'"):
+        load_scenario(loaded.raw)  # a bare mapping cannot see the scenario's folder
