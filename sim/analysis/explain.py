@@ -29,9 +29,8 @@ from sim.runs.ensemble import ScenarioLike, as_loaded
 from sim.scenario.loader import Loaded
 from sim.scenario.overrides import label
 from sim.scenario.schema import Scenario, SetParam, parameter_paths
-from sim.scenario.vocabulary import describe, possessive
+from sim.scenario.vocabulary import SIDE_NAMES, describe, possessive
 
-SIDE_NAMES = {"us": "Washington", "iran": "Tehran"}
 STANCE_THRESHOLD = 0.02  # share of an issue's range a stance must move (since last told)
 CLOUT_THRESHOLD = 0.02  # change in a clout share (since last told) worth telling
 CLOSE_CALL = 0.02  # a weekly strike or walk-out probability worth telling

@@ -270,6 +270,7 @@ def _run_scenario(item: RunDir, needed_for: str) -> Loaded:
     Raises:
         ResultsError: neither is there, or the embedded scenario does not match its hash.
     """
+    from sim.runs.reproduce import recorded_sources
     from sim.scenario.loader import load_scenario, scenario_sha256
 
     file = item.path / "summary.json"
@@ -285,7 +286,7 @@ def _run_scenario(item: RunDir, needed_for: str) -> Loaded:
     recorded = item.summary.get("scenario_sha256")
     if recorded is not None and scenario_sha256(data) != recorded:
         raise ResultsError(f"{file}: 'scenario_data' does not match 'scenario_sha256' (edited?)")
-    return load_scenario(data)
+    return load_scenario(data, sources=recorded_sources(item.summary))
 
 
 def _plot_world(item: RunDir, out: Path, stem: str, world: int) -> list[Path]:

@@ -68,13 +68,14 @@ def _stances(spec: Scenario, record: StepRecord) -> list[list[str]]:
     session = record.live_session
     offer = session.offer[0] if session is not None else None
     rows = []
+    enforcer, target = (record.principals[pid] for pid in spec.side_ids())
     for d, (issue_id, issue) in enumerate(spec.issues.items()):
         unit = "" if issue.unit in ("", "share") else f" {issue.unit}"
         rows.append(
             [
                 issue_id.replace("_", " "),
-                f"{record.principals['us'].stance[0][d]:.2f}{unit}",
-                f"{record.principals['iran'].stance[0][d]:.2f}{unit}",
+                f"{enforcer.stance[0][d]:.2f}{unit}",
+                f"{target.stance[0][d]:.2f}{unit}",
                 "none" if offer is None else f"{offer[d]:.2f}{unit}",
             ]
         )

@@ -125,6 +125,8 @@ class NegotiationModel(World):
         self._status_quo: tuple[int, np.ndarray] | None = None
         self._create_agents()
         self._init_state()
+        if spec.state is not None and spec.state.snapback:  # in force from step 0
+            self.trigger_snapback(np.ones(self.n_worlds, dtype=bool), 0)
         self.rule = PROPOSAL_RULES[spec.protocol.proposal_rule]()
         self.session_steps = self._session_steps()
         self.deadline_step: dict[str, float] = {
@@ -160,7 +162,8 @@ class NegotiationModel(World):
             cls = AGENT_CLASSES.get(type(a))
             if cls is not None:
                 self.third[cls].append(cls(self, aid, a))
-        self.us, self.iran = self.principals["us"], self.principals["iran"]
+        # The sides by role, named after the baseline's: ``us`` the enforcer, ``iran`` the target.
+        self.us, self.iran = (self.principals[pid] for pid in spec.side_ids())
         self.israel = [a for a in self.third[StrikerAgent] if isinstance(a, StrikerAgent)]
         self.patrons = self.third[PatronAgent]
         self.e3 = [a for a in self.third[SnapbackAgent] if isinstance(a, SnapbackAgent)]
@@ -174,6 +177,8 @@ class NegotiationModel(World):
         self.joint = np.zeros(n, dtype=bool)
         self.terms = np.full((n, d), np.nan)
         self.progress = np.clip(self.params["programme.initial_progress"].copy(), 0, 1)
+        if "state.programme_damage" in self.params:  # set back before the start
+            self.progress = self.progress * (1 - self.params["state.programme_damage"])
         self.collapsed = np.zeros(n, dtype=bool)
         self.collapse_step = np.full(n, -1, dtype=np.int32)
         self.collapse_cause = np.zeros(n, dtype=np.int8)
@@ -459,6 +464,9 @@ class NegotiationModel(World):
             p.update_domestic(
                 self.active, t == 0, relief if p is self.iran else np.zeros(self.n_worlds)
             )
+        if t == 0 and self.spec.state is not None and self.spec.state.red_lines_known:
+            self.us.learn_red_lines(self.iran, self.active)  # known from earlier rounds
+            self.iran.learn_red_lines(self.us, self.active)
 
     def session(self, t: int) -> None:
         """Level I: a session in worlds whose talks are still on (docs/model.md §3.4.5–3.4.13)."""
@@ -532,8 +540,8 @@ class NegotiationModel(World):
 
     def _session_sides(self) -> tuple[PrincipalAgent, PrincipalAgent]:
         """The proposer and the responder of this session: the sides alternate."""
-        first = self.spec.protocol.first_mover
-        other = "iran" if first == "us" else "us"
+        first = self.spec.first_mover()
+        other = next(pid for pid in self.spec.side_ids() if pid != first)
         proposer_id = first if self.session_count % 2 == 0 else other
         responder_id = other if proposer_id == first else first
         self.session_count += 1

@@ -109,7 +109,7 @@ def as_loaded(scenario: ScenarioLike, overrides: Mapping[str, Any] | None = None
     if isinstance(scenario, Loaded) and not overrides:
         return scenario
     if isinstance(scenario, Loaded):
-        again = load_scenario(scenario.raw, overrides)
+        again = load_scenario(scenario.raw, overrides, sources=scenario.sources)
         again.settings[:0] = scenario.settings  # the run is labelled with every override
         return again
     if isinstance(scenario, Scenario):
@@ -393,6 +393,8 @@ def run(
         "totals": summarise_totals(table, loaded.scenario),
         "scenario_data": loaded.raw,
     }
+    if loaded.sources:  # quoted by its evidence: reproduce() knows them without their files
+        summary["sources"] = list(loaded.sources)
     return RunResult(summary, table)
 
 

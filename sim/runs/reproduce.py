@@ -112,10 +112,24 @@ def _field_problems(summary: dict[str, Any], file: str) -> list[Problem]:
     return out
 
 
+def recorded_sources(summary: dict[str, Any]) -> dict[str, Path | None]:
+    """The sources a run's scenario quotes, by name, recorded in its summary (``sources``).
+
+    Their files are not needed to re-run: the scenario's quotes were checked when it ran, and
+    ``scenario_sha256`` pins the scenario; so they are not checked again (None each).
+    """
+    names = summary.get("sources", [])
+    return (
+        dict.fromkeys((n for n in names if isinstance(n, str)), None)
+        if isinstance(names, list)
+        else {}
+    )
+
+
 def _load(summary: dict[str, Any], file: str) -> Loaded:
     """The summary's embedded scenario, validated; its problems are filed under the summary."""
     try:
-        return load_scenario(summary["scenario_data"])
+        return load_scenario(summary["scenario_data"], sources=recorded_sources(summary))
     except ScenarioError as exc:
         raise SummaryError(
             [Problem(file, f"scenario_data.{p.path}".rstrip("."), p.message) for p in exc.problems]

@@ -1,4 +1,4 @@
-"""Evidence: every quote in a scenario must be found verbatim in the seed articles.
+"""Evidence: every quote in a scenario must be found verbatim in the seed articles or its sources.
 
 Matching is whitespace-normalised (runs of spaces, tabs and newlines compare equal) and
 otherwise exact: typographic quotes and dashes must be copied as the article prints them.
@@ -7,7 +7,7 @@ otherwise exact: typographic quotes and dashes must be copied as the article pri
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from fnmatch import fnmatch
 from functools import cache
@@ -26,8 +26,15 @@ def normalise(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-@cache
 def _seed_text(path: Path) -> str:
+    """A seed's or source's normalised text, read again whenever the file changes."""
+    stat = path.stat()
+    return _read_text(path.resolve(), stat.st_mtime_ns, stat.st_size)
+
+
+@cache
+def _read_text(path: Path, mtime_ns: int, size: int) -> str:
+    del mtime_ns, size  # part of the cache key only
     return normalise(path.read_text(encoding="utf-8"))
 
 
@@ -64,24 +71,45 @@ def _walk(value: object, path: str) -> Iterator[tuple[str, int, Evidence]]:
             yield from _walk(item, f"{path}.{k}")
 
 
-def quote_problems(model: BaseModel, seeds_dir: Path) -> list[tuple[str, str]]:
-    """``(field path, message)`` for every quote not found in its seed file."""
+def quote_problems(
+    model: BaseModel, seeds_dir: Path | None, sources: Mapping[str, Path | None] | None = None
+) -> list[tuple[str, str]]:
+    """``(field path, message)`` for every quote not found in its seed file or source.
+
+    An evidence item's ``seed`` names a source the scenario declares (``sources:``, by the path
+    as declared; :mod:`sim.scenario.sources`) or else a file of ``seeds_dir``. Without either,
+    nothing can be checked and nothing is reported; nor is a quote of a source mapped to None
+    (declared, but its file is not at hand: a run reproduced from its summary).
+    """
+    sources = sources or {}
+    if seeds_dir is None and not sources:
+        return []
     out: list[tuple[str, str]] = []
     for path, k, item in evidence_items(model):
-        seed = seeds_dir / item.seed
         where = f"{path}.{k}"
-        if "/" in item.seed or "\\" in item.seed or not seed.is_file():
-            out.append((f"{where}.seed", f"no seed file '{item.seed}' in {seeds_dir}"))
+        if item.seed in sources and sources[item.seed] is None:
             continue
-        if normalise(item.quote) not in _seed_text(seed):
-            out.append(
-                (
-                    f"{where}.quote",
-                    f"quote not found verbatim in seeds/{item.seed}: "
-                    f"'{_clip(normalise(item.quote))}'",
-                )
-            )
+        text, label = _text_of(item.seed, seeds_dir, sources)
+        if text is None:
+            out.append((f"{where}.seed", label))
+        elif normalise(item.quote) not in text:
+            clipped = _clip(normalise(item.quote))
+            out.append((f"{where}.quote", f"quote not found verbatim in {label}: '{clipped}'"))
     return out
+
+
+def _text_of(
+    name: str, seeds_dir: Path | None, sources: Mapping[str, Path | None]
+) -> tuple[str | None, str]:
+    """The normalised text an evidence item's ``seed`` names and its label, or None and why not."""
+    source = sources.get(name)
+    if source is not None:
+        return _seed_text(source), name
+    seed = seeds_dir / name if seeds_dir is not None else None
+    if seed is None or "/" in name or "\\" in name or not seed.is_file():
+        declared = f" and no source '{name}' in the scenario's sources:" if sources else ""
+        return None, f"no seed file '{name}' in {seeds_dir}{declared}"
+    return _seed_text(seed), f"seeds/{name}"
 
 
 def _clip(text: str, width: int = 70) -> str:

@@ -3,14 +3,33 @@
 Precedence, lowest to highest (each later layer wins; mappings merge key by key, anything else
 is replaced whole):
 
-1. the scenario named by ``extends:`` (itself resolved the same way, recursively);
+1. the scenario named by ``extends:`` (itself resolved the same way, recursively), less the
+   keys the file's ``remove:`` list names (see below);
 2. shocks named in ``include_shocks:``, read from ``shocks/NAME.yaml`` beside the file or, if
    it is not there, beside the scenario the file extends (and so on up the ``extends:`` chain:
    a variant in a user's folder finds the library's shocks);
 3. the file's own keys;
 4. the file's ``overrides:``, a mapping of dotted paths to values, applied in file order.
 
-A fourth loader key, ``claims:``, names the file of the scenario's claims (the articles' own
+``remove:`` is a list of dotted paths of inherited keys to delete before the file's own layers
+apply: an actor (``actors.gulf``), a shock (``shocks.e3_snapback``), a side's deadline
+(``actors.iran.deadline``) or any other key of a mapping, which then takes its default (list
+items cannot be removed one by one: give the list anew). A path that is not in the scenario the
+file extends is an error, and so is a file without ``extends:``. A removed key may be given anew
+by the file's own keys (the parent's value is then replaced whole, not merged). Whatever still
+names a removed actor or shock (a shock's effect, a ratifier, a claim's event, a sweep's path)
+is an error that says where it was removed: ``'actors.gulf.strike_restraint' is not a numeric
+parameter (actors.gulf was removed by remove: at variant.yaml:3)``.
+
+A fifth loader key, ``sources:``, lists text files the scenario's evidence may quote besides
+the seed articles (:mod:`sim.scenario.sources`): paths relative to the file, inside its own
+folder tree (no absolute path, no ``..``, no symbolic link leading out), each a UTF-8 text file.
+An evidence item (or a claim) names one by its path as declared (``seed: notes/memo.txt``), and
+its quote is checked verbatim, whitespace-normalised, exactly as a seed's. Sources are inherited
+through ``extends:``, each resolved relative to the file that declared it; a file may not give
+an inherited source's name to another file. They do not enter the scenario's hash.
+
+A sixth loader key, ``claims:``, names the file of the scenario's claims (the articles' own
 likelihoods, :mod:`sim.scenario.claims`), relative to the scenario file. It is checked with the
 scenario but is not part of it: it is not inherited through ``extends:`` (a variant is checked
 against claims of its own, or none) and does not enter the scenario's hash. A mapping given to
@@ -28,7 +47,7 @@ import hashlib
 import json
 import logging
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -40,10 +59,11 @@ from sim.scenario.claims import ClaimsFile, reference_problems
 from sim.scenario.evidence import find_seeds_dir, quote_problems
 from sim.scenario.overrides import ORIGINS, no_such_parameter, readable
 from sim.scenario.schema import Patron, Scenario
+from sim.scenario.sources import declared_sources, inherit
 
 log = logging.getLogger("sim.scenario")
 
-LOADER_KEYS = ("extends", "overrides", "include_shocks")
+LOADER_KEYS = ("extends", "overrides", "include_shocks", "sources", "remove")
 MAX_FILE_BYTES = 1_000_000
 """Largest scenario (or sweep) file read, in bytes; baseline.yaml is about 60 KB."""
 MAX_NODES = 1_000_000
@@ -95,6 +115,13 @@ class Loaded:
     """The claims the scenario file names (``claims:``), checked; None if it names none."""
     claims_file: Path | None = None
     """The file they were read from."""
+    removed: dict[str, str] = field(default_factory=dict)
+    """Paths ``remove:`` deleted along the ``extends:`` chain (and not given anew): where each
+    was removed (``FILE:LINE``)."""
+    sources: dict[str, Path | None] = field(default_factory=dict)
+    """The scenario's own sources (``sources:``, inherited ones included): name as declared ->
+    file (None: declared, its file not at hand and its quotes not checked again). Its evidence
+    and claims may quote them as they quote the seeds."""
 
     @property
     def sha256(self) -> str:
@@ -350,38 +377,35 @@ def set_path(raw: dict[str, Any], path: str, value: Any) -> Any:
 class _Resolved:
     """One file's layers merged.
 
-    The raw mapping, its line map, the overrides applied, and the shock folders searched,
-    nearest first (``shocks/`` beside the file, then up its ``extends:`` chain).
+    The raw mapping, its line map, the overrides applied, the shock folders searched,
+    nearest first (``shocks/`` beside the file, then up its ``extends:`` chain), the
+    sources declared along the chain and the paths ``remove:`` deleted (``FILE:LINE`` each).
     """
 
     raw: dict[str, Any] = field(default_factory=dict)
     lines: dict[str, tuple[str, int]] = field(default_factory=dict)
     applied: list[str] = field(default_factory=list)
     shock_dirs: tuple[Path, ...] = ()
+    sources: dict[str, Path | None] = field(default_factory=dict)
+    removed: dict[str, str] = field(default_factory=dict)
 
 
 def _resolve(path: Path, chain: tuple[Path, ...]) -> _Resolved:
     """Resolve one file's layers (see the module docstring) into a merged raw mapping."""
-    real = path.resolve()
     raw, lines = read_yaml(path)
     file = str(path)
-    problems: list[Problem] = []
-    base = _Resolved()
-
     raw.pop("claims", None)  # never inherited: load_scenario reads the top file's own
-    parent = raw.pop("extends", None)
-    if parent is not None:
-        if not isinstance(parent, str) or not parent:
-            raise ScenarioError([problem_at(file, "extends", "must be a file name", lines)])
-        target = path.parent / parent
-        if target.resolve() in (*chain, real):
-            cycle = " -> ".join(str(p) for p in (*chain, real, target.resolve()))
-            raise ScenarioError([problem_at(file, "extends", f"circular extends: {cycle}", lines)])
-        if not target.is_file():
-            raise ScenarioError([problem_at(file, "extends", f"no scenario file {target}", lines)])
-        base = _resolve(target, (*chain, real))
+    base = _parent(path, raw.pop("extends", None), chain, lines)
     merged, merged_lines, applied = base.raw, base.lines, base.applied
     shock_dirs = _unique((path.parent / "shocks", *base.shock_dirs))
+    own, bad = declared_sources(path.parent, raw.pop("sources", None))
+    sources, clashes = inherit(base.sources, own)
+    problems = [problem_at(file, where, message, lines) for where, message in bad + clashes]
+    removed = dict(base.removed)
+    if "remove" in raw:
+        gone, problems_removing = _remove(file, raw.pop("remove"), base, lines)
+        removed.update(gone)
+        problems.extend(problems_removing)
 
     includes = raw.pop("include_shocks", None) or []
     if not isinstance(includes, list) or not all(isinstance(n, str) for n in includes):
@@ -406,13 +430,81 @@ def _resolve(path: Path, chain: tuple[Path, ...]) -> _Resolved:
                 message = f"no such path '{key}'"
                 problems.append(problem_at(file, f"overrides.{key}", message, lines))
             continue
+        for stale in [p for p in merged_lines if p.startswith(f"{key}.")]:
+            del merged_lines[stale]  # the replaced value's lines are the override's now
         merged_lines[str(key)] = lines.get(f"overrides.{key}", (file, 0))
         note = f"{file}: override {key}: {_told(old)} -> {_told(value)}"
         log.info(note)
         applied.append(note)
     if problems:
         raise ScenarioError(problems)
-    return _Resolved(merged, merged_lines, applied, shock_dirs)
+    return _Resolved(merged, merged_lines, applied, shock_dirs, sources, removed)
+
+
+def _parent(
+    path: Path, parent: Any, chain: tuple[Path, ...], lines: Mapping[str, tuple[str, int]]
+) -> _Resolved:
+    """The scenario a file extends, resolved (an empty one if it extends none)."""
+    if parent is None:
+        return _Resolved()
+    file, real = str(path), path.resolve()
+    if not isinstance(parent, str) or not parent:
+        raise ScenarioError([problem_at(file, "extends", "must be a file name", lines)])
+    target = path.parent / parent
+    if target.resolve() in (*chain, real):
+        cycle = " -> ".join(str(p) for p in (*chain, real, target.resolve()))
+        raise ScenarioError([problem_at(file, "extends", f"circular extends: {cycle}", lines)])
+    if not target.is_file():
+        raise ScenarioError([problem_at(file, "extends", f"no scenario file {target}", lines)])
+    return _resolve(target, (*chain, real))
+
+
+def _remove(
+    file: str,
+    entries: Any,
+    base: _Resolved,
+    lines: Mapping[str, tuple[str, int]],
+) -> tuple[dict[str, str], list[Problem]]:
+    """Delete the inherited keys a file's ``remove:`` names from ``base`` (its raw and lines).
+
+    Returns where each path was removed (``FILE:LINE``, for the messages of what still names
+    it) and a problem for each entry that names nothing inherited.
+    """
+    if not base.raw:
+        return {}, [problem_at(file, "remove", "needs extends: (nothing is inherited)", lines)]
+    if not isinstance(entries, list):
+        message = "must be a list of dotted paths (actors.ID, shocks.NAME, actors.ID.deadline)"
+        return {}, [problem_at(file, "remove", message, lines)]
+    gone: dict[str, str] = {}
+    problems = []
+    for k, entry in enumerate(entries):
+        where, line = lines.get(f"remove.{k}", (file, 0))
+        reason = _removal_problem(base.raw, entry)
+        if reason is not None:
+            problems.append(problem_at(file, f"remove.{k}", reason, lines))
+            continue
+        *parent, last = str(entry).split(".")
+        del (get_path(base.raw, ".".join(parent)) if parent else base.raw)[last]
+        for key in [p for p in base.lines if p == entry or p.startswith(f"{entry}.")]:
+            del base.lines[key]
+        gone[str(entry)] = f"{where}:{line}" if line else where
+    return gone, problems
+
+
+def _removal_problem(raw: Mapping[str, Any], entry: Any) -> str | None:
+    """Why ``remove:`` cannot delete ``entry`` from the inherited mapping ``raw``, or None."""
+    if not isinstance(entry, str) or not entry:
+        return "must be a dotted path such as actors.ID, shocks.NAME or actors.ID.deadline"
+    *parent, last = entry.split(".")
+    try:
+        holder = get_path(raw, ".".join(parent)) if parent else raw
+    except KeyError:
+        holder = None
+    if isinstance(holder, list):
+        return f"'{entry}' is an item of a list: give the whole list anew instead of removing it"
+    if not isinstance(holder, dict) or last not in holder:
+        return f"'{entry}' is not in the scenario this file extends: nothing to remove"
+    return None
 
 
 def _include_shocks(
@@ -523,8 +615,13 @@ def load_scenario(
     overrides: Mapping[str, Any] | None = None,
     *,
     origin: str = "overrides",
+    sources: Mapping[str, Path | None] | None = None,
 ) -> Loaded:
     """Load and validate a scenario from a file path or a mapping, applying extra overrides.
+
+    A mapping taken from a loaded scenario (its ``raw``) has no ``sources:`` of its own: give
+    the loaded scenario's ``sources`` (a name mapped to None is declared but not checked again,
+    as when a run is reproduced from its summary alone). A file's own ``sources:`` are used.
 
     A problem at or under an override's path is the override's, said to come from ``origin``
     (``--set`` on the command line), not from the line of the file it replaced; a path that
@@ -533,38 +630,76 @@ def load_scenario(
     Raises:
         ScenarioError: with every problem found, each naming the file, field path and line.
     """
-    lines: dict[str, tuple[str, int]] = {}
-    applied: list[str] = []
+    resolved = _Resolved()
     if isinstance(source, Mapping):
-        raw, file = copy.deepcopy(dict(source)), "<mapping>"
-        if raw.pop("claims", None) is not None:  # a file name, and a mapping has no folder
+        resolved.raw, file = copy.deepcopy(dict(source)), "<mapping>"
+        resolved.sources = dict(sources or {})
+        if resolved.raw.pop("claims", None) is not None:  # a file name; a mapping has no folder
             log.info("<mapping>: claims: ignored (claims are read from scenario files only)")
         for key in LOADER_KEYS:
-            if key in raw:
+            if key in resolved.raw:
                 raise ScenarioError([Problem(file, key, "only scenario files may use this key")])
     else:
-        path = Path(source)
-        resolved = _resolve(path, ())
-        raw, lines, applied = resolved.raw, resolved.lines, resolved.applied
-        file = str(path)
+        resolved, file = _resolve(Path(source), ()), str(source)
+    raw, lines = resolved.raw, resolved.lines
     before = copy.deepcopy(raw) if overrides else raw
-    settings = _apply_overrides(raw, lines, overrides or {}, origin, applied)
+    settings = _apply_overrides(raw, lines, overrides or {}, origin, resolved.applied)
+    removed = {p: at for p, at in resolved.removed.items() if not _present(raw, p)}
+    try:
+        loaded = _validated(source, resolved, file, before)
+    except ScenarioError as exc:
+        raise ScenarioError([with_removal(p, removed) for p in exc.problems]) from None
+    loaded.settings, loaded.removed = settings, removed
+    return loaded
+
+
+def _validated(
+    source: str | Path | Mapping[str, Any], resolved: _Resolved, file: str, before: Any
+) -> Loaded:
+    """Validate a resolved scenario: its schema, its quotes and its claims file, if it names one.
+
+    ``before`` is the raw mapping before the caller's overrides (for their messages).
+    """
+    raw, lines, sources = resolved.raw, resolved.lines, resolved.sources
     try:
         scenario = Scenario.model_validate(raw)
     except ValidationError as exc:
         problems = validation_problems(exc, raw, file, lines)
         raise ScenarioError([_unknown_override(p, before) for p in problems]) from None
     seeds = find_seeds_dir(None if isinstance(source, Mapping) else Path(source))
-    if seeds is not None:
-        bad = quote_problems(scenario, seeds)
-        if bad:
-            raise ScenarioError([problem_at(file, path, message, lines) for path, message in bad])
-    loaded = Loaded(scenario, raw, file, lines, applied, settings)
+    bad = quote_problems(scenario, seeds, sources)
+    if bad:
+        raise ScenarioError([problem_at(file, path, message, lines) for path, message in bad])
+    loaded = Loaded(scenario, raw, file, lines, resolved.applied, sources=sources)
     if not isinstance(source, Mapping):
         loaded.claims_file = claims_path(Path(source))
         if loaded.claims_file is not None:
-            loaded.claims = load_claims(loaded.claims_file, scenario)
+            loaded.claims = load_claims(loaded.claims_file, scenario, sources)
     return loaded
+
+
+def _present(raw: Mapping[str, Any], path: str) -> bool:
+    """Whether a dotted path holds a value (a path ``remove:`` deleted may be given anew)."""
+    try:
+        get_path(raw, path)
+    except KeyError:
+        return False
+    return True
+
+
+def with_removal(problem: Problem, removed: Mapping[str, str]) -> Problem:
+    """A problem that names what ``remove:`` deleted, saying where it was removed.
+
+    The message names it by its path (``'actors.saudi_arabia.lobbying_damping'``) or, for an
+    actor or a shock, by its id in quotes (``the scenario has no shock 'e3_snapback'``).
+    """
+    for path, where in removed.items():
+        parts = path.split(".")
+        named = f"'{path}'" in problem.message or f"'{path}." in problem.message
+        if named or (len(parts) == 2 and f"'{parts[1]}'" in problem.message):
+            note = f" ({path} was removed by remove: at {where})"
+            return replace(problem, message=problem.message + note)
+    return problem
 
 
 def claims_path(path: Path) -> Path | None:
@@ -581,10 +716,13 @@ def claims_path(path: Path) -> Path | None:
     return target
 
 
-def load_claims(path: Path, scenario: Scenario) -> ClaimsFile:
+def load_claims(
+    path: Path, scenario: Scenario, sources: Mapping[str, Path | None] | None = None
+) -> ClaimsFile:
     """Read and check a claims file (:mod:`sim.scenario.claims`) for ``scenario``.
 
-    Checks the schema, every quote verbatim in the seeds (as evidence is checked), that each
+    Checks the schema, every quote verbatim in the seeds or the scenario's ``sources`` (as
+    evidence is checked), that each
     variant file exists and that each ``shock:NAME`` event names a shock of the scenario (each
     ``mediation:``/``distance:NAME`` a patron).
 
@@ -598,9 +736,7 @@ def load_claims(path: Path, scenario: Scenario) -> ClaimsFile:
     except ValidationError as exc:
         raise ScenarioError(validation_problems(exc, raw, file, lines)) from None
     found: list[tuple[str, str]] = []
-    seeds = find_seeds_dir(path)
-    if seeds is not None:
-        found += quote_problems(claims, seeds)
+    found += quote_problems(claims, find_seeds_dir(path), sources)
     shocks = tuple(f"shock:{name}" for name in scenario.shocks)
     patrons = [aid for aid, a in scenario.actors.items() if isinstance(a, Patron)]
     shocks += tuple(f"{kind}:{aid}" for aid in patrons for kind in ("mediation", "distance"))

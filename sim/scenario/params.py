@@ -25,7 +25,8 @@ class Evidence(Strict):
     """One piece of evidence: a verbatim quote from a seed article and how it gives the value."""
 
     seed: str = Field(min_length=1)
-    """File name of the article in ``seeds/`` (for example ``000_9494b9ec543078ca.txt``)."""
+    """File name of the article in ``seeds/`` (for example ``000_9494b9ec543078ca.txt``), or a
+    source the scenario declares in ``sources:``, by its path as declared (``notes/memo.txt``)."""
     quote: str = Field(min_length=1)
     """The words of the article, verbatim (whitespace is normalised before matching)."""
     reading: str = Field(min_length=1)

@@ -27,7 +27,7 @@ from sim.scenario.params import Beta, Evidence, Fixed, Triangular, TruncNormal, 
 from sim.scenario.vocabulary import declared
 
 SECTIONS: tuple[tuple[str, tuple[type[BaseModel], ...]], ...] = (
-    ("The scenario", (schema.Scenario, schema.Calendar, schema.Issue)),
+    ("The scenario", (schema.Scenario, schema.Calendar, schema.Sides, schema.Issue)),
     (
         "Actors",
         (
@@ -41,7 +41,7 @@ SECTIONS: tuple[tuple[str, tuple[type[BaseModel], ...]], ...] = (
             schema.RedLine,
         ),
     ),
-    ("Protocol and programme", (schema.Protocol, schema.Programme)),
+    ("Protocol and programme", (schema.Protocol, schema.Programme, schema.State)),
     (
         "Shocks",
         (schema.Shock, schema.Trigger, schema.StateCondition, schema.SetParam, schema.ForceAction),
@@ -120,7 +120,8 @@ parameter (the public reservation value, `docs/model.md`).
 it comes from and how sure it is. `CALIBRATION.md` asks that every parameter of the baseline
 carry evidence (a verbatim quote from `seeds/`) or an assumption. On loading, every quote is
 looked up in its seed file (in the `seeds/` folder beside or above the scenario file, else the
-checkout's own), whitespace-normalised; a quote that is not found is an error.
+checkout's own) or in the scenario's own source of that name (`sources:`, below),
+whitespace-normalised; a quote that is not found is an error.
 `negsim evidence FILE` lists the evidence behind every parameter and the parameters without any.
 
 ## Dotted paths
@@ -150,7 +151,7 @@ scenario)` composes them for a path, with the actor's display name and the issue
 
 ## Composing scenarios: `extends`, `include_shocks` and `overrides`
 
-Besides the keys of [Scenario](#scenario), a scenario file may use four loader keys. From the
+Besides the keys of [Scenario](#scenario), a scenario file may use six loader keys. From the
 docstring of `sim/scenario/loader.py`:
 
 """
@@ -167,6 +168,24 @@ overrides:
   actors.us_hawks.clout: {dist: triangular, low: 0.3, mode: 0.4, high: 0.55,
                           assumption: "What if the hawks prevail in Washington?"}
   protocol.breakdown_risk: 0.02
+```
+
+A variant that removes what it inherits, and quotes a source of its own (see
+`docs/new_episode.md` for a whole scenario of another moment):
+
+```yaml
+# my_folder/no_gulf.yaml
+extends: ../scenarios/baseline.yaml
+name: no_gulf
+sources: [notes/briefing.txt]          # my_folder/notes/briefing.txt, quoted by evidence
+remove: [actors.gulf, shocks.bandar_abbas, actors.iran.deadline]
+overrides:
+  actors.iran.pressure_rate:
+    value: 0.01
+    evidence:
+      - seed: notes/briefing.txt
+        quote: "the words of the briefing, verbatim"
+        reading: "How the words give the value."
 ```
 
 The same file kept in a folder of your own (`extends: /path/to/negsim/scenarios/baseline.yaml`)
@@ -188,11 +207,15 @@ _CHECKS = """\
 Besides the type, range and required-key checks of each field, a scenario must pass these checks
 (`sim.scenario.schema.reference_problems`):
 
-- there are two principals, with ids `us` and `iran`, and no other principal; each has at least
-  one faction, and its `ratifier` and `hawk_faction` name factions of that principal;
+- the two `sides` (by default `us`, the enforcer, and `iran`, the target) are two different
+  principals, and there is no other principal; each faction's `principal` and
+  `protocol.first_mover` name a side; each side has at least one faction, and its `ratifier` and
+  `hawk_faction` name factions of that side;
 - a principal gives no `ideal` or `salience` (its stance comes from its factions); a faction gives
   both for every issue; any other actor gives them for every issue or for none;
 - a red line names an existing issue;
+- a snapback in force at the start (`state.snapback`) needs a snapback holder, whose
+  `no_deal_drop` and `pressure_boost` it applies;
 - the path of every [SetParam](#setparam) effect is a numeric parameter of the scenario;
 - every numeric parameter lies in its allowed range over its whole support (for a distribution,
   from `low` to `high`), as listed below.

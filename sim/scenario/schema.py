@@ -32,7 +32,8 @@ from sim.scenario.params import (
 from sim.scenario.walk import numeric_fields
 
 PRINCIPALS = ("us", "iran")
-"""The two negotiating states. Outcome names (``strike_us``) rest on these ids."""
+"""The ids of the two negotiating sides by default (``sides``: the enforcer, the target); the
+outcome names (``strike_us``) keep the baseline's words whatever the sides' ids."""
 
 Id = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 NAME_PATTERN = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9_.-]{0,99}")
@@ -131,8 +132,8 @@ class Faction(ActorBase):
 
     role: Literal["faction"]
     """Actor role."""
-    principal: Literal["us", "iran"]
-    """The principal the faction belongs to."""
+    principal: Id
+    """The principal the faction belongs to (the id of one of the two ``sides``)."""
     no_deal_shift: Param = term(
         0.0, name="value of no deal relative to the status quo", unit="utility"
     )
@@ -455,8 +456,9 @@ class Protocol(Strict):
     """How offers are made: aspiration, rubinstein, nash_mediator or screening."""
     stance_rule: StanceRule = "compromise"
     """How a principal's stance follows its factions (docs/model.md §3.4.3)."""
-    first_mover: Literal["us", "iran"] = "us"
-    """The principal that proposes at the first session; proposers then alternate."""
+    first_mover: Id | None = None
+    """The principal that proposes at the first session (one of the two ``sides``; default:
+    the enforcer); proposers then alternate."""
     session_every: int = Field(default=1, ge=1)
     """A session every k steps (from step 0), unless ``session_dates`` is given."""
     session_dates: tuple[dt.date, ...] = ()
@@ -474,6 +476,30 @@ class Protocol(Strict):
     """After this date without a deal, the US strike hazard applies while talks go on."""
 
 
+class Sides(Strict):
+    """The two negotiating sides: the principals' ids, by the role the model gives each.
+
+    The model is not symmetric (docs/model.md): one side can strike the programme and stands
+    behind the striker, the other holds the programme. Any ids will do; the defaults are the
+    baseline's. Outcome names, a shock's forced actions and state variables keep the baseline's
+    words: ``strike_us`` is the enforcer's own strike, ``us_hawk_share`` the enforcer's hawks'
+    share of clout, ``iran_hawk_share`` and ``pressure`` the target's.
+    """
+
+    enforcer: Id = "us"
+    """The side that presses the holder of the programme (the US in the baseline): it may
+    strike alone once talks fail (``strike_hazard``, ``threat_credibility``; outcome
+    ``strike_us``), give the striker a green light and join its strike (``backing_hazard``,
+    ``join_probability``; outcome ``strike_joint``), and the striker's lobbying (damped by any
+    counterweight) works on its factions' clout."""
+    target: Id = "iran"
+    """The side whose nuclear programme is at stake (Iran in the baseline): the programme's
+    progress is its, strikes hit it, the patrons' support eases the economic pressure on it
+    (the ``pressure`` of shock conditions) and lifts its value of no deal, the snapback (its
+    threat, then its drop and its pressure boost) hits it, and its hawks' share is
+    ``iran_hawk_share``."""
+
+
 class Programme(Strict):
     """Iran's nuclear programme: breakout-capability index k in [0, 1] (docs/model.md §3.4.15)."""
 
@@ -485,6 +511,36 @@ class Programme(Strict):
         0.01, name="the growth of Iran's nuclear progress per step", unit="breakout index per step"
     )
     """Growth of k per step while there is no deal."""
+
+
+class State(Strict):
+    """Where a scenario starts, beyond what other fields set (docs/new_episode.md).
+
+    The rest of the starting state has fields of its own: the programme's progress
+    (``programme.initial_progress``), each faction's clout (``actors.<faction>.clout``, before
+    pressure and lobbying move it), each side's economic pressure
+    (``actors.<side>.pressure_initial``) and how well each side reads the other's bottom line
+    (``actors.<side>.belief_halfwidth``). A start at war, under a ceasefire or after a strike
+    cannot be given yet: the model has no such episodes (issue 14).
+    """
+
+    programme_damage: Param = term(
+        0.0, name="share of Iran's nuclear progress destroyed before the start", unit="share"
+    )
+    """Share of the programme's progress destroyed before step 0 (say by an earlier strike): the
+    progress at step 0 is ``programme.initial_progress · (1 − programme_damage)``; it grows from
+    there at ``programme.growth``."""
+    snapback: bool = False
+    """The UN snapback is already in force at step 0: the target's factions' value of no deal is
+    lower by the snapback holder's ``no_deal_drop`` (less the patrons' ``snapback_cover``) and
+    the pressure on it grows faster by its ``pressure_boost``, from step 0; the threat is spent
+    (``threat_weight`` no longer counts) and the holder cannot trigger it again. It needs a
+    snapback holder (an actor with ``instrument: snapback``), whose numbers it applies;
+    ``worlds.parquet`` records the snapback at step 0."""
+    red_lines_known: bool = False
+    """Each side knows, from the first session, the red lines of the other's that hold at the
+    start (after earlier rounds of talks): its offers respect them, as they respect red lines a
+    veto has revealed in a run."""
 
 
 class Trigger(Strict):
@@ -589,6 +645,9 @@ class Scenario(Strict):
     """The issue space, by id."""
     actors: dict[Id, Actor]
     """Every actor, by id."""
+    sides: Sides = Sides()
+    """The two negotiating sides, by role (default: ``us`` the enforcer, ``iran`` the
+    target)."""
     protocol: Protocol = Protocol()
     """The bargaining protocol."""
     programme: Programme = Programme()
@@ -598,6 +657,9 @@ class Scenario(Strict):
     assumptions: dict[str, str] = Field(default_factory=dict)
     """Assumptions covering parameters left at their defaults, by dotted-path pattern
     (``fnmatch`` style, e.g. ``actors.us.pressure_*``) with the reason."""
+    state: State | None = None
+    """The starting state beyond the other fields (none: talks start afresh, as in April
+    2025)."""
 
     @field_validator("name")
     @classmethod
@@ -614,6 +676,14 @@ class Scenario(Strict):
     def _references(self) -> Scenario:
         raise_problems("references", reference_problems(self))
         return self
+
+    def side_ids(self) -> tuple[str, str]:
+        """The ids of the two negotiating sides: the enforcer's and the target's."""
+        return (self.sides.enforcer, self.sides.target)
+
+    def first_mover(self) -> str:
+        """The side that proposes at the first session (``protocol.first_mover``)."""
+        return self.protocol.first_mover or self.sides.enforcer
 
     def factions_of(self, principal: str) -> list[str]:
         """Ids of the factions of a principal, in file order."""
@@ -635,12 +705,11 @@ Trigger.model_rebuild()
 
 def reference_problems(s: Scenario) -> list[str]:
     """Cross-field checks: every id a field names must exist and have the right kind."""
-    out: list[str] = []
+    out = side_problems(s)
     issues = set(s.issues)
-    for p in PRINCIPALS:
+    for p in s.side_ids():
         actor = s.actors.get(p)
         if not isinstance(actor, Principal):
-            out.append(f"actors.{p}: a principal with id '{p}' is required")
             continue
         for field in ("ratifier", "hawk_faction"):
             fid = getattr(actor, field)
@@ -653,8 +722,6 @@ def reference_problems(s: Scenario) -> list[str]:
                 "give 'ideal' and 'salience' to its factions instead"
             )
     for aid, actor in s.actors.items():
-        if isinstance(actor, Principal) and aid not in PRINCIPALS:
-            out.append(f"actors.{aid}: principals must be 'us' or 'iran'")
         for field in ("ideal", "salience"):
             given = set(getattr(actor, field))
             if isinstance(actor, Faction) and given != issues:
@@ -675,10 +742,11 @@ def reference_problems(s: Scenario) -> list[str]:
             for k, rl in enumerate(actor.red_lines):
                 if rl.issue not in issues:
                     out.append(f"actors.{aid}.red_lines.{k}.issue: unknown issue '{rl.issue}'")
-    for p in PRINCIPALS:
+    for p in s.side_ids():
         if isinstance(s.actors.get(p), Principal) and not s.factions_of(p):
             out.append(f"actors.{p}: a principal needs at least one faction")
     out.extend(calendar_problems(s))
+    out.extend(state_problems(s))
     params = parameter_paths(s)
     out.extend(range_problems(s, params))
     known = set(params)
@@ -689,6 +757,39 @@ def reference_problems(s: Scenario) -> list[str]:
                     f"shocks.{name}.effects.{k}.path: '{eff.path}' is not a numeric parameter"
                 )
         out.extend(_history_problems(s, name, shock))
+    return out
+
+
+def state_problems(s: Scenario) -> list[str]:
+    """A snapback in force at the start needs a snapback holder, whose numbers it applies."""
+    if s.state is None or not s.state.snapback:
+        return []
+    if any(isinstance(a, Snapback) for a in s.actors.values()):
+        return []
+    return [
+        "state.snapback: needs a snapback holder (an actor with instrument: snapback) whose "
+        "no_deal_drop and pressure_boost it applies"
+    ]
+
+
+def side_problems(s: Scenario) -> list[str]:
+    """The two sides must be two principals; every principal and faction belongs to a side."""
+    sides = s.side_ids()
+    named = f"the sides are '{sides[0]}' and '{sides[1]}' (see sides)"
+    out = []
+    if sides[0] == sides[1]:
+        out.append(f"sides.target: the two sides must differ, got '{sides[1]}' twice")
+    for role, pid in zip(("enforcer", "target"), sides, strict=True):
+        if not isinstance(s.actors.get(pid), Principal):
+            out.append(f"actors.{pid}: the {role} side '{pid}' needs a principal with this id")
+    for aid, actor in s.actors.items():
+        if isinstance(actor, Principal) and aid not in sides:
+            out.append(f"actors.{aid}: a principal must be one of the two sides; {named}")
+        if isinstance(actor, Faction) and actor.principal not in sides:
+            out.append(f"actors.{aid}.principal: '{actor.principal}' is not a side; {named}")
+    first = s.protocol.first_mover
+    if first is not None and first not in sides:
+        out.append(f"protocol.first_mover: '{first}' is not a side; {named}")
     return out
 
 
@@ -787,6 +888,7 @@ for _name in [
     "target_win_high",
     "initial_progress",
     "pressure_initial",
+    "programme_damage",
 ]:
     RANGES[_name] = _UNIT
 

@@ -31,6 +31,7 @@ from sim.scenario.schema import (
     Scenario,
     SetParam,
     Snapback,
+    State,
     StateCondition,
     Striker,
     Trigger,
@@ -112,8 +113,13 @@ def describe(path: str, scenario: Scenario | None = None) -> ParamName:
         found = _named(_field(Issue, "status_quo"), issue=parts[1], scenario=scenario)
     elif parts[0] == "shocks" and len(parts) >= 4:
         found = _shock_parameter(parts, scenario)
-    elif parts[0] in ("protocol", "programme") and len(parts) == 2:
-        model = Protocol if parts[0] == "protocol" else Programme
+    elif parts[0] in ("protocol", "programme", "state") and len(parts) == 2:
+        models: dict[str, type[BaseModel]] = {
+            "protocol": Protocol,
+            "programme": Programme,
+            "state": State,
+        }
+        model = models[parts[0]]
         found = _named(_field(model, parts[1]), scenario=scenario)
     return found or _unknown(parts, scenario)
 
@@ -128,6 +134,21 @@ def plain_words(token: str) -> str:
     words = [_PROPER.get(w, w) for w in token.split("_")]
     text = " ".join(words)
     return text[0].upper() + text[1:] if text and text[0].islower() else text
+
+
+class SideNames(dict[str, str]):
+    """The names prose gives the negotiating sides, by their principals' ids.
+
+    The baseline's sides are named by their capitals; any other side by its id in words
+    (``SIDE_NAMES["north_korea"]`` is ``North korea``).
+    """
+
+    def __missing__(self, key: str) -> str:
+        return plain_words(key)
+
+
+SIDE_NAMES = SideNames(us="Washington", iran="Tehran")
+"""How explanations, figures and the dashboard name a side, by its principal's id."""
 
 
 def actor_name(actor_id: str, scenario: Scenario | None = None) -> str:

@@ -344,7 +344,7 @@ REFERENCE_CASES = [
     (
         lambda r: r["actors"]["leader"].__setitem__("principal", "uss"),
         "actors.leader.principal",
-        "'us' or 'iran'",
+        "'uss' is not a side; the sides are 'us' and 'iran'",
     ),
     (
         lambda r: r["actors"]["us"].__setitem__("ratifier", "leader"),
@@ -390,7 +390,7 @@ REFERENCE_CASES = [
         "actors.us",
         "give 'ideal' and 'salience' to its factions",
     ),
-    (lambda r: r["actors"].pop("iran"), "actors.iran", "is required"),
+    (lambda r: r["actors"].pop("iran"), "actors.iran", "needs a principal with this id"),
     (_faction_of_wrong_principal, "actors.iran", "at least one faction"),
     (
         lambda r: r.__setitem__(

@@ -317,11 +317,12 @@ def actor_colours(spec: Scenario) -> dict[str, tuple[str, Any]]:
     """A colour and line style per actor with ideal points: US blues, Iranian reds, others."""
     counters = {"us": 0, "iran": 0, "other": 0}
     shades = {"us": _US_SHADES, "iran": _IRAN_SHADES, "other": _OTHER_SHADES}
+    roles = dict(zip(spec.side_ids(), ("us", "iran"), strict=True))  # enforcer blue, target red
     out: dict[str, tuple[str, Any]] = {}
     for aid, actor in spec.actors.items():
         if not actor.ideal:
             continue
-        side = actor.principal if isinstance(actor, Faction) else "other"
+        side = roles.get(actor.principal, "other") if isinstance(actor, Faction) else "other"
         k = counters[side]
         counters[side] += 1
         out[aid] = (shades[side][k % 5], _LINESTYLES[k % len(_LINESTYLES)])

@@ -32,7 +32,7 @@ from sim.analysis.plots.common import (
 )
 from sim.mechanisms.outcomes import COLOURS, DEAL, LABELS, OUTCOMES
 from sim.scenario.schema import Scenario
-from sim.scenario.vocabulary import plain_words
+from sim.scenario.vocabulary import SIDE_NAMES, plain_words, possessive
 
 if TYPE_CHECKING:
     from sim.analysis.explain import WorldStory
@@ -89,7 +89,7 @@ def plot_world(story: WorldStory) -> Figure:
     events = [e for e in _world_events(story) if e[0] <= last]
     _draw_timeline([*issue_axes, *clout_axes, risk_ax], strips, events, (end, outcome, last), spec)
     risk_ax.set_xlabel(f"Step ({_step_unit(spec)} since {_fmt_date(spec.calendar.start)})")
-    handles = _world_legend(outcome, drawn, {kind for _, kind, _ in events}) + risk_lines
+    handles = _world_legend(spec, outcome, drawn, {kind for _, kind, _ in events}) + risk_lines
     bottom = _world_footer(fig, spec, events, handles, height)
     ending = LABELS[outcome]
     fig.suptitle(
@@ -208,13 +208,15 @@ def _draw_issue(ax: Axes, story: WorldStory, d: int, issue: str, steps: np.ndarr
     model = story.model
     spec = model.spec
     trace = model.trace
-    us = np.array([r.principals["us"].stance[0, d] for r in trace])
-    iran = np.array([r.principals["iran"].stance[0, d] for r in trace])
-    ax.plot(steps, us, color=US_COLOUR, linewidth=2, label="Washington's stance")
-    ax.plot(steps, iran, color=IRAN_COLOUR, linewidth=2, label="Tehran's stance")
+    enforcer, target = spec.side_ids()
+    us = np.array([r.principals[enforcer].stance[0, d] for r in trace])
+    iran = np.array([r.principals[target].stance[0, d] for r in trace])
+    us_label, iran_label = _stance_labels(spec)
+    ax.plot(steps, us, color=US_COLOUR, linewidth=2, label=us_label)
+    ax.plot(steps, iran, color=IRAN_COLOUR, linewidth=2, label=iran_label)
     ax.axhline(model.status_quo[0, d], **_STATUS_QUO_STYLE)
     drawn = set()
-    for kind, xs, ys in _offers(trace, d):
+    for kind, xs, ys in _offers(trace, d, spec.sides.enforcer):
         style = _OFFER_STYLES[kind]
         ax.scatter(xs, ys, zorder=4, **style)
         drawn.add(kind)
@@ -241,8 +243,18 @@ _OFFER_STYLES: dict[str, dict[str, Any]] = {
 }
 
 
-def _offers(trace: list[StepRecord], d: int) -> list[tuple[str, list[int], list[float]]]:
-    """Offers on issue ``d`` grouped by how they were received."""
+_OFFER_NAMES = {"us": "US offer", "iran": "Iranian offer"}
+"""The legend's names of the baseline's sides' offers; another side's is its name's."""
+
+
+def _offers(
+    trace: list[StepRecord], d: int, enforcer: str
+) -> list[tuple[str, list[int], list[float]]]:
+    """Offers on issue ``d`` grouped by how they were received and by whose.
+
+    A group's name starts ``us_`` for the enforcer's offers and ``iran_`` for the target's,
+    whatever the sides' ids.
+    """
     groups: dict[str, tuple[list[int], list[float]]] = {}
     for record in trace:
         session = record.live_session
@@ -251,7 +263,8 @@ def _offers(trace: list[StepRecord], d: int) -> list[tuple[str, list[int], list[
         if session.deal[0]:
             continue  # drawn from the deal's terms
         response = "vetoed" if session.accepted[0] else "rejected"
-        kind = f"{session.proposer.actor_id}_{response}"
+        side = "us" if session.proposer.actor_id == enforcer else "iran"
+        kind = f"{side}_{response}"
         xs, ys = groups.setdefault(kind, ([], []))
         xs.append(record.step)
         ys.append(float(session.offer[0, d]))
@@ -281,9 +294,10 @@ def _draw_clout(axes: list[Axes], story: WorldStory, steps: np.ndarray) -> None:
         ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
         ax.set_ylabel("Clout share (% of the side)", fontsize=9)
         ax.legend(fontsize=7.5, loc="best", framealpha=0.85)
-    titles = ["Factions' clout in Washington", "Factions' clout in Tehran"]
+    names = [SIDE_NAMES[pid] for pid in spec.side_ids()]
+    titles = [f"Factions' clout in {name}" for name in names]
     if len(axes) == 1:
-        titles = ["Factions' clout in Washington and Tehran"]
+        titles = [f"Factions' clout in {names[0]} and {names[1]}"]
     for ax, title in zip(axes, titles, strict=True):
         ax.set_title(title, fontsize=10)
 
@@ -310,7 +324,7 @@ def _draw_risks(ax: Axes, story: WorldStory, steps: np.ndarray) -> list[Any]:
     trace = story.model.trace
     ax.plot(
         steps,
-        [r.principals["iran"].pressure[0] for r in trace],
+        [r.principals[spec.sides.target].pressure[0] for r in trace],
         color=PRESSURE_COLOUR,
         linewidth=1.8,
         label="Economic pressure on Iran (index, 0–1)",
@@ -377,22 +391,29 @@ def _world_events(story: WorldStory) -> list[tuple[float, str, str]]:
     return sorted(out, key=lambda e: e[0])
 
 
-def _world_legend(outcome: str, drawn: set[str], events: set[str]) -> list[Any]:
+def _stance_labels(spec: Scenario) -> tuple[str, str]:
+    """The labels of the two sides' stances: ``Washington's stance``, ``Tehran's stance``."""
+    enforcer, target = (possessive(SIDE_NAMES[pid]) for pid in spec.side_ids())
+    return f"{enforcer} stance", f"{target} stance"
+
+
+def _world_legend(spec: Scenario, outcome: str, drawn: set[str], events: set[str]) -> list[Any]:
     """The legend entries of what a world figure draws, and only those.
 
     The stances and status quo, the events and the kinds of offer that occur, the deal's terms
     if there is a deal, and the end.
     """
+    us_label, iran_label = _stance_labels(spec)
     handles: list[Any] = [
-        Line2D([], [], color=US_COLOUR, linewidth=2, label="Washington's stance"),
-        Line2D([], [], color=IRAN_COLOUR, linewidth=2, label="Tehran's stance"),
+        Line2D([], [], color=US_COLOUR, linewidth=2, label=us_label),
+        Line2D([], [], color=IRAN_COLOUR, linewidth=2, label=iran_label),
         Line2D([], [], **_STATUS_QUO_STYLE, label="Status quo (no-deal package)"),
     ]
     for kind, label in _EVENT_LABELS.items():
         if kind in events:
             colour, style = _EVENT_STYLES[kind]
             handles.append(Line2D([], [], color=colour, linestyle=style, label=label))
-    handles += _offer_handles(drawn)
+    handles += _offer_handles(spec, drawn)
     handles.append(
         Line2D(
             [],
@@ -406,12 +427,15 @@ def _world_legend(outcome: str, drawn: set[str], events: set[str]) -> list[Any]:
     return handles
 
 
-def _offer_handles(drawn: set[str]) -> list[Any]:
+def _offer_handles(spec: Scenario, drawn: set[str]) -> list[Any]:
     """Legend entries for the kinds of offer drawn, and the deal's terms."""
     handles: list[Any] = []
+    enforcer, target = (
+        _OFFER_NAMES.get(p, f"{possessive(SIDE_NAMES[p])} offer") for p in spec.side_ids()
+    )
     offers = (
-        ("us_rejected", "^", US_COLOUR, "US offer, rejected"),
-        ("iran_rejected", "v", IRAN_COLOUR, "Iranian offer, rejected"),
+        ("us_rejected", "^", US_COLOUR, f"{enforcer}, rejected"),
+        ("iran_rejected", "v", IRAN_COLOUR, f"{target}, rejected"),
     )
     for kind, marker, colour, label in offers:
         if kind in drawn:

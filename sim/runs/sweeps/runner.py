@@ -161,7 +161,8 @@ class _Sweep:
                 continue
             tally = self.tallies.get(point.index)
             try:
-                loaded = load_scenario(self.sweep.base.raw, point.overrides)
+                base = self.sweep.base
+                loaded = load_scenario(base.raw, point.overrides, sources=base.sources)
             except ScenarioError as exc:
                 self.fail(point.index, "; ".join(f"{p.path}: {p.message}" for p in exc.problems))
                 continue

@@ -31,6 +31,7 @@ from sim.scenario.loader import (
     problem_at,
     read_yaml,
     validation_problems,
+    with_removal,
 )
 from sim.scenario.params import FiniteFloat, Param, Strict, central, uncertainty
 from sim.scenario.paths import override_paths, suggest_path, value_at
@@ -578,7 +579,7 @@ def _resolve_paths(
             message = (
                 f"no path '{path}' that --set accepts in the base scenario {base.source}{hint}"
             )
-            problems.append(problem_at(file, at, message, lines))
+            problems.append(with_removal(problem_at(file, at, message, lines), base.removed))
             continue
         value = known[path] if path in known else value_at(base.scenario, path)
         if path not in known and isinstance(value, int) and not isinstance(value, bool):
