@@ -495,9 +495,7 @@ class NegotiationModel(World):
         if not live.any():
             return
         proposer, responder = self._session_sides()
-        bogged = live & (self.failed_sessions >= self.spec.protocol.bog_down_sessions)
-        self.events.add(bogged & (self.bog_step < 0), t, "bog_down")
-        self.bog_step = np.where(bogged & (self.bog_step < 0), t, self.bog_step)
+        self._bog_down(live, t)
         idx = np.flatnonzero(live)
         path, offer_live, accepted_live = self._table_offer(t, proposer, responder, idx)
         accepted = np.zeros(self.n_worlds, dtype=bool)
@@ -551,6 +549,13 @@ class NegotiationModel(World):
             )
             event = SessionEvent(p_side, r_side, offer, live, accepted, deal, walk, walked, ends)
             self.recorder.session(event)
+
+    def _bog_down(self, live: np.ndarray, t: int) -> None:
+        """Record where the talks first bog down: ``protocol.bog_down_sessions`` failed in a row."""
+        bogged = live & (self.failed_sessions >= self.spec.protocol.bog_down_sessions)
+        first = bogged & (self.bog_step < 0)
+        self.events.add(first, t, "bog_down")
+        self.bog_step = np.where(first, t, self.bog_step)
 
     def _remember_offer(
         self, proposer: PrincipalAgent, mask: np.ndarray, offer: np.ndarray

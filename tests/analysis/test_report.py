@@ -106,12 +106,12 @@ def test_plot_runs_writes_every_figure(run_dirs: list[Path], tmp_path: Path) -> 
     assert plot_main(args, shown) == 0
     names = sorted(p.name for p in out.iterdir())
     for stem in ("baseline", "resolute_israel"):
-        for kind in ("outcomes", "timing", "terms"):
+        for kind in ("outcomes", "events", "timing", "terms"):
             assert f"{stem}_{kind}.png" in names and f"{stem}_{kind}.svg" in names
     assert "comparison_forest.png" in names and "comparison_forest.svg" in names
-    assert len(names) == 14
+    assert len(names) == 18
     text = shown.export_text()
-    assert "wrote 14 files" in text and "baseline_timing.png" in text
+    assert "wrote 18 files" in text and "baseline_timing.png" in text
     assert all((out / n).stat().st_size > 5000 for n in names)
 
 

@@ -29,24 +29,22 @@ from sim.scenario.overrides import run_label
 EVENT_COLOURS = {**OUTCOME_COLOURS, "collapse": COLOURS["breakdown"]}
 """The colour of an event that is an outcome (a collapse is the breakdown's); the other events
 take matplotlib's ``tab10`` colours in turn."""
-FIXED_LABELS = {
+EVENT_LABELS = {
     "collapse": "Talks collapse",
     "backing": "US backs an Israeli strike",
     "snapback": "Snapback triggered",
     "bog_down": "Talks bog down",
+    "shock": "Shock: {}",
+    "mediation": "{} proposes a compromise",
+    "distance": "{} distances itself",
 }
+"""The label of each event that is not an outcome; ``{}`` is the shock's name or patron's id."""
 
 
 def event_label(name: str) -> str:
     """An event's label: ``Deal``, ``Talks collapse``, ``Shock: bandar_abbas``, ..."""
     kind, _, what = name.partition(":")
-    if kind == "shock":
-        return f"Shock: {what}"
-    if kind == "mediation":
-        return f"{what} proposes a compromise"
-    if kind == "distance":
-        return f"{what} distances itself"
-    return FIXED_LABELS.get(name) or outcome_label(name)
+    return EVENT_LABELS[kind].format(what) if kind in EVENT_LABELS else outcome_label(name)
 
 
 def plot_events(summary: dict[str, Any]) -> Figure:
