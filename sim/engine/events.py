@@ -106,7 +106,11 @@ class EventLog:
         event = _coded([p[2] for p in parts], sizes)
         actor = _coded([p[3] for p in parts], sizes)
         details = _coded([p[4] for p in parts], sizes)
-        order = np.lexsort((np.repeat(np.arange(len(parts)), sizes), step, world))
+        part_steps = np.array([p[1] for p in parts])
+        if np.all(part_steps[1:] >= part_steps[:-1]):  # logged in time order, as the model does
+            order = np.argsort(world, kind="stable")  # runs of ascending worlds: a quick merge
+        else:
+            order = np.lexsort((np.repeat(np.arange(len(parts)), sizes), step, world))
         return EventRows(
             world=world[order].astype(np.int64),
             step=step[order],
@@ -118,17 +122,23 @@ class EventLog:
 
 def _coded(texts: list[str | np.ndarray], sizes: np.ndarray) -> Coded:
     """The texts of the parts (one text for a whole part, or one per row) as one coded column."""
+    arrays = {
+        k: np.unique(t.astype(str), return_inverse=True)
+        for k, t in enumerate(texts)
+        if isinstance(t, np.ndarray)
+    }
     categories = sorted(
         {t for t in texts if isinstance(t, str)}
-        | {str(x) for t in texts if isinstance(t, np.ndarray) for x in np.unique(t)}
+        | {str(x) for values, _ in arrays.values() for x in values}
     )
     lookup = {c: k for k, c in enumerate(categories)}
     codes = np.empty(int(sizes.sum()), dtype=np.int32)
     at = 0
-    for text, size in zip(texts, sizes, strict=True):
+    for k, (text, size) in enumerate(zip(texts, sizes, strict=True)):
         if isinstance(text, str):
             codes[at : at + size] = lookup[text]
         else:
-            codes[at : at + size] = np.searchsorted(categories, text.astype(str))
+            values, inverse = arrays[k]
+            codes[at : at + size] = np.array([lookup[str(v)] for v in values])[inverse]
         at += size
     return Coded(codes, categories)

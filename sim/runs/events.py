@@ -88,25 +88,44 @@ def members(name: str) -> tuple[str, ...]:
     return TOTALS[name][1] if name in TOTALS else (name,)
 
 
-def _is(events: pd.DataFrame, name: str) -> np.ndarray:
-    """Which rows of ``events`` are the event ``name`` (or one of its members)."""
-    column = events["event"]
-    if isinstance(column.dtype, pd.CategoricalDtype):  # compare the codes, not the texts
-        wanted = [k for k, c in enumerate(column.cat.categories) if c in members(name)]
-        return np.isin(column.cat.codes.to_numpy(), wanted)
-    return column.isin(members(name)).to_numpy()
+class _Rows:
+    """An events table's world, step and event columns as arrays, ordered by world then step."""
 
+    def __init__(self, events: pd.DataFrame):
+        world = events["world"].to_numpy()
+        step = events["step"].to_numpy()
+        codes, names = pd.factorize(events["event"])
+        same = world[1:] == world[:-1]
+        if not np.all((world[1:] > world[:-1]) | (same & (step[1:] >= step[:-1]))):
+            order = np.lexsort((step, world))  # a table not written by this package
+            world, step, codes = world[order], step[order], codes[order]
+        self.world, self.step, self.codes = world, step, codes
+        self.names = [str(n) for n in names]
+        # The rows of each event together, each event's still ordered by world and step.
+        self.by_event = np.argsort(codes.astype(np.int16), kind="stable")
+        self.bounds = np.searchsorted(codes[self.by_event], np.arange(len(self.names) + 1))
 
-def first_steps(events: pd.DataFrame, name: str) -> tuple[np.ndarray, np.ndarray]:
-    """The worlds (ascending) where ``name`` happened and the step it first happened in each."""
-    rows = _is(events, name)
-    world = events["world"].to_numpy()[rows]
-    step = events["step"].to_numpy()[rows]
-    order = np.lexsort((step, world))
-    world, step = world[order], step[order]
-    first = np.ones(len(world), dtype=bool)
-    first[1:] = world[1:] != world[:-1]
-    return world[first], step[first]
+    def wanted(self, name: str) -> list[int]:
+        """The codes of the event ``name`` (or of its members)."""
+        return [k for k, n in enumerate(self.names) if n in members(name)]
+
+    def of(self, name: str) -> np.ndarray:
+        """Which rows are the event ``name`` (or one of its members)."""
+        return np.isin(self.codes, self.wanted(name))
+
+    def first(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """The worlds (ascending) where ``name`` happened and the step it first happened in each."""
+        wanted = self.wanted(name)
+        rows = np.concatenate(
+            [self.by_event[self.bounds[k] : self.bounds[k + 1]] for k in wanted]
+            or [np.zeros(0, dtype=np.int64)]
+        )
+        if len(wanted) > 1:
+            rows.sort()  # the table's order (by world, then step), as each event's rows are
+        world, step = self.world[rows], self.step[rows]
+        first = np.ones(len(world), dtype=bool)
+        first[1:] = world[1:] != world[:-1]
+        return world[first], step[first]
 
 
 def month_ends(spec: Scenario) -> list[dt.date]:
@@ -151,8 +170,9 @@ def by_dates(events: pd.DataFrame, spec: Scenario, worlds: int) -> dict[str, Any
     dates = month_ends(spec)
     steps = np.array([spec.date_to_step(d) for d in dates])
     out: dict[str, Any] = {}
+    rows = _Rows(events)
     for name in askable(spec):
-        first = np.sort(first_steps(events, name)[1])
+        first = np.sort(rows.first(name)[1])
         counts = np.searchsorted(first, steps, side="right")
         cells = [estimate(int(c), worlds) for c in counts]
         out[name] = {key: [c[key] for c in cells] for key in ("p", "ci95", "count")}
@@ -216,12 +236,12 @@ def ask(
     ``strike`` / ``israeli_initiated`` (any of their strikes).
     """
     last = spec.date_to_step(by)
-    rows = _is(events, event) & (events["step"].to_numpy() <= last)
-    hit_world = events["world"].to_numpy()[rows]
-    hit_step = events["step"].to_numpy()[rows]
+    table = _Rows(events)
+    rows = table.of(event) & (table.step <= last)
+    hit_world, hit_step = table.world[rows], table.step[rows]
     if given is None:
         return Answer(event, by, last, None, len(np.unique(hit_world)), worlds)
-    g_world, g_step = first_steps(events, given)
+    g_world, g_step = table.first(given)
     g_world, g_step = g_world[g_step <= last], g_step[g_step <= last]
     at = np.clip(np.searchsorted(g_world, hit_world), 0, max(len(g_world) - 1, 0))
     after = (
