@@ -21,12 +21,7 @@ from sim.cli.errors import BadInput, UsageError, markup_free
 
 def add_ask_arguments(p: argparse.ArgumentParser) -> None:
     """``negsim ask RUN --event E --by DATE [--given G] [--json]``."""
-    p.add_argument(
-        "run",
-        type=Path,
-        metavar="RUN",
-        help="a run's output directory (events.parquet, summary.json)",
-    )
+    p.add_argument("run", type=Path, metavar="RUN", help="a run's output directory")
     p.add_argument("--event", required=True, help="the event E (an event name of the run)")
     p.add_argument("--by", required=True, metavar="YYYY-MM-DD", help="E happened by this date")
     p.add_argument(
