@@ -326,9 +326,11 @@ def _recorded_outcome(item: RunDir, world: int) -> str | None:
 
 
 def _plot_run(item: RunDir, out: Path, stem: str) -> list[Path]:
-    from sim.analysis.plots import plot_outcomes, plot_terms, plot_timing, save_figure
+    from sim.analysis.plots import plot_events, plot_outcomes, plot_terms, plot_timing, save_figure
 
     written = save_figure(plot_outcomes(item.summary), out / f"{stem}_outcomes")
+    if "events_by_date" in item.summary:  # a run made before events.parquet has none
+        written += save_figure(plot_events(item.summary), out / f"{stem}_events")
     spec = _run_scenario(item, "the timing and terms").scenario
     name = run_label(item.summary)
     written += save_figure(plot_timing(item.worlds, spec, name=name), out / f"{stem}_timing")

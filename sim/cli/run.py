@@ -46,7 +46,7 @@ def add_run_arguments(p: argparse.ArgumentParser) -> None:
 def run_main(args: argparse.Namespace, console: Console) -> int:
     """Run ``negsim run``: the ensemble, its table, its files (``summary.json`` last)."""
     check_counts(args.worlds, args.jobs, args.seed)  # before the slow imports (matplotlib)
-    from sim.analysis.plots import outcomes_png
+    from sim.analysis.plots import run_figures
     from sim.runs.ensemble import run
     from sim.runs.output import write_run
 
@@ -59,7 +59,8 @@ def run_main(args: argparse.Namespace, console: Console) -> int:
     if args.seed is None:
         err.print(f"seed drawn: {result.summary['seed']} (recorded in summary.json)")
     print_wide(console, outcome_table(result.summary))
-    paths = write_run(result, out, {"outcomes.png": outcomes_png(result.summary)})
+    print_wide(console, state_table(result.summary))
+    paths = write_run(result, out, run_figures(result.summary))
     console.print("wrote " + ", ".join(markup_free(p) for p in paths), highlight=False)
     return 0
 
@@ -228,6 +229,36 @@ def outcome_table(summary: dict[str, Any]) -> Table:
     return table
 
 
+def state_table(summary: dict[str, Any]) -> Table:
+    """The run's second view: each world's state at the horizon (share, 95% CI, count).
+
+    The outcome table gives each world's first decisive event; this one where it stands at the
+    horizon (``docs/outputs.md``). ``interim_in_force`` and ``ceasefire`` stay at 0 until the
+    model has interim deals and ceasefires.
+    """
+    from sim.mechanisms.outcomes import STATE_LABELS, STATES
+
+    table = Table(title=Text(f"State at the horizon ({_horizon_text(summary)})"))
+    table.add_column("state", justify="left", no_wrap=True)
+    for col in ("p", "95% CI", "count"):
+        table.add_column(col, justify="right", no_wrap=True)
+    for name in STATES:
+        s = summary["states"][name]
+        lo, hi = s["ci95"]
+        table.add_row(
+            STATE_LABELS[name], f"{s['p']:.3f}", f"[{lo:.3f}, {hi:.3f}]", f"{s['count']:,}"
+        )
+    return table
+
+
+def _horizon_text(summary: dict[str, Any]) -> str:
+    """``step 38, 2026-01-03`` from a summary's ``events_by_date`` (its last date is the end)."""
+    by_date = summary.get("events_by_date")
+    if not by_date:
+        return "the last step"
+    return f"step {by_date['steps'][-1]}, {by_date['dates'][-1]}"
+
+
 # -------------------------------------------------------------------------------- reproduce
 
 
@@ -242,7 +273,7 @@ def add_reproduce_arguments(p: argparse.ArgumentParser) -> None:
 
 def reproduce_main(args: argparse.Namespace, console: Console) -> int:
     """Run ``negsim reproduce``: 1 (with a warning) when another version made the run."""
-    from sim.analysis.plots import outcomes_png
+    from sim.analysis.plots import run_figures
     from sim.runs.output import write_run
     from sim.runs.reproduce import reproduce
 
@@ -251,7 +282,8 @@ def reproduce_main(args: argparse.Namespace, console: Console) -> int:
     _check_out(args.out)
     done = reproduce(args.summary, jobs=args.jobs)
     print_wide(console, outcome_table(done.result.summary))
-    paths = write_run(done.result, args.out, {"outcomes.png": outcomes_png(done.result.summary)})
+    print_wide(console, state_table(done.result.summary))
+    paths = write_run(done.result, args.out, run_figures(done.result.summary))
     console.print("wrote " + ", ".join(markup_free(p) for p in paths), highlight=False)
     for warning in done.warnings:
         console.print(f"[yellow]warning:[/] {markup_free(warning)}", highlight=False)
@@ -349,14 +381,14 @@ def _split_variant(text: str) -> list[str]:
 
 def _write_compared(results: list[Any], out: Path, console: Console) -> None:
     """Each run's files (as ``negsim run`` writes them) in ``out/<label>/``."""
-    from sim.analysis.plots import outcomes_png
+    from sim.analysis.plots import run_figures
     from sim.runs.output import write_run
 
     taken: set[str] = set()
     for result in results:
         name = folder_name(run_label(result.summary), taken)
         taken.add(name)
-        write_run(result, out / name, {"outcomes.png": outcomes_png(result.summary)})
+        write_run(result, out / name, run_figures(result.summary))
         console.print(f"wrote {out / name}/", highlight=False)
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from rich.console import Console
 
-from sim.cli import claims, dashboard, forecast, results, run, scenario, sweeps
+from sim.cli import ask, claims, dashboard, forecast, results, run, scenario, sweeps
 
 
 @dataclass(frozen=True)
@@ -69,6 +69,20 @@ COMMANDS: tuple[Command, ...] = (
         "run several scenarios with the same worlds and seed",
         run.add_compare_arguments,
         run.compare_main,
+    ),
+    Command(
+        "ask",
+        "P(an event by a date), given an earlier one, from a finished run's events",
+        ask.add_ask_arguments,
+        ask.ask_main,
+        description=(
+            "The probability that EVENT happened by DATE in a finished run (its events.parquet "
+            "and summary.json), with its 95% Wilson interval and the count of worlds behind "
+            "it. --given G keeps only the worlds where G happened by DATE and counts EVENT "
+            "there only at or after G's first occurrence. EVENT and G are event names of the "
+            "run's log (deal, strike_israel, collapse, shock:NAME, ...) or strike (any strike) "
+            "and israeli_initiated (docs/cli.md)."
+        ),
     ),
     Command(
         "forecast",

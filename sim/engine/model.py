@@ -28,6 +28,7 @@ from sim.engine.agents import (
     SnapbackAgent,
     StrikerAgent,
 )
+from sim.engine.events import HORIZON, EventLog
 from sim.engine.recorder import Recorder
 from sim.engine.records import (
     BackingEvent,
@@ -43,13 +44,19 @@ from sim.engine.world import World
 from sim.mechanisms.arrays import any_last, where_rows
 from sim.mechanisms.bargaining import Path, aspiration, take
 from sim.mechanisms.outcomes import (
+    AT_WAR,
     BREAKDOWN,
     DEAL,
+    DEAL_IN_FORCE,
     NO_RESOLUTION,
+    OUTCOMES,
     RUNNING,
+    STATES,
     STRIKE_ISRAEL,
     STRIKE_JOINT,
     STRIKE_US,
+    TALKS_COLLAPSED,
+    TALKS_ONGOING,
 )
 from sim.mechanisms.ratification import Ratification
 from sim.mechanisms.rng import WorldStreams
@@ -80,6 +87,8 @@ LOOKAHEAD_WEIGHT = 1e-9
 """A later session whose discounted weight is below this no longer moves an offer."""
 LOOKAHEAD_SESSIONS = 2_000
 """At most this many sessions ahead when no side has a deadline (no discount, no risk)."""
+PHASE_AFTER = {DEAL: DEAL_IN_FORCE, STRIKE_ISRAEL: AT_WAR, STRIKE_JOINT: AT_WAR, STRIKE_US: AT_WAR}
+"""The phase a decisive event puts a world in (a strike starts a war: no ceasefire yet)."""
 
 
 class NegotiationModel(World):
@@ -203,6 +212,8 @@ class NegotiationModel(World):
         self.support_kept = {pid: np.ones(n) for pid in ids}  # 1 − distance_cut once distanced
         self.lifeline = np.zeros(n)  # the patrons' lift of Iran's no-deal value this step
         self.threat = np.zeros(n)  # the looming snapback's cost to it this step
+        self.phase = np.full(n, TALKS_ONGOING, dtype=np.int8)  # a code of STATES
+        self.events = EventLog()
 
     def _session_steps(self) -> list[int]:
         proto, horizon = self.spec.protocol, self.spec.horizon
@@ -289,12 +300,31 @@ class NegotiationModel(World):
         self.outcome[mask] = outcome
         self.end_step[mask] = step
 
-    def collapse(self, mask: np.ndarray, cause: str, step: int) -> None:
+    def decisive(
+        self, mask: np.ndarray, outcome: int, step: int, actor: str = "", details: str = ""
+    ) -> None:
+        """A deal or a strike in ``mask`` (worlds still running): logged, its phase, its end.
+
+        The first decisive event of a world is its ``outcome`` (:meth:`end`); the event log and
+        the phase (:data:`PHASE_AFTER`) record it as an event among others.
+        """
+        mask = mask & self.active
+        self.events.add(mask, step, OUTCOMES[outcome - 1], actor, details)
+        self.phase[mask] = PHASE_AFTER[outcome]
+        self.end(mask, outcome, step)
+
+    def states(self) -> np.ndarray:
+        """Each world's state now, by name (:data:`~sim.mechanisms.outcomes.STATES`)."""
+        return np.array(STATES, dtype=object)[self.phase]
+
+    def collapse(self, mask: np.ndarray, cause: str, step: int, actor: str = "") -> None:
         """Talks collapse in ``mask``: not terminal (strikes may follow); breakdown at horizon."""
         mask = mask & self.active & ~self.collapsed
         self.collapsed |= mask
         self.collapse_step[mask] = step
         self.collapse_cause[mask] = COLLAPSE_CAUSES.index(cause)
+        self.phase[mask] = TALKS_COLLAPSED
+        self.events.add(mask, step, "collapse", actor, cause)
         self._patrons_distance(mask, step)
 
     def _patrons_distance(self, collapsed: np.ndarray, step: int) -> None:
@@ -310,6 +340,7 @@ class NegotiationModel(World):
             pid = p.actor_id
             leaves = collapsed & self.streams.bernoulli(f"distance:{pid}", step, chance)
             self.distance_step[pid][leaves] = step
+            self.events.add(leaves, step, f"distance:{pid}", pid)
             kept = np.clip(1 - p.param("distance_cut"), 0.0, 1.0)
             self.support_kept[pid] = np.where(leaves, kept, self.support_kept[pid])
 
@@ -317,12 +348,13 @@ class NegotiationModel(World):
         """A patron's support for Iran now: its parameter, less what distancing withdrew."""
         return patron.param("support") * self.support_kept[patron.actor_id]
 
-    def trigger_snapback(self, mask: np.ndarray, step: int) -> None:
+    def trigger_snapback(self, mask: np.ndarray, step: int, actor: str = "") -> None:
         """The E3 trigger snapback: Iran's no-deal value drops and pressure grows faster."""
         mask = mask & self.active & (self.snapback_step < 0)
         if not mask.any():
             return
         self.snapback_step[mask] = step
+        self.events.add(mask, step, "snapback", actor)
         cover = self._patron_sum("snapback_cover")
         for e3 in self.e3 or []:
             drop = snapback_drop(e3.param("no_deal_drop"), cover)
@@ -365,6 +397,8 @@ class NegotiationModel(World):
         self.outcome[broken] = BREAKDOWN
         self.end_step[broken] = self.collapse_step[broken]
         self.end(self.active, NO_RESOLUTION, self.spec.horizon)
+        every = np.ones(self.n_worlds, dtype=bool)
+        self.events.add(every, self.spec.horizon, HORIZON, details=self.states())
 
     # --- phases --------------------------------------------------------------------------------
     def apply_shocks(self, t: int) -> None:
@@ -380,6 +414,7 @@ class NegotiationModel(World):
             self.shock_step[name] = np.where(
                 fire & (self.shock_step[name] < 0), t, self.shock_step[name]
             )
+            self.events.add(fire, t, f"shock:{name}")
             if self.recorder is not None:
                 self.recorder.shock(name, fire)
             for k, effect in enumerate(shock.effects):
@@ -396,7 +431,7 @@ class NegotiationModel(World):
                     )
                     self.params_version += 1
                 else:
-                    self._force(effect, fire, t)
+                    self._force(effect, fire, t, f"forced_by:shock:{name}")
 
     def known(self, path: str) -> np.ndarray:
         """What the other actors know of a parameter in every world (N,).
@@ -408,11 +443,12 @@ class NegotiationModel(World):
         known = self.public.get(path)
         return np.full(self.n_worlds, self.central[path]) if known is None else known
 
-    def _force(self, effect: ForceAction, mask: np.ndarray, t: int) -> None:
+    def _force(self, effect: ForceAction, mask: np.ndarray, t: int, details: str) -> None:
         if effect.action == "strike_israel":
-            self._israeli_strike(mask, t)
+            striker = self.israel[0].actor_id if self.israel else ""
+            self._israeli_strike(mask, t, striker, details)
         elif effect.action == "strike_us":
-            self.end(mask, STRIKE_US, t)
+            self.decisive(mask, STRIKE_US, t, self.us.actor_id, details)
         elif effect.action == "snapback":
             self.trigger_snapback(mask, t)
         else:
@@ -474,8 +510,7 @@ class NegotiationModel(World):
         if not live.any():
             return
         proposer, responder = self._session_sides()
-        bogged = live & (self.failed_sessions >= self.spec.protocol.bog_down_sessions)
-        self.bog_step = np.where(bogged & (self.bog_step < 0), t, self.bog_step)
+        self._bog_down(live, t)
         idx = np.flatnonzero(live)
         path, offer_live, accepted_live = self._table_offer(t, proposer, responder, idx)
         accepted = np.zeros(self.n_worlds, dtype=bool)
@@ -513,7 +548,7 @@ class NegotiationModel(World):
         self.last_gap = np.where(live, gap, self.last_gap)
         self.last_ratifiable = np.where(live, ok_p & ok_r, self.last_ratifiable)
         self.terms = where_rows(deal & self.active, offer, self.terms)
-        self.end(deal, DEAL, t)
+        self.decisive(deal, DEAL, t, proposer.actor_id)
         self.failed_sessions = np.where(
             live, np.where(deal, 0, self.failed_sessions + 1), self.failed_sessions
         )
@@ -529,6 +564,13 @@ class NegotiationModel(World):
             )
             event = SessionEvent(p_side, r_side, offer, live, accepted, deal, walk, walked, ends)
             self.recorder.session(event)
+
+    def _bog_down(self, live: np.ndarray, t: int) -> None:
+        """Record where the talks first bog down: ``protocol.bog_down_sessions`` failed in a row."""
+        bogged = live & (self.failed_sessions >= self.spec.protocol.bog_down_sessions)
+        first = bogged & (self.bog_step < 0)
+        self.events.add(first, t, "bog_down")
+        self.bog_step = np.where(first, t, self.bog_step)
 
     def _remember_offer(
         self, proposer: PrincipalAgent, mask: np.ndarray, offer: np.ndarray
@@ -602,7 +644,7 @@ class NegotiationModel(World):
             & open_now
             & self.streams.bernoulli(f"walkout:{responder.actor_id}", t, walk.probability)
         )
-        self.collapse(walked, "walkout", t)
+        self.collapse(walked, "walkout", t, responder.actor_id)
         q = (
             np.ones(self.n_worlds)
             if self.rule.reject_ends_talks
@@ -618,7 +660,7 @@ class NegotiationModel(World):
                     f"give_up:{m.actor_id}", t, m.give_up_probability(self.failed_sessions)
                 )
             )
-            self.collapse(quits, "mediator", t)
+            self.collapse(quits, "mediator", t, m.actor_id)
         return walk, walked, ends
 
     def _side_at_session(
@@ -751,6 +793,7 @@ class NegotiationModel(World):
             tables = bogged & entered & self.streams.bernoulli(f"mediation:{pid}", t, rate)
             first = tables & (self.mediation_step[pid] < 0)
             self.mediation_step[pid] = np.where(first, t, self.mediation_step[pid])
+            self.events.add(first, t, f"mediation:{pid}", pid)
             mediates |= tables
         return mediates
 
@@ -766,7 +809,7 @@ class NegotiationModel(World):
         self._israel_decides(t, may_act, growth)
         us = self.us.strike(failed & may_act & self.active)
         us_strikes = self.streams.bernoulli("strike:us", t, us.probability)
-        self.end(us_strikes, STRIKE_US, t)
+        self.decisive(us_strikes, STRIKE_US, t, self.us.actor_id)
         if self.recorder is not None:
             struck = us_strikes & (self.end_step == t)
             self.recorder.us_strike(UsStrikeEvent(us, failed & may_act, struck))
@@ -775,7 +818,7 @@ class NegotiationModel(World):
             snaps = (
                 may_act & self.active & self.streams.bernoulli(f"snapback:{e3.actor_id}", t, p_snap)
             )
-            self.trigger_snapback(snaps, t)
+            self.trigger_snapback(snaps, t, e3.actor_id)
             if self.recorder is not None:
                 self.recorder.snapback(SnapbackEvent(e3.actor_id, p_snap, snaps))
 
@@ -791,11 +834,14 @@ class NegotiationModel(World):
         backs = may_act & self.active & self.streams.bernoulli("backing:us", t, backing.probability)
         self.backed |= backs
         self.backing_step[backs] = t
+        self.events.add(backs, t, "backing", self.us.actor_id)
         if self.recorder is not None:
             self.recorder.backing(BackingEvent(backing, failed & may_act, backs, self.backed))
 
-    def _israeli_strike(self, strikes: np.ndarray, t: int) -> np.ndarray:
-        """Israel strikes in ``strikes``; the US joins where it has backed Israel.
+    def _israeli_strike(
+        self, strikes: np.ndarray, t: int, striker: str, details: str = ""
+    ) -> np.ndarray:
+        """Israel (the striker) strikes in ``strikes``; the US joins where it has backed Israel.
 
         Where Washington has backed Israel it joins with its join probability (the outcome is
         then ``strike_joint``). Returns where it joined.
@@ -806,8 +852,8 @@ class NegotiationModel(World):
             & self.streams.bernoulli("join:us", t, self.us.param("join_probability"))
         )
         self.joint |= joins & self.active
-        self.end(joins, STRIKE_JOINT, t)
-        self.end(strikes, STRIKE_ISRAEL, t)
+        self.decisive(joins, STRIKE_JOINT, t, striker, details)
+        self.decisive(strikes, STRIKE_ISRAEL, t, striker, details)
         return joins
 
     def _israel_decides(self, t: int, may_act: np.ndarray, growth: np.ndarray) -> None:
@@ -823,7 +869,7 @@ class NegotiationModel(World):
             margin = parts.total()
             p_strike = israel.strike_probability(margin)
             strikes = may_act & self.streams.bernoulli(f"strike:{israel.actor_id}", t, p_strike)
-            joins = self._israeli_strike(strikes, t)
+            joins = self._israeli_strike(strikes, t, israel.actor_id)
             if self.recorder is not None:
                 event = StrikeEvent(israel.actor_id, parts, margin, fear, p_strike, strikes, joins)
                 self.recorder.strike(event)

@@ -52,3 +52,43 @@ COLOURS = {
 def name(code: int) -> str:
     """The outcome name of a code."""
     return OUTCOMES[code - 1]
+
+
+STATES = (
+    "deal_in_force",
+    "interim_in_force",
+    "at_war",
+    "ceasefire",
+    "talks_ongoing",
+    "talks_collapsed",
+)
+"""A world's state at the horizon (its phase then), in display order; ``STATES[code]`` names a
+phase code of the engine (:mod:`sim.engine.events`).
+
+``interim_in_force`` and ``ceasefire`` are in the vocabulary for the episodes of issue 14 (interim
+deals, a war's ceasefire) and are not reached yet: today a deal puts a world in
+``deal_in_force``, a strike (the start of a war, which no ceasefire ends yet) in ``at_war``,
+collapsed talks in ``talks_collapsed``, and every other world is ``talks_ongoing``.
+"""
+
+DEAL_IN_FORCE, INTERIM_IN_FORCE, AT_WAR, CEASEFIRE, TALKS_ONGOING, TALKS_COLLAPSED = range(6)
+
+STATE_LABELS = {
+    "deal_in_force": "Deal in force",
+    "interim_in_force": "Interim deal in force",
+    "at_war": "At war",
+    "ceasefire": "Ceasefire without a deal",
+    "talks_ongoing": "Talks ongoing",
+    "talks_collapsed": "Talks collapsed",
+}
+
+STATE_COLOURS = {
+    "deal_in_force": COLOURS["deal"],
+    "interim_in_force": "#66a61e",
+    "at_war": COLOURS["strike_israel"],
+    "ceasefire": "#e6ab02",
+    "talks_ongoing": COLOURS["no_resolution"],
+    "talks_collapsed": COLOURS["breakdown"],
+}
+"""One colour per state: an outcome's colour where the state follows from it (a deal, a strike,
+collapsed talks, nothing decided), the rest of the Dark2 palette otherwise."""

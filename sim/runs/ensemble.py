@@ -13,18 +13,20 @@ import os
 import subprocess
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
 
+from sim.engine.events import event_types
 from sim.engine.model import COLLAPSE_CAUSES, NegotiationModel
-from sim.mechanisms.outcomes import OUTCOMES, TOTALS
+from sim.mechanisms.outcomes import OUTCOMES, STATES, TOTALS
 from sim.mechanisms.rng import BLOCK_SIZE, block_seed, draw_root_seed
 from sim.mechanisms.stats import wilson_interval
+from sim.runs.events import by_dates, concat_events, empty_events, event_table, states
 from sim.scenario.loader import Loaded, load_scenario
 from sim.scenario.overrides import label
 from sim.scenario.params import Fixed
@@ -42,10 +44,15 @@ MAX_SEED = 2**63 - 1
 
 @dataclass
 class RunResult:
-    """An ensemble's summary (outcome probabilities and metadata) and its per-world table."""
+    """An ensemble's summary, its per-world table and its events (``events.parquet``).
+
+    The summary holds the outcome probabilities and the run's metadata; the events table one row
+    per event of a world.
+    """
 
     summary: dict[str, Any]
     worlds: pd.DataFrame
+    events: pd.DataFrame = field(default_factory=empty_events)
 
     def outcome_table(self) -> pd.DataFrame:
         """One row per outcome: probability, 95% Wilson interval, count, median step and date."""
@@ -150,13 +157,20 @@ def count_problems(worlds: int, block_size: int = BLOCK_SIZE, seed: int | None =
     return out
 
 
+class Block(NamedTuple):
+    """One block's rows of the worlds table and of the events table."""
+
+    worlds: pd.DataFrame
+    events: pd.DataFrame
+
+
 def run_block(
     spec: Scenario, root: int, block: int, size: int, block_size: int = BLOCK_SIZE
-) -> pd.DataFrame:
-    """Run one block of worlds to its end and return its rows of the worlds table."""
+) -> Block:
+    """Run one block of worlds to its end and return its rows of the worlds and events tables."""
     model = NegotiationModel(spec, block_seed(root, block), np.arange(size))
     model.run()
-    table = world_table(model, block, block_size)
+    table = Block(world_table(model, block, block_size), event_table(model, block, block_size))
     release(model)
     return table
 
@@ -177,7 +191,11 @@ def release(model: NegotiationModel) -> None:
 
 
 def world_table(model: NegotiationModel, block: int, block_size: int = BLOCK_SIZE) -> pd.DataFrame:
-    """One row per world: outcome, step, date, terms, events and the parameters it drew."""
+    """One row per world: outcome, state, step, date, terms, events and the parameters it drew.
+
+    ``outcome`` is the world's first decisive event (version 1's outcome); ``state`` its state at
+    the horizon (:data:`~sim.mechanisms.outcomes.STATES`).
+    """
     spec = model.spec
     n = model.n_worlds
     step = model.end_step
@@ -186,6 +204,7 @@ def world_table(model: NegotiationModel, block: int, block_size: int = BLOCK_SIZ
         "world": block * block_size + np.arange(n, dtype=np.int64),
         "block": np.full(n, block, dtype=np.int32),
         "outcome": pd.Categorical(np.array(OUTCOMES)[model.outcome - 1], categories=list(OUTCOMES)),
+        "state": pd.Categorical(np.array(STATES)[model.phase], categories=list(STATES)),
         "step": step,
         "date": start + step.astype("timedelta64[D]") * spec.calendar.step_days,
         "joint": model.joint,
@@ -371,8 +390,9 @@ def run(
     loaded = as_loaded(scenario, overrides)
     root = draw_root_seed() if seed is None else int(seed)
     started = dt.datetime.now(dt.UTC)
-    frames = _run_blocks(loaded.scenario, root, worlds, jobs, on_block, block_size)
-    table = pd.concat(frames, ignore_index=True)
+    blocks = _run_blocks(loaded.scenario, root, worlds, jobs, on_block, block_size)
+    table = pd.concat([b.worlds for b in blocks], ignore_index=True)
+    events = concat_events([b.events for b in blocks])
     finished = dt.datetime.now(dt.UTC)
     summary = {
         "scenario": loaded.scenario.name,
@@ -391,11 +411,14 @@ def run(
         "seconds": round((finished - started).total_seconds(), 3),
         "outcomes": summarise(table, loaded.scenario),
         "totals": summarise_totals(table, loaded.scenario),
+        "states": states(table),
+        "event_types": event_types(loaded.scenario),
+        "events_by_date": by_dates(events, loaded.scenario, worlds),
         "scenario_data": loaded.raw,
     }
     if loaded.sources:  # quoted by its evidence: reproduce() knows them without their files
         summary["sources"] = list(loaded.sources)
-    return RunResult(summary, table)
+    return RunResult(summary, table, events)
 
 
 def _run_blocks(
@@ -405,8 +428,8 @@ def _run_blocks(
     jobs: int,
     on_block: Callable[[int, int], None] | None,
     block_size: int,
-) -> list[pd.DataFrame]:
-    results: dict[int, pd.DataFrame] = {}
+) -> list[Block]:
+    results: dict[int, Block] = {}
     total = block_count(worlds, block_size)
     if jobs <= 1 or total == 1:
         for block, size in blocks_for(worlds, block_size):

@@ -1,4 +1,6 @@
-"""Writing a run's files atomically: worlds.parquet, summary.json, outcomes.png (docs/outputs.md).
+"""Writing a run's files atomically: the tables, the figures, summary.json (docs/outputs.md).
+
+The tables are worlds.parquet and events.parquet; the figures outcomes.png and events.png.
 
 Each file is written to a temporary name in the output directory and renamed into place, so a
 file with its final name is always complete; ``summary.json`` is written last, so its presence
@@ -46,23 +48,26 @@ def write_run(
 ) -> list[Path]:
     """Write the run's files into ``out_dir``; return their paths.
 
-    ``figures`` maps file names to their bytes (the command line passes ``outcomes.png``, drawn by
-    :mod:`sim.analysis.plots`); they are written after ``worlds.parquet`` and before
-    ``summary.json``, which is written last so that its presence means the run finished.
+    ``figures`` maps file names to their bytes (the command line passes ``outcomes.png`` and
+    ``events.png``, drawn by :mod:`sim.analysis.plots`); they are written after
+    ``worlds.parquet`` and ``events.parquet`` and before ``summary.json``, which is written last
+    so that its presence means the run finished.
     """
     # Everything is produced in memory first: a failure leaves the directory untouched.
-    parquet = io.BytesIO()
-    result.worlds.to_parquet(parquet, index=False, engine="pyarrow")
+    tables = {"worlds.parquet": result.worlds, "events.parquet": result.events}
+    data = {}
+    for name, table in tables.items():
+        parquet = io.BytesIO()
+        table.to_parquet(parquet, index=False, engine="pyarrow")
+        data[name] = parquet.getvalue()
     text = json.dumps(result.summary, indent=2, sort_keys=False, default=str) + "\n"
 
     out_dir.mkdir(parents=True, exist_ok=True)
     summary = out_dir / "summary.json"
     summary.unlink(missing_ok=True)  # a summary from an earlier run must not vouch for new files
-    worlds = out_dir / "worlds.parquet"
-    write_bytes_atomic(worlds, parquet.getvalue())
-    written = [worlds]
-    for name, data in (figures or {}).items():
-        write_bytes_atomic(out_dir / name, data)
+    written = []
+    for name, content in [*data.items(), *(figures or {}).items()]:
+        write_bytes_atomic(out_dir / name, content)
         written.append(out_dir / name)
     write_text_atomic(summary, text)
     return [*written, summary]

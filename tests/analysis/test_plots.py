@@ -116,6 +116,29 @@ def test_outcomes(result: RunResult, tmp_path: Path) -> None:
     check_saves(fig, tmp_path, "outcomes")
 
 
+def test_events_figure(result: RunResult, tmp_path: Path) -> None:
+    """Every event type's incidence is drawn, outcomes in their colours; one bar per state."""
+    from matplotlib.colors import to_hex
+
+    from sim.analysis.plots.events import event_label
+    from sim.mechanisms.outcomes import COLOURS, STATE_COLOURS, STATES
+
+    fig = plots.plot_events(result.summary)
+    decisive, other, states = fig.axes
+    lines = {ln.get_label(): ln for ax in (decisive, other) for ln in ax.get_lines()}
+    assert set(lines) == {event_label(n) for n in result.summary["event_types"]}
+    assert to_hex(lines["Deal"].get_color()) == COLOURS["deal"]
+    assert to_hex(lines["Talks collapse"].get_color()) == COLOURS["breakdown"]
+    dates = result.summary["events_by_date"]["dates"]
+    deal = result.summary["events_by_date"]["events"]["deal"]["p"]
+    assert list(lines["Deal"].get_ydata()) == [0.0, *deal] and len(deal) == len(dates)
+    (bars,) = [c for c in states.containers if isinstance(c, BarContainer)]
+    assert [to_hex(p.get_facecolor()) for p in bars] == [STATE_COLOURS[k] for k in STATES[::-1]]
+    assert states.get_title() == "State at the horizon"
+    assert set(plots.run_figures(result.summary)) == {"outcomes.png", "events.png"}
+    check_saves(fig, tmp_path, "events")
+
+
 def test_forest(result: RunResult, variant: RunResult, tmp_path: Path) -> None:
     fig = plots.plot_forest([result.summary, variant.summary])
     assert "Baseline" in titles(fig) and "against 1 variant," in titles(fig)

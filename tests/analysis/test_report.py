@@ -106,12 +106,12 @@ def test_plot_runs_writes_every_figure(run_dirs: list[Path], tmp_path: Path) -> 
     assert plot_main(args, shown) == 0
     names = sorted(p.name for p in out.iterdir())
     for stem in ("baseline", "resolute_israel"):
-        for kind in ("outcomes", "timing", "terms"):
+        for kind in ("outcomes", "events", "timing", "terms"):
             assert f"{stem}_{kind}.png" in names and f"{stem}_{kind}.svg" in names
     assert "comparison_forest.png" in names and "comparison_forest.svg" in names
-    assert len(names) == 14
+    assert len(names) == 18
     text = shown.export_text()
-    assert "wrote 14 files" in text and "baseline_timing.png" in text
+    assert "wrote 18 files" in text and "baseline_timing.png" in text
     assert all((out / n).stat().st_size > 5000 for n in names)
 
 
@@ -170,7 +170,7 @@ def test_plot_world_re_runs_the_world_from_the_summary(
     names = [p.name for p in written]
     for k in (7, 12):
         assert f"baseline_world{k}.png" in names and f"baseline_world{k}.svg" in names
-    assert len(written) == 6 + 4
+    assert len(written) == 8 + 4  # outcomes, events, timing, terms; two worlds (PNG, SVG)
     summary = json.loads((run_dirs[0] / "summary.json").read_text(encoding="utf-8"))
     story = explain(load_scenario(summary["scenario_data"]), summary["seed"], 7)
     recorded = pd.read_parquet(run_dirs[0] / "worlds.parquet").set_index("world")
@@ -345,7 +345,7 @@ def test_plot_command_end_to_end(run_dirs: list[Path], tmp_path: Path) -> None:
 def test_plot_world_command_end_to_end(run_dirs: list[Path], tmp_path: Path) -> None:
     proc = negsim("plot", run_dirs[0], "--out", tmp_path, "--world", 5, "--world", 9)
     assert proc.returncode == 0, proc.stderr
-    assert "wrote 10 files" in proc.stdout and "baseline_world9.svg" in proc.stdout
+    assert "wrote 12 files" in proc.stdout and "baseline_world9.svg" in proc.stdout
     for k in (5, 9):
         assert (tmp_path / f"baseline_world{k}.png").stat().st_size > 5000
     bad = negsim("plot", run_dirs[0], "--out", tmp_path / "o", "--world", 150)

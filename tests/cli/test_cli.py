@@ -18,7 +18,7 @@ from sim.mechanisms.rng import BLOCK_SIZE
 
 ROOT = Path(__file__).resolve().parents[2]
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
-FILES = ("worlds.parquet", "summary.json", "outcomes.png")
+FILES = ("worlds.parquet", "events.parquet", "summary.json", "outcomes.png", "events.png")
 SUMMARY_KEYS = {"scenario", "scenario_sha256", "seed", "worlds", "version", "outcomes"}
 
 
@@ -170,7 +170,7 @@ def test_run_prints_the_outcome_table(
     assert "seed drawn" not in proc.stderr
 
 
-def test_run_writes_the_three_files(
+def test_run_writes_its_files(
     baseline_run: tuple[subprocess.CompletedProcess[str], Path],
 ) -> None:
     _, out = baseline_run

@@ -143,7 +143,7 @@ def test_property_same_seed_same_bytes_across_jobs() -> None:
 
 
 def test_property_block_order_does_not_matter(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Computing the blocks last to first gives the same worlds.parquet bytes."""
+    """Computing the blocks last to first gives the same worlds.parquet and events.parquet."""
     normal = run(SPEC, worlds=700, seed=21, block_size=200)
     order: list[int] = []
 
@@ -154,7 +154,7 @@ def test_property_block_order_does_not_matter(monkeypatch: pytest.MonkeyPatch) -
         jobs: int,
         on_block: Callable[[int, int], None] | None,
         block_size: int,
-    ) -> list[pd.DataFrame]:
+    ) -> list[ensemble.Block]:
         frames = {}
         plan = list(ensemble.blocks_for(worlds, block_size))
         for block, size in reversed(plan):
@@ -166,6 +166,7 @@ def test_property_block_order_does_not_matter(monkeypatch: pytest.MonkeyPatch) -
     backwards = run(SPEC, worlds=700, seed=21, block_size=200)
     assert order == [3, 2, 1, 0]  # the last block (100 worlds) first
     assert parquet_bytes(backwards.worlds) == parquet_bytes(normal.worlds)
+    assert parquet_bytes(backwards.events) == parquet_bytes(normal.events)
 
 
 def test_property_different_seeds_differ() -> None:

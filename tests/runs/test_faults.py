@@ -82,8 +82,9 @@ def test_killed_run_leaves_no_complete_looking_files(tmp_path: Path, stage: str)
     assert "summary.json" not in names  # no summary: the run is incomplete, whatever else is there
     final = [n for n in names if not is_temporary(n)]
     # worlds.parquet was renamed into place complete (the new run's, not the earlier one's);
-    # outcomes.png is the earlier run's, or (inside) only a hidden temporary file of the new one.
-    assert final == ["outcomes.png", "worlds.parquet"], names
+    # outcomes.png is the earlier run's, or (inside) only a hidden temporary file of the new one;
+    # events.parquet and events.png are the earlier run's, or the new one's (inside).
+    assert final == ["events.parquet", "events.png", "outcomes.png", "worlds.parquet"], names
     worlds = pq.read_table(out / "worlds.parquet")
     assert worlds.num_rows == 300 and (out / "worlds.parquet").read_bytes() != earlier
     temporary = [n for n in names if is_temporary(n)]

@@ -1293,7 +1293,7 @@ def test_a_finished_block_leaves_no_model_alive(where: str) -> None:
             if where == "unit":
                 assert run_unit(UnitTask(0, block, 50, 1, 50, spec)).error is None
             else:
-                assert len(run_block(spec, 1, block, 50, 50)) == 50
+                assert len(run_block(spec, 1, block, 50, 50).worlds) == 50
         alive = [o for o in gc.get_objects() if isinstance(o, NegotiationModel)]
     finally:
         gc.enable()

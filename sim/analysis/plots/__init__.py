@@ -16,6 +16,7 @@ package re-exports their public names, so ``plots.plot_outcomes`` and
 
 - :func:`plot_outcomes`: one scenario's outcome probabilities with 95% Wilson intervals.
 - :func:`plot_forest`: several scenarios side by side (baseline against variants).
+- :func:`plot_events`: the cumulative incidence of every event type, and the state at the horizon.
 - :func:`plot_timing`: cumulative incidence of each outcome over steps and dates, deadlines marked.
 - :func:`plot_terms`: the deals' terms per issue against each actor's ideal point.
 - :func:`plot_sweep_heatmap`, :func:`plot_sweep_line`: outcome probabilities over a sweep.
@@ -47,6 +48,7 @@ from sim.analysis.plots.common import (
     save_figure,
     scenario_title,
 )
+from sim.analysis.plots.events import events_png, plot_events, run_figures
 from sim.analysis.plots.forecast import plot_forecast
 from sim.analysis.plots.outcomes import (
     cumulative_incidence,
@@ -93,6 +95,7 @@ __all__ = [
     "cumulative_incidence",
     "deadlines",
     "end_steps",
+    "events_png",
     "figure_bytes",
     "ideal_points",
     "outcome_colour",
@@ -102,6 +105,7 @@ __all__ = [
     "param_label",
     "param_unit",
     "parameter_name",
+    "plot_events",
     "plot_forecast",
     "plot_forest",
     "plot_outcomes",
@@ -111,6 +115,7 @@ __all__ = [
     "plot_terms",
     "plot_timing",
     "plot_world",
+    "run_figures",
     "save_figure",
     "scenario_title",
     "sweep_line_points",
