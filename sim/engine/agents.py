@@ -65,7 +65,7 @@ class Actor(mesa.Agent):
         super().__init__(model)
         self.actor_id = actor_id
         self.spec = spec
-        self._vectors: dict[str, tuple[tuple[str, int], np.ndarray]] = {}
+        self._vectors: dict[str, tuple[tuple[object, ...], np.ndarray]] = {}
 
     def param(self, name: str) -> np.ndarray:
         """This actor's parameter ``name`` in every world (N,)."""
@@ -82,9 +82,9 @@ class Actor(mesa.Agent):
     def vector(self, field: str) -> np.ndarray:
         """A per-issue parameter (``ideal`` or ``salience``) as an (N, D) array.
 
-        Cached until a shock next changes a parameter (``model.params_version``).
+        Cached until a shock next changes one of them (``model.version``).
         """
-        key = (field, self.model.params_version)
+        key = (field, self.model.version(f"actors.{self.actor_id}.{field}"))
         cached = self._vectors.get(field)
         if cached is None or cached[0] != key:
             value = np.stack([self.param(f"{field}.{i}") for i in self.model.issue_ids], axis=1)
@@ -93,7 +93,7 @@ class Actor(mesa.Agent):
 
     def weights(self) -> np.ndarray:
         """Salience normalised to issue weights (N, D), cached like :meth:`vector`."""
-        key = ("weights", self.model.params_version)
+        key = ("weights", self.model.version(f"actors.{self.actor_id}.salience"))
         cached = self._vectors.get("weights")
         if cached is None or cached[0] != key:
             cached = self._vectors["weights"] = (key, normalise_weights(self.vector("salience")))
@@ -126,7 +126,7 @@ class FactionAgent(Actor):
         Each world draws its own bounds (``actors.<f>.red_lines.<k>.max``/``min``); cached
         until a shock next changes a parameter.
         """
-        version = self.model.params_version
+        version = self.model.version(f"actors.{self.actor_id}.red_lines")
         if self._bounds is None or self._bounds[0] != version:
             n, d = self.model.n_worlds, len(self.model.issue_ids)
             lower, upper = np.full((n, d), -np.inf), np.full((n, d), np.inf)
@@ -161,7 +161,11 @@ class FactionAgent(Actor):
 
     def status_quo_utility(self) -> np.ndarray:
         """Utility of the status-quo package (cached until a shock changes a parameter)."""
-        key = ("status_quo", self.model.params_version)
+        key = (
+            "status_quo",
+            self.model.version(f"actors.{self.actor_id}"),
+            self.model.version("issues"),
+        )
         cached = self._vectors.get("status_quo")
         if cached is None or cached[0] != key:
             cached = self._vectors["status_quo"] = (key, self.utility(self.model.status_quo))
@@ -196,8 +200,8 @@ class PrincipalAgent(Actor):
         ids = [f.actor_id for f in self.factions]
         self.ratifier = ids.index(spec.ratifier)
         self.hawk = ids.index(spec.hawk_faction) if spec.hawk_faction else None
-        self._binding: tuple[tuple[int, int], np.ndarray, BindingRedLines] | None = None
-        self._bounds: tuple[int, np.ndarray, np.ndarray] | None = None
+        self._binding: tuple[tuple[object, ...], np.ndarray, BindingRedLines] | None = None
+        self._bounds: tuple[tuple[int, ...], np.ndarray, np.ndarray] | None = None
         n, d = model.n_worlds, len(model.issue_ids)
         self.pressure = self.param("pressure_initial").copy()
         self.lobbying = np.zeros(n)
@@ -209,7 +213,7 @@ class PrincipalAgent(Actor):
         self.snap_drop = np.zeros(n)
         self.outside_shift = np.zeros(n)  # patrons' lifeline less the snapback threat's cost
         self.pressure_boost = np.zeros(n)
-        self._positions: tuple[tuple[str, int], np.ndarray, np.ndarray] | None = None
+        self._positions: tuple[tuple[object, ...], np.ndarray, np.ndarray] | None = None
         rule = spec.stance_rule or model.spec.protocol.stance_rule
         self.stance_rule = STANCE_RULES[rule]()
         self.positions = np.zeros((len(self.factions), n, d))  # bargaining positions (F, N, D)
@@ -245,9 +249,16 @@ class PrincipalAgent(Actor):
         self.stance = where_rows(active, stance, self.stance)
         self.issue_weights = where_rows(active, weights, self.issue_weights)
 
+    def _faction_versions(self, *fields: str) -> tuple[int, ...]:
+        """The shock versions of the factions' ``fields`` (what a cache of them keys on)."""
+        version = self.model.version
+        return tuple(
+            version(f"actors.{f.actor_id}.{field}") for f in self.factions for field in fields
+        )
+
     def faction_positions(self) -> tuple[np.ndarray, np.ndarray]:
         """The factions' ideal points and saliences, (F, N, D) each (cached like ``vector``)."""
-        key = ("positions", self.model.params_version)
+        key = ("positions", self._faction_versions("ideal", "salience"))
         cached = self._positions
         if cached is None or cached[0] != key:
             ideals = np.stack([f.vector("ideal") for f in self.factions])
@@ -340,7 +351,7 @@ class PrincipalAgent(Actor):
 
     def red_line_bounds(self) -> tuple[np.ndarray, np.ndarray]:
         """Every faction's red lines, (F, N, D) lower and upper bounds (cached like ``vector``)."""
-        version = self.model.params_version
+        version = self._faction_versions("red_lines")
         if self._bounds is None or self._bounds[0] != version:
             both = [f.bounds() for f in self.factions]
             lower = np.stack([lo for lo, _ in both])
@@ -355,7 +366,11 @@ class PrincipalAgent(Actor):
         factions without red lines overrides them
         (:func:`sim.mechanisms.ratification.binding_red_lines`).
         """
-        key = (self.model.params_version, id(self.clout))
+        key = (
+            self._faction_versions("red_lines"),
+            self.model.version(f"actors.{self.actor_id}.override_threshold"),
+            id(self.clout),
+        )
         cached = self._binding
         if cached is not None and cached[0] == key and cached[1] is self.clout:
             return cached[2]
@@ -507,7 +522,7 @@ class SnapbackAgent(Actor):
 
         The survival table is cached until a shock next changes a parameter.
         """
-        version = self.model.params_version
+        version = self.model.version(f"actors.{self.actor_id}")
         cached = self._survival
         if cached is None or cached[0] != version:
             hazard, urgency = self.param("hazard"), self.param("urgency")

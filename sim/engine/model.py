@@ -121,6 +121,7 @@ class NegotiationModel(World):
         self.drawn = draw_parameters(specs, self.streams)
         self.params = {path: v.copy() for path, v in self.drawn.items()}
         self.params_version = 0  # bumped whenever a shock changes a parameter
+        self.versions: dict[str, int] = {}  # the same per dotted path and prefix (version())
         self.public: dict[str, np.ndarray] = {}  # what others know of shocked parameters
         self.span = np.array([i.hi - i.lo for i in spec.issues.values()])
         self.scale = IssueScale(
@@ -231,11 +232,12 @@ class NegotiationModel(World):
     @property
     def status_quo(self) -> np.ndarray:
         """The status-quo package (N, D), following shocks to ``issues.<d>.status_quo``."""
-        if self._status_quo is None or self._status_quo[0] != self.params_version:
+        version = self.version("issues")
+        if self._status_quo is None or self._status_quo[0] != version:
             value = np.stack(
                 [self.params[f"issues.{i}.status_quo"] for i in self.issue_ids], axis=1
             )
-            self._status_quo = (self.params_version, value)
+            self._status_quo = (version, value)
         return self._status_quo[1]
 
     @property
@@ -429,9 +431,25 @@ class NegotiationModel(World):
                     self.public[effect.path] = np.where(
                         fire, apply_op(effect.op, known, value), known
                     )
-                    self.params_version += 1
+                    self._bump(effect.path)
                 else:
                     self._force(effect, fire, t, f"forced_by:shock:{name}")
+
+    def _bump(self, path: str) -> None:
+        """A shock changed ``path``: count a change of it and of every prefix of it."""
+        self.params_version += 1
+        parts = path.split(".")
+        for k in range(1, len(parts) + 1):
+            prefix = ".".join(parts[:k])
+            self.versions[prefix] = self.versions.get(prefix, 0) + 1
+
+    def version(self, prefix: str) -> int:
+        """How many shock changes have hit parameters under ``prefix`` (a dotted path or part).
+
+        Caches key on the versions of what they read, so a shock to one actor's parameters
+        leaves every other actor's caches valid (state-triggered shocks fire at many steps).
+        """
+        return self.versions.get(prefix, 0)
 
     def known(self, path: str) -> np.ndarray:
         """What the other actors know of a parameter in every world (N,).

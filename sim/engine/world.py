@@ -33,6 +33,10 @@ class World(mesa.Model):
         """The status-quo package (N, D), following shocks."""
         raise NotImplementedError
 
+    def version(self, prefix: str) -> int:
+        """How many shock changes have hit parameters under a dotted path or prefix."""
+        raise NotImplementedError
+
     def known(self, path: str) -> np.ndarray:
         """What others know of a parameter: its central value as the shocks since changed it."""
         raise NotImplementedError

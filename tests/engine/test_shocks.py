@@ -75,3 +75,36 @@ def test_a_state_trigger_level_is_a_parameter_each_world_draws(tmp_path: Path) -
     for w in np.flatnonzero(first > 0)[:50]:
         assert reached[first[w] - 1, w] and not reached[: first[w] - 1, w].any()
     assert (first > 0).any() and (first < 0).any()
+
+
+def test_a_shock_renews_the_caches_of_what_it_changed_and_only_those(tmp_path: Path) -> None:
+    """Caches key on the shock versions of the paths they read (``model.version``)."""
+    scenario = tmp_path / "versions.yaml"
+    scenario.write_text(
+        f"extends: {BASELINE}\n"
+        "name: versions\n"
+        "shocks:\n"
+        "  version_test:\n"
+        "    trigger: {at: 1}\n"
+        "    effects: [{op: scale, path: actors.supreme_leader.ideal.enrichment, value: 0.5}]\n"
+        "    assumption: a test\n",
+        encoding="utf-8",
+    )
+    model = NegotiationModel(load_scenario(scenario).scenario, block_seed(5, 0), np.arange(50))
+    leader = next(f for f in model.iran.factions if f.actor_id == "supreme_leader")
+    trump = next(f for f in model.us.factions if f.actor_id == "us_president")
+    before = leader.vector("ideal"), leader.vector("salience"), trump.vector("ideal")
+    iran_positions, us_positions = model.iran.faction_positions(), model.us.faction_positions()
+    model.step()
+    model.step()
+    assert model.version("actors.supreme_leader.ideal") == 1
+    assert model.version("actors.supreme_leader.ideal.enrichment") == 1
+    assert model.version("actors.us_president") == 0
+    now = leader.vector("ideal")
+    assert now is not before[0]
+    d = model.issue_ids.index("enrichment")
+    assert np.array_equal(now[:, d], model.params["actors.supreme_leader.ideal.enrichment"])
+    assert leader.vector("salience") is before[1]
+    assert trump.vector("ideal") is before[2]
+    assert model.iran.faction_positions()[0] is not iran_positions[0]
+    assert model.us.faction_positions()[0] is us_positions[0]
