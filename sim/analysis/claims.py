@@ -162,6 +162,52 @@ def paired_difference(
     return Estimate(d, max(-1.0, d - lower), min(1.0, d + upper), p2.count - p1.count, p1.n)
 
 
+MEDIAN_RESAMPLES = 2000
+"""Bootstrap resamples for the interval of a change in a median deal term."""
+
+
+def terms_of_deals(worlds: pd.DataFrame, quantity: Quantity, spec: Scenario) -> np.ndarray:
+    """The deal terms on ``quantity.terms`` of the worlds with a deal in the span (and kept)."""
+    event, kept = quantity_masks(worlds, quantity, spec)
+    values: np.ndarray = worlds[f"terms.{quantity.terms}"].to_numpy(dtype=float)
+    return values[event & kept]
+
+
+def median_estimate(values: np.ndarray) -> Estimate:
+    """A median deal term (no interval: it is the base a change is measured from)."""
+    value = float(np.median(values)) if values.size else math.nan
+    return Estimate(value, value, value, int(values.size), int(values.size))
+
+
+def median_difference(base: np.ndarray, variant: np.ndarray, seed: int = 0) -> Estimate:
+    """Variant minus scenario of a median deal term, with its percentile bootstrap 95% interval.
+
+    The deals of the two runs are different worlds, so the two samples are resampled
+    independently (Efron and Tibshirani 1993, ch. 13; ``scipy.stats.bootstrap``), from one
+    generator seeded with ``seed``. ``count`` and ``n`` are the variant's and the scenario's
+    numbers of deals.
+    """
+    from scipy.stats import bootstrap
+
+    if base.size < 2 or variant.size < 2:
+        return Estimate(math.nan, math.nan, math.nan, int(variant.size), int(base.size))
+    d = float(np.median(variant) - np.median(base))
+
+    def change(x: np.ndarray, y: np.ndarray, axis: int = -1) -> np.ndarray:
+        return np.asarray(np.median(y, axis=axis) - np.median(x, axis=axis))
+
+    found = bootstrap(
+        (base, variant),
+        change,
+        n_resamples=MEDIAN_RESAMPLES,
+        method="percentile",
+        rng=np.random.default_rng(seed),
+        vectorized=True,
+    )
+    low, high = found.confidence_interval
+    return Estimate(d, float(low), float(high), int(variant.size), int(base.size))
+
+
 def _spread(a: float, b: float, phi: float) -> float:
     """Newcombe's combination of two Wilson half-widths: ``sqrt(a² - 2φab + b²)``."""
     return math.sqrt(max(0.0, a * a - 2 * phi * a * b + b * b))
@@ -240,10 +286,18 @@ def evaluate(
         target = f"{claim.band} ({band[0]:.2f}-{band[1]:.2f})"
         return ClaimResult(cid, claim, band_verdict(estimate, band), estimate, target)
     assert variant is not None and claim.direction is not None and claim.size is not None
-    other = quantity_masks(variant[0], claim.quantity, variant[1])
-    change = paired_difference(base, other)
     size = SIZES[claim.size]
     target = f"{claim.direction} by >= {size:.2f} ({claim.size})"
+    if claim.quantity.terms is not None:
+        before = terms_of_deals(worlds, claim.quantity, spec)
+        after = terms_of_deals(variant[0], claim.quantity, variant[1])
+        change = median_difference(before, after)
+        verdict = change_verdict(change, claim.direction, size)
+        if math.isnan(change.value):
+            verdict = "undecided"
+        return ClaimResult(cid, claim, verdict, change, target, median_estimate(before))
+    other = quantity_masks(variant[0], claim.quantity, variant[1])
+    change = paired_difference(base, other)
     verdict = change_verdict(change, claim.direction, size)
     return ClaimResult(cid, claim, verdict, change, target, proportion(*base))
 

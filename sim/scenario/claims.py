@@ -12,6 +12,10 @@ missing mechanism.
 The quantity language::
 
     P(EVENT [by YYYY-MM-DD] [| CONDITION [and CONDITION ...]])
+    median(terms.ISSUE | deal [by YYYY-MM-DD] [and CONDITION ...])
+
+The second form is the median deal term on an issue among the worlds with a deal in the span
+(and meeting the conditions): a claim on the terms a variant brings, directional only.
 
 EVENT is a first decisive event (``deal``, the outcomes ``strike_israel``, ``strike_joint``,
 ``strike_us``, ``breakdown``, ``no_resolution``, and their totals ``israeli_initiated`` and
@@ -109,10 +113,16 @@ class Condition(Strict):
 
 
 class Quantity(Strict):
-    """A probability over a run's worlds: an event, by a date, given conditions."""
+    """A probability over a run's worlds, or a median deal term.
+
+    A probability: an event, by a date, given conditions. A median: the deal term on an issue
+    (``terms``) over the worlds with a deal in the span that meet the conditions.
+    """
 
     event: str
-    """One of :data:`EVENTS`, or ``KIND:NAME`` (:data:`NAMED_EVENTS`)."""
+    """One of :data:`EVENTS`, or ``KIND:NAME`` (:data:`NAMED_EVENTS`); ``deal`` for a median."""
+    terms: str | None = None
+    """The issue of a median of deal terms (``median(terms.ISSUE | deal ...)``), else None."""
     by: dt.date | None = None
     """The event happened on or before this date (default: by the horizon)."""
     given: tuple[Condition, ...] = ()
@@ -120,12 +130,41 @@ class Quantity(Strict):
 
     def __str__(self) -> str:
         by = f" by {self.by}" if self.by else ""
+        if self.terms is not None:
+            rest = "".join(f" and {c}" for c in self.given)
+            return f"median(terms.{self.terms} | {self.event}{by}{rest})"
         given = f" | {' and '.join(str(c) for c in self.given)}" if self.given else ""
         return f"P({self.event}{by}{given})"
 
 
+_MEDIAN = re.compile(
+    r"median\(terms\.(?P<issue>[a-z][a-z0-9_]*)\s*\|\s*deal(?: by (?P<by>\S+))?"
+    r"(?P<rest>(?: and [^()]+)?)\)"
+)
+
+
+def _parse_median(text: str) -> Quantity:
+    """``median(terms.ISSUE | deal [by DATE] [and CONDITION ...])``."""
+    match = _MEDIAN.fullmatch(text.strip())
+    if match is None:
+        raise ValueError(
+            f"cannot read the quantity {text!r}: write "
+            "median(terms.ISSUE | deal [by YYYY-MM-DD] [and CONDITION])"
+        )
+    parts = [p.strip() for p in match["rest"].split(" and ")[1:]]
+    by = match["by"]
+    return Quantity(
+        event="deal",
+        terms=match["issue"],
+        by=_date(by) if by else None,
+        given=tuple(_condition(p) for p in parts),
+    )
+
+
 def parse_quantity(text: str) -> Quantity:
     """Read a quantity written in the claims language (module docstring); ValueError if not."""
+    if text.strip().startswith("median("):
+        return _parse_median(text)
     match = _QUANTITY.fullmatch(text.strip())
     if match is None:
         raise ValueError(
@@ -216,6 +255,8 @@ class Claim(Strict):
             raise ValueError("give a band, or a variant with a direction and a size")
         if self.band is not None and any(v is not None for v in directional):
             raise ValueError("give either a band or a variant, direction and size, not both")
+        if self.band is not None and self.quantity.terms is not None:
+            raise ValueError("a median of deal terms is no probability: give a variant, not a band")
         return self
 
     @property
@@ -232,17 +273,24 @@ class ClaimsFile(Strict):
 
 
 def reference_problems(
-    claims: ClaimsFile, folder: Path, scenario_events: tuple[str, ...]
+    claims: ClaimsFile,
+    folder: Path,
+    scenario_events: tuple[str, ...],
+    issues: tuple[str, ...] = (),
 ) -> list[tuple[str, str]]:
     """``(field path, message)`` for a variant file that does not exist or an unknown name.
 
     ``folder`` holds the claims file; ``scenario_events`` are the ``KIND:NAME`` events the
-    scenario can record (its shocks and patrons).
+    scenario can record (its shocks and patrons); ``issues`` its issues (for medians of terms).
     """
     out: list[tuple[str, str]] = []
     for cid, claim in claims.claims.items():
         if claim.variant is not None and not (folder / claim.variant).is_file():
             out.append((f"claims.{cid}.variant", f"no scenario file {folder / claim.variant}"))
+        terms = claim.quantity.terms if claim.quantity else None
+        if terms is not None and terms not in issues:
+            known = ", ".join(issues)
+            out.append((f"claims.{cid}.quantity", f"the scenario has no issue {terms!r} ({known})"))
         event = claim.quantity.event if claim.quantity else ""
         kind, _, name = event.partition(":")
         if name and event not in scenario_events:

@@ -740,7 +740,7 @@ def load_claims(
     shocks = tuple(f"shock:{name}" for name in scenario.shocks)
     patrons = [aid for aid, a in scenario.actors.items() if isinstance(a, Patron)]
     shocks += tuple(f"{kind}:{aid}" for aid in patrons for kind in ("mediation", "distance"))
-    found += reference_problems(claims, path.parent, shocks)
+    found += reference_problems(claims, path.parent, shocks, tuple(scenario.issues))
     if found:
         raise ScenarioError([problem_at(file, p, m, lines) for p, m in found])
     return claims

@@ -20,6 +20,7 @@ from sim.analysis.claims import (
     evaluate,
     event_steps,
     initiators,
+    median_difference,
     paired_difference,
     proportion,
     quantity_masks,
@@ -244,3 +245,37 @@ def test_evaluate_a_level_a_change_and_an_inexpressible_claim() -> None:
     data = as_json([level, change, none])
     assert data["holds"] is False
     assert [row["verdict"] for row in data["claims"]] == ["undecided", "holds", "inexpressible"]  # type: ignore[index]
+
+
+def test_a_median_of_terms_known_answer_and_verdict() -> None:
+    """median(terms.X | deal ...): the deals' median in the span; a change is variant minus
+    scenario, with a bootstrap interval (a point where every deal has the same terms)."""
+    table = worlds()
+    table["terms.regional_curbs"] = np.where(table["outcome"] == "deal", 0.0, np.nan)
+    table.loc[table["outcome"] == "deal", "terms.regional_curbs"] = [0.2, 0.9, 0.6]
+    quantity = "median(terms.regional_curbs | deal by 2025-06-28)"  # step 11: the deals at 3, 10
+    down = claim(quantity=quantity, variant="v.yaml", direction="down", size="clearly")
+    result = evaluate("m", down, table, SPEC, (table, SPEC))
+    assert result.base is not None and result.base.value == pytest.approx(0.4)  # 0.2 and 0.6
+    assert result.estimate is not None and result.estimate.value == 0.0
+    same = table.assign(outcome="deal", step=3, **{"terms.regional_curbs": 0.4})
+    lower = same.assign(**{"terms.regional_curbs": 0.1})
+    result = evaluate("m", down, same, SPEC, (lower, SPEC))
+    assert result.estimate is not None and result.estimate.value == pytest.approx(-0.3)
+    assert (result.estimate.low, result.estimate.high) == pytest.approx((-0.3, -0.3))
+    assert result.verdict == "holds"
+    up = claim(quantity=quantity, variant="v.yaml", direction="up", size="clearly")
+    assert evaluate("u", up, same, SPEC, (lower, SPEC)).verdict == "fails"
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.lists(st.floats(0, 1), min_size=2, max_size=40),
+    st.lists(st.floats(0, 1), min_size=2, max_size=40),
+)
+def test_the_bootstrap_interval_of_a_median_change_holds_it(
+    base: list[float], variant: list[float]
+) -> None:
+    change = median_difference(np.array(base), np.array(variant))
+    assert change.low <= change.value + 1e-12 and change.value - 1e-12 <= change.high
+    assert (change.count, change.n) == (len(variant), len(base))

@@ -100,6 +100,8 @@ def test_a_good_claims_file_loads(tmp_path: Path) -> None:
         ({"quantity": '"P(distance:gulf)"'}, "claims.israel_risk.quantity", "no patron 'gulf'"),
         ({"quantity": '"P(lobbying:israel)"'}, "claims.israel_risk.quantity", "unknown event"),
         ({"quantity": '"Pr(deal)"'}, "claims.israel_risk.quantity", "cannot read"),
+        ({"quantity": '"median(terms.relief | strike)"'}, "claims.israel_risk.quantity", "median"),
+        ({"quantity": '"median(terms.regional_curbs | deal)"'}, "claims.israel_risk", "no probab"),
         ({"variant": "nowhere.yaml"}, "claims.israel_risk", "not both"),
         ({"band": "null"}, "claims.israel_risk", "give a band, or a variant"),
         ({"size": "hugely"}, "claims.israel_risk.size", "unknown size word"),
@@ -192,3 +194,16 @@ def test_the_baseline_names_patron_events_of_its_own_patrons(tmp_path: Path) -> 
     q = loaded.claims.claims["israel_risk"].quantity
     assert q is not None and q.event == "mediation:russia"
     assert q.given == (Condition(kind="bogged_down"),)
+
+
+def test_a_median_of_terms_names_an_issue_of_the_scenario(tmp_path: Path) -> None:
+    text = claim_text(
+        quantity='"median(terms.peace_dividend | deal by 2025-10-18)"',
+        band="null",
+        variant="s.yaml",
+        direction="down",
+        size="clearly",
+    )
+    (problem,) = problems(scenario_with(tmp_path, text))
+    assert "claims.israel_risk.quantity" in problem
+    assert "no issue 'peace_dividend'" in problem and "regional_curbs" in problem
