@@ -4,7 +4,10 @@ A step runs, in order: shocks; domestic politics (pressure, lobbying, clout, sta
 session, on session steps (proposal, response, ratification, walk-out, mediator); outside options
 (nuclear progress, the US decision to back Israel, Israel's strike decision, the US decision to
 strike, the E3 snapback); termination.
-Every state update is masked by the worlds still running, so an ended world never changes.
+Every state update is masked by the worlds at peace (:attr:`~NegotiationModel.active`): a world
+ended by a deal or the horizon never changes, and a world at war does nothing but its war. A
+world's first decisive event (a deal or a strike) is its ``outcome``, version 1's; a strike does
+not end it: the world goes on in the phase ``at_war`` (docs/model.md, "Episodes").
 The mathematics is in :mod:`sim.mechanisms`; a run that records hands each step's typed events
 and state to a :class:`~sim.engine.recorder.Recorder`, and builds none otherwise.
 """
@@ -214,6 +217,10 @@ class NegotiationModel(World):
         self.lifeline = np.zeros(n)  # the patrons' lift of Iran's no-deal value this step
         self.threat = np.zeros(n)  # the looming snapback's cost to it this step
         self.phase = np.full(n, TALKS_ONGOING, dtype=np.int8)  # a code of STATES
+        self.alive = np.ones(n, dtype=bool)  # still simulated: no comprehensive deal, no horizon
+        self._active = self.alive.copy()  # alive and not at war (set_phase keeps it)
+        self._frozen: dict[str, np.ndarray] = {}  # version-1 columns of worlds struck first
+        self._frozen_mask = np.zeros(n, dtype=bool)
         self.events = EventLog()
 
     def _session_steps(self) -> list[int]:
@@ -242,13 +249,27 @@ class NegotiationModel(World):
 
     @property
     def active(self) -> np.ndarray:
-        """Worlds still running (not ended by a deal, a strike or the horizon)."""
+        """Worlds at peace: still simulated (:attr:`alive`) and not at war.
+
+        Every peacetime update (shocks, domestic politics, sessions, outside options) is masked
+        by it. Before a world's first decisive event it is version 1's "still running".
+        """
+        return self._active
+
+    @property
+    def undecided(self) -> np.ndarray:
+        """Worlds without a decisive event yet (no deal, no strike): their ``outcome`` is open."""
         return self.outcome == RUNNING
+
+    def set_phase(self, mask: np.ndarray, phase: int) -> None:
+        """Put the worlds of ``mask`` in ``phase`` (a code of STATES); refresh :attr:`active`."""
+        self.phase[mask] = phase
+        self._active = self.alive & (self.phase != AT_WAR)
 
     @property
     def running(self) -> bool:
-        """Whether any world is still running and the horizon is not reached."""
-        return bool(self.step_index < self.spec.horizon and self.active.any())
+        """Whether any world is still simulated and the horizon is not reached."""
+        return bool(self.step_index < self.spec.horizon and self.alive.any())
 
     @running.setter
     def running(self, value: bool) -> None:
@@ -297,23 +318,75 @@ class NegotiationModel(World):
         return cost
 
     def end(self, mask: np.ndarray, outcome: int, step: int) -> None:
-        """End the worlds in ``mask`` with ``outcome`` at ``step`` (only worlds still running)."""
-        mask = mask & self.active
+        """Set ``outcome`` at ``step`` in the worlds of ``mask`` still undecided (the first)."""
+        mask = mask & self.undecided
         self.outcome[mask] = outcome
         self.end_step[mask] = step
 
     def decisive(
         self, mask: np.ndarray, outcome: int, step: int, actor: str = "", details: str = ""
-    ) -> None:
-        """A deal or a strike in ``mask`` (worlds still running): logged, its phase, its end.
+    ) -> np.ndarray:
+        """A deal or a strike in ``mask`` (worlds at peace): logged, its phase, maybe the outcome.
 
-        The first decisive event of a world is its ``outcome`` (:meth:`end`); the event log and
-        the phase (:data:`PHASE_AFTER`) record it as an event among others.
+        A world's first decisive event is its ``outcome`` (:meth:`end`), version 1's; before it
+        the world's version-1 columns are frozen (:meth:`first_view`). The event log and the
+        phase (:data:`PHASE_AFTER`) record every decisive event, the first or a later one. A
+        deal ends the world (:attr:`alive`); a strike puts it at war. Returns the worlds hit.
         """
         mask = mask & self.active
+        if not mask.any():
+            return mask
+        self._freeze(mask & self.undecided & (outcome != DEAL))
         self.events.add(mask, step, OUTCOMES[outcome - 1], actor, details)
-        self.phase[mask] = PHASE_AFTER[outcome]
+        if outcome == DEAL:
+            self.alive &= ~mask
+        self.set_phase(mask, PHASE_AFTER[outcome])
         self.end(mask, outcome, step)
+        return mask
+
+    def _first_columns(self) -> dict[str, np.ndarray]:
+        """The state version 1 reports at a world's end, by column name of ``worlds.parquet``."""
+        cols = {
+            "progress": self.progress,
+            "pressure": self.iran.pressure,
+            "us_hawk_share": self.us.hawk_share(),
+            "snapback_step": self.snapback_step,
+            "backing_step": self.backing_step,
+            "collapse_step": self.collapse_step,
+            "collapse_cause": self.collapse_cause,
+            "offers": self.offers,
+            "vetoes": self.vetoes,
+            "walkout_threats": self.walkout_threats,
+            "bog_step": self.bog_step,
+        }
+        cols |= {f"shock.{k}": v for k, v in self.shock_step.items()}
+        cols |= {f"mediation.{k}": v for k, v in self.mediation_step.items()}
+        cols |= {f"distance.{k}": v for k, v in self.distance_step.items()}
+        return cols
+
+    def _freeze(self, mask: np.ndarray) -> None:
+        """Keep the version-1 columns of the worlds of ``mask`` as they are now (first strike)."""
+        if not mask.any():
+            return
+        idx = np.flatnonzero(mask)
+        for key, now in self._first_columns().items():
+            kept = self._frozen.get(key)
+            if kept is None:
+                kept = self._frozen[key] = np.zeros_like(now)
+            kept[idx] = now[idx]
+        self._frozen_mask[idx] = True
+
+    def first_view(self) -> dict[str, np.ndarray]:
+        """Version 1's columns: each world's state at its first decisive event or the horizon.
+
+        A world that went on after a strike reports the state it had when it was struck (as
+        version 1, which ended it there); every other world its state now.
+        """
+        now = self._first_columns()
+        if not self._frozen:
+            return now
+        mask = self._frozen_mask
+        return {key: np.where(mask, self._frozen[key], value) for key, value in now.items()}
 
     def states(self) -> np.ndarray:
         """Each world's state now, by name (:data:`~sim.mechanisms.outcomes.STATES`)."""
@@ -325,7 +398,7 @@ class NegotiationModel(World):
         self.collapsed |= mask
         self.collapse_step[mask] = step
         self.collapse_cause[mask] = COLLAPSE_CAUSES.index(cause)
-        self.phase[mask] = TALKS_COLLAPSED
+        self.set_phase(mask, TALKS_COLLAPSED)
         self.events.add(mask, step, "collapse", actor, cause)
         self._patrons_distance(mask, step)
 
@@ -394,11 +467,17 @@ class NegotiationModel(World):
             self.finish()
 
     def finish(self) -> None:
-        """At the horizon: collapsed talks are a breakdown, the rest no resolution."""
-        broken = self.active & self.collapsed
+        """At the horizon every world stops; undecided ones end in breakdown or no resolution.
+
+        A world without a decisive event whose talks have collapsed ends in a breakdown (at the
+        collapse), the other undecided worlds in no resolution.
+        """
+        broken = self.undecided & self.collapsed
         self.outcome[broken] = BREAKDOWN
         self.end_step[broken] = self.collapse_step[broken]
-        self.end(self.active, NO_RESOLUTION, self.spec.horizon)
+        self.end(self.undecided, NO_RESOLUTION, self.spec.horizon)
+        self.alive[:] = False
+        self._active = self.alive.copy()
         every = np.ones(self.n_worlds, dtype=bool)
         self.events.add(every, self.spec.horizon, HORIZON, details=self.states())
 
@@ -565,7 +644,7 @@ class NegotiationModel(World):
         self._remember_offer(proposer, live & ~self._mediated, offer)
         self.last_gap = np.where(live, gap, self.last_gap)
         self.last_ratifiable = np.where(live, ok_p & ok_r, self.last_ratifiable)
-        self.terms = where_rows(deal & self.active, offer, self.terms)
+        self.terms = where_rows(deal & self.active & self.undecided, offer, self.terms)
         self.decisive(deal, DEAL, t, proposer.actor_id)
         self.failed_sessions = np.where(
             live, np.where(deal, 0, self.failed_sessions + 1), self.failed_sessions
@@ -827,9 +906,8 @@ class NegotiationModel(World):
         self._israel_decides(t, may_act, growth)
         us = self.us.strike(failed & may_act & self.active)
         us_strikes = self.streams.bernoulli("strike:us", t, us.probability)
-        self.decisive(us_strikes, STRIKE_US, t, self.us.actor_id)
+        struck = self.decisive(us_strikes, STRIKE_US, t, self.us.actor_id)
         if self.recorder is not None:
-            struck = us_strikes & (self.end_step == t)
             self.recorder.us_strike(UsStrikeEvent(us, failed & may_act, struck))
         for e3 in self.e3:
             p_snap = e3.probability(t)
@@ -869,7 +947,7 @@ class NegotiationModel(World):
             & self.backed
             & self.streams.bernoulli("join:us", t, self.us.param("join_probability"))
         )
-        self.joint |= joins & self.active
+        self.joint |= joins & self.active & self.undecided
         self.decisive(joins, STRIKE_JOINT, t, striker, details)
         self.decisive(strikes, STRIKE_ISRAEL, t, striker, details)
         return joins

@@ -211,24 +211,21 @@ def world_table(model: NegotiationModel, block: int, block_size: int = BLOCK_SIZ
     }
     for k, issue in enumerate(model.issue_ids):
         cols[f"terms.{issue}"] = model.terms[:, k]
-    cols["progress"] = model.progress
-    cols["pressure"] = model.iran.pressure
-    cols["us_hawk_share"] = model.us.hawk_share()
-    cols["snapback_step"] = model.snapback_step
-    cols["backing_step"] = model.backing_step
-    cols["collapse_step"] = model.collapse_step
-    cols["collapse_cause"] = np.array(COLLAPSE_CAUSES, dtype=object)[model.collapse_cause]
-    cols["offers"] = model.offers
-    cols["vetoes"] = model.vetoes
-    cols["walkout_threats"] = model.walkout_threats
-    for name, fired in model.shock_step.items():
-        cols[f"shock.{name}"] = fired
-    cols["bog_step"] = model.bog_step
-    for pid, first in model.mediation_step.items():
-        cols[f"mediation.{pid}"] = first
-    for pid, left in model.distance_step.items():
-        cols[f"distance.{pid}"] = left
-    cols["events"] = _events(model)
+    first = model.first_view()  # as at the first decisive event, version 1's columns
+    for key in ("progress", "pressure", "us_hawk_share", "snapback_step", "backing_step"):
+        cols[key] = first[key]
+    cols["collapse_step"] = first["collapse_step"]
+    cols["collapse_cause"] = np.array(COLLAPSE_CAUSES, dtype=object)[first["collapse_cause"]]
+    for key in ("offers", "vetoes", "walkout_threats"):
+        cols[key] = first[key]
+    for name in model.shock_step:
+        cols[f"shock.{name}"] = first[f"shock.{name}"]
+    cols["bog_step"] = first["bog_step"]
+    for pid in model.mediation_step:
+        cols[f"mediation.{pid}"] = first[f"mediation.{pid}"]
+    for pid in model.distance_step:
+        cols[f"distance.{pid}"] = first[f"distance.{pid}"]
+    cols["events"] = _events(model, first)
     specs = parameter_paths(spec)
     for path, values in model.drawn.items():
         if not isinstance(specs[path], Fixed):
@@ -236,21 +233,23 @@ def world_table(model: NegotiationModel, block: int, block_size: int = BLOCK_SIZ
     return pd.DataFrame(cols)
 
 
-def _events(model: NegotiationModel) -> np.ndarray:
+def _events(model: NegotiationModel, first: dict[str, np.ndarray]) -> np.ndarray:
     """A compact text of each world's non-terminal events, in order: ``name@step;...``.
 
-    Worlds with the same event steps and collapse cause share one text, built once.
+    The events up to the first decisive event (``first``: :meth:`NegotiationModel.first_view`),
+    as version 1 reports them; events.parquet has the whole episode. Worlds with the same event
+    steps and collapse cause share one text, built once.
     """
     named: list[tuple[str, np.ndarray]] = [
-        ("snapback", model.snapback_step),
-        ("backing", model.backing_step),
+        ("snapback", first["snapback_step"]),
+        ("backing", first["backing_step"]),
     ]
-    named += [(f"shock:{k}", v) for k, v in model.shock_step.items()]
-    named.append(("collapse", model.collapse_step))
+    named += [(f"shock:{k}", first[f"shock.{k}"]) for k in model.shock_step]
+    named.append(("collapse", first["collapse_step"]))
     steps = np.stack([v for _, v in named], axis=1).astype(np.int64)
     out = np.full(model.n_worlds, "", dtype=object)
     some = np.flatnonzero((steps >= 0).any(axis=1))
-    keys = np.column_stack([steps[some], model.collapse_cause[some]])
+    keys = np.column_stack([steps[some], first["collapse_cause"][some]])
     rows, inverse = _unique_rows(keys)
     texts = [_events_text([name for name, _ in named], row) for row in rows.tolist()]
     out[some] = np.array(texts, dtype=object)[inverse]

@@ -95,8 +95,10 @@ def test_the_sessions_of_a_known_world(breakdown: NegotiationModel) -> None:
 
 
 def test_a_forced_strike_is_an_event(preempted: NegotiationModel) -> None:
-    trace = preempted.trace
-    assert preempted.outcome[0] == STRIKE_ISRAEL and trace[-1].step == 7
+    # The strike is the world's outcome at step 7, and the world goes on after it (episodes).
+    assert preempted.outcome[0] == STRIKE_ISRAEL and preempted.end_step[0] == 7
+    assert preempted.trace[-1].step == preempted.spec.horizon - 1
+    trace = [r for r in preempted.trace if r.step <= 7]
     assert trace[-1].fired("israel_preemptive_strike")
     assert not any(r.fired("israel_preemptive_strike") for r in trace[:-1])
     assert set(trace[-2].shocks) <= set(preempted.spec.shocks)
@@ -107,7 +109,7 @@ def test_a_forced_strike_is_an_event(preempted: NegotiationModel) -> None:
 
 
 def test_strike_events_hold_the_margin_the_striker_acted_on(preempted: NegotiationModel) -> None:
-    for r in preempted.trace:
+    for r in preempted.trace[: int(preempted.end_step[0]) + 1]:  # at peace: up to the strike
         event = r.israel
         assert event is not None and event.actor_id == "israel"
         assert np.array_equal(event.margin.total(), event.total)
