@@ -23,7 +23,9 @@ HORIZON = "horizon"
 def event_types(spec: Scenario) -> list[str]:
     """Every event a run of ``spec`` can log but the horizon, in a fixed order.
 
-    ``deal``; the strikes (:data:`~sim.mechanisms.outcomes.STRIKES`); ``collapse`` (its cause in
+    ``deal``; the strikes (:data:`~sim.mechanisms.outcomes.STRIKES`); ``retaliation`` (Iran's,
+    ``proportionate`` or ``escalating`` in the details); ``ceasefire``; ``talks_resume``;
+    ``collapse`` (its cause in
     the details); ``backing`` (Washington's green light to Israel); ``snapback``; ``bog_down``;
     ``shock:NAME`` for each shock; ``mediation:PATRON`` (a patron's first compromise proposal)
     and ``distance:PATRON`` (a patron distancing itself after a collapse) for each patron.
@@ -32,6 +34,9 @@ def event_types(spec: Scenario) -> list[str]:
     return [
         "deal",
         *STRIKES,
+        "retaliation",
+        "ceasefire",
+        "talks_resume",
         "collapse",
         "backing",
         "snapback",

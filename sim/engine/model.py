@@ -49,6 +49,7 @@ from sim.mechanisms.bargaining import Path, aspiration, take
 from sim.mechanisms.outcomes import (
     AT_WAR,
     BREAKDOWN,
+    CEASEFIRE,
     DEAL,
     DEAL_IN_FORCE,
     NO_RESOLUTION,
@@ -73,6 +74,7 @@ from sim.mechanisms.third_parties import (
     snapback_threat,
 )
 from sim.mechanisms.utility import IssueScale
+from sim.mechanisms.war import ceasefire_hazard, set_back
 from sim.scenario.draws import draw_parameters
 from sim.scenario.params import ParamSpec
 from sim.scenario.schema import (
@@ -221,6 +223,8 @@ class NegotiationModel(World):
         self._active = self.alive.copy()  # alive and not at war (set_phase keeps it)
         self._frozen: dict[str, np.ndarray] = {}  # version-1 columns of worlds struck first
         self._frozen_mask = np.zeros(n, dtype=bool)
+        self.us_at_war = np.zeros(n, dtype=bool)  # the US took part in the latest strike
+        self.escalated = np.zeros(n, dtype=bool)  # Iran's retaliation to it escalated
         self.events = EventLog()
 
     def _session_steps(self) -> list[int]:
@@ -342,7 +346,24 @@ class NegotiationModel(World):
             self.alive &= ~mask
         self.set_phase(mask, PHASE_AFTER[outcome])
         self.end(mask, outcome, step)
+        if outcome != DEAL:
+            self._war_starts(mask, outcome, step)
         return mask
+
+    def _war_starts(self, mask: np.ndarray, outcome: int, step: int) -> None:
+        """A strike in ``mask``: the programme set back, Iran retaliates, a war begins.
+
+        The retaliation escalates with ``war.retaliation_escalation``, else it is proportionate
+        (docs/model.md, "Episodes"); both are logged as ``retaliation`` events.
+        """
+        self.progress = set_back(self.progress, self.params["programme.strike_setback"], mask)
+        self.us_at_war = np.where(mask, outcome != STRIKE_ISRAEL, self.us_at_war)
+        p = self.params["war.retaliation_escalation"]
+        escalates = mask & self.streams.bernoulli("retaliation", step, p)
+        self.escalated = np.where(mask, escalates, self.escalated)
+        iran = self.iran.actor_id
+        self.events.add(escalates, step, "retaliation", iran, "escalating")
+        self.events.add(mask & ~escalates, step, "retaliation", iran, "proportionate")
 
     def _first_columns(self) -> dict[str, np.ndarray]:
         """The state version 1 reports at a world's end, by column name of ``worlds.parquet``."""
@@ -447,6 +468,7 @@ class NegotiationModel(World):
             return
         if self.recorder is not None:
             self.recorder.begin()
+        self.wage_war(t)
         if self.active.any():
             self.apply_shocks(t)
             self.domestic_politics(t)
@@ -482,6 +504,50 @@ class NegotiationModel(World):
         self.events.add(every, self.spec.horizon, HORIZON, details=self.states())
 
     # --- phases --------------------------------------------------------------------------------
+    def wage_war(self, t: int) -> None:
+        """Worlds at war may reach a ceasefire; under a ceasefire talks may resume.
+
+        Nothing else happens in a world at war (no bargaining, no growth of the programme or the
+        pressure): a war step costs two draws. A ceasefire leaves the talks off (``collapsed``)
+        until they resume (docs/model.md, "Episodes").
+        """
+        paused = self.alive & (self.phase == CEASEFIRE)
+        if paused.any():
+            resumes = paused & self.streams.bernoulli(
+                "resumption", t, self.params["war.resumption_hazard"]
+            )
+            self._talks_resume(resumes, t)
+        war = self.alive & (self.phase == AT_WAR)
+        if war.any():
+            support = np.clip(
+                sum((self.support(p) for p in self.patrons), np.zeros(self.n_worlds)), 0, 0.95
+            )
+            hazard = ceasefire_hazard(
+                self.params["war.ceasefire_hazard"],
+                self.params["war.us_ceasefire_boost"],
+                self.params["war.patron_ceasefire_boost"],
+                support,
+                self.us_at_war,
+                self.params["war.escalation_drag"],
+                self.escalated,
+            ).total()
+            ceases = war & self.streams.bernoulli("ceasefire", t, hazard)
+            self.collapsed |= ceases
+            self.set_phase(ceases, CEASEFIRE)
+            self.events.add(ceases, t, "ceasefire")
+
+    def _talks_resume(self, mask: np.ndarray, t: int) -> None:
+        """Talks resume under a ceasefire: a fresh round from the state the war left."""
+        if not mask.any():
+            return
+        self.collapsed &= ~mask
+        self.failed_sessions[mask] = 0
+        self.last_gap[mask] = np.inf
+        self.last_ratifiable[mask] = False
+        self.set_phase(mask, TALKS_ONGOING)
+        mediator = self.mediators[0].actor_id if self.mediators else ""
+        self.events.add(mask, t, "talks_resume", mediator)
+
     def apply_shocks(self, t: int) -> None:
         """Fire the shocks whose triggers hold (docs/model.md §3.4.21)."""
         for name, shock in self.spec.shocks.items():

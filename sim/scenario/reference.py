@@ -41,7 +41,10 @@ SECTIONS: tuple[tuple[str, tuple[type[BaseModel], ...]], ...] = (
             schema.RedLine,
         ),
     ),
-    ("Protocol and programme", (schema.Protocol, schema.Programme, schema.State)),
+    (
+        "Protocol, programme and war",
+        (schema.Protocol, schema.Programme, schema.War, schema.State),
+    ),
     (
         "Shocks",
         (schema.Shock, schema.Trigger, schema.StateCondition, schema.SetParam, schema.ForceAction),

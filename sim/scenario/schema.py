@@ -511,6 +511,54 @@ class Programme(Strict):
         0.01, name="the growth of Iran's nuclear progress per step", unit="breakout index per step"
     )
     """Growth of k per step while there is no deal."""
+    strike_setback: Param = term(
+        0.0, name="share of Iran's nuclear progress a strike destroys", unit="share"
+    )
+    """Share of the programme's progress a strike destroys (every strike, the first or a later
+    one): ``k ← k · (1 − strike_setback)``, drawn once per world (docs/model.md, "Episodes")."""
+
+
+class War(Strict):
+    """What follows a strike: Iran's retaliation, the war, its ceasefire and talks resuming.
+
+    A strike puts a world at war (docs/model.md, "Episodes"). Iran retaliates at once,
+    escalating with ``retaliation_escalation``, else proportionately. Each later step of the war
+    a ceasefire comes with the hazard ``ceasefire_hazard + us_ceasefire_boost·[the US took part]
+    + patron_ceasefire_boost·(the patrons' support for Iran)``, times ``escalation_drag`` after
+    an escalating retaliation (:func:`sim.mechanisms.war.ceasefire_hazard`). Under a ceasefire
+    the talks resume with ``resumption_hazard`` per step. The defaults leave a war unending, as
+    version 1 did.
+    """
+
+    retaliation_escalation: Param = term(
+        0.0, name="chance Iran's retaliation escalates", unit="probability per strike"
+    )
+    """Probability that Iran's retaliation to a strike escalates (else it is proportionate)."""
+    ceasefire_hazard: Param = term(
+        0.0, name="ceasefire hazard of a war", unit="probability per step"
+    )
+    """Per-step probability that a war ends in a ceasefire (before the boosts and the drag)."""
+    us_ceasefire_boost: Param = term(
+        0.0, name="rise in the ceasefire hazard when the US takes part", unit="probability per step"
+    )
+    """Added to the ceasefire hazard in a war the US took part in (a joint or a US strike)."""
+    patron_ceasefire_boost: Param = term(
+        0.0,
+        name="rise in the ceasefire hazard per unit of the patrons' support",
+        unit="probability per step per unit of support",
+    )
+    """Added to the ceasefire hazard, times the patrons' summed support for Iran (capped at
+    0.95): the pressure of Iran's patrons for calm."""
+    escalation_drag: Param = term(
+        1.0, name="factor on the ceasefire hazard after an escalation", unit="factor"
+    )
+    """Factor on the ceasefire hazard of a war whose retaliation escalated (1: no effect)."""
+    resumption_hazard: Param = term(
+        0.0, name="hazard of talks resuming after a ceasefire", unit="probability per step"
+    )
+    """Per-step probability that talks resume under a ceasefire (a mediator brings the sides
+    back); they resume from the state the war left: progress set back, pressure and clout as
+    they have moved."""
 
 
 class State(Strict):
@@ -652,6 +700,8 @@ class Scenario(Strict):
     """The bargaining protocol."""
     programme: Programme = Programme()
     """Iran's nuclear programme."""
+    war: War = War()
+    """What follows a strike (docs/model.md, "Episodes")."""
     shocks: dict[Id, Shock] = Field(default_factory=dict)
     """Shocks, by name (library shocks are merged in by ``include_shocks``)."""
     assumptions: dict[str, str] = Field(default_factory=dict)
@@ -889,6 +939,13 @@ for _name in [
     "initial_progress",
     "pressure_initial",
     "programme_damage",
+    "strike_setback",
+    "retaliation_escalation",
+    "ceasefire_hazard",
+    "us_ceasefire_boost",
+    "patron_ceasefire_boost",
+    "escalation_drag",
+    "resumption_hazard",
 ]:
     RANGES[_name] = _UNIT
 

@@ -49,6 +49,7 @@ def test_run_writes_the_events_and_their_figure(run_dir: Path) -> None:
     assert set(worlds["state"].astype(str)) <= {
         "deal_in_force",
         "at_war",
+        "ceasefire",
         "talks_ongoing",
         "talks_collapsed",
     }

@@ -109,9 +109,10 @@ def test_property_ended_worlds_never_change() -> None:
             "clout": model.iran.clout.copy(),
             "snapback": model.snapback_step.copy(),
             "collapsed": model.collapsed.copy(),
+            "alive": model.alive.copy(),
         }
         for step, before in snapshots.items():
-            ended = before["outcome"] != RUNNING
+            ended = ~before["alive"]  # a deal's world (a strike's goes on: episodes)
             for key, value in before.items():
                 axis_value = value[..., ended] if key == "clout" else value[ended]
                 now = state[key][..., ended] if key == "clout" else state[key][ended]

@@ -1,0 +1,164 @@
+"""Episodes: a strike is an event, not the end of a world (docs/model.md, "Episodes")."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sim.engine.model import NegotiationModel
+from sim.mechanisms.outcomes import OUTCOMES, RUNNING, STATES, STRIKES
+from tests.builders import baseline_raw, model_of
+
+STRIKE_STEP = 5
+"""The first step after the baseline's observed history (2025-05-11): a forced strike then."""
+
+PHASE_OF = {"deal": "deal_in_force", **dict.fromkeys(STRIKES, "at_war")}
+PHASE_OF |= {"ceasefire": "ceasefire", "talks_resume": "talks_ongoing"}
+PHASE_OF |= {"collapse": "talks_collapsed"}
+EDGES = {
+    ("talks_ongoing", "talks_collapsed"),
+    ("talks_ongoing", "deal_in_force"),
+    ("talks_ongoing", "at_war"),
+    ("talks_collapsed", "at_war"),
+    ("at_war", "ceasefire"),
+    ("ceasefire", "talks_ongoing"),
+    ("ceasefire", "at_war"),
+}
+"""The phase changes an event may make; nothing leaves a deal in force."""
+
+
+def war_raw(**war: float) -> dict[str, Any]:
+    """The baseline with the war's numbers fixed (``war.NAME: value``)."""
+    raw = baseline_raw()
+    raw.pop("include_shocks", None)  # a mapping cannot include library files
+    for name, value in war.items():
+        raw.setdefault("war", {})[name] = {"value": value, "assumption": "a test's value"}
+    return raw
+
+
+def forced_strike(raw: dict[str, Any]) -> dict[str, Any]:
+    """``raw`` with Israel striking every world at :data:`STRIKE_STEP`."""
+    raw.setdefault("shocks", {})["strike_now"] = {
+        "trigger": {"at": STRIKE_STEP},
+        "effects": [{"action": "strike_israel"}],
+        "assumption": "a test's forced strike",
+    }
+    return raw
+
+
+def histories(model: NegotiationModel) -> list[list[tuple[int, str, str]]]:
+    """Each world's events as (step, event, details), in the order they happened."""
+    rows = model.events.rows()
+    out: list[list[tuple[int, str, str]]] = [[] for _ in range(model.n_worlds)]
+    for w, s, e, d in zip(rows.world, rows.step, rows.event.codes, rows.details.codes, strict=True):
+        out[w].append((int(s), rows.event.categories[e], rows.details.categories[d]))
+    return out
+
+
+@pytest.fixture(scope="module")
+def lively() -> NegotiationModel:
+    """Baseline worlds with quick ceasefires and resumptions: every edge is exercised."""
+    model = model_of(war_raw(ceasefire_hazard=0.3, resumption_hazard=0.3), worlds=3000, seed=7)
+    model.run()
+    return model
+
+
+def test_phases_change_only_along_the_allowed_edges(lively: NegotiationModel) -> None:
+    seen = set()
+    for w, history in enumerate(histories(lively)):
+        phase = "talks_ongoing"
+        for _, event, details in history:
+            if event == "horizon":
+                assert details == phase == STATES[lively.phase[w]]
+            elif event in PHASE_OF:
+                assert (phase, PHASE_OF[event]) in EDGES, (w, history)
+                seen.add((phase, PHASE_OF[event]))
+                phase = PHASE_OF[event]
+    assert seen == EDGES  # a test that could not fail on an edge never taken would prove little
+
+
+def test_the_outcome_is_the_first_decisive_event(lively: NegotiationModel) -> None:
+    for w, history in enumerate(histories(lively)):
+        decisive = [(s, e) for s, e, _ in history if e == "deal" or e in STRIKES]
+        outcome = OUTCOMES[lively.outcome[w] - 1]
+        if decisive:
+            assert (outcome, int(lively.end_step[w])) == (decisive[0][1], decisive[0][0])
+        else:
+            assert outcome in ("breakdown", "no_resolution")
+    assert not np.any(lively.outcome == RUNNING)
+
+
+def test_a_second_strike_and_a_later_deal_happen(lively: NegotiationModel) -> None:
+    strikes = [sum(e in STRIKES for _, e, _ in h) for h in histories(lively)]
+    assert max(strikes) >= 2
+    struck_first = np.isin(lively.outcome, [2, 3, 4])
+    later_deal = [any(e == "deal" for _, e, _ in h) for h in histories(lively)]
+    assert np.any(struck_first & np.array(later_deal))
+
+
+def test_every_strike_is_answered_by_a_retaliation(lively: NegotiationModel) -> None:
+    for history in histories(lively):
+        events = [(s, e) for s, e, _ in history]
+        for k, (s, e) in enumerate(events):
+            if e in STRIKES:
+                after = [x for x in events[k + 1 :] if x[0] == s]
+                assert "retaliation" in [x[1] for x in after][:2], history
+
+
+def test_a_ceasefire_hazard_h_gives_a_geometric_war() -> None:
+    h = 0.2
+    raw = forced_strike(
+        war_raw(
+            ceasefire_hazard=h,
+            us_ceasefire_boost=0,
+            patron_ceasefire_boost=0,
+            escalation_drag=1,
+            resumption_hazard=0,
+        )
+    )
+    model = model_of(raw, worlds=4000, seed=3)
+    model.run()
+    assert np.all(model.end_step == STRIKE_STEP)
+    durations = np.array(
+        [
+            next(s for s, e, _ in h if e == "ceasefire") - STRIKE_STEP
+            for h in histories(model)
+            if any(e == "ceasefire" for _, e, _ in h)
+        ]
+    )
+    # P(D = k) = h (1 − h)^(k − 1): mean 1/h = 5 (standard error 0.07), P(D = 1) = h (s.e. 0.006).
+    assert len(durations) > 0.99 * model.n_worlds
+    assert abs(durations.mean() - 1 / h) < 0.3
+    assert abs(np.mean(durations == 1) - h) < 0.025
+    assert abs(np.mean(durations == 2) - h * (1 - h)) < 0.025
+
+
+def test_a_strike_sets_the_programme_back_by_its_share_exactly() -> None:
+    raw = forced_strike(war_raw())
+    raw["programme"]["strike_setback"] = {"value": 0.25, "assumption": "a test's value"}
+    model = model_of(raw, worlds=50, seed=1)
+    for _ in range(STRIKE_STEP):
+        model.step()
+    before = model.progress.copy()
+    model.step()
+    assert np.all(model.outcome == 2)
+    assert np.array_equal(model.progress, before * 0.75)
+    # worlds.parquet's progress is version 1's: the progress when the world was struck.
+    assert np.array_equal(model.first_view()["progress"], before)
+
+
+@settings(max_examples=4, deadline=None)
+@given(st.integers(0, 2**32 - 1))
+def test_property_a_war_without_a_ceasefire_changes_nothing_version_1_reports(seed: int) -> None:
+    raw = war_raw(ceasefire_hazard=0, us_ceasefire_boost=0, patron_ceasefire_boost=0)
+    model = model_of(raw, worlds=200, seed=seed)  # no ceasefire: every war lasts
+    model.run()
+    first = model.first_view()
+    struck = np.isin(model.outcome, [2, 3, 4])
+    assert struck.any() and np.all(np.array(STATES)[model.phase][struck] == "at_war")
+    assert np.array_equal(first["offers"], model.offers)
+    assert np.array_equal(first["snapback_step"], model.snapback_step)
