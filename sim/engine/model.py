@@ -120,8 +120,7 @@ class NegotiationModel(World):
         self.central = {path: s.central() for path, s in specs.items()}
         self.drawn = draw_parameters(specs, self.streams)
         self.params = {path: v.copy() for path, v in self.drawn.items()}
-        self.params_version = 0  # bumped whenever a shock changes a parameter
-        self.versions: dict[str, int] = {}  # the same per dotted path and prefix (version())
+        self.versions: dict[str, int] = {}  # shock changes per dotted path and prefix
         self.public: dict[str, np.ndarray] = {}  # what others know of shocked parameters
         self.span = np.array([i.hi - i.lo for i in spec.issues.values()])
         self.scale = IssueScale(
@@ -437,7 +436,6 @@ class NegotiationModel(World):
 
     def _bump(self, path: str) -> None:
         """A shock changed ``path``: count a change of it and of every prefix of it."""
-        self.params_version += 1
         parts = path.split(".")
         for k in range(1, len(parts) + 1):
             prefix = ".".join(parts[:k])
