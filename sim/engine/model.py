@@ -487,7 +487,7 @@ class NegotiationModel(World):
             above = self.params[f"{bound}.above"] if trig.when.above is not None else None
             below = self.params[f"{bound}.below"] if trig.when.below is not None else None
             ok = condition_holds(value, above, below, ok)
-        if trig.hazard is not None:
+        if trig.hazard is not None and ok.any():  # no draw where no world meets the rest
             ok &= self.streams.bernoulli(
                 f"shock:{name}", t, self.params[f"shocks.{name}.trigger.hazard"]
             )
