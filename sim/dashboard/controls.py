@@ -177,7 +177,8 @@ CONTROLS: tuple[Control, ...] = (
     Control(
         "oman_give_up",
         "The mediator: once Oman's patience is spent (failed sessions in a row), its chance "
-        "each session of giving up hosting the talks. The screening's top driver of P(deal).",
+        "each session of giving up hosting the talks. A collapse it causes raises Israel's "
+        "risk.",
         ("actors.oman.give_up_hazard",),
         0.0,
         0.1,

@@ -125,8 +125,7 @@ class NegotiationModel(World):
         self.central = {path: s.central() for path, s in specs.items()}
         self.drawn = draw_parameters(specs, self.streams)
         self.params = {path: v.copy() for path, v in self.drawn.items()}
-        self.params_version = 0  # bumped whenever a shock changes a parameter
-        self.versions: dict[str, int] = {}  # the same per dotted path and prefix (version())
+        self.versions: dict[str, int] = {}  # shock changes per dotted path and prefix
         self.public: dict[str, np.ndarray] = {}  # what others know of shocked parameters
         self.span = np.array([i.hi - i.lo for i in spec.issues.values()])
         self.scale = IssueScale(
@@ -582,7 +581,6 @@ class NegotiationModel(World):
 
     def _bump(self, path: str) -> None:
         """A shock changed ``path``: count a change of it and of every prefix of it."""
-        self.params_version += 1
         parts = path.split(".")
         for k in range(1, len(parts) + 1):
             prefix = ".".join(parts[:k])
@@ -634,7 +632,7 @@ class NegotiationModel(World):
             above = self.params[f"{bound}.above"] if trig.when.above is not None else None
             below = self.params[f"{bound}.below"] if trig.when.below is not None else None
             ok = condition_holds(value, above, below, ok)
-        if trig.hazard is not None:
+        if trig.hazard is not None and ok.any():  # no draw where no world meets the rest
             ok &= self.streams.bernoulli(
                 f"shock:{name}", t, self.params[f"shocks.{name}.trigger.hazard"]
             )

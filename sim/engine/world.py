@@ -24,7 +24,6 @@ class World(mesa.Model):
     issue_ids: list[str]
     central: dict[str, float]
     params: dict[str, np.ndarray]
-    params_version: int
     span: np.ndarray
     scale: IssueScale
 

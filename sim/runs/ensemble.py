@@ -25,8 +25,14 @@ from sim.engine.events import event_types
 from sim.engine.model import COLLAPSE_CAUSES, NegotiationModel
 from sim.mechanisms.outcomes import OUTCOMES, STATES, TOTALS
 from sim.mechanisms.rng import BLOCK_SIZE, block_seed, draw_root_seed
-from sim.mechanisms.stats import wilson_interval
-from sim.runs.events import by_dates, concat_events, empty_events, event_table, states
+from sim.runs.events import (
+    by_dates,
+    concat_events,
+    empty_events,
+    estimate,
+    event_table,
+    states,
+)
 from sim.scenario.loader import Loaded, load_scenario
 from sim.scenario.overrides import label
 from sim.scenario.params import Fixed
@@ -344,19 +350,12 @@ def _estimate(
         mask = mask & among
     steps = worlds.loc[mask, "step"].to_numpy()
     count = len(steps)
-    lo, hi = wilson_interval(count, n)
     median = float(np.median(steps)) if count else None
     date = None
     if median is not None:
         days = round(median * spec.calendar.step_days)
         date = (spec.calendar.start + dt.timedelta(days=days)).isoformat()
-    return {
-        "p": count / n if n else 0.0,
-        "ci95": [lo, hi],
-        "count": count,
-        "median_step": median,
-        "median_date": date,
-    }
+    return {**estimate(count, n), "median_step": median, "median_date": date}
 
 
 def run(

@@ -182,7 +182,7 @@ def _told_at(story, step: int, start: str) -> list[str]:  # type: ignore[no-unty
     return [line for t, line in _told(story) if t == step and line.startswith(start)]
 
 
-VETO_WORLD, REFUSAL_WORLD = 6, 11
+VETO_WORLD, REFUSAL_WORLD = 6, 16
 """Baseline worlds (seed ``SEED``) found by scanning the first worlds: in the first Tehran
 accepts an offer its Leader's red line then vetoes; in the second Tehran refuses offers across
 its binding red lines (the IRGC's cap on missiles among them)."""
