@@ -224,6 +224,7 @@ class NegotiationModel(World):
         self._frozen_mask = np.zeros(n, dtype=bool)
         self.us_at_war = np.zeros(n, dtype=bool)  # the US took part in the latest strike
         self.escalated = np.zeros(n, dtype=bool)  # Iran's retaliation to it escalated
+        self.strikes = np.zeros(n, dtype=np.int16)  # strikes so far (a joint strike is one)
         self.events = EventLog()
 
     def _session_steps(self) -> list[int]:
@@ -258,6 +259,11 @@ class NegotiationModel(World):
         by it. Before a world's first decisive event it is version 1's "still running".
         """
         return self._active
+
+    @property
+    def talking(self) -> np.ndarray:
+        """Worlds whose talks are on: at peace, not collapsed, not paused by a ceasefire."""
+        return self.active & ~self.collapsed & (self.phase != CEASEFIRE)
 
     @property
     def undecided(self) -> np.ndarray:
@@ -356,6 +362,7 @@ class NegotiationModel(World):
         (docs/model.md, "Episodes"); both are logged as ``retaliation`` events.
         """
         self.progress = set_back(self.progress, self.params["programme.strike_setback"], mask)
+        self.strikes += mask
         self.us_at_war = np.where(mask, outcome != STRIKE_ISRAEL, self.us_at_war)
         p = self.params["war.retaliation_escalation"]
         escalates = mask & self.streams.bernoulli("retaliation", step, p)
@@ -507,8 +514,8 @@ class NegotiationModel(World):
         """Worlds at war may reach a ceasefire; under a ceasefire talks may resume.
 
         Nothing else happens in a world at war (no bargaining, no growth of the programme or the
-        pressure): a war step costs two draws. A ceasefire leaves the talks off (``collapsed``)
-        until they resume (docs/model.md, "Episodes").
+        pressure): a war step costs two draws. A ceasefire pauses the talks (no session) until
+        they resume (docs/model.md, "Episodes").
         """
         paused = self.alive & (self.phase == CEASEFIRE)
         if paused.any():
@@ -531,18 +538,35 @@ class NegotiationModel(World):
                 self.escalated,
             ).total()
             ceases = war & self.streams.bernoulli("ceasefire", t, hazard)
-            self.collapsed |= ceases
-            self.set_phase(ceases, CEASEFIRE)
-            self.events.add(ceases, t, "ceasefire")
+            self._ceasefire(ceases, t)
+
+    def _ceasefire(self, mask: np.ndarray, t: int) -> None:
+        """A ceasefire in ``mask``: the war stops, the talks are paused, not collapsed.
+
+        The sides stop fighting without a deal; no session is held until the talks resume. The
+        strike decisions read a ceasefire as talks not (yet) failed: the collapse that may have
+        preceded the strike was answered by it, and the table is cleared (no offer on it for
+        Israel to fear). A second strike comes from the margins that act during talks: Powell's
+        as the programme regrows, the striker's resolve (docs/model.md, "Episodes").
+        """
+        if not mask.any():
+            return
+        self.collapsed &= ~mask
+        self._clear_table(mask)
+        self.set_phase(mask, CEASEFIRE)
+        self.events.add(mask, t, "ceasefire")
+
+    def _clear_table(self, mask: np.ndarray) -> None:
+        """No offer on the table in ``mask``: a fresh round of talks starts from nothing."""
+        self.failed_sessions[mask] = 0
+        self.last_gap[mask] = np.inf
+        self.last_ratifiable[mask] = False
 
     def _talks_resume(self, mask: np.ndarray, t: int) -> None:
         """Talks resume under a ceasefire: a fresh round from the state the war left."""
         if not mask.any():
             return
-        self.collapsed &= ~mask
-        self.failed_sessions[mask] = 0
-        self.last_gap[mask] = np.inf
-        self.last_ratifiable[mask] = False
+        self._clear_table(mask)
         self.set_phase(mask, TALKS_ONGOING)
         mediator = self.mediators[0].actor_id if self.mediators else ""
         self.events.add(mask, t, "talks_resume", mediator)
@@ -647,6 +671,7 @@ class NegotiationModel(World):
             "iran_hawk_share": self.iran.hawk_share,
             "failed_sessions": lambda: self.failed_sessions.astype(float),
             "snapback": lambda: (self.snapback_step >= 0).astype(float),
+            "strikes": lambda: self.strikes.astype(float),
         }[name]()
 
     def domestic_politics(self, t: int) -> None:
@@ -667,7 +692,7 @@ class NegotiationModel(World):
 
     def session(self, t: int) -> None:
         """Level I: a session in worlds whose talks are still on (docs/model.md §3.4.5–3.4.13)."""
-        live = self.active & ~self.collapsed
+        live = self.talking
         if not live.any():
             return
         proposer, responder = self._session_sides()
@@ -945,7 +970,7 @@ class NegotiationModel(World):
         (so a shock raising it brings the patron in at once), then tables a compromise at a
         session with probability ``mediation_rate``. Records each patron's first proposal.
         """
-        bogged = self.active & ~self.collapsed & (self.bog_step >= 0)
+        bogged = self.talking & (self.bog_step >= 0)
         mediates = np.zeros(self.n_worlds, dtype=bool)
         for p in self.patrons:
             pid = p.actor_id

@@ -612,9 +612,16 @@ class StateCondition(Strict):
     """A condition on a state variable of a world."""
 
     variable: Literal[
-        "pressure", "progress", "us_hawk_share", "iran_hawk_share", "failed_sessions", "snapback"
+        "pressure",
+        "progress",
+        "us_hawk_share",
+        "iran_hawk_share",
+        "failed_sessions",
+        "snapback",
+        "strikes",
     ]
-    """The state variable."""
+    """The state variable (``snapback``: 1 once in force, else 0; ``strikes``: how many strikes
+    the world has seen, a joint strike counting once)."""
     above: Param | None = term(
         None,
         name="the level of its state variable from which the shock '{shock}' can fire",
