@@ -84,6 +84,7 @@ from sim.scenario.schema import (
     Scenario,
     SetParam,
     Shock,
+    State,
     parameter_paths,
 )
 
@@ -141,6 +142,8 @@ class NegotiationModel(World):
         self._init_state()
         if spec.state is not None and spec.state.snapback:  # in force from step 0
             self.trigger_snapback(np.ones(self.n_worlds, dtype=bool), 0)
+        if spec.state is not None:
+            self._start_episode(spec.state)
         self.rule = PROPOSAL_RULES[spec.protocol.proposal_rule]()
         self.session_steps = self._session_steps()
         self.deadline_step: dict[str, float] = {
@@ -371,6 +374,16 @@ class NegotiationModel(World):
         self.events.add(escalates, step, "retaliation", iran, "escalating")
         self.events.add(mask & ~escalates, step, "retaliation", iran, "proportionate")
 
+    def _start_episode(self, state: State) -> None:
+        """The episode's phase at step 0 (``state.phase``), after ``state.past_strikes``."""
+        self.strikes[:] = state.past_strikes
+        if state.phase == "at_war":
+            self.us_at_war[:] = state.us_took_part
+            self.escalated[:] = state.escalated
+            self.set_phase(self.alive, AT_WAR)
+        elif state.phase == "ceasefire":
+            self.set_phase(self.alive, CEASEFIRE)
+
     def _first_columns(self) -> dict[str, np.ndarray]:
         """The state version 1 reports at a world's end, by column name of ``worlds.parquet``."""
         cols = {
@@ -517,6 +530,8 @@ class NegotiationModel(World):
         pressure): a war step costs two draws. A ceasefire pauses the talks (no session) until
         they resume (docs/model.md, "Episodes").
         """
+        if t < self.open_from:
+            return  # the observed history records no ceasefire and no resumption
         paused = self.alive & (self.phase == CEASEFIRE)
         if paused.any():
             resumes = paused & self.streams.bernoulli(

@@ -218,7 +218,9 @@ Besides the type, range and required-key checks of each field, a scenario must p
   both for every issue; any other actor gives them for every issue or for none;
 - a red line names an existing issue;
 - a snapback in force at the start (`state.snapback`) needs a snapback holder, whose
-  `no_deal_drop` and `pressure_boost` it applies;
+  `no_deal_drop` and `pressure_boost` it applies; a start at war or under a ceasefire
+  (`state.phase`) needs `state.past_strikes` of at least 1, and `state.us_took_part` and
+  `state.escalated` need a start at war;
 - the path of every [SetParam](#setparam) effect is a numeric parameter of the scenario;
 - every numeric parameter lies in its allowed range over its whole support (for a distribution,
   from `low` to `high`), as listed below.

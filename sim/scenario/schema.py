@@ -568,8 +568,8 @@ class State(Strict):
     (``programme.initial_progress``), each faction's clout (``actors.<faction>.clout``, before
     pressure and lobbying move it), each side's economic pressure
     (``actors.<side>.pressure_initial``) and how well each side reads the other's bottom line
-    (``actors.<side>.belief_halfwidth``). A start at war, under a ceasefire or after a strike
-    cannot be given yet: the model has no such episodes (issue 14).
+    (``actors.<side>.belief_halfwidth``). A start after a strike, at war or under a ceasefire is
+    given by ``phase`` and ``past_strikes`` (docs/model.md, "Episodes").
     """
 
     programme_damage: Param = term(
@@ -589,6 +589,22 @@ class State(Strict):
     """Each side knows, from the first session, the red lines of the other's that hold at the
     start (after earlier rounds of talks): its offers respect them, as they respect red lines a
     veto has revealed in a run."""
+    phase: Literal["talks_ongoing", "at_war", "ceasefire"] = "talks_ongoing"
+    """The episode's phase at step 0: talks on (the default), a war under way (no session until
+    a ceasefire; its hazard ``war.*`` from the first step after the observed history), or a
+    ceasefire with the talks paused (until they resume, ``war.resumption_hazard``). A war or a
+    ceasefire needs ``past_strikes`` of at least 1. ``outcome`` then reports the first decisive
+    event of the run (a later strike or a deal), ``no_resolution`` if none comes."""
+    past_strikes: int = Field(0, ge=0, le=100)
+    """How many strikes the world saw before step 0 (the shock-trigger variable ``strikes``
+    counts from it: a shock with ``when: {variable: strikes, below: 0}`` then never fires).
+    Their damage to the programme is ``programme_damage``."""
+    us_took_part: bool = False
+    """At war only: the US took part in the strike that started the war (the ceasefire hazard
+    adds ``war.us_ceasefire_boost``)."""
+    escalated: bool = False
+    """At war only: Iran's retaliation escalated (the ceasefire hazard is multiplied by
+    ``war.escalation_drag``)."""
 
 
 class Trigger(Strict):
@@ -818,15 +834,29 @@ def reference_problems(s: Scenario) -> list[str]:
 
 
 def state_problems(s: Scenario) -> list[str]:
-    """A snapback in force at the start needs a snapback holder, whose numbers it applies."""
-    if s.state is None or not s.state.snapback:
+    """The starting state must be one the model can be in.
+
+    A snapback in force at the start needs a snapback holder, whose numbers it applies; a war or
+    a ceasefire follows a strike (``past_strikes`` at least 1); the war's details need a war.
+    """
+    state = s.state
+    if state is None:
         return []
-    if any(isinstance(a, Snapback) for a in s.actors.values()):
-        return []
-    return [
-        "state.snapback: needs a snapback holder (an actor with instrument: snapback) whose "
-        "no_deal_drop and pressure_boost it applies"
-    ]
+    out = []
+    if state.snapback and not any(isinstance(a, Snapback) for a in s.actors.values()):
+        out.append(
+            "state.snapback: needs a snapback holder (an actor with instrument: snapback) whose "
+            "no_deal_drop and pressure_boost it applies"
+        )
+    if state.phase != "talks_ongoing" and state.past_strikes < 1:
+        out.append(
+            f"state.phase: '{state.phase}' follows a strike, so state.past_strikes must be at "
+            "least 1"
+        )
+    for name in ("us_took_part", "escalated"):
+        if getattr(state, name) and state.phase != "at_war":
+            out.append(f"state.{name}: describes a war under way, so needs state.phase: at_war")
+    return out
 
 
 def side_problems(s: Scenario) -> list[str]:

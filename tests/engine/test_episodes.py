@@ -162,3 +162,69 @@ def test_property_a_war_without_a_ceasefire_changes_nothing_version_1_reports(se
     assert struck.any() and np.all(np.array(STATES)[model.phase][struck] == "at_war")
     assert np.array_equal(first["offers"], model.offers)
     assert np.array_equal(first["snapback_step"], model.snapback_step)
+
+
+def started(phase: str, **state: Any) -> dict[str, Any]:
+    """The baseline without observed history, starting in ``phase`` after one strike."""
+    raw = war_raw(ceasefire_hazard=0.2, us_ceasefire_boost=0.2, escalation_drag=0.5)
+    raw["calendar"].pop("observed_until", None)
+    raw["state"] = {"phase": phase, "past_strikes": 1, **state}
+    return raw
+
+
+def test_a_start_at_war_holds_no_session_until_a_ceasefire() -> None:
+    model = model_of(started("at_war"), worlds=2000, seed=5)
+    assert np.all(np.array(STATES)[model.phase] == "at_war") and not model.active.any()
+    model.run()
+    for history in histories(model):
+        names = [e for _, e, _ in history]
+        if "deal" in names:  # a deal needs a ceasefire and then talks resumed first
+            assert names.index("ceasefire") < names.index("talks_resume") < names.index("deal")
+    first_ceasefire = [
+        next((s for s, e, _ in h if e == "ceasefire"), None) for h in histories(model)
+    ]
+    steps = np.array([s for s in first_ceasefire if s is not None])
+    assert abs(np.mean(steps == 0) - 0.2) < 0.03  # the hazard acts from step 0: P(D = 0) = h
+
+
+def test_a_start_at_war_reads_the_wars_details() -> None:
+    """The US's part doubles the hazard (0.2 + 0.2), an escalation halves it (× 0.5)."""
+    shares = {}
+    for key, extra in {
+        "plain": {},
+        "us": {"us_took_part": True},
+        "escalated": {"escalated": True},
+    }.items():
+        model = model_of(started("at_war", **extra), worlds=3000, seed=6)
+        model.step()
+        shares[key] = np.mean(np.array(STATES)[model.phase] == "ceasefire")
+    assert abs(shares["plain"] - 0.2) < 0.03
+    assert abs(shares["us"] - 0.4) < 0.03
+    assert abs(shares["escalated"] - 0.1) < 0.03
+
+
+def test_a_start_under_a_ceasefire_waits_for_the_talks_to_resume() -> None:
+    raw = started("ceasefire")
+    raw["war"]["resumption_hazard"] = {"value": 0.5, "assumption": "a test's value"}
+    model = model_of(raw, worlds=1000, seed=8)
+    assert model.active.all() and not model.talking.any()
+    model.step()
+    resumed = np.array(["talks_resume" in [e for _, e, _ in h] for h in histories(model)])
+    assert abs(resumed.mean() - 0.5) < 0.06
+    assert np.all(np.array(STATES)[model.phase][~resumed] == "ceasefire")
+    assert np.all(model.offers[~resumed] == 0)  # no session where the talks are still paused
+    assert np.any(model.offers[resumed] > 0)
+
+
+def test_past_strikes_count_for_the_strike_triggered_shocks() -> None:
+    raw = forced_strike(started("ceasefire"))
+    raw["shocks"]["strike_now"]["trigger"]["when"] = {"variable": "strikes", "below": 0}
+    model = model_of(raw, worlds=200, seed=2)
+    model.run()
+    assert not any(e == "shock:strike_now" for h in histories(model) for _, e, _ in h)
+    raw["state"]["past_strikes"] = 0
+    raw["state"]["phase"] = "talks_ongoing"
+    fresh = model_of(raw, worlds=200, seed=2)
+    fresh.run()
+    fired = fresh.shock_step["strike_now"] == STRIKE_STEP  # where no deal or strike came first
+    assert fired.mean() > 0.5 and np.array_equal(fired, fresh.end_step >= STRIKE_STEP)

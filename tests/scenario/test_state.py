@@ -29,7 +29,17 @@ def test_a_state_loads_and_its_damage_is_a_parameter() -> None:
     [
         ({"snapback": True}, "state.snapback", "needs a snapback holder"),
         ({"programme_damage": 1.5}, "state.programme_damage", "must lie in [0, 1]"),
-        ({"at_war": True}, "state.at_war", "unknown field"),  # needs episodes (issue 14)
+        ({"at_war": True}, "state.at_war", "unknown field"),  # it is state.phase: at_war
+        ({"phase": "at_war"}, "state.phase", "past_strikes must be at least 1"),
+        ({"phase": "ceasefire"}, "state.phase", "past_strikes must be at least 1"),
+        ({"phase": "peace"}, "state.phase", "at_war"),
+        ({"past_strikes": -1}, "state.past_strikes", "greater than or equal to 0"),
+        ({"past_strikes": 1, "escalated": True}, "state.escalated", "needs state.phase: at_war"),
+        (
+            {"past_strikes": 1, "phase": "ceasefire", "us_took_part": True},
+            "state.us_took_part",
+            "needs state.phase: at_war",
+        ),
     ],
 )
 def test_a_bad_state_names_the_field(
