@@ -25,10 +25,11 @@ def event_types(spec: Scenario) -> list[str]:
 
     ``deal``; the strikes (:data:`~sim.mechanisms.outcomes.STRIKES`); ``retaliation`` (Iran's,
     ``proportionate`` or ``escalating`` in the details); ``ceasefire``; ``talks_resume``;
-    ``collapse`` (its cause in
-    the details); ``backing`` (Washington's green light to Israel); ``snapback``; ``bog_down``;
-    ``shock:NAME`` for each shock; ``mediation:PATRON`` (a patron's first compromise proposal)
-    and ``distance:PATRON`` (a patron distancing itself after a collapse) for each patron.
+    ``escalation`` (of Iran's programme, its provocation in the details); ``collapse`` (its
+    cause in the details); ``backing`` (Washington's green light to Israel); ``snapback``;
+    ``bog_down``; ``shock:NAME`` for each shock; ``mediation:PATRON`` (a patron's first
+    compromise proposal) and ``distance:PATRON`` (a patron distancing itself after a collapse)
+    for each patron.
     """
     patrons = [aid for aid, actor in spec.actors.items() if isinstance(actor, Patron)]
     return [
@@ -37,6 +38,7 @@ def event_types(spec: Scenario) -> list[str]:
         "retaliation",
         "ceasefire",
         "talks_resume",
+        "escalation",
         "collapse",
         "backing",
         "snapback",

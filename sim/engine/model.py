@@ -46,6 +46,7 @@ from sim.engine.records import (
 from sim.engine.world import World
 from sim.mechanisms.arrays import any_last, where_rows
 from sim.mechanisms.bargaining import Path, aspiration, take
+from sim.mechanisms.escalation import PROVOCATIONS, escalated_growth, escalation, provocation
 from sim.mechanisms.outcomes import (
     AT_WAR,
     BREAKDOWN,
@@ -228,6 +229,8 @@ class NegotiationModel(World):
         self.us_at_war = np.zeros(n, dtype=bool)  # the US took part in the latest strike
         self.escalated = np.zeros(n, dtype=bool)  # Iran's retaliation to it escalated
         self.strikes = np.zeros(n, dtype=np.int16)  # strikes so far (a joint strike is one)
+        self.programme_escalated = np.zeros(n, dtype=bool)  # Iran escalated its programme
+        self.escalation_step = np.full(n, -1, dtype=np.int32)
         self.events = EventLog()
 
     def _session_steps(self) -> list[int]:
@@ -1003,7 +1006,7 @@ class NegotiationModel(World):
         active = self.active
         # Within the observed history no one strikes and the E3 do not trigger snapback.
         may_act = active if t >= self.open_from else np.zeros_like(active)
-        growth = self.params["programme.growth"]
+        growth = self._growth(t, may_act)
         self.progress = np.where(active, np.clip(self.progress + growth, 0, 1), self.progress)
         failed = self.collapsed | (self.ultimatum_step is not None and t >= self.ultimatum_step)
         self._us_backs(t, may_act, failed)
@@ -1021,6 +1024,31 @@ class NegotiationModel(World):
             self.trigger_snapback(snaps, t, e3.actor_id)
             if self.recorder is not None:
                 self.recorder.snapback(SnapbackEvent(e3.actor_id, p_snap, snaps))
+
+    def _growth(self, t: int, may_act: np.ndarray) -> np.ndarray:
+        """The programme's growth this step, after Iran's decision to escalate (3.4.29).
+
+        Where provoked (talks bogged down or collapsed, the snapback in force, a strike
+        suffered) Iran escalates with ``programme.escalation_hazard`` times its hawks' clout
+        share (:func:`sim.mechanisms.escalation.escalation`); an escalated programme grows
+        ``programme.escalation_factor`` times faster. No draw where the hazard is 0 everywhere.
+        """
+        growth = self.params["programme.growth"]
+        hazard = self.params["programme.escalation_hazard"]
+        if not hazard.any():
+            return growth
+        flags = (self.bog_step >= 0, self.collapsed, self.snapback_step >= 0, self.strikes > 0)
+        provoked = may_act & np.logical_or.reduce(flags)
+        move = escalation(hazard, self.iran.hawk_share(), provoked, self.programme_escalated)
+        escalates = provoked & self.streams.bernoulli("escalation", t, move.probability)
+        if escalates.any():
+            self.programme_escalated |= escalates
+            self.escalation_step[escalates] = t
+            reason, iran = provocation(flags), self.iran.actor_id
+            for k, name in enumerate(PROVOCATIONS):
+                self.events.add(escalates & (reason == k), t, "escalation", iran, name)
+        factor = self.params["programme.escalation_factor"]
+        return escalated_growth(growth, factor, self.programme_escalated)
 
     def _us_backs(self, t: int, may_act: np.ndarray, failed: np.ndarray) -> None:
         """Washington decides whether to give Israel a green light (docs/model.md 3.4.16).

@@ -516,6 +516,20 @@ class Programme(Strict):
     )
     """Share of the programme's progress a strike destroys (every strike, the first or a later
     one): ``k ← k · (1 − strike_setback)``, drawn once per world (docs/model.md, "Episodes")."""
+    escalation_hazard: Param = term(
+        0.0,
+        name="hazard of Iran escalating its programme when provoked",
+        unit="probability per step at full hawk clout",
+    )
+    """Per-step probability, times the target's hawks' clout share, that the target escalates
+    its programme (raises enrichment, restricts inspections) once provoked: the talks bogged
+    down or failed, the snapback in force, or a strike suffered (docs/model.md 3.4.29). 0: no
+    escalation."""
+    escalation_factor: Param = term(
+        1.0, name="factor on the programme's growth once Iran has escalated", unit="factor"
+    )
+    """Once escalated, the programme grows by ``growth · escalation_factor`` a step (until a deal
+    freezes it); a striker's Powell margin reads the faster growth."""
 
 
 class War(Strict):
@@ -951,6 +965,7 @@ RANGES: dict[str, tuple[float, float, bool]] = {
     "pressure_clout_gain": _NONNEG,
     "lobbying_clout_gain": _NONNEG,
     "strike_restraint": _COST,
+    "escalation_factor": (1.0, 20.0, False),
 }
 """Allowed values by parameter name; on top of these every number of every parameter lies in
 ``[-MAX_MAGNITUDE, MAX_MAGNITUDE]``."""
@@ -977,6 +992,7 @@ for _name in [
     "pressure_initial",
     "programme_damage",
     "strike_setback",
+    "escalation_hazard",
     "retaliation_escalation",
     "ceasefire_hazard",
     "us_ceasefire_boost",

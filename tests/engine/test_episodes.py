@@ -228,3 +228,68 @@ def test_past_strikes_count_for_the_strike_triggered_shocks() -> None:
     fresh.run()
     fired = fresh.shock_step["strike_now"] == STRIKE_STEP  # where no deal or strike came first
     assert fired.mean() > 0.5 and np.array_equal(fired, fresh.end_step >= STRIKE_STEP)
+
+
+def escalating(hazard: float, factor: float) -> dict[str, Any]:
+    """The baseline with Iran's escalation at a fixed hazard and growth factor."""
+    raw = war_raw()
+    raw["programme"]["escalation_hazard"] = {"value": hazard, "assumption": "a test's value"}
+    raw["programme"]["escalation_factor"] = {"value": factor, "assumption": "a test's value"}
+    return raw
+
+
+def test_an_escalated_programme_grows_faster_from_the_step_it_escalates() -> None:
+    model = model_of(escalating(1.0, 3.0), worlds=400, seed=4)
+    model.run()
+    rows = histories(model)
+    moved = [w for w, h in enumerate(rows) if any(e == "escalation" for _, e, _ in h)]
+    assert moved, "no world escalated"
+    for w in moved:
+        reasons = [d for _, e, d in rows[w] if e == "escalation"]
+        assert len(reasons) == 1 and reasons[0] in ("bog_down", "collapse", "snapback", "strike")
+    # Provoked worlds escalate at hazard × the hawks' share: never before the talks bog down.
+    for w in moved:
+        step = int(model.escalation_step[w])
+        bog = next(s for s, e, _ in rows[w] if e == "bog_down")
+        assert step >= bog
+
+
+def test_an_escalated_world_grows_by_the_factor_each_step() -> None:
+    model = model_of(escalating(1.0, 1.5), worlds=1000, seed=4)
+    growth = model.params["programme.growth"]
+    checked = 0
+    while model.running:
+        before, was = model.progress.copy(), model.programme_escalated & model.active
+        model.step()
+        still = was & model.active & (model.strikes == 0)  # no setback, no deal, no war
+        expected = np.minimum(before + 1.5 * growth, 1.0)
+        assert np.allclose(model.progress[still], expected[still])
+        checked += int(still.sum())
+    assert checked > 100  # world-steps of escalated programmes at peace
+
+
+def test_the_escalation_rate_is_the_hazard_times_the_hawks_share() -> None:
+    model = model_of(escalating(0.6, 2.0), worlds=3000, seed=9)
+    while not (model.bog_step >= 0).any() or model.step_index < model.open_from:
+        model.step()
+    for _ in range(3):  # a few provoked steps: compare the escalations with their expectation
+        provoked = (
+            model.active
+            & ((model.bog_step >= 0) | model.collapsed | (model.snapback_step >= 0))
+            & ~model.programme_escalated
+        )
+        expected = float(np.sum(np.where(provoked, 0.6 * model.iran.hawk_share(), 0.0)))
+        before = model.programme_escalated.copy()
+        model.step()
+        got = int(np.sum(model.programme_escalated & ~before))
+        assert abs(got - expected) < 4 * np.sqrt(expected) + 1, (got, expected)
+
+
+def test_no_escalation_hazard_leaves_the_run_unchanged() -> None:
+    plain = model_of(war_raw(), worlds=300, seed=11)
+    off = model_of(escalating(0.0, 3.0), worlds=300, seed=11)
+    plain.run()
+    off.run()
+    assert np.array_equal(plain.outcome, off.outcome)
+    assert np.array_equal(plain.progress, off.progress)
+    assert not off.programme_escalated.any()
