@@ -141,8 +141,6 @@ class NegotiationModel(World):
         self._status_quo: tuple[int, np.ndarray] | None = None
         self._create_agents()
         self._init_state()
-        if spec.state is not None and spec.state.snapback:  # in force from step 0
-            self.trigger_snapback(np.ones(self.n_worlds, dtype=bool), 0)
         if spec.state is not None:
             self._start_episode(spec.state)
         self.rule = PROPOSAL_RULES[spec.protocol.proposal_rule]()
@@ -378,7 +376,9 @@ class NegotiationModel(World):
         self.events.add(mask & ~escalates, step, "retaliation", iran, "proportionate")
 
     def _start_episode(self, state: State) -> None:
-        """The episode's phase at step 0 (``state.phase``), after ``state.past_strikes``."""
+        """The ``state:`` block: the snapback in force, the phase after ``past_strikes``."""
+        if state.snapback:  # in force from step 0
+            self.trigger_snapback(np.ones(self.n_worlds, dtype=bool), 0)
         self.strikes[:] = state.past_strikes
         if state.phase == "at_war":
             self.us_at_war[:] = state.us_took_part
