@@ -192,6 +192,38 @@ def test_plot_world_checks_the_id_and_the_directory(
     assert not list(tmp_path.iterdir())  # nothing written before the check
 
 
+def test_plot_episode_end_to_end(run_dirs: list[Path], tmp_path: Path) -> None:
+    from sim.analysis.plots import interesting_world
+
+    events = pd.read_parquet(run_dirs[0] / "events.parquet")
+    default = interesting_world(events)
+    names = set(events.loc[events["world"] == default, "event"].astype(str))
+    assert {"ceasefire", "talks_resume"} <= names  # the default world goes past a strike
+    out = tmp_path / "figs"
+    done = subprocess.run(
+        [sys.executable, "-m", "sim", "plot", str(run_dirs[0]), "--out", str(out), "--episode"],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stderr
+    png = out / f"baseline_episode{default}.png"
+    assert png.stat().st_size > 5000 and png.with_suffix(".svg").is_file()
+    assert f"baseline_episode{default}.png" in done.stdout.replace("\n", "")
+    written = plot_results([run_dirs[0]], tmp_path / "k", episode=3)
+    assert "baseline_episode3.png" in {p.name for p in written}
+
+
+def test_plot_episode_checks_the_id_before_writing(run_dirs: list[Path], tmp_path: Path) -> None:
+    out = tmp_path / "figs"
+    for given, message in (("150", "--episode 150: .* has 150 worlds"), ("x", "not a world id")):
+        args = parse(["plot", str(run_dirs[0]), "--out", str(out), "--episode", given])
+        with pytest.raises(UsageError, match=message):
+            plot_main(args, console())
+    assert not out.exists()  # nothing written before the check
+
+
 def test_plot_world_refuses_a_run_it_does_not_reproduce(
     run_dirs: list[Path], tmp_path: Path
 ) -> None:
