@@ -9,6 +9,10 @@ the value last told (the opening values at step 0), with the step it is measured
 a stance and what moved a clout share are computed from the values the trace recorded at each
 step (positions, saliences, clout and its inputs), so shocks that change ideal points or clout
 are taken into account where they fired.
+
+The story goes on past the first decisive event (docs/model.md §3.4.26): each strike's set-back
+and Iran's retaliation, the war, its ceasefire (with the hazard's parts), the talks resuming,
+later collapses, strikes or a deal; the first and last lines give the state at the horizon.
 """
 
 from __future__ import annotations
