@@ -9,6 +9,10 @@ the value last told (the opening values at step 0), with the step it is measured
 a stance and what moved a clout share are computed from the values the trace recorded at each
 step (positions, saliences, clout and its inputs), so shocks that change ideal points or clout
 are taken into account where they fired.
+
+The story goes on past the first decisive event (docs/model.md §3.4.26): each strike's set-back
+and Iran's retaliation, the war, its ceasefire (with the hazard's parts), the talks resuming,
+later collapses, strikes or a deal; the first and last lines give the state at the horizon.
 """
 
 from __future__ import annotations
@@ -19,12 +23,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.engine.agents import PrincipalAgent
+from sim.engine.events import PHASE_AFTER_EVENT
 from sim.engine.model import COLLAPSE_CAUSES, NegotiationModel
-from sim.engine.records import SessionEvent, SideAtSession, StepRecord
+from sim.engine.records import SessionEvent, SideAtSession, StepRecord, StrikeHit, WarStep
 from sim.mechanisms import domestic
-from sim.mechanisms.outcomes import LABELS, name
+from sim.mechanisms.outcomes import LABELS, STATES, STRIKES, name
 from sim.mechanisms.rng import BLOCK_SIZE, block_seed
 from sim.mechanisms.strike import StrikeMargin
+from sim.mechanisms.war import CeasefireHazard
 from sim.runs.ensemble import ScenarioLike, as_loaded
 from sim.scenario.loader import Loaded
 from sim.scenario.overrides import label
@@ -181,7 +187,8 @@ def tell(model: NegotiationModel, world: int, seed: int, *, title: str | None = 
     lines = [
         f"World {world} of '{title or spec.name}' (seed {seed}): "
         f"{outcome_phrase(outcome)} "
-        f"at step {step} ({spec.step_to_date(step)}).",
+        f"at step {step} ({spec.step_to_date(step)}); at the horizon, "
+        f"{STATE_PHRASES[STATES[int(model.phase[0])]]}.",
         "",
         "What this world drew (parameters furthest from their central values):",
         *_draws(model),
@@ -191,7 +198,7 @@ def tell(model: NegotiationModel, world: int, seed: int, *, title: str | None = 
         lines.append(f"Step {t} ({spec.step_to_date(t)}):")
         lines.extend(f"  {line}" for line in told)
     lines.append("")
-    lines.append(_ending(model, outcome, step))
+    lines.append(f"{_ending(model, outcome, step)}{_afterwards(model)}")
     return lines
 
 
@@ -232,7 +239,8 @@ def _step_lines(
 ) -> tuple[list[str], list[Mark]]:
     """The lines told at the ``i``-th recorded step, and the values they told."""
     record = model.trace[i]
-    out = [
+    out = _war_lines(model, record)
+    out += [
         f"Shock '{shock_name}': {shock.description or 'fired'}"
         for shock_name, shock in model.spec.shocks.items()
         if record.fired(shock_name)
@@ -875,6 +883,7 @@ def _outside_lines(
         line = _us_strike_line(model, record)
         if line:
             out.append(line)
+    out.extend(_hit_lines(model, record))
     if record.snapback:
         out.append("The E3 triggered the UN snapback: harsher sanctions return.")
     if previous is not None:
@@ -914,7 +923,7 @@ def _israel_lines(model: NegotiationModel, record: StepRecord) -> list[str]:
     out = [
         f"{who} {verb}: striking now rather than waiting was worth "
         f"{event.margin.powell[0]:+.3f}, with Iran's programme at "
-        f"{record.world.progress[0]:.0%} of breakout{plus} the strike margin was "
+        f"{_progress_weighed(record):.0%} of breakout{plus} the strike margin was "
         f"{event.total[0]:+.3f}, which made a strike {chance(p)} likely this "
         f"{step_word(model.spec)}."
     ]
@@ -974,3 +983,135 @@ def _ending(model: NegotiationModel, outcome: str, step: int) -> str:
     if outcome == "no_resolution":
         return f"Outcome: no resolution, still talking at the horizon (step {spec.horizon})."
     return f"Outcome: {phrase} at step {step} ({spec.step_to_date(step)})."
+
+
+# ------------------------------------------------------------------------------- the episode
+
+STATE_PHRASES = {
+    "deal_in_force": "a deal in force",
+    "interim_in_force": "an interim deal in force",
+    "at_war": "at war",
+    "ceasefire": "under a ceasefire without a deal",
+    "talks_ongoing": "talks ongoing",
+    "talks_collapsed": "talks collapsed",
+}
+"""Each state (:data:`~sim.mechanisms.outcomes.STATES`) inside a sentence."""
+
+_EPISODE_WORDS = {
+    "deal": "a deal",
+    "ceasefire": "a ceasefire",
+    "talks_resume": "talks resuming",
+    "collapse": "the talks collapsing",
+}
+
+
+def episode_log(model: NegotiationModel) -> list[tuple[int, str, str, str]]:
+    """World 0's events as (step, event, actor, details), in the order they happened."""
+    rows = model.events.rows()
+    keep = np.flatnonzero(rows.world == 0)
+    return [
+        (
+            int(rows.step[k]),
+            rows.event.categories[rows.event.codes[k]],
+            rows.actor.categories[rows.actor.codes[k]],
+            rows.details.categories[rows.details.codes[k]],
+        )
+        for k in keep
+    ]
+
+
+def _hit(record: StepRecord) -> StrikeHit | None:
+    """The strike that hit world 0 at this step, if one did."""
+    return next((h for h in record.hits if h.hit[0]), None)
+
+
+def _progress_weighed(record: StepRecord) -> float:
+    """Iran's progress when the strikes were weighed: before a strike's set-back, if one hit."""
+    hit = _hit(record)
+    return float(hit.progress_before[0] if hit is not None else record.world.progress[0])
+
+
+def _ordinal(k: int) -> str:
+    return {1: "first", 2: "second", 3: "third"}.get(k, f"{k}th")
+
+
+def _hit_lines(model: NegotiationModel, record: StepRecord) -> list[str]:
+    """What a strike did: the programme set back, Iran's retaliation, the war it starts."""
+    hit = _hit(record)
+    if hit is None:
+        return []
+    count = sum(_hit(r) is not None for r in model.trace if r.step <= record.step)
+    how = "and escalated" if hit.escalates[0] else "in proportion"
+    us = ", the United States a party to it" if hit.us_at_war[0] else ""
+    return [
+        f"The strike set Iran's programme back from {hit.progress_before[0]:.0%} to "
+        f"{hit.progress_after[0]:.0%} of breakout. Tehran retaliated {how}: the world's "
+        f"{_ordinal(count)} war begins{us}. No talks, no growth of the programme or of the "
+        "pressure until a ceasefire."
+    ]
+
+
+def ceasefire_terms(hazard: CeasefireHazard) -> str:
+    """The parts of a war's ceasefire hazard in words (docs/model.md §3.4.26)."""
+    parts = [f"a base hazard of {hazard.base[0]:.2f}"]
+    if hazard.us[0]:
+        parts.append(f"{hazard.us[0]:+.2f} as the United States took part")
+    if hazard.patrons[0]:
+        parts.append(f"{hazard.patrons[0]:+.2f} from Iran's patrons' pressure for calm")
+    text = join_words(parts)
+    if hazard.drag[0] != 1:
+        text = f"({text}) × {hazard.drag[0]:.2f} after an escalating retaliation"
+    return text
+
+
+def _war_lines(model: NegotiationModel, record: StepRecord) -> list[str]:
+    """A ceasefire or the talks resuming, at the start of the step (before anything else)."""
+    war: WarStep | None = record.war
+    if war is None:
+        return []
+    out, spec = [], model.spec
+    word = step_word(spec)
+    if war.ceases is not None and war.ceases[0] and war.hazard is not None:
+        struck = [s for s, e, _, _ in episode_log(model) if e in STRIKES and s < record.step]
+        since = struck[-1] if struck else record.step
+        weeks = record.step - since
+        out.append(
+            f"A ceasefire, {weeks} {word}{'s' if weeks != 1 else ''} after the strike of step "
+            f"{since}, without a deal: the war stops and the talks are paused. Its chance was "
+            f"{chance(float(war.hazard.total()[0]))} this {word}: "
+            f"{ceasefire_terms(war.hazard)}."
+        )
+    if war.resumes is not None and war.resumes[0] and war.resumption is not None:
+        mediator = _label(spec, model.mediators[0].actor_id) if model.mediators else "a mediator"
+        out.append(
+            f"Talks resumed under the ceasefire, {mediator} bringing the sides back (a chance of "
+            f"{chance(float(war.resumption[0]))} each {word}), from the state the war left: "
+            f"Iran's programme at {record.world.progress[0]:.0%} of breakout, no offer on "
+            "the table."
+        )
+    return out
+
+
+def _afterwards(model: NegotiationModel) -> str:
+    """What followed the first decisive event, and the state at the horizon."""
+    log = episode_log(model)
+    first = next((k for k, (_, e, _, _) in enumerate(log) if e == "deal" or e in STRIKES), None)
+    said: list[str] = []
+    for step, event, _, details in log[first + 1 :] if first is not None else []:
+        if event in STRIKES:
+            said.append(f"{outcome_phrase(event)} at step {step}")
+        elif event == "retaliation":
+            article = "an" if details[:1] in ("a", "e", "i", "o") else "a"
+            retaliation = f"{article} {details} retaliation".replace("  ", " ")
+            said.append(f"({retaliation})" if said else f"Tehran's {details} retaliation")
+        elif event in PHASE_AFTER_EVENT:
+            said.append(f"{_EPISODE_WORDS.get(event, event.replace('_', ' '))} at step {step}")
+    said = [
+        f"{text} {said[k + 1]}" if k + 1 < len(said) and said[k + 1].startswith("(") else text
+        for k, text in enumerate(said)
+        if not text.startswith("(")
+    ]
+    then = f" Then {join_words(said)}." if said else ""
+    horizon = model.spec.horizon
+    state = STATE_PHRASES[STATES[int(model.phase[0])]]
+    return f"{then} At the horizon (step {horizon}, {model.spec.step_to_date(horizon)}): {state}."

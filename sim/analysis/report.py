@@ -1,9 +1,11 @@
 """One self-contained HTML report of one or more scenarios (``negsim report``).
 
-The report holds, for each scenario, its outcome table and figures (outcomes, timing, terms);
-the comparison of the scenarios (a forest plot and a table); one world of the first scenario
-told in words and drawn; the calibration evidence table of the first scenario; and what is
-needed to reproduce it (versions, scenario hashes, seed, worlds, the command). Figures are
+The report holds, for each scenario, its outcome table and figures (outcomes, timing, terms),
+its states at the horizon, the cumulative incidence of its events and P(event by date); the
+comparison of the scenarios (a forest plot and a table); one world of the first scenario told
+in words and drawn, and one world's whole episode past a strike; the calibration evidence
+table of the first scenario; and what is needed to reproduce it (versions, scenario hashes,
+seed, worlds, the command). Figures are
 embedded as base64 PNG and the style sheet is inline, so the file opens anywhere, offline.
 """
 
@@ -25,16 +27,30 @@ from matplotlib.figure import Figure
 from sim.analysis.explain import explain
 from sim.analysis.plots import (
     figure_bytes,
+    interesting_world,
+    plot_episode,
+    plot_events,
     plot_forest,
     plot_outcomes,
     plot_terms,
     plot_timing,
     plot_world,
+    scenario_title,
 )
-from sim.analysis.tables import outcome_cells, row_label
-from sim.mechanisms.outcomes import COLOURS, LABELS, OUTCOMES, TOTALS
+from sim.analysis.plots.events import event_label
+from sim.analysis.tables import outcome_cells, row_label, state_cells
+from sim.mechanisms.outcomes import (
+    COLOURS,
+    LABELS,
+    OUTCOMES,
+    STATE_COLOURS,
+    STATE_LABELS,
+    STRIKES,
+    TOTALS,
+)
 from sim.mechanisms.rng import draw_root_seed
 from sim.runs.ensemble import RunResult, ScenarioLike, as_loaded, git_commit, run, version
+from sim.runs.events import world_events
 from sim.runs.output import write_text_atomic
 from sim.scenario.evidence import SourceRow, source_rows
 from sim.scenario.loader import Loaded
@@ -245,6 +261,56 @@ def _scenario_section(r: ScenarioRun) -> str:
         + _figure(plot_outcomes(summary), f"outcome probabilities of {name}")
         + _figure(plot_timing(worlds, spec, name=name), f"cumulative incidence, {name}")
         + _figure(plot_terms(worlds, spec, name=name), f"terms of the deals, {name}")
+        + _events_section(summary)
+    )
+
+
+def state_rows(summary: dict[str, Any]) -> str:
+    """The state table of one run (its second view) as HTML rows."""
+    out = []
+    for name, p, ci, count in state_cells(summary):
+        swatch = f'<span class="swatch" style="background:{STATE_COLOURS[name]}"></span>'
+        out.append(_row(swatch + _e(STATE_LABELS[name]), p, ci, count, numbers=(1, 2, 3)))
+    return "".join(out)
+
+
+def event_date_rows(summary: dict[str, Any]) -> tuple[str, str]:
+    """P(event by date) of every event type that happened: the header and rows (HTML).
+
+    One row per event type of the run (``summary.json``'s ``events_by_date``), one column per
+    month's end: the share of all worlds where it happened by then.
+    """
+    by_date = summary["events_by_date"]
+    head = "<tr><th>event</th>" + "".join(f"<th>{_e(d)}</th>" for d in by_date["dates"])
+    rows = []
+    for name in summary["event_types"]:
+        cells = by_date["events"].get(name)
+        if cells is None or not cells["count"] or cells["count"][-1] == 0:
+            continue
+        numbers = tuple(range(1, len(cells["p"]) + 1))
+        rows.append(_row(_e(event_label(name)), *(f"{p:.1%}" for p in cells["p"]), numbers=numbers))
+    return head + "</tr>", "".join(rows)
+
+
+def _events_section(summary: dict[str, Any]) -> str:
+    """The run's states at the horizon and its events: the table, the figure, P(event by date)."""
+    if "states" not in summary or "events_by_date" not in summary:
+        return ""  # a summary made before events.parquet
+    head, rows = event_date_rows(summary)
+    name = summary["scenario"]
+    return (
+        f"<h3>The state at the horizon and the events of {_e(name)}</h3>"
+        "<p>Where each world stands at the horizon: a world's outcome above is its first "
+        "decisive event; after a strike it goes on (a war, a ceasefire, talks resuming, a "
+        "second strike or a later deal), so its state at the horizon may differ.</p>"
+        "<table><tr><th>state</th><th>p</th><th>95% CI</th><th>count</th></tr>"
+        + state_rows(summary)
+        + "</table>"
+        + _figure(plot_events(summary), f"cumulative incidence of every event, {name}")
+        + "<p>P(event by date): the share of all worlds where the event happened by each "
+        "month's end (<code>negsim ask</code> answers the same question with an interval, and "
+        "given an earlier event).</p>"
+        f"<table>{head}{rows}</table>"
     )
 
 
@@ -267,7 +333,33 @@ def _world_section(r: ScenarioRun) -> str:
         "the same story.</p>"
         + _figure(plot_world(story), f"world {world} over time")
         + f"<details open><summary>The story in words</summary><pre>{_e(story.text)}</pre>"
-        "</details>"
+        "</details>" + _episode_section(r)
+    )
+
+
+def _episode_section(r: ScenarioRun) -> str:
+    """One world's whole episode past a strike (the first with a ceasefire and talks resuming)."""
+    events = r.result.events
+    names = set(events["event"].astype(str)) if len(events) else set()
+    if not names & set(STRIKES):
+        return ""  # no world was struck: no episode to draw
+    world = interesting_world(events)
+    summary = r.result.summary
+    seed, start = int(summary["seed"]), summary["events_by_date"]["start"]
+    rows = world_events(events, world)
+    fig = plot_episode(
+        rows, dt.date.fromisoformat(start), world=world, title=run_label(summary, scenario_title)
+    )
+    story = explain(r.loaded, seed, world, int(summary["block_size"]))
+    return (
+        f"<h3>One episode past a strike: world {world}</h3>"
+        f"<p>The first world of {_e(summary['scenario'])} with a strike, a ceasefire and talks "
+        "resuming (else the first struck), drawn from its events: the phases as coloured "
+        f"bands, the events above them. <code>negsim plot RUN --episode {world}</code> draws "
+        "it from a run's directory.</p>"
+        + _figure(fig, f"world {world}'s whole episode")
+        + "<details><summary>Its story in words</summary>"
+        f"<pre>{_e(story.text)}</pre></details>"
     )
 
 

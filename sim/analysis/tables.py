@@ -9,7 +9,7 @@ from typing import Any
 from rich.table import Table
 from rich.text import Text
 
-from sim.mechanisms.outcomes import LABELS, OUTCOMES, TOTALS
+from sim.mechanisms.outcomes import LABELS, OUTCOMES, STATES, TOTALS
 from sim.scenario.evidence import SourceRow
 from sim.scenario.overrides import run_label
 
@@ -184,6 +184,20 @@ def outcome_cells(summary: dict[str, Any]) -> list[tuple[str, str, str, str, str
         rows.append(
             (name, f"{o['p']:.3f}", f"[{lo:.3f}, {hi:.3f}]", f"{o['count']:,}", median, date)
         )
+    return rows
+
+
+def state_cells(summary: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    """The cells of the run's state table (``negsim run``'s second view), one row per state.
+
+    Each state at the horizon (:data:`~sim.mechanisms.outcomes.STATES`, in order): its key, p,
+    the 95% CI and the count.
+    """
+    rows = []
+    for name in STATES:
+        s = summary["states"][name]
+        lo, hi = s["ci95"]
+        rows.append((name, f"{s['p']:.3f}", f"[{lo:.3f}, {hi:.3f}]", f"{s['count']:,}"))
     return rows
 
 

@@ -3,7 +3,8 @@
 ``negsim plot RESULTS... [--out DIR] [--world K]...`` draws the figures of run directories
 (``summary.json`` and ``worlds.parquet``, from ``negsim run``) and sweep directories
 (``sweep.json`` and ``points.parquet``, from ``negsim sweep`` or ``negsim sensitivity``) as PNG
-and SVG; ``--world K`` also re-runs world K of each run from its ``summary.json`` and draws it.
+and SVG; ``--world K`` also re-runs world K of each run from its ``summary.json`` and draws it;
+``--episode [K]`` draws world K's whole episode from the run's ``events.parquet`` alone.
 ``negsim report SCENARIO... [--worlds N] [--seed S] [--out report.html]`` runs the scenarios
 and writes one self-contained HTML report (:mod:`sim.analysis.report`).
 """
@@ -30,6 +31,9 @@ if TYPE_CHECKING:
 RUN_FILES = ("summary.json", "worlds.parquet")
 SWEEP_FILES = ("sweep.json", "points.parquet")
 SENSITIVITY_FILE = "sensitivity.parquet"
+EPISODE_DEFAULT = "default"
+"""``--episode`` without a world id: each run's first world with a strike, a ceasefire and
+talks resuming (:func:`sim.analysis.plots.interesting_world`)."""
 
 
 Saver = Callable[[Any, str | Path], list[Path]]
@@ -44,7 +48,7 @@ class ResultsError(UsageError):
 
 
 def add_plot_arguments(p: argparse.ArgumentParser) -> None:
-    """``negsim plot RESULTS... [--out DIR] [--world K]... [--partial]``."""
+    """``negsim plot RESULTS... [--out DIR] [--world K]... [--episode [K]] [--partial]``."""
     p.add_argument("results", type=Path, nargs="+", metavar="RESULTS", help="output directories")
     p.add_argument(
         "--out",
@@ -62,6 +66,19 @@ def add_plot_arguments(p: argparse.ArgumentParser) -> None:
         help=(
             "also re-run world K of each run directory (from its summary.json) and draw it "
             "over time as <name>_world<K>.png and .svg; repeat for several worlds"
+        ),
+    )
+    p.add_argument(
+        "--episode",
+        nargs="?",
+        const=EPISODE_DEFAULT,
+        default=None,
+        metavar="K",
+        help=(
+            "also draw world K's whole episode on a timeline from each run's events.parquet "
+            "(its phases as coloured bands, its events as labelled markers) as "
+            "<name>_episode<K>.png and .svg; without K, the first world with a strike, a "
+            "ceasefire and talks resuming (put --episode after the directories)"
         ),
     )
     p.add_argument(
@@ -86,14 +103,31 @@ def plot_main(args: argparse.Namespace, console: Console) -> int:
     worlds = list(dict.fromkeys(args.world or []))
     if any(k < 0 for k in worlds):
         raise UsageError("--world must be at least 0")
+    options: dict[str, Any] = {}  # only those given: tests stand in for plot_results
     if args.partial:
-        paths = plot_results(args.results, out, worlds=worlds, partial=True)
-    else:  # as before --partial existed (tests stand in for plot_results with that call)
-        paths = plot_results(args.results, out, worlds=worlds)
+        options["partial"] = True
+    if args.episode is not None:
+        options["episode"] = _episode_world(args.episode)
+    paths = plot_results(args.results, out, worlds=worlds, **options)
     console.print(f"wrote {len(paths)} files to {markup_free(out)}:", highlight=False)
     for path in paths:
         console.print(f"  {markup_free(path)}", highlight=False, soft_wrap=True)
     return 0
+
+
+def _episode_world(text: str) -> int | None:
+    """``--episode``'s world id (``None``: the default world of each run)."""
+    if text == EPISODE_DEFAULT:
+        return None
+    try:
+        world = int(text)
+    except ValueError:
+        raise UsageError(
+            f"--episode '{text}' is not a world id (give K after the run directories)"
+        ) from None
+    if world < 0:
+        raise UsageError("--episode must be at least 0")
+    return world
 
 
 @dataclass(frozen=True)
@@ -190,7 +224,11 @@ def _read_parquet(path: Path) -> pd.DataFrame:
 
 
 def plot_results(
-    results: Sequence[Path], out: Path, worlds: Sequence[int] = (), partial: bool = False
+    results: Sequence[Path],
+    out: Path,
+    worlds: Sequence[int] = (),
+    partial: bool = False,
+    episode: int | bool | None = False,
 ) -> list[Path]:
     """Write the figures of each results directory into ``out``; return the files written.
 
@@ -199,6 +237,9 @@ def plot_results(
         out: the folder to write the figures into.
         worlds: world ids to re-run and draw over time, for every run directory.
         partial: draw a sweep that is not complete (its figures' titles say so).
+        episode: also draw this world's whole episode from each run's ``events.parquet``
+            (``None``: each run's :func:`~sim.analysis.plots.interesting_world`; ``False``:
+            none).
 
     Raises:
         ResultsError: a directory cannot be read or drawn, ``worlds`` are given and no
@@ -209,16 +250,22 @@ def plot_results(
     read = [read_results(Path(p), partial) for p in results]  # all readable before drawing
     stems = _stems(read)
     runs = [r for r in read if isinstance(r, RunDir)]
-    if worlds and not runs:
-        raise ResultsError("--world draws a world of a run: give a run's output directory")
+    if (worlds or episode is not False) and not runs:
+        option = "--world" if worlds else "--episode"
+        raise ResultsError(f"{option} draws a world of a run: give a run's output directory")
     for run in runs:
         _check_worlds(run, worlds)
+        if episode is not False:  # every run drawable before anything is written
+            _events_file(run)
+            _check_worlds(run, [episode] if episode is not None else [], "--episode")
     written: list[Path] = []
     for item, stem in zip(read, stems, strict=True):
         if isinstance(item, RunDir):
             written += _plot_run(item, out, stem)
             for world in worlds:
                 written += _plot_world(item, out, stem, world)
+            if episode is not False:
+                written += _plot_episode(item, out, stem, episode)
         else:
             written += _plot_sweep(item, out, stem)
     if len(runs) > 1:
@@ -238,13 +285,13 @@ def _run_labels(runs: Sequence[RunDir]) -> list[str]:
     ]
 
 
-def _check_worlds(item: RunDir, worlds: Sequence[int]) -> None:
+def _check_worlds(item: RunDir, worlds: Sequence[int], option: str = "--world") -> None:
     """Every world id is one of the run's worlds (0 to worlds - 1)."""
     count = int(item.summary["worlds"])
     for world in worlds:
         if not 0 <= world < count:
             raise ResultsError(
-                f"--world {world}: {item.path} has {count:,} worlds (ids 0 to {count - 1})"
+                f"{option} {world}: {item.path} has {count:,} worlds (ids 0 to {count - 1})"
             )
 
 
@@ -315,6 +362,34 @@ def _plot_world(item: RunDir, out: Path, stem: str, world: int) -> list[Path]:
             f"records {recorded} (recorded with negsim {item.summary.get('version', '?')}?)"
         )
     return save_figure(plot_world(story), out / f"{stem}_world{world}")
+
+
+def _plot_episode(item: RunDir, out: Path, stem: str, world: int | None) -> list[Path]:
+    """Draw one world's whole episode from the run's ``events.parquet`` (no re-run).
+
+    Raises:
+        ResultsError: the run has no events table, or no such world.
+    """
+    import datetime as dt
+
+    from sim.analysis.plots import interesting_world, plot_episode, save_figure, scenario_title
+    from sim.runs.events import world_events
+
+    events = _read_parquet(_events_file(item))
+    chosen = interesting_world(events) if world is None else world
+    start = dt.date.fromisoformat(item.summary["events_by_date"]["start"])
+    rows = world_events(events, chosen)
+    title = run_label(item.summary, scenario_title)
+    fig = plot_episode(rows, start, world=chosen, title=title)
+    return save_figure(fig, out / f"{stem}_episode{chosen}")
+
+
+def _events_file(item: RunDir) -> Path:
+    """The run's ``events.parquet`` (:class:`ResultsError` if the run has none)."""
+    file = item.path / "events.parquet"
+    if not file.is_file() or "events_by_date" not in item.summary:
+        raise ResultsError(f"{file}: missing (a run made before events.parquet existed? re-run it)")
+    return file
 
 
 def _recorded_outcome(item: RunDir, world: int) -> str | None:

@@ -233,21 +233,17 @@ def state_table(summary: dict[str, Any]) -> Table:
     """The run's second view: each world's state at the horizon (share, 95% CI, count).
 
     The outcome table gives each world's first decisive event; this one where it stands at the
-    horizon (``docs/outputs.md``). ``interim_in_force`` and ``ceasefire`` stay at 0 until the
-    model has interim deals and ceasefires.
+    horizon (``docs/outputs.md``; cells of :func:`sim.analysis.tables.state_cells`).
     """
-    from sim.mechanisms.outcomes import STATE_LABELS, STATES
+    from sim.analysis.tables import state_cells
+    from sim.mechanisms.outcomes import STATE_LABELS
 
     table = Table(title=Text(f"State at the horizon ({_horizon_text(summary)})"))
     table.add_column("state", justify="left", no_wrap=True)
     for col in ("p", "95% CI", "count"):
         table.add_column(col, justify="right", no_wrap=True)
-    for name in STATES:
-        s = summary["states"][name]
-        lo, hi = s["ci95"]
-        table.add_row(
-            STATE_LABELS[name], f"{s['p']:.3f}", f"[{lo:.3f}, {hi:.3f}]", f"{s['count']:,}"
-        )
+    for name, *cells in state_cells(summary):
+        table.add_row(STATE_LABELS[name], *cells)
     return table
 
 

@@ -119,7 +119,8 @@ COMMANDS: tuple[Command, ...] = (
             "heatmaps and line plots of the outcome probabilities (grid, rows and Latin "
             "hypercube designs), and the sensitivity indices (Sobol' and Morris designs). "
             "--world K re-runs world K of each run (from its summary.json) and draws it over "
-            "time."
+            "time; --episode [K] draws world K's whole episode (phases and events on a "
+            "timeline) from each run's events.parquet."
         ),
     ),
     Command(

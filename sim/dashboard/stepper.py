@@ -14,7 +14,7 @@ from sim.analysis.explain import SIDE_NAMES, crossed_lines, join_words
 from sim.dashboard.runner import WorldView
 from sim.engine.model import NegotiationModel
 from sim.engine.records import SessionEvent, StepRecord
-from sim.mechanisms.outcomes import LABELS, RUNNING, name
+from sim.mechanisms.outcomes import LABELS, RUNNING, STATE_LABELS, STATES, name
 from sim.scenario.schema import Scenario
 
 
@@ -57,10 +57,21 @@ def step_view(view: WorldView, index: int) -> StepView:
 
 
 def _status(record: StepRecord) -> str:
+    """The world's phase at the end of the step, and its first decisive event once there is one.
+
+    ``At war (first: Israeli strike alone)``; before any: ``Still talking`` or ``Talks
+    collapsed; no strike yet``.
+    """
     code = int(record.world.outcome[0])
-    if code != RUNNING:
-        return f"Outcome: {LABELS[name(code)]}"
-    return "Talks collapsed; no strike yet" if record.world.collapsed[0] else "Still talking"
+    phase = record.world.phase
+    if phase is None:  # a record made without the phase
+        return f"Outcome: {LABELS[name(code)]}" if code != RUNNING else "Still talking"
+    state = STATES[int(phase[0])]
+    if code == RUNNING:
+        return "Talks collapsed; no strike yet" if state == "talks_collapsed" else "Still talking"
+    if state == "deal_in_force" and name(code) == "deal":
+        return f"Outcome: {LABELS['deal']}"
+    return f"{STATE_LABELS[state]} (first outcome: {LABELS[name(code)]})"
 
 
 def _stances(spec: Scenario, record: StepRecord) -> list[list[str]]:
@@ -83,7 +94,7 @@ def _stances(spec: Scenario, record: StepRecord) -> list[list[str]]:
 
 
 def _events(model: NegotiationModel, record: StepRecord) -> list[str]:
-    """Short labels of what happened: the session, vetoes, shocks, strikes, snapback, collapse."""
+    """Short labels of what happened: a ceasefire, talks resuming, shocks, a session, strikes."""
     out = [f"Shock: {n}" for n in model.spec.shocks if record.fired(n)]
     session = record.live_session
     if session is not None:
@@ -97,7 +108,32 @@ def _events(model: NegotiationModel, record: StepRecord) -> list[str]:
     ):
         if happened:
             out.append(label)
+    return _war_events(record) + out + _hit_events(record)
+
+
+def _war_events(record: StepRecord) -> list[str]:
+    """A ceasefire or the talks resuming (they come first in a step)."""
+    war = record.war
+    if war is None:
+        return []
+    out = []
+    if war.ceases is not None and war.ceases[0]:
+        out.append("Ceasefire: the war stops, talks paused")
+    if war.resumes is not None and war.resumes[0]:
+        out.append("Talks resume")
     return out
+
+
+def _hit_events(record: StepRecord) -> list[str]:
+    """What a strike did: the programme set back, Iran's retaliation, a war."""
+    hit = next((h for h in record.hits if h.hit[0]), None)
+    if hit is None:
+        return []
+    how = "escalating" if hit.escalates[0] else "proportionate"
+    return [
+        f"Programme set back from {hit.progress_before[0]:.0%} to {hit.progress_after[0]:.0%}",
+        f"Iran retaliates ({how}): war",
+    ]
 
 
 def _vetoed_by(model: NegotiationModel, record: StepRecord, side_id: str) -> str:

@@ -19,6 +19,23 @@ from sim.scenario.schema import Patron, Scenario
 HORIZON = "horizon"
 """The event every world has at the horizon; its details are the world's state then."""
 
+PHASE_AFTER_EVENT = {
+    "deal": "deal_in_force",
+    **{strike: "at_war" for strike in STRIKES},
+    "ceasefire": "ceasefire",
+    "talks_resume": "talks_ongoing",
+    "collapse": "talks_collapsed",
+}
+"""The phase (a name of :data:`~sim.mechanisms.outcomes.STATES`) each event puts a world in.
+
+Every change of phase is logged as one of these events (docs/model.md §3.4.26), so a world's
+phases can be read back from its rows of ``events.parquet`` alone, from ``talks_ongoing`` at
+the start: the last one is its state at the horizon (tests/engine/test_episodes.py). An event
+of a new phase must be added here.
+"""
+START_PHASE = "talks_ongoing"
+"""The phase every world starts in."""
+
 
 def event_types(spec: Scenario) -> list[str]:
     """Every event a run of ``spec`` can log but the horizon, in a fixed order.

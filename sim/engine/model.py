@@ -40,7 +40,9 @@ from sim.engine.records import (
     SnapbackEvent,
     StepRecord,
     StrikeEvent,
+    StrikeHit,
     UsStrikeEvent,
+    WarStep,
     WorldState,
 )
 from sim.engine.world import World
@@ -75,7 +77,7 @@ from sim.mechanisms.third_parties import (
     snapback_threat,
 )
 from sim.mechanisms.utility import IssueScale
-from sim.mechanisms.war import ceasefire_hazard, set_back
+from sim.mechanisms.war import CeasefireHazard, ceasefire_hazard, set_back
 from sim.scenario.draws import draw_parameters
 from sim.scenario.params import ParamSpec
 from sim.scenario.schema import (
@@ -365,6 +367,7 @@ class NegotiationModel(World):
         The retaliation escalates with ``war.retaliation_escalation``, else it is proportionate
         (docs/model.md, "Episodes"); both are logged as ``retaliation`` events.
         """
+        before = self.progress
         self.progress = set_back(self.progress, self.params["programme.strike_setback"], mask)
         self.strikes += mask
         self.us_at_war = np.where(mask, outcome != STRIKE_ISRAEL, self.us_at_war)
@@ -374,6 +377,8 @@ class NegotiationModel(World):
         iran = self.iran.actor_id
         self.events.add(escalates, step, "retaliation", iran, "escalating")
         self.events.add(mask & ~escalates, step, "retaliation", iran, "proportionate")
+        if self.recorder is not None:
+            self.recorder.hit(StrikeHit(mask, before, self.progress, escalates, self.us_at_war))
 
     def _start_episode(self, state: State) -> None:
         """The ``state:`` block: the snapback in force, the phase after ``past_strikes``."""
@@ -536,6 +541,9 @@ class NegotiationModel(World):
         if t < self.open_from:
             return  # the observed history records no ceasefire and no resumption
         paused = self.alive & (self.phase == CEASEFIRE)
+        resumes: np.ndarray | None = None
+        ceases: np.ndarray | None = None
+        hazard: CeasefireHazard | None = None
         if paused.any():
             resumes = paused & self.streams.bernoulli(
                 "resumption", t, self.params["war.resumption_hazard"]
@@ -554,9 +562,19 @@ class NegotiationModel(World):
                 self.us_at_war,
                 self.params["war.escalation_drag"],
                 self.escalated,
-            ).total()
-            ceases = war & self.streams.bernoulli("ceasefire", t, hazard)
+            )
+            ceases = war & self.streams.bernoulli("ceasefire", t, hazard.total())
             self._ceasefire(ceases, t)
+        if self.recorder is not None and (resumes is not None or ceases is not None):
+            self._record_war(hazard, ceases, resumes)
+
+    def _record_war(
+        self, hazard: CeasefireHazard | None, ceases: np.ndarray | None, resumes: np.ndarray | None
+    ) -> None:
+        """Hand the step's ceasefire and resumption draws to the recorder (recorded runs only)."""
+        assert self.recorder is not None
+        resumption = None if resumes is None else self.params["war.resumption_hazard"]
+        self.recorder.war(WarStep(hazard, ceases, resumption, resumes))
 
     def _ceasefire(self, mask: np.ndarray, t: int) -> None:
         """A ceasefire in ``mask``: the war stops, the talks are paused, not collapsed.
@@ -1123,6 +1141,7 @@ class NegotiationModel(World):
             last_offer=self.last_offer,
             lifeline=self.lifeline,
             snapback_threat=self.threat,
+            phase=self.phase,
         )
         principals = {pid: p.state() for pid, p in self.principals.items()}
         self.recorder.end(t, principals, world)

@@ -19,7 +19,9 @@ from sim.engine.records import (
     SnapbackEvent,
     StepRecord,
     StrikeEvent,
+    StrikeHit,
     UsStrikeEvent,
+    WarStep,
     WorldState,
 )
 
@@ -54,7 +56,7 @@ class Recorder:
 
     def begin(self) -> None:
         """Start a step: forget the events of the last."""
-        self._events = {"shocks": {}, "strikes": [], "snapbacks": []}
+        self._events = {"shocks": {}, "strikes": [], "snapbacks": [], "hits": []}
 
     def shock(self, name: str, fired: np.ndarray) -> None:
         """A shock fired in the worlds ``fired``."""
@@ -80,6 +82,14 @@ class Recorder:
         """The E3 weighed snapback."""
         self._events["snapbacks"].append(snapshot(event))
 
+    def hit(self, event: StrikeHit) -> None:
+        """A strike hit: the programme set back, Iran retaliated."""
+        self._events["hits"].append(snapshot(event))
+
+    def war(self, event: WarStep) -> None:
+        """The ceasefire and resumption draws of the step."""
+        self._events["war"] = snapshot(event)
+
     def end(self, step: int, principals: dict[str, PrincipalState], world: WorldState) -> None:
         """Close the step with the state at its end."""
         events = self._events
@@ -94,5 +104,7 @@ class Recorder:
                 strikes=tuple(events["strikes"]),
                 us_strike=events.get("us_strike"),
                 snapbacks=tuple(events["snapbacks"]),
+                hits=tuple(events["hits"]),
+                war=events.get("war"),
             )
         )

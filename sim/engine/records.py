@@ -13,6 +13,7 @@ import numpy as np
 
 from sim.mechanisms.ratification import BindingRedLines, Ratification
 from sim.mechanisms.strike import Backing, StrikeMargin, UsStrike, Walkout
+from sim.mechanisms.war import CeasefireHazard
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,40 @@ class SnapbackEvent:
 
 
 @dataclass(frozen=True)
+class StrikeHit:
+    """What a strike did where it hit: the programme set back, Iran's retaliation.
+
+    docs/model.md §3.4.26; every strike, the first or a later one.
+    """
+
+    hit: np.ndarray
+    """The worlds struck this step."""
+    progress_before: np.ndarray
+    """The programme's progress just before the strike (after this step's growth)."""
+    progress_after: np.ndarray
+    """Its progress once set back by ``programme.strike_setback``."""
+    escalates: np.ndarray
+    """Where Iran's retaliation escalated (else it was proportionate)."""
+    us_at_war: np.ndarray
+    """Where the United States took part in the strike (joint or its own)."""
+
+
+@dataclass(frozen=True)
+class WarStep:
+    """The war phases at the start of a step: the ceasefire hazard, the talks' resumption.
+
+    ``hazard`` and ``ceases`` are ``None`` where no world was at war; ``resumption`` and
+    ``resumes`` where none was under a ceasefire (docs/model.md §3.4.26).
+    """
+
+    hazard: CeasefireHazard | None = None
+    ceases: np.ndarray | None = None
+    resumption: np.ndarray | None = None
+    """The per-step hazard that the talks resume under a ceasefire."""
+    resumes: np.ndarray | None = None
+
+
+@dataclass(frozen=True)
 class PrincipalState:
     """A principal at the end of a step: stance, clout and what they were made of."""
 
@@ -135,6 +170,8 @@ class WorldState:
     """What Iran's patrons add to its value of no deal (``patron_lift``)."""
     snapback_threat: np.ndarray | None = None
     """What the looming snapback costs Iran's value of no deal before it is used."""
+    phase: np.ndarray | None = None
+    """The phase at the end of the step: a code of :data:`~sim.mechanisms.outcomes.STATES`."""
 
 
 @dataclass(frozen=True)
@@ -151,6 +188,11 @@ class StepRecord:
     strikes: tuple[StrikeEvent, ...] = ()
     us_strike: UsStrikeEvent | None = None
     snapbacks: tuple[SnapbackEvent, ...] = ()
+    hits: tuple[StrikeHit, ...] = ()
+    """What each strike of the step did (set-back, retaliation), in the order they came."""
+    war: WarStep | None = None
+    """The ceasefire and resumption draws of the step (``None`` where nothing was at war or
+    paused)."""
 
     def fired(self, shock: str) -> bool:
         """Whether the shock fired in world 0 at this step."""

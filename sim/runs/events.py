@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import union_categoricals
 
-from sim.engine.events import event_types
+from sim.engine.events import HORIZON, PHASE_AFTER_EVENT, START_PHASE, event_types
 from sim.engine.model import NegotiationModel
 from sim.mechanisms.outcomes import STATES, TOTALS
 from sim.mechanisms.stats import wilson_interval
@@ -250,3 +250,47 @@ def ask(
         else np.zeros(len(hit_world), dtype=bool)
     )
     return Answer(event, by, last, given, len(np.unique(hit_world[after])), len(g_world))
+
+
+@dataclass(frozen=True)
+class Phase:
+    """A span of one world's episode in one phase: steps ``start`` (inclusive) to ``end``."""
+
+    state: str
+    """A name of :data:`~sim.mechanisms.outcomes.STATES`."""
+    start: int
+    end: int
+    """The step the next phase starts at (the horizon for the last phase)."""
+
+
+def world_events(events: pd.DataFrame, world: int) -> pd.DataFrame:
+    """The rows of one world in an events table, in the order they happened."""
+    rows = events[events["world"].to_numpy() == world]
+    return rows.sort_values("step", kind="stable").reset_index(drop=True)
+
+
+def phases(rows: pd.DataFrame, horizon: int) -> list[Phase]:
+    """One world's phases read back from its events (its rows of ``events.parquet``).
+
+    From :data:`~sim.engine.events.START_PHASE` at step 0, each event of
+    :data:`~sim.engine.events.PHASE_AFTER_EVENT` starts the phase it puts the world in; the last
+    phase runs to ``horizon``. A deal ends the world's story (``deal_in_force`` to the horizon).
+    Spans of no length (two changes at one step) are left out.
+    """
+    out: list[Phase] = []
+    state, start = START_PHASE, 0
+    for step, event in zip(rows["step"].to_numpy(), rows["event"].astype(str), strict=True):
+        after = PHASE_AFTER_EVENT.get(event)
+        if after is None or after == state:
+            continue
+        if int(step) > start:
+            out.append(Phase(state, start, int(step)))
+        state, start = after, int(step)
+    out.append(Phase(state, start, max(horizon, start)))
+    return out
+
+
+def horizon_state(rows: pd.DataFrame) -> str | None:
+    """The state a world's ``horizon`` row records (``None`` if it has none)."""
+    at = rows.loc[rows["event"].astype(str) == HORIZON, "details"]
+    return str(at.iloc[-1]) if len(at) else None

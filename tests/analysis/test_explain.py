@@ -317,3 +317,63 @@ def test_the_lifeline_and_the_snapback_threat_are_told(ensemble) -> None:  # typ
     assert f"looming UN snapback (-{threat:.2f})" in opening
     cut = next(line for line in lines if "lifeline from its patrons has fallen" in line)
     assert "'china_tariff_caution'" in cut
+
+
+EPISODE_WORLD = 15
+"""The first baseline world (seed ``SEED``) with a strike, a ceasefire and talks resuming
+(:func:`sim.analysis.plots.interesting_world` of a 10,000-world run): struck at step 14, a
+ceasefire at 27, talks again at 28, their collapse at 32 and a second strike at 33."""
+
+
+def test_the_story_goes_on_past_the_first_strike() -> None:
+    from sim.analysis.explain import STATE_PHRASES, episode_log
+    from sim.mechanisms.outcomes import STATES, STRIKES
+
+    story = explain(BASELINE, SEED, EPISODE_WORLD)
+    model, told = story.model, told_by_step(story.model)
+    log = episode_log(model)
+    assert [(s, e) for s, e, _, _ in log if e in (*STRIKES, "ceasefire", "talks_resume")] == [
+        (14, "strike_israel"),
+        (27, "ceasefire"),
+        (28, "talks_resume"),
+        (33, "strike_israel"),
+    ]
+    state = STATE_PHRASES[STATES[int(model.phase[0])]]
+    assert story.lines[0].endswith(f"; at the horizon, {state}.") and state == "at war"
+    first, second = (_one(told[s], "The strike set Iran's programme back") for s in (14, 33))
+    assert "Tehran retaliated in proportion: the world's first war begins" in first
+    assert "Tehran retaliated and escalated: the world's second war begins" in second
+    hit = next(h for h in model.trace[14].hits if h.hit[0])
+    setback = float(model.drawn["programme.strike_setback"][0])
+    assert hit.progress_after[0] == pytest.approx(hit.progress_before[0] * (1 - setback))
+    assert f"from {hit.progress_before[0]:.0%} to {hit.progress_after[0]:.0%}" in first
+    # The strike is weighed at the progress before its set-back, not after it.
+    assert f"programme at {hit.progress_before[0]:.0%} of breakout" in _one(told[14], "struck")
+    ceasefire = _one(told[27], "A ceasefire")
+    assert ceasefire.startswith("A ceasefire, 13 weeks after the strike of step 14, without a deal")
+    base = float(model.drawn["war.ceasefire_hazard"][0])
+    assert f"a base hazard of {base:.2f}" in ceasefire
+    resumed = _one(told[28], "Talks resumed under the ceasefire")
+    assert "Oman bringing the sides back" in resumed
+    assert story.lines[-1] == (
+        "Outcome: an Israeli strike that the US did not join at step 14 (2025-07-19). Then "
+        "Tehran's proportionate retaliation, a ceasefire at step 27, talks resuming at step 28, "
+        "the talks collapsing at step 32 and an Israeli strike that the US did not join at "
+        "step 33 (an escalating retaliation). At the horizon (step 38, 2026-01-03): at war."
+    )
+
+
+def test_every_ending_tells_the_state_at_the_horizon(ensemble) -> None:  # type: ignore[no-untyped-def]
+    from sim.analysis.explain import STATE_PHRASES
+
+    for state in ("deal_in_force", "talks_collapsed", "ceasefire"):
+        row = ensemble[ensemble["state"] == state].iloc[0]
+        story = explain(BASELINE, SEED, int(row["world"]))
+        assert story.lines[-1].endswith(f": {STATE_PHRASES[state]}.")
+
+
+def _one(lines: list[str], start: str) -> str:
+    """The one line of ``lines`` that contains ``start``."""
+    found = [line for line in lines if start in line]
+    assert len(found) == 1, lines
+    return found[0]

@@ -701,3 +701,44 @@ def test_parameter_labels_are_the_scenario_vocabulary() -> None:
         assert plots.param_label(path, scenario) == f"{found.title} ({found.unit})\n({path})"
     fig = plots.plot_sweep_line(grid_frame(), "actors.us_hawks.clout")
     assert fig.axes[0].get_xlabel().startswith(describe("actors.us_hawks.clout").title)
+
+
+def test_the_episode_figure_draws_a_band_per_phase_and_a_marker_per_event() -> None:
+    import datetime as dt
+
+    import pandas as pd
+    from matplotlib.colors import to_hex
+
+    from sim.analysis.plots import plot_episode
+    from sim.mechanisms.outcomes import STATE_COLOURS
+
+    start = dt.date(2025, 4, 12)
+    steps = [2, 3, 3, 9, 12, 20]
+    rows = pd.DataFrame(
+        {
+            "step": steps,
+            "date": [pd.Timestamp(start) + pd.Timedelta(days=7 * s) for s in steps],
+            "event": [
+                *("shock:x", "strike_us", "retaliation"),
+                *("ceasefire", "talks_resume", "horizon"),
+            ],
+            "details": ["", "", "escalating", "", "", "talks_ongoing"],
+        }
+    )
+    fig = plot_episode(rows, start, world=4, title="Baseline")
+    ax = fig.axes[0]
+    bands = [to_hex(p.get_facecolor()) for p in ax.patches]
+    phases = ["talks_ongoing", "at_war", "ceasefire", "talks_ongoing"]
+    assert bands == [STATE_COLOURS[p] for p in phases]
+    labels = [t.get_text() for t in ax.texts]
+    assert labels == [
+        "Shock: x",
+        "US strike alone",
+        "Iran retaliates (escalating)",
+        "Ceasefire",
+        "Talks resume",
+    ]
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == ["At war", "Ceasefire without a deal", "Talks ongoing"]
+    title = "World 4 of 'Baseline': its whole episode; at the horizon: talks ongoing"
+    assert ax.get_title() == title

@@ -192,6 +192,38 @@ def test_plot_world_checks_the_id_and_the_directory(
     assert not list(tmp_path.iterdir())  # nothing written before the check
 
 
+def test_plot_episode_end_to_end(run_dirs: list[Path], tmp_path: Path) -> None:
+    from sim.analysis.plots import interesting_world
+
+    events = pd.read_parquet(run_dirs[0] / "events.parquet")
+    default = interesting_world(events)
+    names = set(events.loc[events["world"] == default, "event"].astype(str))
+    assert {"ceasefire", "talks_resume"} <= names  # the default world goes past a strike
+    out = tmp_path / "figs"
+    done = subprocess.run(
+        [sys.executable, "-m", "sim", "plot", str(run_dirs[0]), "--out", str(out), "--episode"],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stderr
+    png = out / f"baseline_episode{default}.png"
+    assert png.stat().st_size > 5000 and png.with_suffix(".svg").is_file()
+    assert f"baseline_episode{default}.png" in done.stdout.replace("\n", "")
+    written = plot_results([run_dirs[0]], tmp_path / "k", episode=3)
+    assert "baseline_episode3.png" in {p.name for p in written}
+
+
+def test_plot_episode_checks_the_id_before_writing(run_dirs: list[Path], tmp_path: Path) -> None:
+    out = tmp_path / "figs"
+    for given, message in (("150", "--episode 150: .* has 150 worlds"), ("x", "not a world id")):
+        args = parse(["plot", str(run_dirs[0]), "--out", str(out), "--episode", given])
+        with pytest.raises(UsageError, match=message):
+            plot_main(args, console())
+    assert not out.exists()  # nothing written before the check
+
+
 def test_plot_world_refuses_a_run_it_does_not_reproduce(
     run_dirs: list[Path], tmp_path: Path
 ) -> None:
@@ -268,7 +300,30 @@ def test_report_is_one_self_contained_file(report: str) -> None:
     assert 'src="http' not in report and "<link" not in report and "<script" not in report
     assert "url(" not in report
     images = re.findall(r'<img alt="[^"]*" src="data:image/png;base64,', report)
-    assert len(images) == 3 * 2 + 1 + 1  # per scenario 3, the forest, one world
+    # per scenario 4 (outcomes, timing, terms, events), the forest, one world, one episode
+    assert len(images) == 4 * 2 + 1 + 1 + 1
+
+
+def test_report_shows_the_states_at_the_horizon_and_the_events(report: str) -> None:
+    from sim.mechanisms.outcomes import STATE_LABELS, STATES
+
+    summary = run(BASELINE, worlds=120, seed=9).summary  # the report's first scenario
+    section = report.split("The state at the horizon and the events of baseline")[1]
+    section = section.split("<h2")[0]
+    for state in STATES:
+        s = summary["states"][state]
+        lo, hi = s["ci95"]
+        row = f"{STATE_LABELS[state]}</td><td class='num'>{s['p']:.3f}</td>"
+        assert row + f"<td class='num'>[{lo:.3f}, {hi:.3f}]</td>" in section
+    assert 'alt="cumulative incidence of every event, baseline"' in section
+    by_date = summary["events_by_date"]
+    assert "".join(f"<th>{d}</th>" for d in by_date["dates"]) in section
+    ceasefire = by_date["events"]["ceasefire"]["p"]
+    assert ceasefire[-1] > 0  # worlds go on past a strike
+    assert "<td>Ceasefire</td>" + "".join(f"<td class='num'>{p:.1%}</td>" for p in ceasefire) in (
+        section
+    )
+    assert "One episode past a strike: world" in report and "negsim plot RUN --episode" in report
 
 
 def test_report_has_each_scenario_evidence_and_metadata(report: str) -> None:

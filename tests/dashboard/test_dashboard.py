@@ -364,3 +364,28 @@ def test_dashboard_in_a_real_browser(dashboard_url: str, page: Any, server_log: 
         SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOT), full_page=True)
     assert errors == [], f"console errors: {errors}"
+
+
+def test_the_stepper_follows_the_world_past_its_first_strike() -> None:
+    from sim.analysis.explain import explain, told_by_step
+    from sim.dashboard.runner import WorldView
+
+    story = explain(BASELINE, 20250412, 15)  # struck at 14, ceasefire 27, talks 28, struck 33
+    view = WorldView(story, told_by_step(story.model))
+    at = {r.step: k for k, r in enumerate(story.model.trace)}
+    first = "(first outcome: Israeli strike alone)"
+    struck = step_view(view, at[14])
+    assert struck.status == f"At war {first}"
+    assert (
+        "Israel strikes" in struck.events
+        and "Iran retaliates (proportionate): war" in struck.events
+    )
+    assert step_view(view, at[20]).status == f"At war {first}"
+    paused = step_view(view, at[27])
+    assert paused.status == f"Ceasefire without a deal {first}"
+    assert paused.events[0] == "Ceasefire: the war stops, talks paused"
+    assert step_view(view, at[28]).events[0] == "Talks resume"
+    assert step_view(view, at[28]).status == f"Talks ongoing {first}"
+    assert step_view(view, at[32]).status == f"Talks collapsed {first}"
+    assert "Iran retaliates (escalating): war" in step_view(view, at[33]).events
+    assert step_view(view, at[13]).status == "Talks collapsed; no strike yet"

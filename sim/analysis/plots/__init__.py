@@ -9,13 +9,15 @@ and each actor its colour (:func:`actor_colours`) in every figure. Titles name t
 legends name every series drawn and only those, and probabilities are percentages everywhere.
 
 The figures live in one module per family (:mod:`.common` holds what they share,
-:mod:`.outcomes` a run's figures, :mod:`.sweeps`, :mod:`.sensitivity`, :mod:`.world`,
+:mod:`.outcomes` a run's figures, :mod:`.events` its events, :mod:`.episode` one world's
+episode, :mod:`.sweeps`, :mod:`.sensitivity`, :mod:`.world`,
 :mod:`.forecast`); this
 package re-exports their public names, so ``plots.plot_outcomes`` and
 ``from sim.analysis.plots import plot_outcomes`` work.
 
 - :func:`plot_outcomes`: one scenario's outcome probabilities with 95% Wilson intervals.
 - :func:`plot_forest`: several scenarios side by side (baseline against variants).
+- :func:`plot_episode`: one world's whole episode on a timeline, from its events alone.
 - :func:`plot_events`: the cumulative incidence of every event type, and the state at the horizon.
 - :func:`plot_timing`: cumulative incidence of each outcome over steps and dates, deadlines marked.
 - :func:`plot_terms`: the deals' terms per issue against each actor's ideal point.
@@ -48,6 +50,7 @@ from sim.analysis.plots.common import (
     save_figure,
     scenario_title,
 )
+from sim.analysis.plots.episode import interesting_world, plot_episode
 from sim.analysis.plots.events import events_png, plot_events, run_figures
 from sim.analysis.plots.forecast import plot_forecast
 from sim.analysis.plots.outcomes import (
@@ -98,6 +101,7 @@ __all__ = [
     "events_png",
     "figure_bytes",
     "ideal_points",
+    "interesting_world",
     "outcome_colour",
     "outcome_label",
     "outcome_noun",
@@ -105,6 +109,7 @@ __all__ = [
     "param_label",
     "param_unit",
     "parameter_name",
+    "plot_episode",
     "plot_events",
     "plot_forecast",
     "plot_forest",

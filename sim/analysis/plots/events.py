@@ -30,6 +30,9 @@ EVENT_COLOURS = {**OUTCOME_COLOURS, "collapse": COLOURS["breakdown"]}
 """The colour of an event that is an outcome (a collapse is the breakdown's); the other events
 take matplotlib's ``tab10`` colours in turn."""
 EVENT_LABELS = {
+    "retaliation": "Iran retaliates",
+    "ceasefire": "Ceasefire",
+    "talks_resume": "Talks resume",
     "collapse": "Talks collapse",
     "backing": "US backs an Israeli strike",
     "snapback": "Snapback triggered",

@@ -1,0 +1,56 @@
+"""A world's phases read back from its events alone (the episode figure's bands)."""
+
+from __future__ import annotations
+
+import itertools
+
+import pandas as pd
+import pytest
+
+from sim.engine.events import PHASE_AFTER_EVENT
+from sim.runs.ensemble import run
+from sim.runs.events import Phase, horizon_state, phases, world_events
+from tests.builders import BASELINE
+
+SEED = 20250412
+
+
+@pytest.fixture(scope="module")
+def ran():  # type: ignore[no-untyped-def]
+    return run(BASELINE, worlds=400, seed=SEED)
+
+
+def test_the_phases_read_from_the_events_end_in_the_state_at_the_horizon(ran) -> None:  # type: ignore[no-untyped-def]
+    events, worlds = ran.events, ran.worlds
+    horizon = int(events["step"].max())
+    seen = set()
+    for world, state in zip(worlds["world"], worlds["state"], strict=True):
+        rows = world_events(events, int(world))
+        spans = phases(rows, horizon)
+        assert spans[-1].state == state == horizon_state(rows)
+        assert spans[0].start == 0 and spans[-1].end == horizon
+        assert all(a.end == b.start and a.state != b.state for a, b in itertools.pairwise(spans))
+        seen |= {s.state for s in spans}
+    # a test that never saw a war, a ceasefire or resumed talks would prove little
+    assert {"at_war", "ceasefire", "talks_ongoing", "deal_in_force", "talks_collapsed"} <= seen
+    assert set(PHASE_AFTER_EVENT) <= set(ran.summary["event_types"])
+
+
+def test_changes_at_one_step_leave_no_empty_span() -> None:
+    rows = pd.DataFrame(
+        {
+            "step": [3, 3, 3, 9, 12, 20],
+            "event": [
+                *("collapse", "strike_us", "retaliation"),
+                *("ceasefire", "talks_resume", "horizon"),
+            ],
+            "details": ["walkout", "", "escalating", "", "", "talks_ongoing"],
+        }
+    )
+    assert phases(rows, 20) == [
+        Phase("talks_ongoing", 0, 3),
+        Phase("at_war", 3, 9),
+        Phase("ceasefire", 9, 12),
+        Phase("talks_ongoing", 12, 20),
+    ]
+    assert horizon_state(rows) == "talks_ongoing"
