@@ -50,7 +50,7 @@ from sim.mechanisms.outcomes import (
 )
 from sim.mechanisms.rng import draw_root_seed
 from sim.runs.ensemble import RunResult, ScenarioLike, as_loaded, git_commit, run, version
-from sim.runs.events import world_events
+from sim.runs.events import start_phase, world_events
 from sim.runs.output import write_text_atomic
 from sim.scenario.evidence import SourceRow, source_rows
 from sim.scenario.loader import Loaded
@@ -348,7 +348,11 @@ def _episode_section(r: ScenarioRun) -> str:
     seed, start = int(summary["seed"]), summary["events_by_date"]["start"]
     rows = world_events(events, world)
     fig = plot_episode(
-        rows, dt.date.fromisoformat(start), world=world, title=run_label(summary, scenario_title)
+        rows,
+        dt.date.fromisoformat(start),
+        world=world,
+        title=run_label(summary, scenario_title),
+        first=start_phase(summary),
     )
     story = explain(r.loaded, seed, world, int(summary["block_size"]))
     return (

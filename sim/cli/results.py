@@ -373,14 +373,15 @@ def _plot_episode(item: RunDir, out: Path, stem: str, world: int | None) -> list
     import datetime as dt
 
     from sim.analysis.plots import interesting_world, plot_episode, save_figure, scenario_title
-    from sim.runs.events import world_events
+    from sim.runs.events import start_phase, world_events
 
     events = _read_parquet(_events_file(item))
     chosen = interesting_world(events) if world is None else world
     start = dt.date.fromisoformat(item.summary["events_by_date"]["start"])
     rows = world_events(events, chosen)
     title = run_label(item.summary, scenario_title)
-    fig = plot_episode(rows, start, world=chosen, title=title)
+    first = start_phase(item.summary)
+    fig = plot_episode(rows, start, world=chosen, title=title, first=first)
     return save_figure(fig, out / f"{stem}_episode{chosen}")
 
 

@@ -269,16 +269,26 @@ def world_events(events: pd.DataFrame, world: int) -> pd.DataFrame:
     return rows.sort_values("step", kind="stable").reset_index(drop=True)
 
 
-def phases(rows: pd.DataFrame, horizon: int) -> list[Phase]:
+def start_phase(summary: dict[str, Any]) -> str:
+    """The phase a run's worlds start in: its scenario's ``state.phase`` (from ``summary.json``).
+
+    :data:`~sim.engine.events.START_PHASE` (talks ongoing) unless the scenario starts at war or
+    under a ceasefire, which no event of the run records.
+    """
+    state = (summary.get("scenario_data") or {}).get("state") or {}
+    return str(state.get("phase", START_PHASE))
+
+
+def phases(rows: pd.DataFrame, horizon: int, first: str = START_PHASE) -> list[Phase]:
     """One world's phases read back from its events (its rows of ``events.parquet``).
 
-    From :data:`~sim.engine.events.START_PHASE` at step 0, each event of
+    From ``first`` (the run's :func:`start_phase`) at step 0, each event of
     :data:`~sim.engine.events.PHASE_AFTER_EVENT` starts the phase it puts the world in; the last
     phase runs to ``horizon``. A deal ends the world's story (``deal_in_force`` to the horizon).
     Spans of no length (two changes at one step) are left out.
     """
     out: list[Phase] = []
-    state, start = START_PHASE, 0
+    state, start = first, 0
     for step, event in zip(rows["step"].to_numpy(), rows["event"].astype(str), strict=True):
         after = PHASE_AFTER_EVENT.get(event)
         if after is None or after == state:

@@ -9,7 +9,7 @@ import pytest
 
 from sim.engine.events import PHASE_AFTER_EVENT
 from sim.runs.ensemble import run
-from sim.runs.events import Phase, horizon_state, phases, world_events
+from sim.runs.events import Phase, horizon_state, phases, start_phase, world_events
 from tests.builders import BASELINE
 
 SEED = 20250412
@@ -54,3 +54,21 @@ def test_changes_at_one_step_leave_no_empty_span() -> None:
         Phase("talks_ongoing", 12, 20),
     ]
     assert horizon_state(rows) == "talks_ongoing"
+
+
+def test_a_run_that_starts_at_war_is_read_from_its_start_phase() -> None:
+    from tests.engine.test_episodes import started
+
+    result = run(started("at_war"), worlds=200, seed=SEED)
+    first = start_phase(result.summary)
+    assert first == "at_war" and start_phase({}) == "talks_ongoing"
+    events, horizon = result.events, int(result.events["step"].max())
+    seen = set()
+    for world, state in zip(result.worlds["world"], result.worlds["state"], strict=True):
+        rows = world_events(events, int(world))
+        spans = phases(rows, horizon, first)
+        at_once = ((rows["step"] == 0) & (rows["event"].astype(str) == "ceasefire")).any()
+        assert spans[0].state == ("ceasefire" if at_once else "at_war")  # a war of 0 steps: none
+        assert spans[-1].state == state
+        seen.add(spans[0].state)
+    assert seen == {"at_war", "ceasefire"}

@@ -19,7 +19,7 @@ from matplotlib.patches import Patch
 
 from sim.analysis.plots.common import _subplots
 from sim.analysis.plots.events import EVENT_COLOURS, event_label
-from sim.engine.events import HORIZON, PHASE_AFTER_EVENT
+from sim.engine.events import HORIZON, PHASE_AFTER_EVENT, START_PHASE
 from sim.mechanisms.outcomes import STATE_COLOURS, STATE_LABELS, STATES, STRIKES
 from sim.runs.events import horizon_state, phases
 
@@ -50,7 +50,9 @@ def interesting_world(events: pd.DataFrame) -> int:
     return int(world.min()) if len(world) else 0
 
 
-def plot_episode(rows: pd.DataFrame, start: dt.date, *, world: int, title: str) -> Figure:
+def plot_episode(
+    rows: pd.DataFrame, start: dt.date, *, world: int, title: str, first: str = START_PHASE
+) -> Figure:
     """A world's whole episode: its phases as coloured bands over dates, its events above.
 
     Args:
@@ -59,12 +61,13 @@ def plot_episode(rows: pd.DataFrame, start: dt.date, *, world: int, title: str) 
         start: the date of step 0 (the calendar's start).
         world: the world's id (for the title).
         title: the run's label (its scenario's title).
+        first: the phase the world starts in (:func:`sim.runs.events.start_phase`).
     """
     dates = _step_dates(rows, start)
     horizon = int(rows["step"].max()) if len(rows) else 0
     fig, ax = _subplots(figsize=(13, 5.2))
     drawn = []
-    for phase in phases(rows, horizon):
+    for phase in phases(rows, horizon, first):
         left, right = dates[phase.start], dates[max(phase.end, phase.start)]
         ax.axvspan(left, right, ymin=0, ymax=0.22, color=STATE_COLOURS[phase.state], alpha=0.9)
         drawn.append(phase.state)
