@@ -377,8 +377,36 @@ class NegotiationModel(World):
         iran = self.iran.actor_id
         self.events.add(escalates, step, "retaliation", iran, "escalating")
         self.events.add(mask & ~escalates, step, "retaliation", iran, "proportionate")
+        self._war_marks(mask)
         if self.recorder is not None:
             self.recorder.hit(StrikeHit(mask, before, self.progress, escalates, self.us_at_war))
+
+    def _war_marks(self, mask: np.ndarray) -> None:
+        """A strike's lasting marks on the talks, should they resume (docs/model.md 3.4.26).
+
+        Iran's hawks rally: their base clout is multiplied by ``1 + war.rally_clout_gain`` (the
+        rally round the flag, Mueller 1970, here of the attacked state's hardliners). Each side
+        reads the other less well: both sides' ``belief_halfwidth`` is multiplied by
+        ``1 + war.mistrust``. Like a shock's effect, each is public and lasts; each strike adds
+        its own.
+        """
+        hawk = self.iran.hawk
+        if hawk is not None:
+            path = f"actors.{self.iran.factions[hawk].actor_id}.clout"
+            self._scale(path, mask, 1 + self.params["war.rally_clout_gain"])
+        for side in (self.us, self.iran):
+            self._scale(
+                f"actors.{side.actor_id}.belief_halfwidth", mask, 1 + self.params["war.mistrust"]
+            )
+
+    def _scale(self, path: str, mask: np.ndarray, factor: np.ndarray) -> None:
+        """Multiply parameter ``path`` by ``factor`` in ``mask``, and what others know of it."""
+        if not np.any(mask & (factor != 1)):
+            return
+        self.params[path] = np.where(mask, self.params[path] * factor, self.params[path])
+        known = self.known(path)
+        self.public[path] = np.where(mask, known * factor, known)
+        self._bump(path)
 
     def _start_episode(self, state: State) -> None:
         """The ``state:`` block: the snapback in force, the phase after ``past_strikes``."""

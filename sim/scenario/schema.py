@@ -573,6 +573,21 @@ class War(Strict):
     """Per-step probability that talks resume under a ceasefire (a mediator brings the sides
     back); they resume from the state the war left: progress set back, pressure and clout as
     they have moved."""
+    rally_clout_gain: Param = term(
+        0.0,
+        name="rise in the base clout of the target's hawks at each strike",
+        unit="share of their clout",
+    )
+    """At each strike the base clout of the target's hawk faction is multiplied by
+    ``1 + rally_clout_gain``: the attacked state's hardliners rally support (the rally round the
+    flag). It lasts, and weighs in any talks that resume."""
+    mistrust: Param = term(
+        0.0,
+        name="rise in each side's uncertainty about the other's bottom line at each strike",
+        unit="share of the belief half-width",
+    )
+    """At each strike both sides' ``belief_halfwidth`` is multiplied by ``1 + mistrust``: a war
+    leaves each side reading the other's bottom line less well when talks resume."""
 
 
 class State(Strict):
@@ -966,6 +981,8 @@ RANGES: dict[str, tuple[float, float, bool]] = {
     "lobbying_clout_gain": _NONNEG,
     "strike_restraint": _COST,
     "escalation_factor": (1.0, 20.0, False),
+    "rally_clout_gain": (0.0, 10.0, False),
+    "mistrust": (0.0, 10.0, False),
 }
 """Allowed values by parameter name; on top of these every number of every parameter lies in
 ``[-MAX_MAGNITUDE, MAX_MAGNITUDE]``."""
