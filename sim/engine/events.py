@@ -20,12 +20,24 @@ HORIZON = "horizon"
 """The event every world has at the horizon; its details are the world's state then."""
 
 
+INTERIM_EVENTS = ("interim", "interim_renewed", "interim_lapsed")
+"""An interim deal concluded (or in force at the start), renewed at its expiry, lapsed."""
+
+
+def interims_possible(spec: Scenario) -> bool:
+    """Whether a run of ``spec`` can have interim deals (an ``interim`` block, one at the start)."""
+    return spec.interim is not None or (
+        spec.state is not None and spec.state.interim_until is not None
+    )
+
+
 def event_types(spec: Scenario) -> list[str]:
     """Every event a run of ``spec`` can log but the horizon, in a fixed order.
 
     ``deal``; the strikes (:data:`~sim.mechanisms.outcomes.STRIKES`); ``retaliation`` (Iran's,
     ``proportionate`` or ``escalating`` in the details); ``ceasefire``; ``talks_resume``;
-    ``collapse`` (its cause in
+    ``interim``, ``interim_renewed`` and ``interim_lapsed`` where the scenario has interim deals
+    (:func:`interims_possible`); ``collapse`` (its cause in
     the details); ``backing`` (Washington's green light to Israel); ``snapback``; ``bog_down``;
     ``shock:NAME`` for each shock; ``mediation:PATRON`` (a patron's first compromise proposal)
     and ``distance:PATRON`` (a patron distancing itself after a collapse) for each patron.
@@ -37,6 +49,7 @@ def event_types(spec: Scenario) -> list[str]:
         "retaliation",
         "ceasefire",
         "talks_resume",
+        *(INTERIM_EVENTS if interims_possible(spec) else ()),
         "collapse",
         "backing",
         "snapback",

@@ -31,7 +31,7 @@ from sim.engine.agents import (
     SnapbackAgent,
     StrikerAgent,
 )
-from sim.engine.events import HORIZON, EventLog
+from sim.engine.events import HORIZON, EventLog, interims_possible
 from sim.engine.recorder import Recorder
 from sim.engine.records import (
     BackingEvent,
@@ -46,12 +46,14 @@ from sim.engine.records import (
 from sim.engine.world import World
 from sim.mechanisms.arrays import any_last, where_rows
 from sim.mechanisms.bargaining import Path, aspiration, take
+from sim.mechanisms.interim import duration_steps, frozen_growth, limited_package, renewal
 from sim.mechanisms.outcomes import (
     AT_WAR,
     BREAKDOWN,
     CEASEFIRE,
     DEAL,
     DEAL_IN_FORCE,
+    INTERIM_IN_FORCE,
     NO_RESOLUTION,
     OUTCOMES,
     RUNNING,
@@ -141,6 +143,7 @@ class NegotiationModel(World):
         self._init_state()
         if spec.state is not None and spec.state.snapback:  # in force from step 0
             self.trigger_snapback(np.ones(self.n_worlds, dtype=bool), 0)
+        self._init_interim()
         self.rule = PROPOSAL_RULES[spec.protocol.proposal_rule]()
         self.session_steps = self._session_steps()
         self.deadline_step: dict[str, float] = {
@@ -476,6 +479,7 @@ class NegotiationModel(World):
             self.recorder.begin()
         self.wage_war(t)
         if self.active.any():
+            self.interim_expiry(t)
             self.apply_shocks(t)
             self.domestic_politics(t)
             if t in self.session_steps:
@@ -570,6 +574,96 @@ class NegotiationModel(World):
         self.set_phase(mask, TALKS_ONGOING)
         mediator = self.mediators[0].actor_id if self.mediators else ""
         self.events.add(mask, t, "talks_resume", mediator)
+
+    # --- interim deals (docs/model.md §3.4.27) -------------------------------------------------
+    def _init_interim(self) -> None:
+        """No interim deal yet, or one in force from step 0 (``state.interim_until``)."""
+        spec = self.spec
+        self._interims = interims_possible(spec)  # else every interim method returns at once
+        self.interim_until = np.full(self.n_worlds, -1, dtype=np.int32)  # its expiry step
+        weeks = spec.interim.duration_weeks if spec.interim is not None else 0
+        self.interim_steps = duration_steps(weeks, spec.calendar.step_days)
+        self._covered = np.array(
+            [spec.interim is not None and i in spec.interim.covers for i in self.issue_ids]
+        )
+        until = spec.state.interim_until if spec.state is not None else None
+        if until is not None:
+            every = np.ones(self.n_worlds, dtype=bool)
+            self._interim_starts(every, 0, spec.date_to_step(until), details="in_force_at_start")
+
+    def _interim_starts(
+        self, mask: np.ndarray, t: int, until: int, actor: str = "", details: str = ""
+    ) -> None:
+        """An interim deal in ``mask`` from step ``t``, expiring at step ``until``."""
+        if not mask.any():
+            return
+        self.interim_until[mask] = until
+        self.set_phase(mask, INTERIM_IN_FORCE)
+        self.events.add(mask, t, "interim", actor, details)
+
+    def _interim_talks(
+        self,
+        t: int,
+        failed: np.ndarray,
+        offer: np.ndarray,
+        proposer: PrincipalAgent,
+        responder: PrincipalAgent,
+    ) -> None:
+        """After a failed session where the talks go on, the sides may conclude an interim deal.
+
+        With ``interim.proposal_probability`` the session's offer, limited to the covered issues
+        (:func:`~sim.mechanisms.interim.limited_package`), is put to both sides' ratification,
+        the same vote as a comprehensive deal's (Putnam 1988, Tsebelis 2002); where both ratify
+        it the interim deal is in force. None before the observed history ends.
+        """
+        if self.spec.interim is None or t < self.open_from:
+            return
+        open_talks = failed & ~self.collapsed & (self.phase == TALKS_ONGOING)
+        if not open_talks.any():
+            return
+        p = self.params["interim.proposal_probability"]
+        idx = np.flatnonzero(open_talks & self.streams.bernoulli("interim", t, p))
+        if idx.size == 0:
+            return
+        package = limited_package(offer[idx], self.status_quo[idx], self._covered)
+        ok = proposer.vote(package, idx).passed & responder.vote(package, idx).passed
+        concluded = np.zeros(self.n_worlds, dtype=bool)
+        concluded[idx[ok]] = True
+        self._interim_starts(concluded, t, t + self.interim_steps, proposer.actor_id)
+
+    def interim_expiry(self, t: int) -> None:
+        """Interim deals expiring at ``t`` are renewed for another term or lapse.
+
+        Renewal with ``interim.renewal_probability + interim.renewal_closeness · closeness``
+        (:func:`~sim.mechanisms.interim.renewal`; no renewal without an ``interim`` block); a
+        lapse puts the talks back to ``talks_ongoing`` and the programme grows again.
+        """
+        if not self._interims:
+            return
+        due = self.active & (self.phase == INTERIM_IN_FORCE) & (self.interim_until == t)
+        if not due.any():
+            return
+        if self.spec.interim is None:
+            renewed = np.zeros_like(due)
+        else:
+            p = renewal(
+                self.params["interim.renewal_probability"],
+                self.params["interim.renewal_closeness"],
+                self.last_gap,
+            ).total()
+            renewed = due & self.streams.bernoulli("interim_renewal", t, p)
+        self.interim_until[renewed] = t + self.interim_steps
+        self.events.add(renewed, t, "interim_renewed")
+        lapsed = due & ~renewed
+        self.set_phase(lapsed, TALKS_ONGOING)
+        self.events.add(lapsed, t, "interim_lapsed")
+
+    def programme_growth(self) -> np.ndarray:
+        """The programme's growth this step: frozen (0) where an interim deal is in force."""
+        growth = self.params["programme.growth"]
+        if not self._interims:
+            return growth
+        return frozen_growth(growth, self.phase == INTERIM_IN_FORCE)
 
     def apply_shocks(self, t: int) -> None:
         """Fire the shocks whose triggers hold (docs/model.md §3.4.21)."""
@@ -740,6 +834,7 @@ class NegotiationModel(World):
         )
         failed = live & ~deal
         walk, walked, ends = self._failed_session(t, failed, accepted, offer, responder)
+        self._interim_talks(t, failed, offer, proposer, responder)
         if self.recorder is not None:
             n = self.n_worlds
             p_side, r_side = (
@@ -988,7 +1083,7 @@ class NegotiationModel(World):
         active = self.active
         # Within the observed history no one strikes and the E3 do not trigger snapback.
         may_act = active if t >= self.open_from else np.zeros_like(active)
-        growth = self.params["programme.growth"]
+        growth = self.programme_growth()
         self.progress = np.where(active, np.clip(self.progress + growth, 0, 1), self.progress)
         failed = self.collapsed | (self.ultimatum_step is not None and t >= self.ultimatum_step)
         self._us_backs(t, may_act, failed)
