@@ -143,7 +143,6 @@ class NegotiationModel(World):
         self._init_state()
         if spec.state is not None and spec.state.snapback:  # in force from step 0
             self.trigger_snapback(np.ones(self.n_worlds, dtype=bool), 0)
-        self._init_interim()
         self.rule = PROPOSAL_RULES[spec.protocol.proposal_rule]()
         self.session_steps = self._session_steps()
         self.deadline_step: dict[str, float] = {
@@ -229,6 +228,7 @@ class NegotiationModel(World):
         self.escalated = np.zeros(n, dtype=bool)  # Iran's retaliation to it escalated
         self.strikes = np.zeros(n, dtype=np.int16)  # strikes so far (a joint strike is one)
         self.events = EventLog()
+        self._init_interim()
 
     def _session_steps(self) -> list[int]:
         proto, horizon = self.spec.protocol, self.spec.horizon
@@ -606,7 +606,6 @@ class NegotiationModel(World):
         t: int,
         failed: np.ndarray,
         offer: np.ndarray,
-        proposer: PrincipalAgent,
         responder: PrincipalAgent,
     ) -> None:
         """After a failed session where the talks go on, the sides may conclude an interim deal.
@@ -618,6 +617,7 @@ class NegotiationModel(World):
         """
         if self.spec.interim is None or t < self.open_from:
             return
+        proposer = self.us if responder is self.iran else self.iran
         open_talks = failed & ~self.collapsed & (self.phase == TALKS_ONGOING)
         if not open_talks.any():
             return
@@ -834,7 +834,6 @@ class NegotiationModel(World):
         )
         failed = live & ~deal
         walk, walked, ends = self._failed_session(t, failed, accepted, offer, responder)
-        self._interim_talks(t, failed, offer, proposer, responder)
         if self.recorder is not None:
             n = self.n_worlds
             p_side, r_side = (
@@ -912,8 +911,9 @@ class NegotiationModel(World):
         offer: np.ndarray,
         responder: PrincipalAgent,
     ) -> tuple[Walkout, np.ndarray, np.ndarray]:
-        """After a failed session: a walk-out, a rejection that ends the talks, the mediator.
+        """After a failed session: a walk-out, a rejection, the mediator; maybe an interim deal.
 
+        Where the talks go on, the sides may conclude an interim deal (:meth:`_interim_talks`).
         Returns the walk-out decision, where the responder walked out and where the rejection
         ended the talks.
         """
@@ -942,6 +942,7 @@ class NegotiationModel(World):
                 )
             )
             self.collapse(quits, "mediator", t, m.actor_id)
+        self._interim_talks(t, failed, offer, responder)
         return walk, walked, ends
 
     def _side_at_session(
