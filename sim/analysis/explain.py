@@ -1002,6 +1002,9 @@ _EPISODE_WORDS = {
     "ceasefire": "a ceasefire",
     "talks_resume": "talks resuming",
     "collapse": "the talks collapsing",
+    "interim": "an interim deal",
+    "interim_renewed": "the interim deal renewed",
+    "interim_lapsed": "the interim deal lapsing",
 }
 
 

@@ -25,6 +25,9 @@ PHASE_AFTER_EVENT = {
     "ceasefire": "ceasefire",
     "talks_resume": "talks_ongoing",
     "collapse": "talks_collapsed",
+    "interim": "interim_in_force",
+    "interim_renewed": "interim_in_force",
+    "interim_lapsed": "talks_ongoing",
 }
 """The phase (a name of :data:`~sim.mechanisms.outcomes.STATES`) each event puts a world in.
 
@@ -37,16 +40,28 @@ START_PHASE = "talks_ongoing"
 """The phase every world starts in."""
 
 
+INTERIM_EVENTS = ("interim", "interim_renewed", "interim_lapsed")
+"""An interim deal concluded (or in force at the start), renewed at its expiry, lapsed."""
+
+
+def interims_possible(spec: Scenario) -> bool:
+    """Whether a run of ``spec`` can have interim deals (an ``interim`` block, one at the start)."""
+    return spec.interim is not None or (
+        spec.state is not None and spec.state.interim_until is not None
+    )
+
+
 def event_types(spec: Scenario) -> list[str]:
     """Every event a run of ``spec`` can log but the horizon, in a fixed order.
 
     ``deal``; the strikes (:data:`~sim.mechanisms.outcomes.STRIKES`); ``retaliation`` (Iran's,
     ``proportionate`` or ``escalating`` in the details); ``ceasefire``; ``talks_resume``;
-    ``escalation`` (of Iran's programme, its provocation in the details); ``collapse`` (its
-    cause in the details); ``backing`` (Washington's green light to Israel); ``snapback``;
-    ``bog_down``; ``shock:NAME`` for each shock; ``mediation:PATRON`` (a patron's first
-    compromise proposal) and ``distance:PATRON`` (a patron distancing itself after a collapse)
-    for each patron.
+    ``escalation`` (of Iran's programme, its provocation in the details); ``interim``,
+    ``interim_renewed`` and ``interim_lapsed`` where the scenario has interim deals
+    (:func:`interims_possible`); ``collapse`` (its cause in the details); ``backing``
+    (Washington's green light to Israel); ``snapback``; ``bog_down``; ``shock:NAME`` for each
+    shock; ``mediation:PATRON`` (a patron's first compromise proposal) and ``distance:PATRON``
+    (a patron distancing itself after a collapse) for each patron.
     """
     patrons = [aid for aid, actor in spec.actors.items() if isinstance(actor, Patron)]
     return [
@@ -56,6 +71,7 @@ def event_types(spec: Scenario) -> list[str]:
         "ceasefire",
         "talks_resume",
         "escalation",
+        *(INTERIM_EVENTS if interims_possible(spec) else ()),
         "collapse",
         "backing",
         "snapback",

@@ -31,7 +31,7 @@ from sim.engine.agents import (
     SnapbackAgent,
     StrikerAgent,
 )
-from sim.engine.events import HORIZON, EventLog
+from sim.engine.events import HORIZON, EventLog, interims_possible
 from sim.engine.recorder import Recorder
 from sim.engine.records import (
     BackingEvent,
@@ -49,12 +49,14 @@ from sim.engine.world import World
 from sim.mechanisms.arrays import any_last, where_rows
 from sim.mechanisms.bargaining import Path, aspiration, take
 from sim.mechanisms.escalation import PROVOCATIONS, escalated_growth, escalation, provocation
+from sim.mechanisms.interim import duration_steps, frozen_growth, limited_package, renewal
 from sim.mechanisms.outcomes import (
     AT_WAR,
     BREAKDOWN,
     CEASEFIRE,
     DEAL,
     DEAL_IN_FORCE,
+    INTERIM_IN_FORCE,
     NO_RESOLUTION,
     OUTCOMES,
     RUNNING,
@@ -232,6 +234,7 @@ class NegotiationModel(World):
         self.programme_escalated = np.zeros(n, dtype=bool)  # Iran escalated its programme
         self.escalation_step = np.full(n, -1, dtype=np.int32)
         self.events = EventLog()
+        self._init_interim()
 
     def _session_steps(self) -> list[int]:
         proto, horizon = self.spec.protocol, self.spec.horizon
@@ -525,6 +528,7 @@ class NegotiationModel(World):
             self.recorder.begin()
         self.wage_war(t)
         if self.active.any():
+            self.interim_expiry(t)
             self.apply_shocks(t)
             self.domestic_politics(t)
             if t in self.session_steps:
@@ -634,6 +638,96 @@ class NegotiationModel(World):
         self.set_phase(mask, TALKS_ONGOING)
         mediator = self.mediators[0].actor_id if self.mediators else ""
         self.events.add(mask, t, "talks_resume", mediator)
+
+    # --- interim deals (docs/model.md §3.4.27) -------------------------------------------------
+    def _init_interim(self) -> None:
+        """No interim deal yet, or one in force from step 0 (``state.interim_until``)."""
+        spec = self.spec
+        self._interims = interims_possible(spec)  # else every interim method returns at once
+        self.interim_until = np.full(self.n_worlds, -1, dtype=np.int32)  # its expiry step
+        weeks = spec.interim.duration_weeks if spec.interim is not None else 0
+        self.interim_steps = duration_steps(weeks, spec.calendar.step_days)
+        self._covered = np.array(
+            [spec.interim is not None and i in spec.interim.covers for i in self.issue_ids]
+        )
+        until = spec.state.interim_until if spec.state is not None else None
+        if until is not None:
+            every = np.ones(self.n_worlds, dtype=bool)
+            self._interim_starts(every, 0, spec.date_to_step(until), details="in_force_at_start")
+
+    def _interim_starts(
+        self, mask: np.ndarray, t: int, until: int, actor: str = "", details: str = ""
+    ) -> None:
+        """An interim deal in ``mask`` from step ``t``, expiring at step ``until``."""
+        if not mask.any():
+            return
+        self.interim_until[mask] = until
+        self.set_phase(mask, INTERIM_IN_FORCE)
+        self.events.add(mask, t, "interim", actor, details)
+
+    def _interim_talks(
+        self,
+        t: int,
+        failed: np.ndarray,
+        offer: np.ndarray,
+        responder: PrincipalAgent,
+    ) -> None:
+        """After a failed session where the talks go on, the sides may conclude an interim deal.
+
+        With ``interim.proposal_probability`` the session's offer, limited to the covered issues
+        (:func:`~sim.mechanisms.interim.limited_package`), is put to both sides' ratification,
+        the same vote as a comprehensive deal's (Putnam 1988, Tsebelis 2002); where both ratify
+        it the interim deal is in force. None before the observed history ends.
+        """
+        if self.spec.interim is None or t < self.open_from:
+            return
+        proposer = self.us if responder is self.iran else self.iran
+        open_talks = failed & ~self.collapsed & (self.phase == TALKS_ONGOING)
+        if not open_talks.any():
+            return
+        p = self.params["interim.proposal_probability"]
+        idx = np.flatnonzero(open_talks & self.streams.bernoulli("interim", t, p))
+        if idx.size == 0:
+            return
+        package = limited_package(offer[idx], self.status_quo[idx], self._covered)
+        ok = proposer.vote(package, idx).passed & responder.vote(package, idx).passed
+        concluded = np.zeros(self.n_worlds, dtype=bool)
+        concluded[idx[ok]] = True
+        self._interim_starts(concluded, t, t + self.interim_steps, proposer.actor_id)
+
+    def interim_expiry(self, t: int) -> None:
+        """Interim deals expiring at ``t`` are renewed for another term or lapse.
+
+        Renewal with ``interim.renewal_probability + interim.renewal_closeness · closeness``
+        (:func:`~sim.mechanisms.interim.renewal`; no renewal without an ``interim`` block); a
+        lapse puts the talks back to ``talks_ongoing`` and the programme grows again.
+        """
+        if not self._interims:
+            return
+        due = self.active & (self.phase == INTERIM_IN_FORCE) & (self.interim_until == t)
+        if not due.any():
+            return
+        if self.spec.interim is None:
+            renewed = np.zeros_like(due)
+        else:
+            p = renewal(
+                self.params["interim.renewal_probability"],
+                self.params["interim.renewal_closeness"],
+                self.last_gap,
+            ).total()
+            renewed = due & self.streams.bernoulli("interim_renewal", t, p)
+        self.interim_until[renewed] = t + self.interim_steps
+        self.events.add(renewed, t, "interim_renewed")
+        lapsed = due & ~renewed
+        self.set_phase(lapsed, TALKS_ONGOING)
+        self.events.add(lapsed, t, "interim_lapsed")
+
+    def programme_growth(self) -> np.ndarray:
+        """The programme's growth this step: frozen (0) where an interim deal is in force."""
+        growth = self.params["programme.growth"]
+        if not self._interims:
+            return growth
+        return frozen_growth(growth, self.phase == INTERIM_IN_FORCE)
 
     def apply_shocks(self, t: int) -> None:
         """Fire the shocks whose triggers hold (docs/model.md §3.4.21)."""
@@ -881,8 +975,9 @@ class NegotiationModel(World):
         offer: np.ndarray,
         responder: PrincipalAgent,
     ) -> tuple[Walkout, np.ndarray, np.ndarray]:
-        """After a failed session: a walk-out, a rejection that ends the talks, the mediator.
+        """After a failed session: a walk-out, a rejection, the mediator; maybe an interim deal.
 
+        Where the talks go on, the sides may conclude an interim deal (:meth:`_interim_talks`).
         Returns the walk-out decision, where the responder walked out and where the rejection
         ended the talks.
         """
@@ -911,6 +1006,7 @@ class NegotiationModel(World):
                 )
             )
             self.collapse(quits, "mediator", t, m.actor_id)
+        self._interim_talks(t, failed, offer, responder)
         return walk, walked, ends
 
     def _side_at_session(
@@ -1072,14 +1168,14 @@ class NegotiationModel(World):
                 self.recorder.snapback(SnapbackEvent(e3.actor_id, p_snap, snaps))
 
     def _growth(self, t: int, may_act: np.ndarray) -> np.ndarray:
-        """The programme's growth this step, after Iran's decision to escalate (3.4.29).
+        """The programme's growth this step: frozen by an interim, after Iran's escalation (3.4.29).
 
         Where provoked (talks bogged down or collapsed, the snapback in force, a strike
         suffered) Iran escalates with ``programme.escalation_hazard`` times its hawks' clout
         share (:func:`sim.mechanisms.escalation.escalation`); an escalated programme grows
         ``programme.escalation_factor`` times faster. No draw where the hazard is 0 everywhere.
         """
-        growth = self.params["programme.growth"]
+        growth = self.programme_growth()
         hazard = self.params["programme.escalation_hazard"]
         if not hazard.any():
             return growth

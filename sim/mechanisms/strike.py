@@ -139,8 +139,16 @@ def lock_in(
     ``clip(1 − gap / CLOSENESS_SCALE, 0, 1)`` with ``gap`` the responder's utility shortfall
     in accepting it (docs/model.md 3.4.16: a deal "accepted and ratified by both sides").
     """
-    closeness = np.clip(1 - gap / CLOSENESS_SCALE, 0.0, 1.0)
-    return np.where(ratifiable & ~collapsed, (1 - u_offer) * closeness, 0.0)
+    return np.where(ratifiable & ~collapsed, (1 - u_offer) * closeness(gap), 0.0)
+
+
+def closeness(gap: np.ndarray) -> np.ndarray:
+    """How close a responder came to accepting: ``clip(1 − gap / CLOSENESS_SCALE, 0, 1)``.
+
+    1 at no shortfall, 0 from a shortfall of ``CLOSENESS_SCALE`` on (and before any offer,
+    ``gap = ∞``). Israel's lock-in fear and the renewal of an interim deal read it.
+    """
+    return np.clip(1 - gap / CLOSENESS_SCALE, 0.0, 1.0)
 
 
 class Backing(NamedTuple):

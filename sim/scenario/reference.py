@@ -43,7 +43,7 @@ SECTIONS: tuple[tuple[str, tuple[type[BaseModel], ...]], ...] = (
     ),
     (
         "Protocol, programme and war",
-        (schema.Protocol, schema.Programme, schema.War, schema.State),
+        (schema.Protocol, schema.Programme, schema.War, schema.State, schema.Interim),
     ),
     (
         "Shocks",

@@ -590,6 +590,51 @@ class War(Strict):
     leaves each side reading the other's bottom line less well when talks resume."""
 
 
+class Interim(Strict):
+    """Interim deals: a limited package, ratified like any deal, that freezes the programme.
+
+    After a session that finds no comprehensive deal, where the talks go on, the sides put the
+    session's offer limited to the issues ``covers`` (the status quo on the others) to both
+    sides' ratification with probability ``proposal_probability``; if both ratify it, an interim
+    deal is in force (docs/model.md §3.4.27). While it is in force the programme does not grow
+    and the talks go on: a comprehensive deal replaces it, a strike ends it (war), a collapse of
+    the talks ends it. At its expiry, ``duration_weeks`` after it was concluded or last renewed,
+    it is renewed with probability ``renewal_probability + renewal_closeness · closeness`` (the
+    sides' closeness at their last session, as in Israel's lock-in fear), else it lapses and the
+    programme grows again. The 2013 Joint Plan of Action is the pattern. Without this block no
+    interim deal is concluded or renewed.
+    """
+
+    covers: tuple[Id, ...] = Field(min_length=1)
+    """The issues a limited package covers (e.g. ``[enrichment, sanctions_relief]``); on the
+    others it keeps the status quo."""
+    duration_weeks: int = Field(default=26, ge=1, le=520)
+    """Its term in weeks (rounded to whole steps, at least one): the time from its conclusion
+    or its last renewal to its expiry."""
+    proposal_probability: Param = term(
+        0.0,
+        name="chance an interim deal is put to the sides after a failed session",
+        unit="probability per failed session",
+    )
+    """Per session that finds no comprehensive deal (talks still on, no interim in force): the
+    probability that the limited package is put to both sides' ratification."""
+    renewal_probability: Param = term(
+        0.0, name="chance an interim deal is renewed at its expiry", unit="probability"
+    )
+    """The renewal probability at expiry when the sides are far apart."""
+    renewal_closeness: Param = term(
+        0.0,
+        name="rise in the renewal chance when the sides are close",
+        unit="probability at full closeness",
+    )
+    """Added to the renewal probability times the closeness of the last session's offer
+    (1 at no shortfall, 0 from a shortfall of 0.2 on: :func:`sim.mechanisms.strike.closeness`)."""
+    evidence: tuple[Evidence, ...] = ()
+    """Quotes that support the covered issues and the term."""
+    assumption: str | None = None
+    """The modelling assumption, where the articles do not give them."""
+
+
 class State(Strict):
     """Where a scenario starts, beyond what other fields set (docs/new_episode.md).
 
@@ -634,6 +679,11 @@ class State(Strict):
     escalated: bool = False
     """At war only: Iran's retaliation escalated (the ceasefire hazard is multiplied by
     ``war.escalation_drag``)."""
+    interim_until: dt.date | None = None
+    """An interim deal is in force at step 0 until this date (after the start): the programme
+    does not grow, the talks go on; at the step of this date it is renewed (by ``interim``'s
+    renewal numbers; without an ``interim`` block it lapses) or lapses (docs/model.md §3.4.27).
+    ``events.parquet`` logs it as an ``interim`` event at step 0."""
 
 
 class Trigger(Strict):
@@ -762,6 +812,8 @@ class Scenario(Strict):
     state: State | None = None
     """The starting state beyond the other fields (none: talks start afresh, as in April
     2025)."""
+    interim: Interim | None = None
+    """Interim deals (docs/model.md §3.4.27; none: no interim deal is ever concluded)."""
 
     @field_validator("name")
     @classmethod
@@ -849,6 +901,7 @@ def reference_problems(s: Scenario) -> list[str]:
             out.append(f"actors.{p}: a principal needs at least one faction")
     out.extend(calendar_problems(s))
     out.extend(state_problems(s))
+    out.extend(interim_problems(s))
     params = parameter_paths(s)
     out.extend(range_problems(s, params))
     known = set(params)
@@ -885,6 +938,29 @@ def state_problems(s: Scenario) -> list[str]:
     for name in ("us_took_part", "escalated"):
         if getattr(state, name) and state.phase != "at_war":
             out.append(f"state.{name}: describes a war under way, so needs state.phase: at_war")
+    if state.interim_until is not None and state.phase != "talks_ongoing":
+        out.append(
+            "state.interim_until: an interim deal in force is part of talks under way, so needs "
+            "state.phase: talks_ongoing"
+        )
+    return out
+
+
+def interim_problems(s: Scenario) -> list[str]:
+    """An interim deal covers known issues; one in force at the start expires after it."""
+    out = []
+    if s.interim is not None:
+        out += [
+            f"interim.covers.{k}: unknown issue '{issue}'"
+            for k, issue in enumerate(s.interim.covers)
+            if issue not in s.issues
+        ]
+    until = s.state.interim_until if s.state is not None else None
+    if until is not None and s.date_to_step(until) < 1:
+        out.append(
+            f"state.interim_until: {until} must fall in a step after the start "
+            f"({s.calendar.start}, one step of {s.calendar.step_days} days)"
+        )
     return out
 
 
@@ -1016,6 +1092,9 @@ for _name in [
     "patron_ceasefire_boost",
     "escalation_drag",
     "resumption_hazard",
+    "proposal_probability",
+    "renewal_probability",
+    "renewal_closeness",
 ]:
     RANGES[_name] = _UNIT
 

@@ -21,6 +21,7 @@ from sim.scenario.schema import (
     PRINCIPALS,
     Counterweight,
     Faction,
+    Interim,
     Issue,
     Mediator,
     Patron,
@@ -114,12 +115,13 @@ def describe(path: str, scenario: Scenario | None = None) -> ParamName:
         found = _named(_field(Issue, "status_quo"), issue=parts[1], scenario=scenario)
     elif parts[0] == "shocks" and len(parts) >= 4:
         found = _shock_parameter(parts, scenario)
-    elif parts[0] in ("protocol", "programme", "state", "war") and len(parts) == 2:
+    elif parts[0] in ("protocol", "programme", "state", "war", "interim") and len(parts) == 2:
         models: dict[str, type[BaseModel]] = {
             "protocol": Protocol,
             "programme": Programme,
             "state": State,
             "war": War,
+            "interim": Interim,
         }
         model = models[parts[0]]
         found = _named(_field(model, parts[1]), scenario=scenario)

@@ -19,6 +19,8 @@ STRIKE_STEP = 5
 PHASE_OF = {"deal": "deal_in_force", **dict.fromkeys(STRIKES, "at_war")}
 PHASE_OF |= {"ceasefire": "ceasefire", "talks_resume": "talks_ongoing"}
 PHASE_OF |= {"collapse": "talks_collapsed"}
+PHASE_OF |= {"interim": "interim_in_force", "interim_renewed": "interim_in_force"}
+PHASE_OF |= {"interim_lapsed": "talks_ongoing"}
 EDGES = {
     ("talks_ongoing", "talks_collapsed"),
     ("talks_ongoing", "deal_in_force"),
@@ -27,6 +29,12 @@ EDGES = {
     ("at_war", "ceasefire"),
     ("ceasefire", "talks_ongoing"),
     ("ceasefire", "at_war"),
+    ("talks_ongoing", "interim_in_force"),
+    ("interim_in_force", "interim_in_force"),  # renewed at its expiry
+    ("interim_in_force", "talks_ongoing"),  # lapsed
+    ("interim_in_force", "deal_in_force"),  # replaced by a comprehensive deal
+    ("interim_in_force", "at_war"),
+    ("interim_in_force", "talks_collapsed"),
 }
 """The phase changes an event may make; nothing leaves a deal in force."""
 
@@ -61,8 +69,25 @@ def histories(model: NegotiationModel) -> list[list[tuple[int, str, str]]]:
 
 @pytest.fixture(scope="module")
 def lively() -> NegotiationModel:
-    """Baseline worlds with quick ceasefires and resumptions: every edge is exercised."""
-    model = model_of(war_raw(ceasefire_hazard=0.3, resumption_hazard=0.3), worlds=3000, seed=7)
+    """Baseline worlds with quick ceasefires and resumptions, short interim deals and strikes
+    that come in any phase at peace: every edge is exercised."""
+    raw = war_raw(ceasefire_hazard=0.3, resumption_hazard=0.3)
+    raw["interim"] = {
+        "covers": ["enrichment", "sanctions_relief"],
+        "duration_weeks": 3,
+        "proposal_probability": 0.3,
+        "renewal_probability": 0.5,
+        "assumption": "a test's quick interim deals",
+    }
+    raw["shocks"] = {
+        "strike_any_time": {
+            "trigger": {"after": STRIKE_STEP, "hazard": 0.01},
+            "effects": [{"action": "strike_israel"}],
+            "once": False,
+            "assumption": "a test's strikes in every phase at peace",
+        }
+    }
+    model = model_of(raw, worlds=3000, seed=7)
     model.run()
     return model
 

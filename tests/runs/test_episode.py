@@ -12,6 +12,8 @@ from sim.runs.ensemble import run
 from sim.runs.events import Phase, horizon_state, phases, start_phase, world_events
 from tests.builders import BASELINE
 
+ROOT_SCENARIOS = BASELINE.parent
+
 SEED = 20250412
 
 
@@ -33,7 +35,8 @@ def test_the_phases_read_from_the_events_end_in_the_state_at_the_horizon(ran) ->
         seen |= {s.state for s in spans}
     # a test that never saw a war, a ceasefire or resumed talks would prove little
     assert {"at_war", "ceasefire", "talks_ongoing", "deal_in_force", "talks_collapsed"} <= seen
-    assert set(PHASE_AFTER_EVENT) <= set(ran.summary["event_types"])
+    interims = {"interim", "interim_renewed", "interim_lapsed"}  # the baseline has none
+    assert set(PHASE_AFTER_EVENT) - interims <= set(ran.summary["event_types"])
 
 
 def test_changes_at_one_step_leave_no_empty_span() -> None:
@@ -72,3 +75,15 @@ def test_a_run_that_starts_at_war_is_read_from_its_start_phase() -> None:
         assert spans[-1].state == state
         seen.add(spans[0].state)
     assert seen == {"at_war", "ceasefire"}
+
+
+def test_the_phases_of_interim_worlds_end_in_their_state() -> None:
+    result = run(ROOT_SCENARIOS / "interim_deal.yaml", worlds=300, seed=SEED)
+    events, horizon = result.events, int(result.events["step"].max())
+    seen = set()
+    for world, state in zip(result.worlds["world"], result.worlds["state"], strict=True):
+        spans = phases(world_events(events, int(world)), horizon, start_phase(result.summary))
+        assert spans[-1].state == state
+        seen |= {s.state for s in spans}
+    assert {"interim_in_force", "talks_ongoing", "deal_in_force"} <= seen
+    assert set(PHASE_AFTER_EVENT) <= set(result.summary["event_types"])

@@ -23,7 +23,17 @@ from sim.engine.events import HORIZON, PHASE_AFTER_EVENT, START_PHASE
 from sim.mechanisms.outcomes import STATE_COLOURS, STATE_LABELS, STATES, STRIKES
 from sim.runs.events import horizon_state, phases
 
-EPISODE_EVENTS = (*STRIKES, "retaliation", "ceasefire", "talks_resume", "collapse", "deal")
+EPISODE_EVENTS = (
+    *STRIKES,
+    "retaliation",
+    "ceasefire",
+    "talks_resume",
+    "collapse",
+    "deal",
+    "interim",
+    "interim_renewed",
+    "interim_lapsed",
+)
 """The events a world's episode turns on: those are bold on the timeline."""
 OTHER_EVENT_COLOUR = "#555555"
 """The colour of an event that changes no phase (shocks, backing, snapback, ...)."""

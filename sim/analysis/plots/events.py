@@ -40,6 +40,9 @@ EVENT_LABELS = {
     "shock": "Shock: {}",
     "mediation": "{} proposes a compromise",
     "distance": "{} distances itself",
+    "interim": "Interim deal",
+    "interim_renewed": "Interim deal renewed",
+    "interim_lapsed": "Interim deal lapses",
 }
 """The label of each event that is not an outcome; ``{}`` is the shock's name or patron's id."""
 
