@@ -643,7 +643,8 @@ class State(Strict):
     pressure and lobbying move it), each side's economic pressure
     (``actors.<side>.pressure_initial``) and how well each side reads the other's bottom line
     (``actors.<side>.belief_halfwidth``). A start after a strike, at war or under a ceasefire is
-    given by ``phase`` and ``past_strikes`` (docs/model.md, "Episodes").
+    given by ``phase`` and ``past_strikes`` (docs/model.md, "Episodes"), one inside an interim
+    deal by ``interim_until``.
     """
 
     programme_damage: Param = term(
