@@ -33,6 +33,7 @@ EVENT_LABELS = {
     "retaliation": "Iran retaliates",
     "ceasefire": "Ceasefire",
     "talks_resume": "Talks resume",
+    "escalation": "Iran escalates its programme",
     "collapse": "Talks collapse",
     "backing": "US backs an Israeli strike",
     "snapback": "Snapback triggered",
