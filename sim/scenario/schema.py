@@ -1029,6 +1029,13 @@ for _name in [
     "resumption_hazard",
 ]:
     RANGES[_name] = _UNIT
+RANGES |= {  # the choice at a passing deadline (§3.4.28): extension never likelier far apart
+    "extend_probability": _UNIT,
+    "walkout_probability": _UNIT,
+    "closeness_weight": _COST,
+    "ratifiable_weight": _COST,
+    "extension_weeks": (0.0, 520.0, True),
+}
 
 
 def range_problems(s: Scenario, params: dict[str, ParamSpec]) -> list[str]:

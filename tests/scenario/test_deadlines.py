@@ -9,8 +9,9 @@ import pytest
 
 from sim.scenario import load_scenario
 from sim.scenario.loader import ScenarioError
+from sim.scenario.paths import override_paths
 from sim.scenario.schema import Deadline, Principal
-from tests.builders import pie_scenario
+from tests.builders import BASELINE, pie_scenario
 
 
 def iran(**fields: Any) -> Principal:
@@ -50,3 +51,21 @@ def test_bad_deadlines_are_refused_naming_the_field(fields, message):
         iran(**fields)
     assert message in str(err.value)
     assert "actors.iran" in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("closeness_weight", -1.0), ("extend_probability", 1.5), ("extension_weeks", 0.0)],
+)
+def test_a_decision_parameter_out_of_range_is_refused(name, value):
+    raw = pie_scenario(rule="aspiration", protocol={"deadline_decision": {name: value}})
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(raw)
+    assert f"protocol.deadline_decision.{name}: must lie in" in str(err.value)
+
+
+def test_set_reaches_the_decision_parameters_left_at_their_defaults():
+    path = "protocol.deadline_decision.extend_probability"
+    assert path in override_paths(load_scenario(BASELINE))
+    decision = load_scenario(BASELINE, {path: 0.5}).scenario.protocol.deadline_decision
+    assert decision.extend_probability == 0.5
