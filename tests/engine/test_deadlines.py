@@ -180,3 +180,29 @@ def test_a_scenario_with_two_deadlines_runs_end_to_end(tmp_path):
     assert sorted(walked["world"]) == sorted(collapses["world"])
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert set(DEADLINE_EVENTS) <= set(summary["event_types"])
+
+
+def test_deadline_and_a_one_element_final_list_run_identically():
+    lone = apart([], horizon=10)
+    lone["actors"]["iran"].pop("deadlines")
+    lone["actors"]["iran"]["deadline"] = DEADLINE
+    listed = apart([{"date": DEADLINE, "at": "final"}], horizon=10)
+    a, b = (run(raw, 10, worlds=20) for raw in (lone, listed))
+    assert np.array_equal(a.last_offer, b.last_offer)
+    assert np.array_equal(a.last_gap, b.last_gap)
+    assert events(a) == events(b)
+
+
+def test_where_the_talks_are_off_a_deadline_passes_without_a_decision():
+    listed = [{"date": DEADLINE, "at": "walkout"}, {"date": "2025-03-01", "at": "extend"}]
+    model = run(apart(listed), 10)
+    assert [e[1] for e in events(model) if e[1].startswith("deadline")] == ["deadline_walkout"]
+    assert np.isinf(model.deadline_now["iran"][0])  # the second passed too, undecided
+
+
+def test_no_walkout_at_a_deadline_within_the_observed_history():
+    raw = apart([{"date": DEADLINE, "at": "walkout"}])
+    raw["calendar"]["observed_until"] = "2025-02-08"
+    model = run(raw, 8)
+    assert STATES[model.phase[0]] == "talks_ongoing"
+    assert (4, "deadline_passed", "iran", DEADLINE) in events(model)
