@@ -48,12 +48,12 @@ from sim.mechanisms.arrays import any_last, where_rows
 from sim.mechanisms.bargaining import Path, aspiration, take
 from sim.mechanisms.deadlines import (
     AT_KINDS,
-    DECIDE,
     EXTEND,
     FINAL,
     NONE,
     WALKOUT,
     deadline_choice,
+    extended,
     extension_steps,
     fixed_choice,
     next_deadline,
@@ -1143,10 +1143,11 @@ class NegotiationModel(World):
     def _deadline_decided(self, t: int, pid: str, due: np.ndarray) -> None:
         """The sides' choice where ``pid``'s deadline passes (``due``): its events and effects.
 
-        An extension moves the deadline ``extension_weeks`` later (decided again when it
-        passes); a walk-out collapses the talks (cause ``deadline``; not before the end of the
-        observed history, where the deadline passes instead); a deadline let pass gives way to
-        the side's next listed one, or to none (its aspiration then follows its patience).
+        An extension moves the deadline ``extension_weeks`` later, at most to the side's next
+        listed one (:func:`~sim.mechanisms.deadlines.extended`); a walk-out collapses the talks
+        (cause ``deadline``; not before the end of the observed history, where the deadline
+        passes instead); a deadline let pass gives way to the side's next listed one, or to none
+        (its aspiration then follows its patience).
         """
         rule = "protocol.deadline_decision."
         decided = deadline_choice(
@@ -1160,14 +1161,16 @@ class NegotiationModel(World):
         talks = due & self.talking
         extend = talks & (drawn == EXTEND)
         walk = talks & (drawn == WALKOUT) & (t >= self.open_from)
-        steps = extension_steps(self.params[rule + "extension_weeks"], self.spec.calendar.step_days)
-        moved = t + steps
+        length = extension_steps(
+            self.params[rule + "extension_weeks"], self.spec.calendar.step_days
+        )
+        moved, kind = extended(t, length, *self.deadline_lists[pid])
         self.events.add(extend, t, "deadline_extended", pid, self._step_dates(extend, moved))
         self.events.add(walk, t, "deadline_walkout", pid, str(self.date(t)))
         self.collapse(walk, "deadline", t, pid)
         self.events.add(talks & ~extend & ~walk, t, "deadline_passed", pid, str(self.date(t)))
         self.deadline_now[pid] = np.where(extend, moved, self.deadline_now[pid])
-        self.deadline_kind[pid] = np.where(extend, DECIDE, self.deadline_kind[pid]).astype(np.int8)
+        self.deadline_kind[pid] = np.where(extend, kind, self.deadline_kind[pid]).astype(np.int8)
         self._next_listed(pid, due & ~extend, t)
 
     def _next_listed(self, pid: str, mask: np.ndarray, t: int) -> None:

@@ -103,6 +103,25 @@ def extension_steps(weeks: np.ndarray, step_days: int) -> np.ndarray:
     return np.maximum(1, np.rint(np.asarray(weeks) * 7 / step_days)).astype(np.int64)
 
 
+def extended(
+    t: int, length: np.ndarray, listed: np.ndarray, kinds: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """An extension at step ``t``: the new deadline's step and ``at`` code, per world.
+
+    The deadline moves ``length`` steps later, but never past the side's next listed deadline
+    (``listed`` steps, ascending, with their ``kinds``): an extension does not skip a known
+    date, so one that reaches it becomes that deadline (a ``final`` one stays final); any other
+    extended deadline is decided when it passes (:data:`DECIDE`).
+    """
+    moved = (t + np.asarray(length)).astype(float)
+    pos = int(next_deadline(listed, np.array([t]))[0])
+    if pos == len(listed):
+        return moved, np.full(moved.shape, DECIDE, dtype=np.int8)
+    capped = moved >= listed[pos]
+    step = np.where(capped, listed[pos], moved)
+    return step, np.where(capped, kinds[pos], DECIDE).astype(np.int8)
+
+
 def next_deadline(steps: np.ndarray, after: np.ndarray) -> np.ndarray:
     """The index of each world's first listed deadline later than ``after`` (``len``: none).
 

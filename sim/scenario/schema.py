@@ -165,7 +165,8 @@ class Deadline(Strict):
     extend it, walk away or let it pass, with the probabilities of ``protocol.deadline_decision``),
     one of those three fixed (``extend``, ``walkout``, ``pass``), or ``final`` (the side's last
     word, only the last deadline: nothing is decided and its aspiration stays at its reservation
-    value). An extended deadline is decided (``decide``) when it passes in turn."""
+    value). An extension moves it later, never past the side's next listed deadline; an
+    extended deadline is decided (``decide``) when it passes in turn."""
     note: str = ""
     """What the date is (``the snapback expires``), for tables and explanations."""
 

@@ -206,3 +206,12 @@ def test_no_walkout_at_a_deadline_within_the_observed_history():
     model = run(raw, 8)
     assert STATES[model.phase[0]] == "talks_ongoing"
     assert (4, "deadline_passed", "iran", DEADLINE) in events(model)
+
+
+def test_an_extension_does_not_skip_a_final_deadline_listed_before_its_end():
+    listed = [{"date": DEADLINE, "at": "extend"}, {"date": "2025-02-15", "at": "final"}]
+    model = run(apart(listed), 10, record=True)
+    assert (4, "deadline_extended", "iran", "2025-02-15") in events(model)
+    assert model.deadline_now["iran"].tolist() == [6.0]
+    a, r = iran_aspiration(model, 8)
+    assert a == pytest.approx(r)  # held at the final date's reservation value

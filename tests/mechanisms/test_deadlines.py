@@ -13,11 +13,13 @@ from sim.mechanisms.deadlines import (
     AT_KINDS,
     DECIDE,
     EXTEND,
+    FINAL,
     PASS,
     WALKOUT,
     DeadlineChoice,
     closeness,
     deadline_choice,
+    extended,
     extension_steps,
     fixed_choice,
     next_deadline,
@@ -110,3 +112,12 @@ def test_next_deadline_skips_dates_already_reached():
     listed = np.array([5.0, 10.0, 20.0])
     after = np.array([0, 5, 9, 10, 25])
     assert next_deadline(listed, after).tolist() == [0, 1, 1, 2, 3]
+
+
+def test_an_extension_stops_at_the_next_listed_deadline_and_takes_its_kind():
+    listed, kinds = np.array([4.0, 10.0]), np.array([EXTEND, FINAL], dtype=np.int8)
+    step, kind = extended(4, np.array([3, 6, 8]), listed, kinds)
+    assert step.tolist() == [7.0, 10.0, 10.0]
+    assert kind.tolist() == [DECIDE, FINAL, FINAL]
+    step, kind = extended(10, np.array([3]), listed, kinds)  # nothing listed later
+    assert (step.tolist(), kind.tolist()) == ([13.0], [DECIDE])
