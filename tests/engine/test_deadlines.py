@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
@@ -16,6 +17,7 @@ from sim.cli.main import main
 from sim.engine.events import DEADLINE_EVENTS, event_types
 from sim.engine.model import COLLAPSE_CAUSES, NegotiationModel
 from sim.mechanisms.bargaining import aspiration
+from sim.mechanisms.deadlines import FINAL
 from sim.mechanisms.outcomes import STATES
 from sim.mechanisms.rng import block_seed
 from sim.scenario import load_scenario
@@ -215,3 +217,36 @@ def test_an_extension_does_not_skip_a_final_deadline_listed_before_its_end():
     assert model.deadline_now["iran"].tolist() == [6.0]
     a, r = iran_aspiration(model, 8)
     assert a == pytest.approx(r)  # held at the final date's reservation value
+
+
+KINDS = st.sampled_from(["decide", "extend", "walkout", "pass"])
+
+
+@settings(max_examples=10, deadline=None)
+@given(
+    days=st.lists(st.integers(1, 80), min_size=1, max_size=4, unique=True),
+    kinds=st.lists(KINDS, min_size=4, max_size=4),
+    final=st.booleans(),
+    p=st.tuples(st.floats(0, 1), st.floats(0, 1)),
+    weeks=st.integers(1, 6),
+)
+def test_every_passing_deadline_is_resolved_once_and_logged_consistently(
+    days, kinds, final, p, weeks
+):
+    start = dt.date(2025, 1, 4)
+    listed = [
+        {"date": (start + dt.timedelta(days=d)).isoformat(), "at": kind}
+        for d, kind in zip(sorted(days), kinds, strict=False)
+    ]
+    if final:
+        listed[-1]["at"] = "final"
+    raw = apart(listed, horizon=14, extend_probability=p[0], walkout_probability=p[1] / 2)
+    model = run(raw, 0, worlds=30)
+    for t in range(14):
+        model.step()
+        pending = model.deadline_kind["iran"] > FINAL  # decided when it passes
+        assert not np.any(model.alive & pending & (model.deadline_now["iran"] <= t))
+    log = events(model)
+    walkouts = sum(e[1] == "deadline_walkout" for e in log)
+    assert walkouts == sum(e[1] == "collapse" and e[3] == "deadline" for e in log)
+    assert walkouts == int(np.sum(model.collapse_cause == COLLAPSE_CAUSES.index("deadline")))
