@@ -873,6 +873,7 @@ def _outside_lines(
             "mediator": "The mediator gave up: talks collapsed.",
             "rejection": "Talks collapsed.",
             "shock": "A shock ended the talks.",
+            "deadline": "A side walked out as its deadline passed: talks collapsed.",
         }.get(cause, "Talks collapsed.")
         out.append(text)
     if record.step >= model.open_from:

@@ -14,10 +14,23 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.mechanisms.outcomes import STRIKES
-from sim.scenario.schema import Patron, Scenario
+from sim.scenario.schema import Patron, Principal, Scenario
 
 HORIZON = "horizon"
 """The event every world has at the horizon; its details are the world's state then."""
+DEADLINE_EVENTS = ("deadline_extended", "deadline_walkout", "deadline_passed")
+"""What the sides chose when a side's deadline passed during talks (docs/model.md §3.4.28)."""
+
+
+def moving_deadlines(spec: Scenario) -> bool:
+    """Whether a side has a deadline that is decided when it passes (not only ``final`` ones)."""
+    return any(
+        d.at != "final"
+        for actor in spec.actors.values()
+        if isinstance(actor, Principal)
+        for d in actor.deadline_list()
+    )
+
 
 PHASE_AFTER_EVENT = {
     "deal": "deal_in_force",
@@ -59,9 +72,11 @@ def event_types(spec: Scenario) -> list[str]:
     ``escalation`` (of Iran's programme, its provocation in the details); ``interim``,
     ``interim_renewed`` and ``interim_lapsed`` where the scenario has interim deals
     (:func:`interims_possible`); ``collapse`` (its cause in the details); ``backing``
-    (Washington's green light to Israel); ``snapback``; ``bog_down``; ``shock:NAME`` for each
-    shock; ``mediation:PATRON`` (a patron's first compromise proposal) and ``distance:PATRON``
-    (a patron distancing itself after a collapse) for each patron.
+    (Washington's green light to Israel); ``snapback``; ``bog_down``; where a side has a
+    deadline that is decided when it passes, :data:`DEADLINE_EVENTS` (the side in the actor, the
+    new date or the date passed in the details); ``shock:NAME`` for each shock;
+    ``mediation:PATRON`` (a patron's first compromise proposal) and ``distance:PATRON`` (a patron
+    distancing itself after a collapse) for each patron.
     """
     patrons = [aid for aid, actor in spec.actors.items() if isinstance(actor, Patron)]
     return [
@@ -76,6 +91,7 @@ def event_types(spec: Scenario) -> list[str]:
         "backing",
         "snapback",
         "bog_down",
+        *(DEADLINE_EVENTS if moving_deadlines(spec) else ()),
         *(f"shock:{name}" for name in spec.shocks),
         *(f"mediation:{pid}" for pid in patrons),
         *(f"distance:{pid}" for pid in patrons),

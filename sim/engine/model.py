@@ -48,6 +48,18 @@ from sim.engine.records import (
 from sim.engine.world import World
 from sim.mechanisms.arrays import any_last, where_rows
 from sim.mechanisms.bargaining import Path, aspiration, take
+from sim.mechanisms.deadlines import (
+    AT_KINDS,
+    EXTEND,
+    FINAL,
+    NONE,
+    WALKOUT,
+    deadline_choice,
+    extended,
+    extension_steps,
+    fixed_choice,
+    next_deadline,
+)
 from sim.mechanisms.escalation import PROVOCATIONS, escalated_growth, escalation, provocation
 from sim.mechanisms.interim import duration_steps, frozen_growth, limited_package, renewal
 from sim.mechanisms.outcomes import (
@@ -93,7 +105,7 @@ from sim.scenario.schema import (
     parameter_paths,
 )
 
-COLLAPSE_CAUSES = ("", "walkout", "mediator", "rejection", "shock")
+COLLAPSE_CAUSES = ("", "walkout", "mediator", "rejection", "shock", "deadline")
 LOOKAHEAD_WEIGHT = 1e-9
 """A later session whose discounted weight is below this no longer moves an offer."""
 LOOKAHEAD_SESSIONS = 2_000
@@ -149,10 +161,7 @@ class NegotiationModel(World):
             self._start_episode(spec.state)
         self.rule = PROPOSAL_RULES[spec.protocol.proposal_rule]()
         self.session_steps = self._session_steps()
-        self.deadline_step: dict[str, float] = {
-            p.actor_id: spec.date_to_step(p.spec.deadline) if p.spec.deadline else math.inf
-            for p in self.principals.values()
-        }
+        self._init_deadlines()
         observed = spec.calendar.observed_until
         self.open_from = spec.date_to_step(observed) + 1 if observed else 0
         self._forcing = {  # shocks that force a strike, a walk-out or snapback
@@ -534,6 +543,7 @@ class NegotiationModel(World):
             if t in self.session_steps:
                 self.session(t)
             self.outside_options(t)
+            self.deadlines_pass(t)
         self.step_index = t + 1
         if self.step_index >= self.spec.horizon:
             self.finish()
@@ -1013,7 +1023,7 @@ class NegotiationModel(World):
         self, t: int, side: PrincipalAgent, role: str, offer: np.ndarray, vote: Ratification
     ) -> SideAtSession:
         """What an offer was worth to a side, its vote and its red lines (recorded runs only)."""
-        deadline = np.full(self.n_worlds, float(self.deadline_step[side.actor_id]))
+        deadline = self.deadline_now[side.actor_id]
         reservation = side.reservation()
         lower, upper = side.red_line_bounds()
         return SideAtSession(
@@ -1053,10 +1063,8 @@ class NegotiationModel(World):
         noise = (2 * self.streams.uniform(f"belief:{proposer.actor_id}") - 1) * width
         return SessionClock(
             step=t,
-            proposer_deadline=np.full(self.n_worlds, float(self.deadline_step[proposer.actor_id])),
-            responder_deadline=np.full(
-                self.n_worlds, float(self.deadline_step[responder.actor_id])
-            ),
+            proposer_deadline=self.deadline_now[proposer.actor_id],
+            responder_deadline=self.deadline_now[responder.actor_id],
             proposer_beta=proposer.param("concession_beta"),
             responder_beta=responder.param("concession_beta"),
             proposer_half_life=proposer.param("patience_half_life"),
@@ -1073,19 +1081,20 @@ class NegotiationModel(World):
     ) -> list[int]:
         """The later sessions a proposal rule looks ahead to; never cut by the horizon.
 
-        They end at the latest deadline of a side that has one. Where neither side has one, they
-        end once a session's weight, the per-session factor ``δ·(1 − q)`` (largest discount,
-        smallest breakdown risk) raised to the sessions ahead, falls below ``LOOKAHEAD_WEIGHT``
-        (at most ``LOOKAHEAD_SESSIONS``): past it no later session moves an offer.
+        Where every world has a side with a current deadline, they end at the latest such
+        deadline. Elsewhere they end once a session's weight, the per-session factor ``δ·(1 − q)``
+        (largest discount, smallest breakdown risk) raised to the sessions ahead, falls below
+        ``LOOKAHEAD_WEIGHT`` (at most ``LOOKAHEAD_SESSIONS``): past it no later session moves an
+        offer; and not before the latest deadline of any world (deadlines move: §3.4.28).
         """
         proto = self.spec.protocol
-        finite = [d for d in self.deadline_step.values() if math.isfinite(d)]
+        latest, everywhere = self._deadline_ends
         if proto.session_dates:
             steps = sorted({self.spec.date_to_step(d) for d in proto.session_dates})
-            end = max(finite) if finite else math.inf
+            end = latest if everywhere else math.inf
             return [s for s in steps if t < s < end]
-        if finite:
-            return list(range(t + proto.session_every, int(max(finite)), proto.session_every))
+        if everywhere:
+            return list(range(t + proto.session_every, int(latest), proto.session_every))
         delta = max(
             float(proposer.param("discount").max()), float(responder.param("discount").max())
         )
@@ -1093,6 +1102,8 @@ class NegotiationModel(World):
         n = LOOKAHEAD_SESSIONS
         if keep < 1:
             n = min(n, max(1, math.ceil(math.log(LOOKAHEAD_WEIGHT) / math.log(keep))))
+        if math.isfinite(latest):  # some worlds still have a deadline: look ahead to it
+            n = max(n, math.ceil((latest - t) / proto.session_every) - 1)
         return [t + k * proto.session_every for k in range(1, n + 1)]
 
     def _mediator_bounds(self) -> tuple[np.ndarray, np.ndarray]:
@@ -1269,6 +1280,100 @@ class NegotiationModel(World):
         )
         principals = {pid: p.state() for pid, p in self.principals.items()}
         self.recorder.end(t, principals, world)
+
+    # --- deadlines that move (docs/model.md §3.4.28) -------------------------------------------
+    def _init_deadlines(self) -> None:
+        """Each side's listed deadlines, and every world's current one: the first listed."""
+        n = self.n_worlds
+        self.deadline_lists: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self.deadline_now: dict[str, np.ndarray] = {}  # the current deadline's step (inf: none)
+        self.deadline_kind: dict[str, np.ndarray] = {}  # its ``at``: a code of AT_KINDS
+        for pid, side in self.principals.items():
+            listed = side.spec.deadline_list()
+            steps = np.array([self.spec.date_to_step(d.date) for d in listed], dtype=float)
+            kinds = np.array([AT_KINDS.index(d.at) for d in listed], dtype=np.int8)
+            self.deadline_lists[pid] = (steps, kinds)
+            self.deadline_now[pid] = np.full(n, steps[0] if len(steps) else np.inf)
+            self.deadline_kind[pid] = np.full(n, kinds[0] if len(kinds) else NONE, dtype=np.int8)
+        self._deadlines_changed()
+
+    def _deadlines_changed(self) -> None:
+        """Refresh what the step and the look-ahead read of the worlds' current deadlines.
+
+        ``_deadline_due``: the earliest current deadline still to be decided (not ``final``), so
+        a step before it costs one comparison; ``_deadline_ends``: the latest finite current
+        deadline and whether every world has one on some side (:meth:`_sessions_ahead`).
+        """
+        nows = list(self.deadline_now.values())
+        pending = [now[self.deadline_kind[pid] > FINAL] for pid, now in self.deadline_now.items()]
+        self._deadline_due = min((float(p.min()) for p in pending if p.size), default=math.inf)
+        finite = [now[np.isfinite(now)] for now in nows]
+        latest = max((float(f.max()) for f in finite if f.size), default=math.inf)
+        everywhere = bool(np.logical_or.reduce([np.isfinite(now) for now in nows]).all())
+        self._deadline_ends = (latest, everywhere and math.isfinite(latest))
+
+    def deadlines_pass(self, t: int) -> None:
+        """Deadlines that pass at ``t`` without a deal: extended, walked out of or let pass.
+
+        Only worlds not ended by a deal decide; where the talks are off (collapsed, at war,
+        paused by a ceasefire) the deadline passes without a decision or an event.
+        """
+        if t < self._deadline_due:
+            return
+        for pid in self.principals:
+            due = self.alive & (self.deadline_now[pid] <= t) & (self.deadline_kind[pid] > FINAL)
+            if due.any():
+                self._deadline_decided(t, pid, due)
+        self._deadlines_changed()
+
+    def _deadline_decided(self, t: int, pid: str, due: np.ndarray) -> None:
+        """The sides' choice where ``pid``'s deadline passes (``due``): its events and effects.
+
+        An extension moves the deadline ``extension_weeks`` later, at most to the side's next
+        listed one (:func:`~sim.mechanisms.deadlines.extended`); a walk-out collapses the talks
+        (cause ``deadline``; not before the end of the observed history, where the deadline
+        passes instead); a deadline let pass gives way to the side's next listed one, or to none
+        (its aspiration then follows its patience).
+        """
+        rule = "protocol.deadline_decision."
+        decided = deadline_choice(
+            self.last_gap,
+            self.last_ratifiable,
+            *(self.params[rule + k] for k in ("extend_probability", "walkout_probability")),
+            *(self.params[rule + k] for k in ("closeness_weight", "ratifiable_weight")),
+        )
+        choice = fixed_choice(self.deadline_kind[pid], decided)
+        drawn = choice.draw(self.streams.uniform(f"deadline:{pid}", t))
+        talks = due & self.talking
+        extend = talks & (drawn == EXTEND)
+        walk = talks & (drawn == WALKOUT) & (t >= self.open_from)
+        length = extension_steps(
+            self.params[rule + "extension_weeks"], self.spec.calendar.step_days
+        )
+        moved, kind = extended(t, length, *self.deadline_lists[pid])
+        self.events.add(extend, t, "deadline_extended", pid, self._step_dates(extend, moved))
+        self.events.add(walk, t, "deadline_walkout", pid, str(self.date(t)))
+        self.collapse(walk, "deadline", t, pid)
+        self.events.add(talks & ~extend & ~walk, t, "deadline_passed", pid, str(self.date(t)))
+        self.deadline_now[pid] = np.where(extend, moved, self.deadline_now[pid])
+        self.deadline_kind[pid] = np.where(extend, kind, self.deadline_kind[pid]).astype(np.int8)
+        self._next_listed(pid, due & ~extend, t)
+
+    def _next_listed(self, pid: str, mask: np.ndarray, t: int) -> None:
+        """In ``mask`` the side's current deadline becomes its first listed one after ``t``."""
+        steps, kinds = self.deadline_lists[pid]
+        pos = int(next_deadline(steps, np.array([t]))[0])
+        step, kind = (steps[pos], kinds[pos]) if pos < len(steps) else (np.inf, NONE)
+        self.deadline_now[pid] = np.where(mask, step, self.deadline_now[pid])
+        self.deadline_kind[pid] = np.where(mask, kind, self.deadline_kind[pid]).astype(np.int8)
+
+    def _step_dates(self, mask: np.ndarray, steps: np.ndarray) -> np.ndarray:
+        """The dates of ``steps`` as texts in the worlds of ``mask`` (event details)."""
+        out = np.full(self.n_worlds, "", dtype=object)
+        if mask.any():
+            values, inverse = np.unique(steps[mask], return_inverse=True)
+            out[mask] = np.array([str(self.date(int(v))) for v in values], dtype=object)[inverse]
+        return out
 
 
 def _spread(n: int, idx: np.ndarray, part: np.ndarray) -> np.ndarray:

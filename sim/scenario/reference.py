@@ -39,11 +39,19 @@ SECTIONS: tuple[tuple[str, tuple[type[BaseModel], ...]], ...] = (
             schema.Mediator,
             schema.Counterweight,
             schema.RedLine,
+            schema.Deadline,
         ),
     ),
     (
         "Protocol, programme and war",
-        (schema.Protocol, schema.Programme, schema.War, schema.State, schema.Interim),
+        (
+            schema.Protocol,
+            schema.DeadlineDecision,
+            schema.Programme,
+            schema.War,
+            schema.State,
+            schema.Interim,
+        ),
     ),
     (
         "Shocks",
@@ -56,8 +64,9 @@ SECTIONS: tuple[tuple[str, tuple[type[BaseModel], ...]], ...] = (
 PARAM_MODELS = (Fixed, Uniform, Triangular, TruncNormal, Beta)
 """The forms a numeric parameter (``Param``) can take besides a bare number."""
 
-ACTOR_MODELS = SECTIONS[1][1][:-1]
-"""The actor kinds (every model of the actors section but the red line)."""
+ACTOR_MODELS = tuple(m for m in SECTIONS[1][1] if "role" in m.model_fields)
+"""The actor kinds (every model of the actors section with a ``role``: not the red line nor
+the deadline)."""
 
 SELECTORS = ("role", "instrument", "dist")
 """Keys whose one fixed value selects a model: the actor kinds and the distributions."""

@@ -155,6 +155,22 @@ class Faction(ActorBase):
     yield when the clout backing the package is above its principal's ``override_threshold``."""
 
 
+class Deadline(Strict):
+    """A date by which a side wants a deal, and what happens if it passes without one."""
+
+    date: dt.date
+    """The deadline's date; the side's aspiration reaches its reservation value at its step."""
+    at: Literal["decide", "extend", "walkout", "pass", "final"] = "decide"
+    """What happens when it passes without a deal while the talks are on: ``decide`` (the sides
+    extend it, walk away or let it pass, with the probabilities of ``protocol.deadline_decision``),
+    one of those three fixed (``extend``, ``walkout``, ``pass``), or ``final`` (the side's last
+    word, only the last deadline: nothing is decided and its aspiration stays at its reservation
+    value). An extension moves it later, never past the side's next listed deadline; an
+    extended deadline is decided (``decide``) when it passes in turn."""
+    note: str = ""
+    """What the date is (``the snapback expires``), for tables and explanations."""
+
+
 class Principal(ActorBase):
     """A negotiating state: owns a ratifier and factions (Putnam's two-level game)."""
 
@@ -235,6 +251,28 @@ class Principal(ActorBase):
     """How this side's stance follows its factions (default: ``protocol.stance_rule``)."""
     hawk_faction: Id | None = None
     """The faction whose clout share is the side's hawkishness (strikes, US support to Israel)."""
+    deadlines: tuple[Deadline, ...] = ()
+    """The side's known deadlines, in date order (docs/model.md §3.4.28): its aspiration heads to
+    its reservation value by the current one; when one passes without a deal the sides extend
+    it, walk away or let it pass (``at``; ``protocol.deadline_decision``). ``deadline: DATE`` is
+    the one-element list ``[{date: DATE, at: final}]``; give one of the two."""
+
+    @model_validator(mode="after")
+    def _one_deadline_field(self) -> Principal:
+        if self.deadline is not None and self.deadlines:
+            raise ValueError("give 'deadline' (one final date) or 'deadlines' (a list), not both")
+        dates = [d.date for d in self.deadlines]
+        if any(b <= a for a, b in itertools.pairwise(dates)):
+            raise ValueError("'deadlines' must be in date order, each date once")
+        if any(d.at == "final" for d in self.deadlines[:-1]):
+            raise ValueError("only the last of 'deadlines' can be 'final' (nothing follows it)")
+        return self
+
+    def deadline_list(self) -> tuple[Deadline, ...]:
+        """The side's deadlines: ``deadlines``, or ``deadline`` as one ``final`` deadline."""
+        if self.deadline is not None:
+            return (Deadline(date=self.deadline, at="final"),)
+        return self.deadlines
 
 
 class ThirdParty(ActorBase):
@@ -449,6 +487,41 @@ class Calendar(Strict):
     conditioned on what the sources report."""
 
 
+class DeadlineDecision(Strict):
+    """The choice at a passing deadline: extend, walk out or let it pass (docs/model.md §3.4.28).
+
+    A multinomial logit (:func:`sim.mechanisms.deadlines.deadline_choice`): far apart, the
+    sides extend with ``extend_probability`` and the side whose deadline it is walks out with
+    ``walkout_probability``; closeness (``clip(1 − gap/0.2, 0, 1)`` of the last offer's utility
+    shortfall) and a ratifiable offer on the table raise the log-odds of extending. The
+    defaults let every deadline pass.
+    """
+
+    extend_probability: Param = term(
+        0.0, name="chance of extending a deadline when far apart", unit="probability"
+    )
+    """Probability of extending a passing deadline when the sides are far apart (closeness 0, no
+    ratifiable offer)."""
+    walkout_probability: Param = term(
+        0.0, name="chance of walking out at a deadline when far apart", unit="probability"
+    )
+    """Probability that the side whose deadline passes walks out (the talks collapse, cause
+    ``deadline``) when the sides are far apart."""
+    closeness_weight: Param = term(
+        0.0, name="rise in the log-odds of extending when close", unit="log-odds at closeness 1"
+    )
+    """Log-odds of extending added at full closeness (the last offer short of the responder's
+    reservation value by nothing), in proportion to closeness."""
+    ratifiable_weight: Param = term(
+        0.0,
+        name="rise in the log-odds of extending with a ratifiable offer",
+        unit="log-odds",
+    )
+    """Log-odds of extending added where the last offer passed both sides' ratification votes."""
+    extension_weeks: Param = term(4.0, name="length of an extension", unit="weeks")
+    """How much later an extension moves the deadline (at least one step)."""
+
+
 class Protocol(Strict):
     """The bargaining protocol (docs/model.md §1.3, §3.4.5–3.4.13)."""
 
@@ -474,6 +547,8 @@ class Protocol(Strict):
     start); a patron mediates only then."""
     ultimatum: dt.date | None = None
     """After this date without a deal, the US strike hazard applies while talks go on."""
+    deadline_decision: DeadlineDecision = DeadlineDecision()
+    """How the sides choose when a side's ``decide`` deadline passes without a deal."""
 
 
 class Sides(Strict):
@@ -1098,6 +1173,13 @@ for _name in [
     "renewal_closeness",
 ]:
     RANGES[_name] = _UNIT
+RANGES |= {  # the choice at a passing deadline (§3.4.28): extension never likelier far apart
+    "extend_probability": _UNIT,
+    "walkout_probability": _UNIT,
+    "closeness_weight": _COST,
+    "ratifiable_weight": _COST,
+    "extension_weeks": (0.0, 520.0, True),
+}
 
 
 def range_problems(s: Scenario, params: dict[str, ParamSpec]) -> list[str]:

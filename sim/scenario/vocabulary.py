@@ -20,6 +20,7 @@ from sim.scenario.params import ON_ISSUE_SCALE
 from sim.scenario.schema import (
     PRINCIPALS,
     Counterweight,
+    DeadlineDecision,
     Faction,
     Interim,
     Issue,
@@ -125,6 +126,8 @@ def describe(path: str, scenario: Scenario | None = None) -> ParamName:
         }
         model = models[parts[0]]
         found = _named(_field(model, parts[1]), scenario=scenario)
+    elif parts[:2] == ["protocol", "deadline_decision"] and len(parts) == 3:
+        found = _named(_field(DeadlineDecision, parts[2]), scenario=scenario)
     return found or _unknown(parts, scenario)
 
 

@@ -110,7 +110,7 @@ def _fractional_step(spec: Scenario, date: dt.date) -> float:
 def deadlines(spec: Scenario) -> list[tuple[float, str]]:
     """The scenario's deadlines inside the horizon as ``(step, what)``, one entry per date.
 
-    The E3's snapback expiry, each principal's ``deadline`` and the protocol's ``ultimatum``
+    The E3's snapback expiry, each principal's listed deadlines and the protocol's ``ultimatum``
     (``what`` ends with the date: ``snapback expires; Iran's deadline (18 Oct 2025)``).
     """
     by_date: dict[dt.date, list[str]] = {}
@@ -118,8 +118,9 @@ def deadlines(spec: Scenario) -> list[tuple[float, str]]:
         if isinstance(actor, Snapback):
             by_date.setdefault(actor.expiry, []).append("snapback expires")
     for aid, actor in spec.actors.items():
-        if isinstance(actor, Principal) and actor.deadline is not None:
-            by_date.setdefault(actor.deadline, []).append(f"{_side_name(spec, aid)}'s deadline")
+        if isinstance(actor, Principal):  # every listed deadline, as scheduled (§3.4.28)
+            for d in actor.deadline_list():
+                by_date.setdefault(d.date, []).append(f"{_side_name(spec, aid)}'s deadline")
     if spec.protocol.ultimatum is not None:
         by_date.setdefault(spec.protocol.ultimatum, []).append("US ultimatum")
     out = []
