@@ -400,8 +400,12 @@ class NegotiationModel(World):
         rally round the flag, Mueller 1970, here of the attacked state's hardliners). Each side
         reads the other less well: both sides' ``belief_halfwidth`` is multiplied by
         ``1 + war.mistrust``. Like a shock's effect, each is public and lasts; each strike adds
-        its own.
+        its own. The war also strains Iran's economy: its pressure rises by
+        ``war.pressure_jump`` (clipped to 1).
         """
+        jump = self.params["war.pressure_jump"]
+        pressure = self.iran.pressure
+        self.iran.pressure = np.where(mask, np.clip(pressure + jump, 0, 1), pressure)
         hawk = self.iran.hawk
         if hawk is not None:
             path = f"actors.{self.iran.factions[hawk].actor_id}.clout"

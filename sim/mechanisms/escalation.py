@@ -1,10 +1,10 @@
 """Iran's escalation of its programme as a move in the talks (docs/model.md 3.4.29).
 
 Iran may escalate its programme (raise enrichment, restrict inspections) as a move in the talks,
-which speeds the growth of its progress k (issue 14). An escalation is a costly signal of resolve in a crisis bargain
-(Fearon 1995; Schelling 1966's "threat that leaves something to chance"): it raises the
-programme's growth, and with it the preventive motive of a striker (Powell 2006), the risk the
-move runs.
+which speeds the growth of its progress k (issue 14). An escalation is a costly signal of
+resolve in a crisis bargain (Fearon 1995; Schelling 1966's "threat that leaves something to
+chance"): it raises the programme's growth, and with it the preventive motive of a striker
+(Powell 2006), the risk the move runs.
 """
 
 from __future__ import annotations

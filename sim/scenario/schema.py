@@ -663,6 +663,11 @@ class War(Strict):
     )
     """At each strike both sides' ``belief_halfwidth`` is multiplied by ``1 + mistrust``: a war
     leaves each side reading the other's bottom line less well when talks resume."""
+    pressure_jump: Param = term(
+        0.0, name="rise in the economic pressure on the target at each strike", unit="pressure"
+    )
+    """At each strike the target's economic pressure rises by ``pressure_jump`` (clipped to 1):
+    the war's damage to its economy, on top of the pressure's growth in peacetime."""
 
 
 class Interim(Strict):
@@ -1135,6 +1140,7 @@ RANGES: dict[str, tuple[float, float, bool]] = {
     "escalation_factor": (1.0, 20.0, False),
     "rally_clout_gain": (0.0, 10.0, False),
     "mistrust": (0.0, 10.0, False),
+    "pressure_jump": _UNIT,
 }
 """Allowed values by parameter name; on top of these every number of every parameter lies in
 ``[-MAX_MAGNITUDE, MAX_MAGNITUDE]``."""

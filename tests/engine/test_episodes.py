@@ -320,15 +320,19 @@ def test_no_escalation_hazard_leaves_the_run_unchanged() -> None:
     assert not off.programme_escalated.any()
 
 
-def test_a_strike_rallies_irans_hawks_and_spreads_mistrust() -> None:
-    raw = forced_strike(war_raw(rally_clout_gain=0.5, mistrust=0.25))
+def test_a_strike_rallies_irans_hawks_spreads_mistrust_and_strains_the_economy() -> None:
+    raw = forced_strike(war_raw(rally_clout_gain=0.5, mistrust=0.25, pressure_jump=0.1))
     model = model_of(raw, worlds=60, seed=12)
     hawk = f"actors.{model.iran.factions[model.iran.hawk].actor_id}.clout"  # type: ignore[index]
     widths = [f"actors.{side.actor_id}.belief_halfwidth" for side in (model.us, model.iran)]
     before = {path: model.params[path].copy() for path in (hawk, *widths)}
-    for _ in range(STRIKE_STEP + 1):
+    for _ in range(STRIKE_STEP):
         model.step()
+    pressure = model.iran.pressure.copy()
+    model.step()
     struck = model.strikes == 1
+    # a war step does not grow the pressure: the jump is all that moves it in struck worlds
+    assert np.allclose(model.iran.pressure[struck], np.minimum(pressure[struck] + 0.1, 1))
     assert struck.sum() > 30  # the forced strike, where no deal came first
     assert np.allclose(model.params[hawk][struck], 1.5 * before[hawk][struck])
     assert np.allclose(model.params[hawk][~struck], before[hawk][~struck])
