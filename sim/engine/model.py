@@ -161,6 +161,7 @@ class NegotiationModel(World):
             self._start_episode(spec.state)
         self.rule = PROPOSAL_RULES[spec.protocol.proposal_rule]()
         self.session_steps = self._session_steps()
+        self._session_index = {step: k for k, step in enumerate(self.session_steps)}
         self._init_deadlines()
         observed = spec.calendar.observed_until
         self.open_from = spec.date_to_step(observed) + 1 if observed else 0
@@ -172,7 +173,6 @@ class NegotiationModel(World):
         ultimatum = spec.protocol.ultimatum
         self.ultimatum_step = spec.date_to_step(ultimatum) if ultimatum else None
         self.step_index = 0
-        self.session_count = 0
         self.recorder = Recorder() if record else None
 
     # --- set-up --------------------------------------------------------------------------------
@@ -867,7 +867,7 @@ class NegotiationModel(World):
         live = self.talking
         if not live.any():
             return
-        proposer, responder = self._session_sides()
+        proposer, responder = self._session_sides(t)
         self._bog_down(live, t)
         idx = np.flatnonzero(live)
         path, offer_live, accepted_live = self._table_offer(t, proposer, responder, idx)
@@ -938,13 +938,18 @@ class NegotiationModel(World):
         moved = np.stack([offer, mine[:, 0]], axis=1)
         self.own_offers[proposer.actor_id] = where_rows(mask, moved, mine)
 
-    def _session_sides(self) -> tuple[PrincipalAgent, PrincipalAgent]:
-        """The proposer and the responder of this session: the sides alternate."""
+    def _session_sides(self, t: int) -> tuple[PrincipalAgent, PrincipalAgent]:
+        """The proposer and the responder of the session at step ``t``: the sides alternate.
+
+        The proposer is set by the session's place in the schedule (the first mover at the
+        first, third, ... scheduled session), not by how many sessions the block has held: a
+        world's talks paused by a war resume with the proposer the calendar gives, the same
+        whether the world runs alone or in a block whose other worlds held sessions meanwhile.
+        """
         first = self.spec.first_mover()
         other = next(pid for pid in self.spec.side_ids() if pid != first)
-        proposer_id = first if self.session_count % 2 == 0 else other
+        proposer_id = first if self._session_index[t] % 2 == 0 else other
         responder_id = other if proposer_id == first else first
-        self.session_count += 1
         return self.principals[proposer_id], self.principals[responder_id]
 
     def _table_offer(

@@ -322,7 +322,11 @@ def test_the_lifeline_and_the_snapback_threat_are_told(ensemble) -> None:  # typ
 EPISODE_WORLD = 15
 """The first baseline world (seed ``SEED``) with a strike, a ceasefire and talks resuming
 (:func:`sim.analysis.plots.interesting_world` of a 10,000-world run): struck at step 14, a
-ceasefire at 27, talks again at 28, their collapse at 32 and a second strike at 33."""
+ceasefire at 27, talks again at 28 and a deal at once (the economy collapsed at 27 and the
+Leader relented)."""
+SECOND_WAR_WORLD = 61
+"""A baseline world struck twice: at 12, a ceasefire at 21, talks again at 25, their collapse
+at 30 and a second strike then, a ceasefire at 36."""
 
 
 def test_the_story_goes_on_past_the_first_strike() -> None:
@@ -332,17 +336,18 @@ def test_the_story_goes_on_past_the_first_strike() -> None:
     story = explain(BASELINE, SEED, EPISODE_WORLD)
     model, told = story.model, told_by_step(story.model)
     log = episode_log(model)
-    assert [(s, e) for s, e, _, _ in log if e in (*STRIKES, "ceasefire", "talks_resume")] == [
+    assert [
+        (s, e) for s, e, _, _ in log if e in (*STRIKES, "ceasefire", "talks_resume", "deal")
+    ] == [
         (14, "strike_israel"),
         (27, "ceasefire"),
         (28, "talks_resume"),
-        (33, "strike_israel"),
+        (28, "deal"),
     ]
     state = STATE_PHRASES[STATES[int(model.phase[0])]]
-    assert story.lines[0].endswith(f"; at the horizon, {state}.") and state == "at war"
-    first, second = (_one(told[s], "The strike set Iran's programme back") for s in (14, 33))
+    assert story.lines[0].endswith(f"; at the horizon, {state}.") and state == "a deal in force"
+    first = _one(told[14], "The strike set Iran's programme back")
     assert "Tehran retaliated in proportion: the world's first war begins" in first
-    assert "Tehran retaliated and escalated: the world's second war begins" in second
     hit = next(h for h in model.trace[14].hits if h.hit[0])
     setback = float(model.drawn["programme.strike_setback"][0])
     assert hit.progress_after[0] == pytest.approx(hit.progress_before[0] * (1 - setback))
@@ -355,11 +360,27 @@ def test_the_story_goes_on_past_the_first_strike() -> None:
     assert f"a base hazard of {base:.2f}" in ceasefire
     resumed = _one(told[28], "Talks resumed under the ceasefire")
     assert "Oman bringing the sides back" in resumed
+    assert _one(told[28], "Accepted and ratified") == "Accepted and ratified on both sides: a deal."
     assert story.lines[-1] == (
         "Outcome: an Israeli strike that the US did not join at step 14 (2025-07-19). Then "
-        "Tehran's proportionate retaliation, a ceasefire at step 27, talks resuming at step 28, "
-        "the talks collapsing at step 32 and an Israeli strike that the US did not join at "
-        "step 33 (an escalating retaliation). At the horizon (step 38, 2026-01-03): at war."
+        "Tehran's proportionate retaliation, a ceasefire at step 27, talks resuming at step 28 "
+        "and a deal at step 28. At the horizon (step 38, 2026-01-03): a deal in force."
+    )
+
+
+def test_a_second_strike_starts_a_second_war() -> None:
+    story = explain(BASELINE, SEED, SECOND_WAR_WORLD)
+    told = told_by_step(story.model)
+    first, second = (_one(told[s], "The strike set Iran's programme back") for s in (12, 30))
+    assert "Tehran retaliated in proportion: the world's first war begins" in first
+    assert "Tehran retaliated in proportion: the world's second war begins" in second
+    assert "with American backing, struck" in _one(told[30], "struck Iran's programme")
+    assert story.lines[-1] == (
+        "Outcome: an Israeli strike that the US did not join at step 12 (2025-07-05). Then "
+        "Tehran's proportionate retaliation, a ceasefire at step 21, talks resuming at step 25, "
+        "the talks collapsing at step 30, an Israeli strike that the US did not join at step 30 "
+        "(a proportionate retaliation) and a ceasefire at step 36. At the horizon (step 38, "
+        "2026-01-03): under a ceasefire without a deal."
     )
 
 

@@ -370,22 +370,23 @@ def test_the_stepper_follows_the_world_past_its_first_strike() -> None:
     from sim.analysis.explain import explain, told_by_step
     from sim.dashboard.runner import WorldView
 
-    story = explain(BASELINE, 20250412, 15)  # struck at 14, ceasefire 27, talks 28, struck 33
+    story = explain(BASELINE, 20250412, 61)  # struck at 12, ceasefire 21, talks 25, struck 30
     view = WorldView(story, told_by_step(story.model))
     at = {r.step: k for k, r in enumerate(story.model.trace)}
     first = "(first outcome: Israeli strike alone)"
-    struck = step_view(view, at[14])
+    struck = step_view(view, at[12])
     assert struck.status == f"At war {first}"
     assert (
         "Israel strikes" in struck.events
         and "Iran retaliates (proportionate): war" in struck.events
     )
-    assert step_view(view, at[20]).status == f"At war {first}"
-    paused = step_view(view, at[27])
+    assert step_view(view, at[18]).status == f"At war {first}"
+    paused = step_view(view, at[21])
     assert paused.status == f"Ceasefire without a deal {first}"
     assert paused.events[0] == "Ceasefire: the war stops, talks paused"
-    assert step_view(view, at[28]).events[0] == "Talks resume"
-    assert step_view(view, at[28]).status == f"Talks ongoing {first}"
-    assert step_view(view, at[32]).status == f"Talks collapsed {first}"
-    assert "Iran retaliates (escalating): war" in step_view(view, at[33]).events
-    assert step_view(view, at[13]).status == "Talks collapsed; no strike yet"
+    assert step_view(view, at[25]).events[0] == "Talks resume"
+    assert step_view(view, at[25]).status == f"Talks ongoing {first}"
+    assert step_view(view, at[30]).status == f"At war {first}"
+    assert "Iran retaliates (proportionate): war" in step_view(view, at[30]).events
+    assert step_view(view, at[36]).status == f"Ceasefire without a deal {first}"
+    assert step_view(view, at[11]).status == "Talks collapsed; no strike yet"

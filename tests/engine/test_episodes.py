@@ -339,3 +339,20 @@ def test_a_strike_rallies_irans_hawks_spreads_mistrust_and_strains_the_economy()
     for path in widths:
         assert np.allclose(model.params[path][struck], 1.25 * before[path][struck])
         assert np.allclose(model.known(path)[struck], 1.25 * model.central[path])
+
+
+def test_a_world_whose_talks_resume_runs_alone_as_in_its_block(lively: NegotiationModel) -> None:
+    """Sessions paused by a war resume with the proposer the calendar gives.
+
+    The proposer once alternated with the number of sessions the block had held, so a world
+    re-run alone (as ``negsim explain`` does) resumed its talks with the other side proposing.
+    """
+    from sim.mechanisms.rng import block_seed
+
+    rows = histories(lively)
+    resumed = [w for w, h in enumerate(rows) if any(e == "talks_resume" for _, e, _ in h)]
+    assert len(resumed) >= 20
+    for w in resumed[:20]:
+        alone = NegotiationModel(lively.spec, block_seed(7, 0), np.array([w]))
+        alone.run()
+        assert histories(alone)[0] == rows[w], w
