@@ -42,7 +42,7 @@ def brier_scores(outcomes: np.ndarray, forecasts: np.ndarray) -> np.ndarray:
     import scoringrules as sr
 
     y, p = _checked(outcomes, forecasts)
-    return np.asarray(sr.brier_score(y, p), dtype=float)
+    return np.asarray(sr.brier_score(obs=y, fct=p), dtype=float)
 
 
 def log_scores(outcomes: np.ndarray, forecasts: np.ndarray, clip: float = LOG_CLIP) -> np.ndarray:
@@ -54,7 +54,7 @@ def log_scores(outcomes: np.ndarray, forecasts: np.ndarray, clip: float = LOG_CL
     import scoringrules as sr
 
     y, p = _checked(outcomes, forecasts)
-    return np.asarray(sr.log_score(y, np.clip(p, clip, 1 - clip)), dtype=float)
+    return np.asarray(sr.log_score(obs=y, fct=np.clip(p, clip, 1 - clip)), dtype=float)
 
 
 def skill(score: float, reference: float) -> float | None:
