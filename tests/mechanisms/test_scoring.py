@@ -35,7 +35,9 @@ def test_a_certain_forecast_is_clipped_for_the_log_score_only() -> None:
     y = np.array([1, 0, 1, 0])
     p = np.array([0.0, 1.0, 1.0, 0.0])
     assert np.isfinite(log_scores(y, p)).all()
-    assert log_scores(y, p) == pytest.approx([-math.log(LOG_CLIP)] * 2 + [-math.log(1 - LOG_CLIP)] * 2)
+    assert log_scores(y, p) == pytest.approx(
+        [-math.log(LOG_CLIP)] * 2 + [-math.log(1 - LOG_CLIP)] * 2
+    )
     assert brier_scores(y, p) == pytest.approx([1, 1, 0, 0])
 
 

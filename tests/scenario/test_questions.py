@@ -62,15 +62,27 @@ def test_a_toy_file_loads_into_frozen_models(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("old", "new", "expected"),
     [
-        ("resolution: true", "resolution: 1", ":6: questions.one.resolution: Input should be a valid boolean"),
+        (
+            "resolution: true",
+            "resolution: 1",
+            ":6: questions.one.resolution: Input should be a valid boolean",
+        ),
         ("resolution: true", "resolution: maybe", ":6: questions.one.resolution"),
         ("    resolution: true\n", "", "questions.one.resolution: Field required"),
         ("by: 2025-06-30", "by: 2025-02-30", ":5: (top level): YAML error: cannot read the value"),
         ("note: a toy", "notes: a toy", ":12: questions.two.notes: unknown field"),
         ("  two:", "  Two:", "questions.Two: String should match pattern"),
         ("  two:", "  one:", "duplicate key 'one'"),
-        ("event: deal", "event: war", ":4: questions.one.event: 'war' is not an event of the run toy"),
-        ("given: collapse", "given: Collapse", ":10: questions.two.given: 'Collapse' is not an event"),
+        (
+            "event: deal",
+            "event: war",
+            ":4: questions.one.event: 'war' is not an event of the run toy",
+        ),
+        (
+            "given: collapse",
+            "given: Collapse",
+            ":10: questions.two.given: 'Collapse' is not an event",
+        ),
         ("by: 2025-09-30", "by: 2026-02-01", "2026-02-01 is outside the run toy's study period"),
     ],
 )
