@@ -19,7 +19,7 @@ from rich.table import Table
 from rich.text import Text
 
 from sim.cli.ask import _read_run
-from sim.cli.errors import nonempty_path
+from sim.cli.errors import UsageError, nonempty_path
 from sim.cli.run import print_wide
 
 
@@ -67,6 +67,11 @@ def score_main(args: argparse.Namespace, console: Console) -> int:
     reference: Any = args.reference
     runs = [askable]
     if reference not in scoring.REFERENCES:
+        if not Path(reference).exists():
+            raise UsageError(
+                f"--reference '{reference}' is neither {' nor '.join(scoring.REFERENCES)} "
+                "nor a run directory"
+            )
         other, other_askable = _load(Path(reference))
         runs.append(other_askable)
     questions = load_questions(args.questions, runs)

@@ -137,4 +137,23 @@ def test_a_missing_reference_run_exits_2(
     run, _, questions = runs
     missing = tmp_path / "nope"
     assert main(["score", str(run), str(questions), "--reference", str(missing)]) == BAD_INPUT
-    assert f"{missing}: no such directory" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert f"--reference '{missing}' is neither base-rates nor uniform nor a run" in err
+    (tmp_path / "empty").mkdir()
+    assert main(["score", str(run), str(questions), "--reference", str(tmp_path / "empty")]) == 2
+    assert f"{tmp_path / 'empty' / 'events.parquet'}: missing" in capsys.readouterr().err
+
+
+def test_a_question_no_world_can_answer_is_shown_without_a_forecast(
+    runs: tuple[Path, Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """No world ends before the scenario's observed_until (11 May): none collapsed by 1 May."""
+    run, _, _ = runs
+    path = tmp_path / "q.yaml"
+    text = QUESTIONS.replace(
+        "by: 2025-12-31\n    given: collapse", "by: 2025-05-01\n    given: collapse"
+    )
+    path.write_text(text, encoding="utf-8")
+    assert main(["score", str(run), str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "no forecast" in out and "2 question(s) scored (1 without a forecast)" in out
