@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import ClassVar
 
@@ -89,8 +89,11 @@ def load_questions(path: Path, runs: Sequence[Askable] = ()) -> QuestionsFile:
     """
     try:
         raw, lines = read_yaml(path)
-    except ScenarioError as exc:
-        raise QuestionsError(exc.problems) from None
+    except ScenarioError as exc:  # its messages say what the file should be: a questions file
+        said = "a scenario file"
+        raise QuestionsError(
+            [replace(p, message=p.message.replace(said, "a questions file")) for p in exc.problems]
+        ) from None
     file = str(path)
     try:
         questions = QuestionsFile.model_validate(raw)

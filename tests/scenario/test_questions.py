@@ -110,6 +110,11 @@ def test_a_quote_not_in_the_seeds_is_refused(tmp_path: Path) -> None:
     assert "questions.two.evidence.0.quote: quote not found verbatim" in found
 
 
+def test_a_directory_is_not_a_questions_file(tmp_path: Path) -> None:
+    (found,) = problems(tmp_path)
+    assert found == f"{tmp_path}: (top level): is a directory, not a questions file"
+
+
 @pytest.mark.parametrize("text", ["", "questions: {}\n", "- a list\n"])
 def test_empty_files_are_refused(tmp_path: Path, text: str) -> None:
     assert problems(write(tmp_path, text))
