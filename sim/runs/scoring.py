@@ -61,7 +61,8 @@ def reference_forecasts(
         return np.full(len(ids), scoring.base_rate(outcomes))
     if reference == "uniform":
         return np.full(len(ids), 0.5)
-    assert not isinstance(reference, str)
+    if isinstance(reference, str):
+        raise ValueError(f"no reference '{reference}': one of {REFERENCES} or a run's answers")
     return _forecasts(reference, ids)
 
 
@@ -94,16 +95,19 @@ def score(
     p = _forecasts(found, usable)
     r = reference_forecasts(reference, y, usable)
     own, ref = _scores(y, p), _scores(y, r)
-    rows = [_row(qid, questions, found, reference, qid in usable) for qid in questions.questions]
-    at = {qid: k for k, qid in enumerate(usable)}
-    for row in rows:
-        if row["id"] in at:
-            k = at[row["id"]]
-            row.update(reference_p=float(r[k]), brier=float(own["brier"][k]))
-            row.update(log=float(own["log"][k]), reference_brier=float(ref["brier"][k]))
-            row["reference_log"] = float(ref["log"][k])
+    rows = {
+        qid: _row(qid, questions, found, reference, qid in usable) for qid in questions.questions
+    }
+    for k, qid in enumerate(usable):
+        rows[qid] |= {
+            "reference_p": float(r[k]),
+            "brier": float(own["brier"][k]),
+            "log": float(own["log"][k]),
+            "reference_brier": float(ref["brier"][k]),
+            "reference_log": float(ref["log"][k]),
+        }
     return {
-        "questions": rows,
+        "questions": list(rows.values()),
         "scored": len(usable),
         "overall": _overall(own, ref),
         "reference": {"kind": _kind(reference), "label": reference_label},
