@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from rich.console import Console
 
-from sim.cli import ask, claims, dashboard, forecast, results, run, scenario, sweeps
+from sim.cli import ask, claims, dashboard, forecast, results, run, scenario, score, sweeps
 
 
 @dataclass(frozen=True)
@@ -82,6 +82,19 @@ COMMANDS: tuple[Command, ...] = (
             "there only at or after G's first occurrence. EVENT and G are event names of the "
             "run's log (deal, strike_israel, collapse, shock:NAME, ...) or strike (any strike) "
             "and israeli_initiated (docs/cli.md)."
+        ),
+    ),
+    Command(
+        "score",
+        "Brier and log scores of a run's answers to resolved questions, against a reference",
+        score.add_score_arguments,
+        score.score_main,
+        description=(
+            "Answer each question of QUESTIONS (P(EVENT by DATE [| GIVEN]) with its resolution) "
+            "from the run as negsim ask does, and score the answers: Brier and log scores per "
+            "question and overall, their skill against the reference forecast (base-rates: "
+            "the share of questions resolved true; uniform: 0.5; or another run's answers) "
+            "and, with --out, score.json and a reliability diagram (docs/forecasting.md)."
         ),
     ),
     Command(

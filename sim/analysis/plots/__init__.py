@@ -25,6 +25,7 @@ package re-exports their public names, so ``plots.plot_outcomes`` and
 - :func:`plot_sensitivity`: Sobol' or Morris indices as bars with confidence intervals.
 - :func:`plot_world`: one world's stances, clout, offers, shocks and ending over time.
 - :func:`plot_forecast`: ``negsim forecast``'s forecasts of many issues against their outcomes.
+- :func:`plot_reliability`: ``negsim score``'s reliability diagram of a run's scored forecasts.
 """
 
 from sim.analysis.plots.common import (
@@ -63,6 +64,7 @@ from sim.analysis.plots.outcomes import (
     plot_terms,
     plot_timing,
 )
+from sim.analysis.plots.reliability import plot_reliability
 from sim.analysis.plots.sensitivity import (
     SENSITIVITY_COLUMNS,
     plot_sensitivity,
@@ -114,6 +116,7 @@ __all__ = [
     "plot_forecast",
     "plot_forest",
     "plot_outcomes",
+    "plot_reliability",
     "plot_sensitivity",
     "plot_sweep_heatmap",
     "plot_sweep_line",
