@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from rich.console import Console
 
-from sim.cli import ask, claims, dashboard, forecast, results, run, scenario, sweeps
+from sim.cli import ask, claims, dashboard, discover, forecast, results, run, scenario, sweeps
 
 
 @dataclass(frozen=True)
@@ -83,6 +83,12 @@ COMMANDS: tuple[Command, ...] = (
             "run's log (deal, strike_israel, collapse, shock:NAME, ...) or strike (any strike) "
             "and israeli_initiated (docs/cli.md)."
         ),
+    ),
+    Command(
+        "discover",
+        "scenario discovery: PRIM's boxes of drawn parameters where an event is concentrated",
+        discover.add_discover_arguments,
+        discover.discover_main,
     ),
     Command(
         "forecast",

@@ -1,0 +1,290 @@
+"""Scenario discovery: the boxes of drawn parameters where an event is concentrated (PRIM).
+
+PRIM, the Patient Rule Induction Method (Friedman & Fisher 1999, "Bump hunting in
+high-dimensional data", Statistics and Computing 9:123-143), peels a box down from the whole
+parameter space, a small share (``peel_alpha``) of the worlds at a time, keeping at each step
+the peel that raises the share of worlds with the event most, then pastes back what helps.
+Each box on the way is a point of the *peeling trajectory*: its **coverage** (the share of all
+worlds with the event that fall in it), its **density** (the share of its worlds with the
+event) and its **mass** (the share of all worlds in it). The peeling and pasting are EMA
+Workbench's (:mod:`ema_workbench.analysis.prim`, Kwakkel 2017); here a box is chosen on each
+trajectory by a rule (:func:`choose`), its restrictions that are not significant are dropped
+(the quasi-p test of Bryant & Lempert 2010, "Thinking inside the box", Technological
+Forecasting and Social Change 77:34-49), and the next box is sought among the worlds left
+outside it (the covering approach of Friedman & Fisher 1999, §7). ``docs/forecasting.md``.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from sim.scenario.schema import Scenario
+from sim.scenario.vocabulary import describe
+
+PEEL_ALPHA = 0.05
+"""The share of the box's worlds each peel removes (EMA Workbench's default)."""
+MASS_MIN = 0.05
+"""The smallest box, as a share of all worlds (EMA Workbench's default)."""
+QP_ALPHA = 0.05
+"""A restriction whose quasi-p values are all at least this is dropped (Bryant & Lempert 2010)."""
+MAX_BOXES = 3
+"""Boxes sought by default, each among the worlds outside the boxes before it."""
+
+
+@dataclass(frozen=True)
+class Limit:
+    """A restricted dimension of a box: ``low <= param <= high`` (``None``: not restricted)."""
+
+    param: str
+    low: float | None
+    high: float | None
+    qp: tuple[float | None, float | None]
+    """The quasi-p values of the lower and upper limits (``None`` for a side not restricted)."""
+
+
+@dataclass(frozen=True)
+class Box:
+    """A box PRIM found: its statistics, its limits and the peeling trajectory it was chosen on."""
+
+    coverage: float
+    density: float
+    mass: float
+    worlds: int
+    """Worlds in the box (among those not in an earlier box)."""
+    hits: int
+    """Of them, the worlds where the event happened."""
+    limits: tuple[Limit, ...]
+    trajectory: pd.DataFrame
+    """``coverage``, ``density``, ``mass``, ``res_dim`` of every box peeled and pasted."""
+    chosen: int
+    """The row of ``trajectory`` chosen (before its insignificant restrictions were dropped)."""
+
+
+@dataclass(frozen=True)
+class Discovery:
+    """The boxes found for an event, and why the search stopped."""
+
+    worlds: int
+    hits: int
+    threshold: float
+    boxes: tuple[Box, ...]
+    last_trajectory: pd.DataFrame | None
+    """The trajectory on which no box reached the threshold (``None`` if the search ended
+    otherwise: the number of boxes asked for, or no worlds with the event left)."""
+
+    @property
+    def base_rate(self) -> float:
+        """The share of the worlds where the event happened."""
+        return self.hits / self.worlds if self.worlds else 0.0
+
+
+def default_threshold(base_rate: float) -> float:
+    """Twice the base rate, or halfway from it to 1 if that is less: the default least density.
+
+    A box is worth reporting when the event is much more frequent inside it than overall;
+    ``min(2p, (1 + p) / 2)`` asks for it to be twice as frequent where that is possible, and
+    for half the way to certainty where the event is already common (``assumption``: a
+    convention of this package, not of PRIM; ``--threshold`` sets another).
+    """
+    return min(2.0 * base_rate, (1.0 + base_rate) / 2.0)
+
+
+def choose(coverage: np.ndarray, density: np.ndarray, threshold: float) -> int | None:
+    """The box of a peeling trajectory with the most coverage among those dense enough.
+
+    The largest box whose density is at least ``threshold`` (the first such if several tie),
+    or ``None`` if no box is that dense. Bryant & Lempert (2010) leave the choice to the analyst
+    on the coverage-density trade-off; a least density makes it a rule.
+    """
+    dense = np.flatnonzero(np.asarray(density) >= threshold)
+    if len(dense) == 0:
+        return None
+    return int(dense[np.argmax(np.asarray(coverage)[dense])])
+
+
+def find_boxes(
+    x: pd.DataFrame,
+    y: np.ndarray,
+    threshold: float,
+    max_boxes: int = MAX_BOXES,
+    peel_alpha: float = PEEL_ALPHA,
+    mass_min: float = MASS_MIN,
+) -> Discovery:
+    """PRIM's boxes of ``x`` (one column per drawn parameter) where ``y`` (bool) is concentrated.
+
+    Up to ``max_boxes`` boxes, each found among the worlds outside the earlier ones by EMA
+    Workbench's peeling and pasting (Friedman & Fisher 1999), chosen by :func:`choose`, with its
+    restrictions whose quasi-p values are all at least :data:`QP_ALPHA` dropped. The search
+    stops early when no box on a trajectory reaches ``threshold``.
+    """
+    prim = _ema_prim()
+    y = np.asarray(y, dtype=bool)
+    finder = prim.Prim(x, y, peel_alpha=peel_alpha, mass_min=mass_min)
+    boxes: list[Box] = []
+    last: pd.DataFrame | None = None
+    outside = np.ones(len(y), dtype=bool)
+    while len(boxes) < max_boxes and y[outside].any():
+        found = finder.find_box()
+        if found is None:
+            break
+        trajectory = _trajectory(found.peeling_trajectory)
+        chosen = choose(
+            trajectory["coverage"].to_numpy(), trajectory["density"].to_numpy(), threshold
+        )
+        if chosen is None:
+            last = trajectory
+            break
+        boxes.append(_settle(found, chosen, trajectory))
+        outside[found.yi] = False
+    return Discovery(len(y), int(y.sum()), threshold, tuple(boxes), last)
+
+
+def _ema_prim() -> Any:
+    """EMA Workbench's PRIM module, imported without its notices about optional extras."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # ipyparallel and altair are optional; it says so
+        from ema_workbench.analysis import prim
+    return prim
+
+
+def _trajectory(frame: pd.DataFrame) -> pd.DataFrame:
+    columns = ["coverage", "density", "mass", "res_dim"]
+    return frame[columns].astype(float).reset_index(drop=True)
+
+
+def _settle(found: Any, chosen: int, trajectory: pd.DataFrame) -> Box:
+    """Select row ``chosen``, drop its insignificant restrictions, read the box that is left."""
+    found.select(chosen)
+    index = chosen
+    for param, qps in found.p_values[chosen].items():
+        sides = [q for q in qps if q is not None and q >= 0 and not np.isnan(q)]
+        if sides and min(sides) >= QP_ALPHA:
+            found.drop_restriction(param)  # appends the box without it to the trajectory
+            index = len(found.peeling_trajectory) - 1
+    stats = found.peeling_trajectory.iloc[index]
+    return Box(
+        coverage=float(stats["coverage"]),
+        density=float(stats["density"]),
+        mass=float(stats["mass"]),
+        worlds=int(stats["n"]),
+        hits=int(stats["k"]),
+        limits=_limits(found.box_lims[index], found.box_lims[0], found.p_values[index]),
+        trajectory=trajectory,
+        chosen=chosen,
+    )
+
+
+def _limits(box: pd.DataFrame, initial: pd.DataFrame, qps: dict[str, Any]) -> tuple[Limit, ...]:
+    """The restricted dimensions of a box, from its limits and the unrestricted box's."""
+    out = []
+    for param in box.columns:
+        low, high = float(box[param].iloc[0]), float(box[param].iloc[1])
+        low_on = low != float(initial[param].iloc[0])
+        high_on = high != float(initial[param].iloc[1])
+        if not (low_on or high_on):
+            continue
+        qp_low, qp_high = [*qps.get(param, []), -1.0, -1.0][:2]
+        out.append(
+            Limit(
+                param,
+                low if low_on else None,
+                high if high_on else None,
+                (_qp(qp_low) if low_on else None, _qp(qp_high) if high_on else None),
+            )
+        )
+    return tuple(out)
+
+
+def _qp(value: Any) -> float | None:
+    number = float(value)
+    return None if np.isnan(number) or number < 0 else number
+
+
+def as_dict(found: Discovery, scenario: Scenario | None = None) -> dict[str, Any]:
+    """The discovery as JSON-ready values, each parameter with its human name and unit."""
+    return {
+        "worlds": found.worlds,
+        "hits": found.hits,
+        "base_rate": found.base_rate,
+        "threshold": found.threshold,
+        "boxes": [_box_dict(box, scenario) for box in found.boxes],
+        "stopped": _why_stopped(found),
+    }
+
+
+def _box_dict(box: Box, scenario: Scenario | None) -> dict[str, Any]:
+    limits = []
+    for limit in box.limits:
+        named = describe(limit.param, scenario)
+        limits.append(
+            {
+                "param": limit.param,
+                "name": named.title,
+                "unit": named.unit,
+                "low": limit.low,
+                "high": limit.high,
+                "qp": list(limit.qp),
+            }
+        )
+    return {
+        "coverage": box.coverage,
+        "density": box.density,
+        "mass": box.mass,
+        "worlds": box.worlds,
+        "hits": box.hits,
+        "restricted": limits,
+        "chosen": box.chosen,
+        "trajectory": {k: box.trajectory[k].tolist() for k in box.trajectory.columns},
+    }
+
+
+def _why_stopped(found: Discovery) -> str:
+    if found.last_trajectory is not None:
+        densest = float(found.last_trajectory["density"].max())
+        return (
+            f"no further box reaches density {found.threshold:.3f} "
+            f"(the densest peeled reached {densest:.3f})"
+        )
+    return "the boxes asked for were found, or no world with the event is left outside them"
+
+
+def peeling_figure(found: Discovery, title: str) -> Figure:
+    """Each box's peeling trajectory, coverage against density, the chosen box marked.
+
+    The points are coloured by the number of restricted dimensions (as EMA Workbench's
+    ``show_tradeoff``); a star marks each box reported (after its insignificant restrictions
+    were dropped), a dashed line the least density asked for.
+    """
+    trajectories = [b.trajectory for b in found.boxes]
+    if found.last_trajectory is not None:
+        trajectories.append(found.last_trajectory)
+    fig = Figure(figsize=(6.5, 4.5))
+    ax = fig.subplots()
+    points = None
+    for k, traj in enumerate(trajectories):
+        points = ax.scatter(
+            traj["coverage"],
+            traj["density"],
+            c=traj["res_dim"],
+            cmap="viridis",
+            s=14,
+            marker="o" if k == 0 else "^s"[k % 2],
+            label=f"box {k + 1} peeling" if k < len(found.boxes) else "no box (below threshold)",
+        )
+    for k, box in enumerate(found.boxes):
+        ax.scatter([box.coverage], [box.density], marker="*", s=220, c="#d62728", zorder=3)
+        ax.annotate(
+            f"box {k + 1}", (box.coverage, box.density), xytext=(6, 6), textcoords="offset points"
+        )
+    ax.axhline(found.threshold, ls="--", c="grey", lw=1)
+    ax.set(xlabel="coverage", ylabel="density", xlim=(0, 1.02), ylim=(0, 1.02), title=title)
+    if points is not None:
+        fig.colorbar(points, ax=ax, label="restricted dimensions")
+    ax.legend(loc="lower left", fontsize="small")
+    return fig
