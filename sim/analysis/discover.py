@@ -16,7 +16,9 @@ outside it (the covering approach of Friedman & Fisher 1999, §7). ``docs/foreca
 
 from __future__ import annotations
 
+import contextlib
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -124,7 +126,22 @@ def find_boxes(
     stops early when no box on a trajectory reaches ``threshold``.
     """
     prim = _ema_prim()
-    y = np.asarray(y, dtype=bool)
+    with _ema_warnings_quiet():
+        return _search(
+            prim, x, np.asarray(y, dtype=bool), threshold, max_boxes, peel_alpha, mass_min
+        )
+
+
+def _search(
+    prim: Any,
+    x: pd.DataFrame,
+    y: np.ndarray,
+    threshold: float,
+    max_boxes: int,
+    peel_alpha: float,
+    mass_min: float,
+) -> Discovery:
+    """The covering loop of :func:`find_boxes`."""
     finder = prim.Prim(x, y, peel_alpha=peel_alpha, mass_min=mass_min)
     boxes: list[Box] = []
     last: pd.DataFrame | None = None
@@ -143,6 +160,19 @@ def find_boxes(
         boxes.append(_settle(found, chosen, trajectory))
         outside[found.yi] = False
     return Discovery(len(y), int(y.sum()), threshold, tuple(boxes), last)
+
+
+@contextlib.contextmanager
+def _ema_warnings_quiet() -> Iterator[None]:
+    """Silence the deprecation notices EMA Workbench's own calls raise (pandas' ``inplace``).
+
+    They are about EMA Workbench's code, not this package's, and the tests turn every
+    DeprecationWarning into an error; warnings raised from other modules still show.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"ema_workbench")
+        warnings.filterwarnings("ignore", category=FutureWarning, module=r"ema_workbench")
+        yield
 
 
 def _ema_prim() -> Any:
