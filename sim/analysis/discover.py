@@ -48,6 +48,8 @@ class Limit:
     high: float | None
     qp: tuple[float | None, float | None]
     """The quasi-p values of the lower and upper limits (``None`` for a side not restricted)."""
+    drawn: tuple[float, float]
+    """The least and greatest value drawn among the worlds searched (the unrestricted box)."""
 
 
 @dataclass(frozen=True)
@@ -226,6 +228,7 @@ def _limits(box: pd.DataFrame, initial: pd.DataFrame, qps: dict[str, Any]) -> tu
                 low if low_on else None,
                 high if high_on else None,
                 (_qp(qp_low) if low_on else None, _qp(qp_high) if high_on else None),
+                (float(initial[param].iloc[0]), float(initial[param].iloc[1])),
             )
         )
     return tuple(out)
@@ -260,6 +263,7 @@ def _box_dict(box: Box, scenario: Scenario | None) -> dict[str, Any]:
                 "low": limit.low,
                 "high": limit.high,
                 "qp": list(limit.qp),
+                "drawn": list(limit.drawn),
             }
         )
     return {

@@ -152,13 +152,14 @@ def _print(console: Console, data: dict[str, Any], question: str) -> None:
                 f"mass {box['mass']:.3f} ({box['hits']:,} of {box['worlds']:,} worlds)"
             )
         )
-        for column in ("parameter", "low", "high", "unit", "quasi-p"):
-            table.add_column(column, justify="right" if column in ("low", "high") else "left")
+        for column in ("parameter", "low", "high", "drawn", "unit", "quasi-p"):
+            table.add_column(column, justify="left" if column in ("parameter", "unit") else "right")
         for limit in box["restricted"]:
             table.add_row(
                 markup_free(limit["name"]),
                 _bound(limit["low"]),
                 _bound(limit["high"]),
+                "{:.3g} to {:.3g}".format(*limit["drawn"]),
                 markup_free(limit["unit"]),
                 ", ".join(f"{q:.1e}" for q in limit["qp"] if q is not None),
             )
