@@ -81,6 +81,7 @@ def discover_main(args: argparse.Namespace, console: Console) -> int:
         "by": by.isoformat(),
         "given": args.given,
         **sd.as_dict(found, spec),
+        "tree": sd.leaves_as_dicts(sd.tree_leaves(x, y), spec),
         "settings": {"peel_alpha": sd.PEEL_ALPHA, "mass_min": sd.MASS_MIN, "qp_alpha": sd.QP_ALPHA},
     }
     written = _write(args.out or args.run / "discover", data, sd.peeling_figure(found, question))
@@ -165,6 +166,30 @@ def _print(console: Console, data: dict[str, Any], question: str) -> None:
             )
         console.print(table)
     console.print(markup_free(f"Stopped: {data['stopped']}."), highlight=False)
+    console.print(_tree_table(data["tree"]))
+
+
+def _tree_table(leaves: list[dict[str, Any]]) -> Table:
+    """The decision tree's leaves, densest first: statistics and the rule that leads there."""
+    from sim.analysis.discover import TREE_DEPTH
+
+    table = Table(title=f"Decision tree (CART, depth {TREE_DEPTH}): its leaves, densest first")
+    for column in ("coverage", "density", "mass", "rule"):
+        table.add_column(column, justify="left" if column == "rule" else "right")
+    for leaf in leaves:
+        rule = "; ".join(_condition(r) for r in leaf["restricted"]) or "all worlds"
+        table.add_row(
+            *(f"{leaf[k]:.3f}" for k in ("coverage", "density", "mass")), markup_free(rule)
+        )
+    return table
+
+
+def _condition(limit: dict[str, Any]) -> str:
+    """``Israel's strike resolve > 0.0123`` or ``0.2 < Rubio and the hardliners' clout <= 0.3``."""
+    low, high, name = limit["low"], limit["high"], limit["name"]
+    if low is not None and high is not None:
+        return f"{low:.3g} < {name} <= {high:.3g}"
+    return f"{name} > {low:.3g}" if low is not None else f"{name} <= {high:.3g}"
 
 
 def _bound(value: float | None) -> str:

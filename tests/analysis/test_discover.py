@@ -7,7 +7,16 @@ import pandas as pd
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sim.analysis.discover import as_dict, choose, default_threshold, find_boxes, peeling_figure
+from sim.analysis.discover import (
+    TREE_DEPTH,
+    as_dict,
+    choose,
+    default_threshold,
+    find_boxes,
+    leaves_as_dicts,
+    peeling_figure,
+    tree_leaves,
+)
 
 RESOLVE = "actors.israel.strike_resolve"
 
@@ -81,3 +90,20 @@ def test_choose_takes_the_widest_box_dense_enough(
 def test_the_default_threshold_is_above_the_base_rate_and_reachable(p: float) -> None:
     t = default_threshold(p)
     assert p <= t <= 1 and (t == 2 * p or t == (1 + p) / 2)
+
+
+def test_the_tree_splits_first_on_the_box_and_its_leaves_partition_the_worlds() -> None:
+    x, y = worlds()
+    leaves = tree_leaves(x, y)
+    assert 2 <= len(leaves) <= 2**TREE_DEPTH
+    assert sum(leaf.worlds for leaf in leaves) == len(y)
+    assert sum(leaf.hits for leaf in leaves) == y.sum()
+    assert abs(sum(leaf.coverage for leaf in leaves) - 1) < 1e-9
+    for leaf in leaves:
+        (low, high) = next((lo, hi) for p, lo, hi in leaf.limits if p == RESOLVE)
+        inside_box = low is not None and abs(low - 0.7) < 0.03
+        outside_box = high is not None and abs(high - 0.7) < 0.03
+        assert inside_box or outside_box  # the root split is the box's edge
+        assert (leaf.density > 0.5) == inside_box
+    named = leaves_as_dicts(leaves)[0]["restricted"]
+    assert "Israel's strike resolve" in [r["name"] for r in named]

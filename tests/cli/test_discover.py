@@ -41,10 +41,13 @@ def test_discover_reports_boxes_and_writes_its_files(
         assert box["density"] == box["hits"] / box["worlds"]
         assert box["restricted"]
         assert {f"param.{r['param']}" for r in box["restricted"]} <= set(params)
+    assert abs(sum(leaf["mass"] for leaf in data["tree"]) - 1) < 1e-9
+    assert sum(leaf["hits"] for leaf in data["tree"]) == data["hits"]
     assert main([*args, "--out", str(out)]) == 0
     text = capsys.readouterr().out
     assert text.startswith(f"strike by 2025-12-31: {data['hits']:,} of 400 worlds")
     assert ("Box 1: coverage" in text) == bool(data["boxes"]) and "Stopped:" in text
+    assert "Decision tree (CART, depth 3)" in text
 
 
 def test_given_keeps_the_worlds_where_it_happened(
