@@ -407,3 +407,30 @@ def leaves_as_dicts(leaves: list[Leaf], scenario: Scenario | None = None) -> lis
         }
         for leaf in leaves
     ]
+
+
+def boxes_figure(found: Discovery, scenario: Scenario | None = None) -> Figure | None:
+    """Each box's restricted dimensions as bars over the range drawn (0 to 1 of it).
+
+    As EMA Workbench's box inspection graph: a grey bar is the range drawn, the coloured bar
+    the box's limits on it, labelled with the limits in the parameter's own unit. ``None``
+    when no box was found.
+    """
+    rows = [(k, limit) for k, box in enumerate(found.boxes) for limit in box.limits]
+    if not rows:
+        return None
+    fig = Figure(figsize=(7.5, 0.55 * len(rows) + 1.2))
+    ax = fig.subplots()
+    for y, (k, limit) in enumerate(reversed(rows)):
+        lo0, hi0 = limit.drawn
+        span = (hi0 - lo0) or 1.0
+        low = lo0 if limit.low is None else limit.low
+        high = hi0 if limit.high is None else limit.high
+        ax.barh(y, 1.0, color="#e0e0e0", height=0.6)
+        ax.barh(y, (high - low) / span, left=(low - lo0) / span, color=f"C{k}", height=0.6)
+        ax.text(1.02, y, f"{low:.3g} to {high:.3g}", va="center", fontsize="small")
+    labels = [f"box {k + 1}: {describe(limit.param, scenario).title}" for k, limit in rows]
+    ax.set_yticks(range(len(rows)), list(reversed(labels)), fontsize="small")
+    ax.set(xlim=(0, 1.25), xticks=[0, 0.5, 1], xlabel="share of the range drawn")
+    ax.set_title("Restricted dimensions of each box")
+    return fig

@@ -84,7 +84,8 @@ def discover_main(args: argparse.Namespace, console: Console) -> int:
         "tree": sd.leaves_as_dicts(sd.tree_leaves(x, y), spec),
         "settings": {"peel_alpha": sd.PEEL_ALPHA, "mass_min": sd.MASS_MIN, "qp_alpha": sd.QP_ALPHA},
     }
-    written = _write(args.out or args.run / "discover", data, sd.peeling_figure(found, question))
+    figures = {"peeling": sd.peeling_figure(found, question), "boxes": sd.boxes_figure(found, spec)}
+    written = _write(args.out or args.run / "discover", data, figures)
     if args.json:
         console.file.write(json.dumps(data) + "\n")
         return 0
@@ -124,14 +125,23 @@ def _read_params(run: Path) -> Any:
     return frame.astype(float)
 
 
-def _write(out: Path, data: dict[str, Any], figure: Any) -> list[Path]:
-    """The peeling figure (PNG, SVG), then discover.json last, each written atomically."""
+def _write(out: Path, data: dict[str, Any], figures: dict[str, Any]) -> list[Path]:
+    """The figures (PNG, SVG), then discover.json last, each written atomically.
+
+    A figure that is ``None`` (no box) is not drawn, and one left by an earlier call is removed.
+    """
     from sim.analysis.plots.common import save_figure
     from sim.runs.output import write_text_atomic
 
     out.mkdir(parents=True, exist_ok=True)
     (out / "discover.json").unlink(missing_ok=True)
-    written = save_figure(figure, out / "peeling")
+    written: list[Path] = []
+    for name, figure in figures.items():
+        if figure is None:
+            for suffix in (".png", ".svg"):
+                (out / name).with_suffix(suffix).unlink(missing_ok=True)
+        else:
+            written += save_figure(figure, out / name)
     write_text_atomic(out / "discover.json", json.dumps(data, indent=1) + "\n")
     return [*written, out / "discover.json"]
 

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from sim.analysis.discover import (
     TREE_DEPTH,
     as_dict,
+    boxes_figure,
     choose,
     default_threshold,
     find_boxes,
@@ -55,6 +56,11 @@ def test_the_report_names_the_parameter_and_the_figure_marks_the_box() -> None:
     traj = data["boxes"][0]["trajectory"]
     assert traj["coverage"][0] == 1.0 and traj["density"][0] == y.mean()
     fig = peeling_figure(found, "toy")
+    bars = boxes_figure(found)
+    assert bars is not None
+    assert [t.get_text() for t in bars.axes[0].get_yticklabels()] == [
+        "box 1: Israel's strike resolve"
+    ]
     stars = [c for c in fig.axes[0].collections if c.get_offsets().shape[0] == 1]
     assert stars and tuple(stars[0].get_offsets()[0]) == (
         data["boxes"][0]["coverage"],
@@ -69,6 +75,7 @@ def test_no_box_when_the_event_is_spread_evenly() -> None:
     found = find_boxes(x, y, threshold=0.9)
     assert found.boxes == () and found.last_trajectory is not None
     assert "no further box reaches density 0.900" in as_dict(found)["stopped"]
+    assert boxes_figure(found) is None
 
 
 @given(

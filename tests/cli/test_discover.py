@@ -31,6 +31,7 @@ def test_discover_reports_boxes_and_writes_its_files(
     assert json.loads((out / "discover.json").read_text(encoding="utf-8")) == data
     assert (out / "peeling.png").read_bytes().startswith(b"\x89PNG")
     assert (out / "peeling.svg").is_file()
+    assert (out / "boxes.png").is_file() == (out / "boxes.svg").is_file() == bool(data["boxes"])
     ask = ["ask", str(run_dir), "--event", "strike", "--by", "2025-12-31", "--json"]
     assert main(ask) == 0
     answer = json.loads(capsys.readouterr().out)
