@@ -38,16 +38,9 @@ def ask_main(args: argparse.Namespace, console: Console) -> int:
     """Run ``negsim ask``: read the run, check the names and the date, print the answer."""
     from sim.runs.events import ask
 
-    summary, spec, events = _read_run(args.run)
-    names = summary.get("event_types", [])
-    valid = [*names, "strike", "israeli_initiated"]
-    for option, name in (("--event", args.event), ("--given", args.given)):
-        if name is not None and name not in valid:
-            raise UsageError(
-                f"{option} '{name}' is not an event of this run; the events are: "
-                + ", ".join(valid)
-            )
-    by = _date_in_run(args.by, spec)
+    summary, spec, events = read_run(args.run)
+    check_event_names(summary, args.event, args.given)
+    by = date_in_run(args.by, spec)
     answer = ask(events, spec, int(summary["worlds"]), args.event, by, args.given)
     if args.json:
         console.file.write(json.dumps(answer.as_dict()) + "\n")
@@ -56,7 +49,18 @@ def ask_main(args: argparse.Namespace, console: Console) -> int:
     return 0
 
 
-def _read_run(run: Path) -> tuple[dict[str, Any], Any, Any]:
+def check_event_names(summary: dict[str, Any], event: str, given: str | None) -> None:
+    """``--event`` and ``--given`` are event names of the run (UsageError listing them if not)."""
+    valid = [*summary.get("event_types", []), "strike", "israeli_initiated"]
+    for option, name in (("--event", event), ("--given", given)):
+        if name is not None and name not in valid:
+            raise UsageError(
+                f"{option} '{name}' is not an event of this run; the events are: "
+                + ", ".join(valid)
+            )
+
+
+def read_run(run: Path) -> tuple[dict[str, Any], Any, Any]:
     """The run's summary, its scenario and its events table (BadInput naming what is missing)."""
     import pandas as pd
     import pyarrow as pa
@@ -80,7 +84,7 @@ def _read_run(run: Path) -> tuple[dict[str, Any], Any, Any]:
     return summary, load_scenario(summary["scenario_data"]).scenario, events
 
 
-def _date_in_run(text: str, spec: Any) -> dt.date:
+def date_in_run(text: str, spec: Any) -> dt.date:
     """``--by`` as a date inside the run's study period (its calendar start to its horizon)."""
     try:
         date = dt.date.fromisoformat(text)

@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from sim.cli.ask import _read_run
+from sim.cli.ask import read_run
 from sim.cli.errors import UsageError, nonempty_path
 from sim.cli.run import print_wide
 
@@ -54,7 +54,7 @@ def _load(run: Path) -> tuple[Any, Any]:
     """A run's events (:class:`~sim.runs.scoring.RunEvents`) and what it can answer."""
     from sim.runs.scoring import RunEvents
 
-    summary, spec, events = _read_run(run)
+    summary, spec, events = read_run(run)
     return RunEvents(events, spec, int(summary["worlds"])), _askable(run, summary, spec)
 
 

@@ -14,7 +14,18 @@ from dataclasses import dataclass
 
 from rich.console import Console
 
-from sim.cli import ask, claims, dashboard, forecast, results, run, scenario, score, sweeps
+from sim.cli import (
+    ask,
+    claims,
+    dashboard,
+    discover,
+    forecast,
+    results,
+    run,
+    scenario,
+    score,
+    sweeps,
+)
 
 
 @dataclass(frozen=True)
@@ -96,6 +107,12 @@ COMMANDS: tuple[Command, ...] = (
             "the share of questions resolved true; uniform: 0.5; or another run's answers) "
             "and, with --out, score.json and a reliability diagram (docs/forecasting.md)."
         ),
+    ),
+    Command(
+        "discover",
+        "scenario discovery: PRIM's boxes of drawn parameters where an event is concentrated",
+        discover.add_discover_arguments,
+        discover.discover_main,
     ),
     Command(
         "forecast",

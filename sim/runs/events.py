@@ -236,11 +236,25 @@ def ask(
     ``strike`` / ``israeli_initiated`` (any of their strikes).
     """
     last = spec.date_to_step(by)
+    asked, hits = occurred(events, last, event, given)
+    return Answer(event, by, last, given, len(hits), worlds if asked is None else len(asked))
+
+
+def occurred(
+    events: pd.DataFrame, last: int, event: str, given: str | None = None
+) -> tuple[np.ndarray | None, np.ndarray]:
+    """The worlds a question is about and those where its event happened, as :func:`ask` counts.
+
+    Returns ``(asked, hits)``: ``asked`` is ``None`` without ``given`` (every world), else the
+    worlds (ascending) where ``given`` happened at a step up to ``last``; ``hits`` the worlds
+    (ascending) where ``event`` happened by step ``last`` and, with ``given``, at or after
+    ``given``'s first occurrence (the same step counts).
+    """
     table = _Rows(events)
     rows = table.of(event) & (table.step <= last)
     hit_world, hit_step = table.world[rows], table.step[rows]
     if given is None:
-        return Answer(event, by, last, None, len(np.unique(hit_world)), worlds)
+        return None, np.unique(hit_world)
     g_world, g_step = table.first(given)
     g_world, g_step = g_world[g_step <= last], g_step[g_step <= last]
     at = np.clip(np.searchsorted(g_world, hit_world), 0, max(len(g_world) - 1, 0))
@@ -249,7 +263,7 @@ def ask(
         if len(g_world)
         else np.zeros(len(hit_world), dtype=bool)
     )
-    return Answer(event, by, last, given, len(np.unique(hit_world[after])), len(g_world))
+    return g_world, np.unique(hit_world[after])
 
 
 @dataclass(frozen=True)

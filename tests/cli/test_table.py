@@ -29,7 +29,7 @@ def subcommands(top: argparse.ArgumentParser) -> list[str]:
 
 def test_the_table_lists_every_subcommand_the_parser_knows() -> None:
     assert subcommands(parser()) == NAMES
-    assert len(set(NAMES)) == len(NAMES) == 16
+    assert len(set(NAMES)) == len(NAMES) == 17
 
 
 def missing_input(name: str, tmp_path: Path) -> list[str]:
@@ -44,6 +44,7 @@ def missing_input(name: str, tmp_path: Path) -> list[str]:
         "explain": ["explain", missing, "--seed", "1", "--world", "0"],
         "ask": ["ask", missing, "--event", "deal", "--by", "2025-06-30"],
         "score": ["score", missing, missing, "--out", out],
+        "discover": ["discover", missing, "--event", "deal", "--out", out],
         "reproduce": ["reproduce", missing, "--out", out],
         "compare": ["compare", missing],
         "forecast": ["forecast", missing],
