@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from rich.console import Console
 
-from sim.cli import ask, claims, dashboard, forecast, results, run, scenario, sweeps
+from sim.cli import ask, claims, condition, dashboard, forecast, results, run, scenario, sweeps
 
 
 @dataclass(frozen=True)
@@ -83,6 +83,12 @@ COMMANDS: tuple[Command, ...] = (
             "run's log (deal, strike_israel, collapse, shock:NAME, ...) or strike (any strike) "
             "and israeli_initiated (docs/cli.md)."
         ),
+    ),
+    Command(
+        "condition",
+        "condition an ensemble on observations (keep or weigh its worlds)",
+        condition.add_condition_arguments,
+        condition.condition_main,
     ),
     Command(
         "forecast",
