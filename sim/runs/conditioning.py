@@ -20,7 +20,12 @@ import pandas as pd
 from scipy.stats import norm
 
 from sim.mechanisms.outcomes import OUTCOMES, STATES, TOTALS
-from sim.mechanisms.weights import kish_ess, weighted_quantiles, weighted_share
+from sim.mechanisms.weights import (
+    kish_ess,
+    systematic_resample,
+    weighted_quantiles,
+    weighted_share,
+)
 from sim.runs.ensemble import RunResult, ScenarioLike, as_loaded, run
 from sim.runs.events import _Rows, askable, month_ends
 from sim.runs.observing import Watch, offer_column, session_column
@@ -416,3 +421,21 @@ def weighted_ask(
         "ess": kish_ess(w),
         "weighted": True,
     }
+
+
+def weighted_view(
+    summary: dict[str, Any], worlds: pd.DataFrame
+) -> tuple[dict[str, Any], pd.DataFrame]:
+    """What a conditioned run's figures draw: its posterior summary and its worlds resampled.
+
+    A run from ``negsim condition`` has a ``weight`` per world: the summary's outcome views are
+    replaced by the posterior ones (:func:`sim.runs.conditioning.posterior_summary`), and the
+    worlds by as many as it kept, drawn in proportion to their weights (systematic resampling,
+    :func:`sim.mechanisms.weights.systematic_resample`), so the figures drawn from worlds
+    (timing, terms) show the posterior. A plain run is returned as it is.
+    """
+    if "weight" not in worlds:
+        return summary, worlds
+    weights = worlds["weight"].to_numpy()
+    chosen = systematic_resample(weights, int((weights > 0).sum()))
+    return posterior_summary(summary), worlds.iloc[chosen].reset_index(drop=True)
