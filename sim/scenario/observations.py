@@ -17,9 +17,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Discriminator, Field, Tag, ValidationError, model_validator
 
 from sim.scenario.evidence import find_seeds_dir, quote_problems
 from sim.scenario.loader import ScenarioError, problem_at, read_yaml, validation_problems
@@ -135,8 +135,30 @@ class ParameterFact(Fact):
         return self
 
 
+KINDS = {"event": EventFact, "session": SessionFact, "offer": OfferFact, "parameter": ParameterFact}
+"""Each fact's ``kind`` and its model."""
+
+
+def _kind_tag(value: Any) -> str | None:
+    """The tag of a fact's model: ``event_fact`` for ``kind: event``, and so on (None: no kind).
+
+    Not the kind itself, which may be a key of the fact too (``event:``) and would then be taken
+    for a field in an error's path.
+    """
+    kind = value.get("kind") if isinstance(value, dict) else getattr(value, "kind", None)
+    return f"{kind}_fact" if isinstance(kind, str) and kind in KINDS else None
+
+
 AnyFact = Annotated[
-    EventFact | SessionFact | OfferFact | ParameterFact, Field(discriminator="kind")
+    Annotated[EventFact, Tag("event_fact")]
+    | Annotated[SessionFact, Tag("session_fact")]
+    | Annotated[OfferFact, Tag("offer_fact")]
+    | Annotated[ParameterFact, Tag("parameter_fact")],
+    Discriminator(
+        _kind_tag,
+        custom_error_type="fact_kind",
+        custom_error_message="kind must be one of event, session, offer, parameter",
+    ),
 ]
 
 
@@ -145,8 +167,14 @@ class Observations(Strict):
 
     description: str | None = None
     """What the observations are and as of when."""
-    facts: tuple[AnyFact, ...] = Field(min_length=1, max_length=1000)
-    """The facts, in any order."""
+    facts: tuple[AnyFact, ...] = Field(max_length=1000)
+    """The facts, in any order (at least one)."""
+
+    @model_validator(mode="after")
+    def _some(self) -> Observations:
+        if not self.facts:
+            raise ValueError("facts: give at least one fact")
+        return self
 
     def last_date(self) -> dt.date:
         """The date of the latest fact: the posterior views run from it on."""
