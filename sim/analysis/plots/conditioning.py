@@ -25,7 +25,7 @@ def plot_parameter_shifts(
     standardised shift). A parameter the observations did not inform keeps its bars level.
     """
     rows = list(parameters)[:most]
-    fig, ax = _subplots(figsize=(8, 0.45 * max(len(rows), 2) + 1.8), layout="constrained")
+    fig, ax = _subplots(figsize=(8, 0.45 * max(len(rows), 2) + 1.8))
     for y, r in enumerate(reversed(rows)):
         sd = r["prior_sd"] or 1.0
         prior = (np.array(r["prior_quantiles"]) - r["prior_mean"]) / sd
