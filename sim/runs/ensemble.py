@@ -396,13 +396,12 @@ def run(
         overrides: dotted-path overrides applied on top of the scenario.
         on_block: called with (blocks done, blocks total) as blocks finish.
         block_size: worlds per seed block (changing it changes the results; it is recorded).
-        watch: sessions and offers to keep as extra worlds-table columns (conditioning only).
+        watch: sessions and offers to keep as worlds-table columns (conditioning only).
 
     Returns:
         The summary (``summary.json``'s content) and the per-world DataFrame.
     """
-    problems = count_problems(worlds, block_size, seed)
-    if problems:
+    if problems := count_problems(worlds, block_size, seed):
         raise ValueError("; ".join(problems))
     loaded = as_loaded(scenario, overrides)
     root = draw_root_seed() if seed is None else int(seed)

@@ -75,7 +75,29 @@ class SessionFact(Fact):
     """Selects this kind of fact."""
 
 
-class OfferFact(Fact):
+class Ranged(Fact):
+    """A fact on a value: it lay in ``[low, high]`` (``low == high``: one value).
+
+    Seen with the error ``error``, a standard deviation (0: exact).
+    """
+
+    low: FiniteFloat
+    """Lowest value."""
+    high: FiniteFloat
+    """Highest value (``low`` for one value)."""
+    error: Error = 0.0
+    """Standard deviation of the report's error, in the value's units (0: exact)."""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Ranged:
+        if self.low > self.high:
+            raise ValueError(f"needs low <= high, got low={self.low}, high={self.high}")
+        if self.low == self.high and self.error == 0:
+            raise ValueError("one exact value is never met by a continuous value: give an error")
+        return self
+
+
+class OfferFact(Ranged):
     """A side's public offer on an issue lay within ``[low, high]`` at the session of a date.
 
     The side's offer is its latest own offer as of that session (the one it tabled then, or
@@ -91,23 +113,11 @@ class OfferFact(Fact):
     """The side (the scenario's enforcer or target)."""
     issue: Id
     """The issue, on its own scale (``lo`` to ``hi``)."""
-    low: FiniteFloat
-    """Lowest value reported."""
-    high: FiniteFloat
-    """Highest value reported (``low`` for one value)."""
     error: Error
-    """Standard deviation of the report's error, in the issue's units (0: exact)."""
-
-    @model_validator(mode="after")
-    def _ordered(self) -> OfferFact:
-        if self.low > self.high:
-            raise ValueError(f"needs low <= high, got low={self.low}, high={self.high}")
-        if self.low == self.high and self.error == 0:
-            raise ValueError("one exact value is never met by a continuous offer: give an error")
-        return self
+    """Standard deviation of the report's error, in the issue's units (0: exact; required)."""
 
 
-class ParameterFact(Fact):
+class ParameterFact(Ranged):
     """A drawn parameter's value is known to lie in ``[low, high]`` (or near one value).
 
     With ``error: 0`` the worlds that drew a value outside are rejected; with ``error = σ > 0``
@@ -119,20 +129,8 @@ class ParameterFact(Fact):
     """Selects this kind of fact."""
     path: str = Field(min_length=1, max_length=200)
     """The parameter's dotted path (``negsim evidence`` lists them), one the scenario draws."""
-    low: FiniteFloat
-    """Lowest value."""
-    high: FiniteFloat
-    """Highest value (``low`` for one value)."""
     error: Error = 0.0
     """Standard deviation of the knowledge's error, in the parameter's units (0: exact)."""
-
-    @model_validator(mode="after")
-    def _ordered(self) -> ParameterFact:
-        if self.low > self.high:
-            raise ValueError(f"needs low <= high, got low={self.low}, high={self.high}")
-        if self.low == self.high and self.error == 0:
-            raise ValueError("one exact value is never met by a drawn value: give an error")
-        return self
 
 
 KINDS = {"event": EventFact, "session": SessionFact, "offer": OfferFact, "parameter": ParameterFact}
@@ -208,7 +206,10 @@ def load_observations(path: Path) -> LoadedObservations:
         ScenarioError: labelled ``invalid observations``, every problem naming the file, the
             field and the line.
     """
-    raw, lines = read_yaml(path)
+    try:
+        raw, lines = read_yaml(path)
+    except ScenarioError as exc:  # not there, too large, not YAML, not a mapping
+        raise ObservationsError(exc.problems) from None
     file = str(path)
     try:
         obs = Observations.model_validate(raw)

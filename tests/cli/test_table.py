@@ -29,7 +29,7 @@ def subcommands(top: argparse.ArgumentParser) -> list[str]:
 
 def test_the_table_lists_every_subcommand_the_parser_knows() -> None:
     assert subcommands(parser()) == NAMES
-    assert len(set(NAMES)) == len(NAMES) == 15
+    assert len(set(NAMES)) == len(NAMES) == 16
 
 
 def missing_input(name: str, tmp_path: Path) -> list[str]:
@@ -45,6 +45,7 @@ def missing_input(name: str, tmp_path: Path) -> list[str]:
         "ask": ["ask", missing, "--event", "deal", "--by", "2025-06-30"],
         "reproduce": ["reproduce", missing, "--out", out],
         "compare": ["compare", missing],
+        "condition": ["condition", missing, missing, "--out", out],
         "forecast": ["forecast", missing],
         "sweep": ["sweep", missing, "--out", out],
         "sensitivity": ["sensitivity", missing, "--out", out],
