@@ -5,6 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from sim.scenario.observations import ObservationsError, load_observations
 from sim.scenario.reference import observations_reference_markdown
@@ -102,3 +105,27 @@ def test_the_observations_reference_is_up_to_date() -> None:
     assert committed == observations_reference_markdown(), (
         "run: negsim schema --observations --markdown docs/observations.md"
     )
+
+
+scalars = st.one_of(
+    st.none(), st.booleans(), st.integers(-5, 5), st.floats(allow_nan=True), st.text(max_size=8)
+)
+fact_keys = st.sampled_from(
+    ["kind", "date", "event", "happened", "side", "issue", "low", "high", "error", "path", "x"]
+)
+kinds = st.sampled_from(["event", "session", "offer", "parameter", "rumour"])
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.lists(st.dictionaries(fact_keys, st.one_of(scalars, kinds), max_size=8), max_size=4))
+def test_any_list_of_facts_loads_or_is_refused_as_observations(
+    tmp_path: Path, facts: list[dict[str, object]]
+) -> None:
+    path = tmp_path / "fuzz.yaml"
+    path.write_text(yaml.safe_dump({"facts": facts}), encoding="utf-8")
+    try:
+        load_observations(path)
+    except ObservationsError as exc:
+        assert exc.problems and all(str(p).startswith(str(path)) for p in exc.problems)
