@@ -50,7 +50,7 @@ def weighted_quantiles(values: np.ndarray, weights: np.ndarray, qs: np.ndarray) 
     v, w = v[keep], w[keep]
     if not len(v):
         return np.full(len(np.atleast_1d(qs)), np.nan)
-    order = np.argsort(v, kind="stable")
+    order = np.argsort(v)  # ties are equal values: any order gives the same quantiles
     v, cum = v[order], np.cumsum(w[order])
     at = np.searchsorted(cum, np.atleast_1d(qs) * cum[-1], side="left")
     return v[np.clip(at, 0, len(v) - 1)]

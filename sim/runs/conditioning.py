@@ -276,12 +276,13 @@ def posterior_views(
 def parameter_shifts(worlds: pd.DataFrame, weights: np.ndarray) -> list[dict[str, Any]]:
     """Every drawn parameter, prior against posterior, ranked by the size of its shift.
 
-    Prior: the plain mean, standard deviation and :data:`QUANTILES` of the drawn values;
-    posterior: the same under the weights. The standardised shift is ``(posterior mean − prior
+    Prior: the plain mean, standard deviation and :data:`QUANTILES` of the drawn values (the
+    inverse of their distribution function, numpy's ``inverted_cdf``); posterior: the same under
+    the weights (:func:`~sim.mechanisms.weights.weighted_quantiles`, which gives numpy's with
+    equal weights). The standardised shift is ``(posterior mean − prior
     mean) / prior standard deviation``; the list is sorted by its absolute value, largest first.
     """
     out = []
-    ones = np.ones(len(worlds))
     for column in (c for c in worlds.columns if c.startswith("param.")):
         x = worlds[column].to_numpy(dtype=float)
         prior_mean, prior_sd = float(np.mean(x)), float(np.std(x))
@@ -294,7 +295,7 @@ def parameter_shifts(worlds: pd.DataFrame, weights: np.ndarray) -> list[dict[str
                 "posterior_mean": post_mean,
                 "prior_sd": prior_sd,
                 "shift": shift,
-                "prior_quantiles": weighted_quantiles(x, ones, np.array(QUANTILES)).tolist(),
+                "prior_quantiles": np.quantile(x, QUANTILES, method="inverted_cdf").tolist(),
                 "posterior_quantiles": weighted_quantiles(x, weights, np.array(QUANTILES)).tolist(),
             }
         )
