@@ -20,6 +20,7 @@ import pandas as pd
 from scipy.stats import norm
 
 from sim.mechanisms.outcomes import OUTCOMES, STATES, TOTALS
+from sim.mechanisms.rng import BLOCK_SIZE
 from sim.mechanisms.weights import (
     kish_ess,
     systematic_resample,
@@ -330,6 +331,7 @@ def condition(
     jobs: int = 1,
     overrides: Mapping[str, Any] | None = None,
     on_block: Callable[[int, int], None] | None = None,
+    block_size: int = BLOCK_SIZE,
 ) -> RunResult:
     """Run an ensemble and condition it on observations (``negsim condition``).
 
@@ -346,7 +348,9 @@ def condition(
     spec = as_loaded(scenario, overrides)
     check_observations(loaded, spec.scenario)
     watch = watch_for(loaded, spec.scenario)
-    result = run(spec, worlds, seed, jobs=jobs, on_block=on_block, watch=watch)
+    result = run(
+        spec, worlds, seed, jobs=jobs, on_block=on_block, block_size=block_size, watch=watch
+    )
     weighed = weigh(loaded, spec.scenario, result.worlds, result.events)
     table = result.worlds.drop(
         columns=[c for c in result.worlds.columns if str(c).startswith("obs.")]

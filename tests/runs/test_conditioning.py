@@ -203,3 +203,26 @@ def test_a_small_ess_is_warned_about_with_advice() -> None:
     assert "run more worlds" in (ess_warning(0, 1000) or "")
     assert "--worlds" in (ess_warning(50, 1000) or "")
     assert ess_warning(500, 100_000) is not None  # under 1% of the worlds
+
+
+def test_watching_over_processes_gives_the_same_worlds() -> None:
+    """The watch travels to the worker processes: two give one's worlds, column by column."""
+    raw = pie_scenario(rule="nash_mediator", horizon=3, protocol={"session_every": 1})
+    obs = facts(
+        {"kind": "session", "date": end_of_week(2)},
+        {
+            "kind": "offer",
+            "side": "iran",
+            "issue": "pie",
+            "low": 0.2,
+            "high": 0.8,
+            "error": 0.1,
+            "date": end_of_week(2),
+        },
+    )
+    one = condition(raw, obs, worlds=60, seed=7)
+    two = condition(raw, obs, worlds=60, seed=7, jobs=2, block_size=30)
+    again = condition(raw, obs, worlds=60, seed=7, block_size=30)
+    pd.testing.assert_frame_equal(two.worlds, again.worlds)
+    assert two.worlds["weight"].nunique() > 2  # the offer was watched in every block
+    assert len(one.worlds) == len(two.worlds)
