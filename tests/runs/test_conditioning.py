@@ -135,20 +135,18 @@ def baseline_unforced() -> Loaded:
 SESSION_STEP = 4  # 2025-05-10: the fifth weekly session of the baseline
 
 
+def session_and_offer(low: float, high: float, error: float) -> LoadedObservations:
+    """A session held on 10 May 2025 and Iran's enrichment offer in a range on 19 April."""
+    offer = {"kind": "offer", "side": "iran", "issue": "enrichment", "date": "2025-04-19"}
+    return facts(
+        {"kind": "session", "date": "2025-05-10"},
+        {**offer, "low": low, "high": high, "error": error},
+    )
+
+
 def test_sessions_and_offers_are_observed_where_the_talks_were_on() -> None:
     raw = baseline_unforced()
-    obs = facts(
-        {"kind": "session", "date": "2025-05-10"},
-        {
-            "kind": "offer",
-            "side": "iran",
-            "issue": "enrichment",
-            "low": 0,
-            "high": 100,
-            "error": 0,
-            "date": "2025-04-19",
-        },
-    )
+    obs = session_and_offer(0, 100, 0)  # an offer at all: Iran's talks went on to it
     result = condition(raw, obs, worlds=300, seed=4)
     plain = run(raw, worlds=300, seed=4)
     kept = result.worlds["weight"].to_numpy() > 0
@@ -220,18 +218,7 @@ def test_a_small_ess_is_warned_about_with_advice() -> None:
 def test_watching_over_processes_gives_the_same_worlds() -> None:
     """The watch travels to the worker processes: two give one's worlds, column by column."""
     raw = baseline_unforced()
-    obs = facts(
-        {"kind": "session", "date": "2025-05-10"},
-        {
-            "kind": "offer",
-            "side": "iran",
-            "issue": "enrichment",
-            "low": 2,
-            "high": 4,
-            "error": 1,
-            "date": "2025-04-19",
-        },
-    )
+    obs = session_and_offer(2, 4, 1)
     two = condition(raw, obs, worlds=60, seed=7, jobs=2, block_size=30)
     again = condition(raw, obs, worlds=60, seed=7, block_size=30)
     pd.testing.assert_frame_equal(two.worlds, again.worlds)
