@@ -3,7 +3,9 @@
 The probability that event ``E`` happened by ``DATE`` (given that ``G`` happened by then, and
 counting ``E`` only at or after ``G``'s first occurrence), from the run's ``events.parquet`` and
 ``summary.json``, with its 95% Wilson interval and the counts behind it
-(:func:`sim.runs.events.ask`; ``docs/cli.md``).
+(:func:`sim.runs.events.ask`; ``docs/cli.md``). A run of ``negsim condition`` has a weight per
+world: the answer is then the weighted share, its interval Wilson's at the Kish effective sample
+size (:func:`sim.runs.conditioning.weighted_ask`).
 """
 
 from __future__ import annotations
@@ -36,16 +38,21 @@ def add_ask_arguments(p: argparse.ArgumentParser) -> None:
 
 def ask_main(args: argparse.Namespace, console: Console) -> int:
     """Run ``negsim ask``: read the run, check the names and the date, print the answer."""
+    from sim.runs.conditioning import weighted_ask
     from sim.runs.events import ask
 
     summary, spec, events = read_run(args.run)
     check_event_names(summary, args.event, args.given)
     by = date_in_run(args.by, spec)
-    answer = ask(events, spec, int(summary["worlds"]), args.event, by, args.given)
+    weights = _weights(args.run)
+    if weights is None:
+        found = ask(events, spec, int(summary["worlds"]), args.event, by, args.given).as_dict()
+    else:
+        found = weighted_ask(events, spec, weights, args.event, by, args.given)
     if args.json:
-        console.file.write(json.dumps(answer.as_dict()) + "\n")
+        console.file.write(json.dumps(found) + "\n")
         return 0
-    console.print(_sentence(answer.as_dict()), highlight=False, soft_wrap=True)
+    console.print(_sentence(found), highlight=False, soft_wrap=True)
     return 0
 
 
@@ -58,6 +65,21 @@ def check_event_names(summary: dict[str, Any], event: str, given: str | None) ->
                 f"{option} '{name}' is not an event of this run; the events are: "
                 + ", ".join(valid)
             )
+
+
+def _weights(run: Path) -> Any:
+    """The worlds' weights of a conditioned run (``negsim condition``), or None for a plain run."""
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = run / "worlds.parquet"
+    try:
+        if not table.is_file() or "weight" not in pq.read_schema(table).names:
+            return None
+        return pd.read_parquet(table, columns=["weight"])["weight"].to_numpy()
+    except (OSError, ValueError, pa.ArrowException) as exc:
+        raise BadInput(f"unreadable {table}", [f"{table}: {exc}"]) from None
 
 
 def read_run(run: Path) -> tuple[dict[str, Any], Any, Any]:
@@ -101,6 +123,12 @@ def _sentence(a: dict[str, Any]) -> str:
     given = f" | {a['given']} by {a['by']}" if a["given"] else ""
     lo, hi = a["ci95"]
     worlds = "worlds" if a["given"] is None else f"worlds where {a['given']} happened by then"
+    if a.get("weighted"):  # a conditioned run: the share and interval are weighted
+        return markup_free(
+            f"P({a['event']} by {a['by']}{given}) = {a['p']:.3f} [95% CI {lo:.3f}, {hi:.3f}], "
+            f"weighted by the run's conditioning: {a['count']:,} of the {a['n']:,} {worlds} "
+            f"kept; interval at the effective sample size {a['ess']:,.1f}"
+        )
     return markup_free(
         f"P({a['event']} by {a['by']}{given}) = {a['p']:.3f} [95% CI {lo:.3f}, {hi:.3f}]: "
         f"{a['count']:,} of {a['n']:,} {worlds}"

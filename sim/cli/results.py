@@ -246,6 +246,7 @@ def plot_results(
             directory is a run, or a world id is not in a run.
     """
     from sim.analysis.plots import plot_forest, save_figure
+    from sim.runs.conditioning import posterior_summary
 
     read = [read_results(Path(p), partial) for p in results]  # all readable before drawing
     stems = _stems(read)
@@ -269,7 +270,7 @@ def plot_results(
         else:
             written += _plot_sweep(item, out, stem)
     if len(runs) > 1:
-        fig = plot_forest([r.summary for r in runs], _run_labels(runs))
+        fig = plot_forest([posterior_summary(r.summary) for r in runs], _run_labels(runs))
         written += save_figure(fig, out / "comparison_forest")
     return written
 
@@ -403,14 +404,21 @@ def _recorded_outcome(item: RunDir, world: int) -> str | None:
 
 def _plot_run(item: RunDir, out: Path, stem: str) -> list[Path]:
     from sim.analysis.plots import plot_events, plot_outcomes, plot_terms, plot_timing, save_figure
+    from sim.analysis.plots.conditioning import plot_parameter_shifts
+    from sim.runs.conditioning import weighted_view
 
-    written = save_figure(plot_outcomes(item.summary), out / f"{stem}_outcomes")
-    if "events_by_date" in item.summary:  # a run made before events.parquet has none
-        written += save_figure(plot_events(item.summary), out / f"{stem}_events")
+    summary, worlds = weighted_view(item.summary, item.worlds)
+    written = save_figure(plot_outcomes(summary), out / f"{stem}_outcomes")
+    if "events_by_date" in summary:  # a run made before events.parquet has none
+        written += save_figure(plot_events(summary), out / f"{stem}_events")
     spec = _run_scenario(item, "the timing and terms").scenario
-    name = run_label(item.summary)
-    written += save_figure(plot_timing(item.worlds, spec, name=name), out / f"{stem}_timing")
-    written += save_figure(plot_terms(item.worlds, spec, name=name), out / f"{stem}_terms")
+    name = run_label(summary)
+    written += save_figure(plot_timing(worlds, spec, name=name), out / f"{stem}_timing")
+    written += save_figure(plot_terms(worlds, spec, name=name), out / f"{stem}_terms")
+    cond = summary.get("conditioning")
+    if cond and cond.get("parameters"):
+        fig = plot_parameter_shifts(cond["parameters"], f"Prior and posterior: {name}")
+        written += save_figure(fig, out / f"{stem}_parameters")
     return written
 
 

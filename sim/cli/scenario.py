@@ -90,18 +90,26 @@ def explain_main(args: argparse.Namespace, console: Console) -> int:
 
 
 def add_schema_arguments(p: argparse.ArgumentParser) -> None:
-    """``negsim schema [--markdown FILE]``."""
+    """``negsim schema [--observations] [--markdown FILE]``."""
     p.add_argument(
         "--markdown", type=nonempty_path, metavar="FILE", help="write it to FILE instead"
+    )
+    p.add_argument(
+        "--observations",
+        action="store_true",
+        help="the observations file reference instead (docs/observations.md)",
     )
 
 
 def schema_main(args: argparse.Namespace, console: Console) -> int:
-    """Run ``negsim schema``: the scenario file reference, printed or written."""
+    """Run ``negsim schema``: the scenario (or observations) file reference, printed or written."""
     from sim.runs.output import write_text_atomic
-    from sim.scenario.reference import scenario_reference_markdown
+    from sim.scenario.reference import (
+        observations_reference_markdown,
+        scenario_reference_markdown,
+    )
 
-    text = scenario_reference_markdown()
+    text = observations_reference_markdown() if args.observations else scenario_reference_markdown()
     if args.markdown:
         write_text_atomic(args.markdown, text)
         console.print(f"wrote {markup_free(args.markdown)}", highlight=False)

@@ -17,6 +17,7 @@ from rich.console import Console
 from sim.cli import (
     ask,
     claims,
+    condition,
     dashboard,
     discover,
     forecast,
@@ -92,7 +93,21 @@ COMMANDS: tuple[Command, ...] = (
             "it. --given G keeps only the worlds where G happened by DATE and counts EVENT "
             "there only at or after G's first occurrence. EVENT and G are event names of the "
             "run's log (deal, strike_israel, collapse, shock:NAME, ...) or strike (any strike) "
-            "and israeli_initiated (docs/cli.md)."
+            "and israeli_initiated (docs/cli.md). On a run of negsim condition the answer is "
+            "weighted, its interval at the effective sample size."
+        ),
+    ),
+    Command(
+        "condition",
+        "condition an ensemble on observations (keep or weigh its worlds)",
+        condition.add_condition_arguments,
+        condition.condition_main,
+        description=(
+            "Run the ensemble and keep (hard facts) or weigh (noisy facts, by their likelihood) "
+            "its worlds by the dated facts of OBS (docs/observations.md): print the effective "
+            "sample size, the posterior outcome views from the last observation on and the "
+            "drawn parameters' prior against posterior; write the run's files with a weight "
+            "column and a conditioning section (docs/forecasting.md)."
         ),
     ),
     Command(

@@ -33,6 +33,7 @@ from sim.runs.events import (
     event_table,
     states,
 )
+from sim.runs.observing import ObservingModel, Watch
 from sim.scenario.loader import Loaded, load_scenario
 from sim.scenario.overrides import label
 from sim.scenario.params import Fixed
@@ -171,12 +172,28 @@ class Block(NamedTuple):
 
 
 def run_block(
-    spec: Scenario, root: int, block: int, size: int, block_size: int = BLOCK_SIZE
+    spec: Scenario,
+    root: int,
+    block: int,
+    size: int,
+    block_size: int = BLOCK_SIZE,
+    watch: Watch | None = None,
 ) -> Block:
-    """Run one block of worlds to its end and return its rows of the worlds and events tables."""
-    model = NegotiationModel(spec, block_seed(root, block), np.arange(size))
+    """Run one block of worlds to its end and return its rows of the worlds and events tables.
+
+    ``watch`` (conditioning only) adds the sessions and offers observations need as columns of
+    the worlds table (:mod:`sim.runs.observing`); the worlds are the same with it or without.
+    """
+    seed, local = block_seed(root, block), np.arange(size)
+    if watch is None:
+        model: NegotiationModel = NegotiationModel(spec, seed, local)
+    else:
+        model = ObservingModel(spec, seed, local).watching(watch)
     model.run()
-    table = Block(world_table(model, block, block_size), event_table(model, block, block_size))
+    worlds = world_table(model, block, block_size)
+    if isinstance(model, ObservingModel):
+        worlds = worlds.assign(**model.observed_columns())
+    table = Block(worlds, event_table(model, block, block_size))
     release(model)
     return table
 
@@ -367,6 +384,7 @@ def run(
     overrides: Mapping[str, Any] | None = None,
     on_block: Callable[[int, int], None] | None = None,
     block_size: int = BLOCK_SIZE,
+    watch: Watch | None = None,
 ) -> RunResult:
     """Run an ensemble of ``worlds`` worlds of a scenario.
 
@@ -378,17 +396,17 @@ def run(
         overrides: dotted-path overrides applied on top of the scenario.
         on_block: called with (blocks done, blocks total) as blocks finish.
         block_size: worlds per seed block (changing it changes the results; it is recorded).
+        watch: sessions and offers to keep as worlds-table columns (conditioning only).
 
     Returns:
         The summary (``summary.json``'s content) and the per-world DataFrame.
     """
-    problems = count_problems(worlds, block_size, seed)
-    if problems:
+    if problems := count_problems(worlds, block_size, seed):
         raise ValueError("; ".join(problems))
     loaded = as_loaded(scenario, overrides)
     root = draw_root_seed() if seed is None else int(seed)
     started = dt.datetime.now(dt.UTC)
-    blocks = _run_blocks(loaded.scenario, root, worlds, jobs, on_block, block_size)
+    blocks = _run_blocks(loaded.scenario, root, worlds, jobs, on_block, block_size, watch)
     table = pd.concat([b.worlds for b in blocks], ignore_index=True)
     events = concat_events([b.events for b in blocks])
     finished = dt.datetime.now(dt.UTC)
@@ -426,12 +444,13 @@ def _run_blocks(
     jobs: int,
     on_block: Callable[[int, int], None] | None,
     block_size: int,
+    watch: Watch | None = None,
 ) -> list[Block]:
     results: dict[int, Block] = {}
     total = block_count(worlds, block_size)
     if jobs <= 1 or total == 1:
         for block, size in blocks_for(worlds, block_size):
-            results[block] = run_block(spec, root, block, size, block_size)
+            results[block] = run_block(spec, root, block, size, block_size, watch)
             if on_block:
                 on_block(len(results), total)
     else:
@@ -439,7 +458,7 @@ def _run_blocks(
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(max_workers=min(jobs, total), mp_context=context) as pool:
             futures = {
-                pool.submit(run_block, spec, root, b, s, block_size): b
+                pool.submit(run_block, spec, root, b, s, block_size, watch): b
                 for b, s in blocks_for(worlds, block_size)
             }
             for future in as_completed(futures):

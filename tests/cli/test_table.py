@@ -29,7 +29,7 @@ def subcommands(top: argparse.ArgumentParser) -> list[str]:
 
 def test_the_table_lists_every_subcommand_the_parser_knows() -> None:
     assert subcommands(parser()) == NAMES
-    assert len(set(NAMES)) == len(NAMES) == 17
+    assert len(set(NAMES)) == len(NAMES) == 18
 
 
 def missing_input(name: str, tmp_path: Path) -> list[str]:
@@ -47,6 +47,7 @@ def missing_input(name: str, tmp_path: Path) -> list[str]:
         "discover": ["discover", missing, "--event", "deal", "--out", out],
         "reproduce": ["reproduce", missing, "--out", out],
         "compare": ["compare", missing],
+        "condition": ["condition", missing, missing, "--out", out],
         "forecast": ["forecast", missing],
         "sweep": ["sweep", missing, "--out", out],
         "sensitivity": ["sensitivity", missing, "--out", out],
