@@ -141,6 +141,7 @@ def test_an_interim_is_concluded_where_both_sides_ratify_the_limited_package(
     while model.running:
         t = model.step_index
         packages.clear()
+        passed.clear()  # keyed by id(): an id may be reused by a later step's package
         model.step()
         for key, package in packages:
             status_quo = np.broadcast_to(model.status_quo[:1, ~covered], package[:, ~covered].shape)
