@@ -405,9 +405,9 @@ baseline (history imposed), the baseline conditioned on the facts (the same worl
 so the same answer), the free prior (worlds may end before 11 May) and the free prior
 conditioned on the facts. The imposed history and the conditioning agree on what is known and
 differ on what follows: a world held back by `observed_until` from striking in April may strike
-in June, while conditioning rejects it. With a few thousand worlds the differences are within a
-few intervals' width; these are the model's answers under its calibration, not forecasts to
-bet on.
+in June, while conditioning rejects it. Compare the intervals before reading a difference: at a
+few thousand worlds they are some two percentage points either side. These are the model's
+answers under its calibration, not forecasts to bet on.
 """),
     code("""
 for run in ("baseline", "conditioned", "free", "free_conditioned"):
