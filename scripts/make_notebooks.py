@@ -307,11 +307,184 @@ negsim report scenarios/baseline.yaml scenarios/israel_preempts.yaml --worlds 20
 """),
 ]
 
+FORECASTING = [
+    md("""
+# 05 Forecasting: observe, condition, ask, score, discover
+
+The workflow of `docs/forecasting.md` on the baseline, with the example files:
+
+1. **observe**: the dated facts the articles report (`scenarios/observations/talks_rounds.yaml`);
+2. **condition**: keep or weigh the worlds that agree with them (`negsim condition`);
+3. **ask**: P(event by date) from the kept worlds (`negsim ask`, weighted);
+4. **score**: the run's forecasts of resolved questions, Brier and log scores
+   (`negsim score`, `scenarios/questions/article_window.yaml`);
+5. **discover**: where in the drawn parameters an outcome concentrates (`negsim discover`, PRIM).
+
+Each step runs the `negsim` command in this kernel, so what is printed here is what the terminal
+prints. Every fact and every resolution comes from the two articles, as of their dates (the
+last is the fifth round, 11 May 2025); nothing after them is encoded or scored against.
+"""),
+    code("""
+WORLDS = 2000  # worlds per run (the test suite sets a small number)
+SEED = 20250412
+"""),
+    code(SETUP),
+    code('''
+import tempfile
+
+import yaml
+from IPython.display import Image
+
+from sim.cli.main import main as cli
+
+OBSERVATIONS = ROOT / "scenarios" / "observations" / "talks_rounds.yaml"
+QUESTIONS = ROOT / "scenarios" / "questions" / "article_window.yaml"
+OUT = Path(tempfile.mkdtemp(prefix="negsim_forecasting_"))  # every run of this notebook
+
+
+def negsim(*args: object) -> None:
+    """Run one ``negsim`` command here, as in a terminal; stop if it fails."""
+    argv = [str(a) for a in args]
+    print("$ negsim " + " ".join(a.replace(str(ROOT) + "/", "") for a in argv))
+    status = cli(argv)
+    assert status == 0, f"negsim exited with status {status}"
+
+
+print(f"runs written under {OUT}")
+'''),
+    md("""
+## 1 Observe: what the articles report
+
+Five facts, each quoting its sentence of the seed articles: the first round (Muscat, 12 April
+2025) and the fifth (Muscat, 11 May) were held, and by 11 May there was no deal, no collapse and
+no strike. The rounds in between have no dates in the articles and are left out; the articles
+print no offers, so there is no offer fact.
+"""),
+    code("""
+facts = yaml.safe_load(OBSERVATIONS.read_text())["facts"]
+pd.DataFrame(
+    [{k: f.get(k, "") for k in ("kind", "date", "event", "happened")} for f in facts]
+)
+"""),
+    md("""
+## 2 Condition: keep the worlds that agree
+
+The baseline already imposes this history: `calendar.observed_until: 2025-05-11` holds every
+world to the record up to that date (no deal, no collapse, no forcing shock). So conditioning
+the baseline on the same facts keeps every world and changes nothing: it is a check, not news.
+"""),
+    code("""
+negsim("run", BASELINE, "--worlds", WORLDS, "--seed", SEED, "--out", OUT / "baseline")
+negsim("condition", BASELINE, OBSERVATIONS, "--worlds", WORLDS, "--seed", SEED,
+       "--out", OUT / "conditioned")
+"""),
+    md("""
+Without the imposed history (`--set calendar.observed_until=null`) the worlds are free before
+11 May, and the facts do select: the worlds where a deal, a collapse or a strike came before the
+fifth round, or where the talks were off at a round, are rejected. The facts are hard (true or
+false), so this is exact rejection sampling and the effective sample size is the number of
+worlds kept. The table of shifts and the figure compare each drawn parameter before and after:
+the articles' own facts teach little about the hidden quantities (with enough worlds every
+shift is a few hundredths of a prior standard deviation: at 10,000 worlds the largest is
+0.035), because nearly every world of the prior agrees with them. With few worlds the command
+warns that the effective sample size is small.
+"""),
+    code("""
+FREE = ("--set", "calendar.observed_until=null")
+negsim("run", BASELINE, *FREE, "--worlds", WORLDS, "--seed", SEED, "--out", OUT / "free")
+negsim("condition", BASELINE, OBSERVATIONS, *FREE, "--worlds", WORLDS, "--seed", SEED,
+       "--out", OUT / "free_conditioned")
+"""),
+    code('display(Image(filename=OUT / "free_conditioned" / "parameters.png"))'),
+    md("""
+## 3 Ask: the forecast, before and after
+
+`negsim ask` on a conditioned run answers with the weighted share of the kept worlds and an
+interval at the effective sample size. Four runs answer P(deal by 30 September 2025): the
+baseline (history imposed), the baseline conditioned on the facts (the same worlds, all kept,
+so the same answer), the free prior (worlds may end before 11 May) and the free prior
+conditioned on the facts. The imposed history and the conditioning agree on what is known and
+differ on what follows: a world held back by `observed_until` from striking in April may strike
+in June, while conditioning rejects it. Compare the intervals before reading a difference: at a
+few thousand worlds they are some two percentage points either side. These are the model's
+answers under its calibration, not forecasts to bet on.
+"""),
+    code("""
+for run in ("baseline", "conditioned", "free", "free_conditioned"):
+    negsim("ask", OUT / run, "--event", "deal", "--by", "2025-09-30")
+"""),
+    md("""
+The same as a forest plot of the outcomes (the first decisive event of each world, with its 95%
+interval): the imposed history, the free prior, and the free prior conditioned on the facts.
+"""),
+    code('''
+import json
+
+from sim.runs.conditioning import posterior_summary
+
+
+def summary(run: str) -> dict:
+    """A run's summary; a conditioned run's posterior views."""
+    return posterior_summary(json.loads((OUT / run / "summary.json").read_text()))
+
+
+labels = ["baseline (history imposed)", "free prior", "free, conditioned on the facts"]
+display(plots.plot_forest([summary(r) for r in ("baseline", "free", "free_conditioned")], labels))
+'''),
+    md("""
+## 4 Score: the run against the resolved questions
+
+Nine questions the articles resolve (no deal, no strike, no collapse, no snapback by 11 May; the
+Bandar Abbas explosion and the petrochemical sanctions by then; ...), scored by Brier and log
+scores against the base rate of the questions. **This is not forecasting skill**: every question
+is resolved inside the window the baseline was built from (its imposed history and its dated
+shocks), so the baseline answers them almost perfectly by construction, and the score checks
+the run against what it was built from. Skill needs questions resolved after the run was made.
+The free run, which does not impose the history, scores worse: the scores see the difference,
+but it is a difference in what each run was told, not in foresight. With nine questions the
+reliability diagram is too sparse to judge calibration, and says so.
+"""),
+    code("""
+negsim("score", OUT / "baseline", QUESTIONS, "--out", OUT / "score")
+negsim("score", OUT / "free", QUESTIONS, "--reference", OUT / "baseline")
+"""),
+    code('display(Image(filename=OUT / "score" / "reliability.png"))'),
+    md("""
+## 5 Discover: where the strikes are, in the drawn parameters
+
+PRIM (Friedman and Fisher 1999) peels the box of drawn parameter values toward the worlds with a
+strike by 18 October 2025 and reports the boxes with their coverage (the share of the strikes in
+the box), density (the share of the box's worlds that strike) and restricted dimensions; the
+peeling figure draws the trade-off between the two. A box describes the model, not the world:
+it says which of the calibration's uncertain parameters the model's strikes depend on. With a
+few thousand worlds the boxes are rough (docs/forecasting.md quotes 10,000); with the test
+suite's handful they mean nothing.
+"""),
+    code("""
+negsim("discover", OUT / "baseline", "--event", "strike", "--by", "2025-10-18",
+       "--out", OUT / "discover")
+display(Image(filename=OUT / "discover" / "peeling.png"))
+"""),
+    md("""
+## The same from the command line
+
+```
+negsim run scenarios/baseline.yaml --worlds 10000 --seed 20250412 --out runs/baseline
+negsim condition scenarios/baseline.yaml scenarios/observations/talks_rounds.yaml \\
+    --set calendar.observed_until=null --worlds 10000 --seed 20250412
+negsim ask runs/baseline_conditioned --event deal --by 2025-09-30
+negsim score runs/baseline scenarios/questions/article_window.yaml --out runs/baseline/score
+negsim discover runs/baseline --event strike --by 2025-10-18
+```
+"""),
+]
+
 NOTEBOOK_CELLS = {
     "01_quickstart": QUICKSTART,
     "02_parameter_sweeps": SWEEPS,
     "03_sensitivity": SENSITIVITY,
     "04_scenarios": SCENARIOS,
+    "05_forecasting": FORECASTING,
 }
 
 

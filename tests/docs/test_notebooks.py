@@ -23,13 +23,20 @@ SMALL = 24
 NEEDS = {
     "02_parameter_sweeps": ("sim.runs.sweeps",),
     "03_sensitivity": ("sim.runs.sweeps", "sim.analysis.sensitivity"),
+    "05_forecasting": ("scoringrules", "ema_workbench"),
 }
 """The modules each notebook needs beyond the core (skipped, with the reason, if missing)."""
 
 
 def test_every_notebook_is_there() -> None:
     names = [p.stem for p in NOTEBOOKS]
-    assert names == ["01_quickstart", "02_parameter_sweeps", "03_sensitivity", "04_scenarios"]
+    assert names == [
+        "01_quickstart",
+        "02_parameter_sweeps",
+        "03_sensitivity",
+        "04_scenarios",
+        "05_forecasting",
+    ]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
@@ -47,7 +54,8 @@ def test_notebook_is_committed_without_outputs(path: Path) -> None:
 def test_notebook_runs(path: Path, tmp_path: Path) -> None:
     for module in NEEDS.get(path.stem, ()):
         if importlib.util.find_spec(module) is None:
-            pytest.skip(f"{path.name} needs {module}, which does not exist yet")
+            why = "not written yet, or not installed"
+            pytest.skip(f"{path.name} needs {module}, which is missing ({why})")
     nbformat = pytest.importorskip("nbformat")
     nbclient = pytest.importorskip("nbclient")
     manager = pytest.importorskip("jupyter_client.manager")
