@@ -323,6 +323,7 @@ def _events_section(summary: dict[str, Any]) -> str:
         return ""  # a summary made before events.parquet
     head, rows = event_date_rows(summary)
     name = summary["scenario"]
+    share = "weighted share of the worlds" if "conditioning" in summary else "share of all worlds"
     return (
         f"<h3>The state at the horizon and the events of {_e(name)}</h3>"
         "<p>Where each world stands at the horizon: a world's outcome above is its first "
@@ -332,7 +333,7 @@ def _events_section(summary: dict[str, Any]) -> str:
         + state_rows(summary)
         + "</table>"
         + _figure(plot_events(summary), f"cumulative incidence of every event, {name}")
-        + "<p>P(event by date): the share of all worlds where the event happened by each "
+        + f"<p>P(event by date): the {share} where the event happened by each "
         "month's end (<code>negsim ask</code> answers the same question with an interval, and "
         "given an earlier event).</p>"
         f"<table>{head}{rows}</table>"

@@ -80,6 +80,7 @@ def test_the_report_shows_the_conditioning_and_the_weighted_tables(
         lo, hi = s["ci95"]
         row = f"{STATE_LABELS[state]}</td><td class='num'>{s['p']:.3f}</td>"
         assert row + f"<td class='num'>[{lo:.3f}, {hi:.3f}]</td>" in section
+    assert "weighted share of the worlds where the event happened" in report
     assert "negsim ask" in report and "--observations" in report
 
 
