@@ -5,7 +5,10 @@ its states at the horizon, the cumulative incidence of its events and P(event by
 comparison of the scenarios (a forest plot and a table); one world of the first scenario told
 in words and drawn, and one world's whole episode past a strike; the calibration evidence
 table of the first scenario; and what is needed to reproduce it (versions, scenario hashes,
-seed, worlds, the command). Figures are
+seed, worlds, the command). Given observations, each ensemble is conditioned on them
+(:func:`sim.runs.conditioning.condition`): its tables and figures show the weighted worlds
+(:func:`sim.runs.conditioning.weighted_view`), after its conditioning (the ESS, the kept
+worlds, the facts and the parameters that moved most). Figures are
 embedded as base64 PNG and the style sheet is inline, so the file opens anywhere, offline.
 """
 
@@ -37,6 +40,7 @@ from sim.analysis.plots import (
     plot_world,
     scenario_title,
 )
+from sim.analysis.plots.conditioning import plot_parameter_shifts
 from sim.analysis.plots.events import event_label
 from sim.analysis.tables import outcome_cells, row_label, state_cells
 from sim.mechanisms.outcomes import (
@@ -49,11 +53,13 @@ from sim.mechanisms.outcomes import (
     TOTALS,
 )
 from sim.mechanisms.rng import draw_root_seed
+from sim.runs.conditioning import check_observations, condition, weighted_view
 from sim.runs.ensemble import RunResult, ScenarioLike, as_loaded, git_commit, run, version
 from sim.runs.events import start_phase, world_events
 from sim.runs.output import write_text_atomic
 from sim.scenario.evidence import SourceRow, source_rows
 from sim.scenario.loader import Loaded
+from sim.scenario.observations import LoadedObservations
 from sim.scenario.overrides import run_label
 
 STYLE = """
@@ -78,11 +84,15 @@ table.evidence { font-size: 0.82em; }
 
 @dataclass(frozen=True)
 class ScenarioRun:
-    """A scenario of the report and its ensemble."""
+    """A scenario of the report and its ensemble (conditioned: with a ``weight`` column)."""
 
     loaded: Loaded
     source: str
     result: RunResult
+
+    def view(self) -> tuple[dict[str, Any], pd.DataFrame]:
+        """What its tables and figures show: the posterior and resampled worlds if conditioned."""
+        return weighted_view(self.result.summary, self.result.worlds)
 
 
 def write_report(
@@ -94,6 +104,7 @@ def write_report(
     jobs: int = 1,
     command: str | None = None,
     on_scenario: Callable[[str], None] | None = None,
+    observations: LoadedObservations | None = None,
 ) -> Path:
     """Run each scenario with the same worlds and seed, and write the HTML report atomically.
 
@@ -105,27 +116,39 @@ def write_report(
         jobs: processes per ensemble (results do not depend on it).
         command: the command to show for reproducing it (default: built from the arguments).
         on_scenario: called with each scenario's name before it runs (progress).
+        observations: facts to condition every ensemble on (``negsim condition``'s), or None.
 
     Returns:
         The path of the report.
+
+    Raises:
+        ObservationsError: a fact does not fit a scenario (before anything runs).
     """
     if not scenarios:
         raise ValueError("a report needs at least one scenario")
     if worlds < 1:
         raise ValueError("worlds must be at least 1")
     loaded = [as_loaded(s) for s in scenarios]  # every scenario valid before anything runs
+    if observations is not None:
+        for item in loaded:
+            check_observations(observations, item.scenario)  # every fact fits, before any run
     root = draw_root_seed() if seed is None else int(seed)
     runs = []
     for source, item in zip(scenarios, loaded, strict=True):
         if on_scenario:
             on_scenario(item.scenario.name)
-        result = run(item, worlds=worlds, seed=root, jobs=jobs)
+        if observations:
+            result = condition(item, observations, worlds, root, jobs=jobs)
+        else:
+            result = run(item, worlds=worlds, seed=root, jobs=jobs)
         runs.append(ScenarioRun(item, _source(source, item), result))
     out_path = Path(out)
     if command is None:
         files = " ".join(shlex.quote(r.source) for r in runs)
         target = shlex.quote(str(out_path))
         command = f"negsim report {files} --worlds {worlds} --seed {root} --out {target}"
+        if observations:
+            command += f" --observations {shlex.quote(observations.file)}"
     text = render_report(runs, root, worlds, command)
     write_text_atomic(out_path, text)
     return out_path
@@ -149,6 +172,7 @@ def render_report(runs: Sequence[ScenarioRun], seed: int, worlds: int, command: 
         "runs the same worlds (the same random numbers), so their differences are the "
         "scenarios', not chance's. Intervals are 95% Wilson intervals of the sampling error "
         "of a finite ensemble.</p>",
+        _conditioned_note(runs),
         _contents(runs),
         _comparison(runs),
         *(_scenario_section(r) for r in runs),
@@ -199,7 +223,7 @@ def _outcome_name(name: str) -> str:
 
 
 def _comparison(runs: Sequence[ScenarioRun]) -> str:
-    summaries = [r.result.summary for r in runs]
+    summaries = [r.view()[0] for r in runs]
     keys = [*OUTCOMES, *TOTALS]
     head = "".join(f"<th>{_outcome_name(k)}</th>" for k in keys)
     rows = "".join(
@@ -238,7 +262,7 @@ def _row(*cells: object, numbers: tuple[int, ...] = ()) -> str:
 
 
 def _scenario_section(r: ScenarioRun) -> str:
-    summary, worlds = r.result.summary, r.result.worlds
+    summary, worlds = r.view()
     name = summary["scenario"]
     spec = r.loaded.scenario
     description = f"<p>{_e(spec.description.strip())}</p>" if spec.description.strip() else ""
@@ -257,6 +281,7 @@ def _scenario_section(r: ScenarioRun) -> str:
         f"{summary['seed']}, {summary['seconds']} s.</p>"
         + description
         + overrides
+        + conditioning_section(summary)
         + table
         + _figure(plot_outcomes(summary), f"outcome probabilities of {name}")
         + _figure(plot_timing(worlds, spec, name=name), f"cumulative incidence, {name}")
@@ -298,6 +323,7 @@ def _events_section(summary: dict[str, Any]) -> str:
         return ""  # a summary made before events.parquet
     head, rows = event_date_rows(summary)
     name = summary["scenario"]
+    share = "weighted share of the worlds" if "conditioning" in summary else "share of all worlds"
     return (
         f"<h3>The state at the horizon and the events of {_e(name)}</h3>"
         "<p>Where each world stands at the horizon: a world's outcome above is its first "
@@ -307,7 +333,7 @@ def _events_section(summary: dict[str, Any]) -> str:
         + state_rows(summary)
         + "</table>"
         + _figure(plot_events(summary), f"cumulative incidence of every event, {name}")
-        + "<p>P(event by date): the share of all worlds where the event happened by each "
+        + f"<p>P(event by date): the {share} where the event happened by each "
         "month's end (<code>negsim ask</code> answers the same question with an interval, and "
         "given an earlier event).</p>"
         f"<table>{head}{rows}</table>"
@@ -321,14 +347,22 @@ def example_world(worlds: pd.DataFrame) -> int:
     return int(worlds.loc[worlds["outcome"].astype(str) == modal, "world"].iloc[0])
 
 
+def kept_worlds(worlds: pd.DataFrame) -> pd.DataFrame:
+    """The worlds to tell: those a conditioning kept (weight above 0; all if it kept none)."""
+    if "weight" not in worlds or not (worlds["weight"] > 0).any():
+        return worlds
+    return worlds[worlds["weight"] > 0]
+
+
 def _world_section(r: ScenarioRun) -> str:
-    world = example_world(r.result.worlds)
+    world = example_world(kept_worlds(r.result.worlds))
     seed = int(r.result.summary["seed"])
     story = explain(r.loaded, seed, world, int(r.result.summary["block_size"]))
     name = r.result.summary["scenario"]
     return (
         '<h2 id="world">One world, told</h2>'
-        f"<p>World {world} of {_e(name)}, the first world with the most frequent outcome. "
+        f"<p>World {world} of {_e(name)}, the first world with the most frequent outcome"
+        f"{' among the kept ones' if 'weight' in r.result.worlds else ''}. "
         f"<code>negsim explain {_e(r.source)} --seed {seed} --world {world}</code> prints "
         "the same story.</p>"
         + _figure(plot_world(story), f"world {world} over time")
@@ -340,6 +374,7 @@ def _world_section(r: ScenarioRun) -> str:
 def _episode_section(r: ScenarioRun) -> str:
     """One world's whole episode past a strike (the first with a ceasefire and talks resuming)."""
     events = r.result.events
+    events = events[events["world"].isin(kept_worlds(r.result.worlds)["world"])]
     names = set(events["event"].astype(str)) if len(events) else set()
     if not names & set(STRIKES):
         return ""  # no world was struck: no episode to draw
@@ -429,4 +464,71 @@ def _metadata_section(runs: Sequence[ScenarioRun], seed: int, worlds: int, comma
         "(version and commit) give the same numbers on any machine:</p>"
         f"<pre>{_e(command)}</pre>"
         f"<p>Written by negsim {_e(version())}.</p>"
+    )
+
+
+SHOWN_PARAMETERS = 15
+"""Parameters in a conditioned scenario's table of shifts (the most shifted first)."""
+
+
+def _conditioned_note(runs: Sequence[ScenarioRun]) -> str:
+    cond = runs[0].result.summary.get("conditioning")
+    if not cond:
+        return ""
+    return (
+        f"<p>Every ensemble is conditioned on the observations of "
+        f"<code>{_e(cond['observations_file'])}</code> ({len(cond['facts'])} fact(s)): each "
+        "world is weighed by its likelihood of the facts, and the tables and figures show the "
+        f"weighted worlds from {_e(cond['since'])} (the last observation) on. Their intervals "
+        "are Wilson intervals at the effective sample size (Kish's, (Σw)²/Σw²), as "
+        "<code>negsim ask</code> gives them; the figures drawn from worlds use the worlds "
+        "resampled in proportion to their weights, as <code>negsim plot</code> does.</p>"
+    )
+
+
+def shift_rows(parameters: Sequence[dict[str, Any]], most: int = SHOWN_PARAMETERS) -> str:
+    """The parameters that moved most as HTML rows (as ``negsim condition`` prints them)."""
+    out = []
+    for r in parameters[:most]:
+        pq, qq = r["prior_quantiles"], r["posterior_quantiles"]
+        cells = (f"{r['prior_mean']:.4g}", f"{r['posterior_mean']:.4g}", f"{r['shift']:+.2f}")
+        ranges = (f"[{pq[0]:.3g}, {pq[2]:.3g}]", f"[{qq[0]:.3g}, {qq[2]:.3g}]")
+        out.append(_row(_e(r["parameter"]), *cells, *ranges, numbers=(1, 2, 3, 4, 5)))
+    return "".join(out)
+
+
+def conditioning_section(summary: dict[str, Any]) -> str:
+    """A conditioned run's ESS, kept worlds, facts and shifts (HTML); "" for a plain run."""
+    cond = summary.get("conditioning")
+    if not cond:
+        return ""
+    name, worlds = summary["scenario"], summary["worlds"]
+    warning = f'<p class="missing">warning: {_e(cond["warning"])}</p>' if cond["warning"] else ""
+    facts = "".join(
+        _row(
+            f["fact"],
+            _e(f["what"]),
+            f"{f['kept']:.1%}",
+            f"{f['mean_likelihood']:.3g}",
+            numbers=(0, 2, 3),
+        )
+        for f in cond["facts"]
+    )
+    shifts = ""
+    if cond["parameters"]:
+        fig = plot_parameter_shifts(cond["parameters"], f"Prior and posterior: {name}")
+        shifts = (
+            f"<p>Drawn parameters, prior → posterior (the {SHOWN_PARAMETERS} most shifted; "
+            "shift in prior standard deviations):</p><table><tr><th>parameter</th>"
+            "<th>prior mean</th><th>posterior mean</th><th>shift (sd)</th><th>prior 5–95%</th>"
+            f"<th>posterior 5–95%</th></tr>{shift_rows(cond['parameters'])}</table>"
+            + _figure(fig, f"prior and posterior parameters of {name}")
+        )
+    return (
+        f"<h3>Conditioned on {_e(cond['observations_file'])}</h3>"
+        f"<p>{cond['kept']:,} of {worlds:,} worlds kept, effective sample size (Kish, "
+        f"(Σw)²/Σw²) {cond['ess']:,.1f}; the views below are from {_e(cond['since'])} on.</p>"
+        + warning
+        + "<table><tr><th>fact</th><th>observed</th><th>worlds kept</th>"
+        f"<th>mean likelihood</th></tr>{facts}</table>" + shifts
     )

@@ -44,7 +44,7 @@ def ask_main(args: argparse.Namespace, console: Console) -> int:
     summary, spec, events = read_run(args.run)
     check_event_names(summary, args.event, args.given)
     by = date_in_run(args.by, spec)
-    weights = _weights(args.run)
+    weights = run_weights(args.run)
     if weights is None:
         found = ask(events, spec, int(summary["worlds"]), args.event, by, args.given).as_dict()
     else:
@@ -67,7 +67,7 @@ def check_event_names(summary: dict[str, Any], event: str, given: str | None) ->
             )
 
 
-def _weights(run: Path) -> Any:
+def run_weights(run: Path) -> Any:
     """The worlds' weights of a conditioned run (``negsim condition``), or None for a plain run."""
     import pandas as pd
     import pyarrow as pa

@@ -17,7 +17,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from sim.cli.ask import check_event_names, date_in_run, read_run
+from sim.cli.ask import check_event_names, date_in_run, read_run, run_weights
 from sim.cli.errors import BadInput, UsageError, markup_free
 
 PARAM = "param."
@@ -65,8 +65,7 @@ def discover_main(args: argparse.Namespace, console: Console) -> int:
     asked, hits = occurred(events, spec.date_to_step(by), args.event, args.given)
     world = params.index.to_numpy()
     keep = world if asked is None else world[_isin(world, asked)]
-    x = params.loc[keep]
-    y = _isin(keep, hits)
+    x, y = _posterior(args.run, params.loc[keep], _isin(keep, hits))
     question = f"{args.event} by {by}" + (f" | {args.given}" if args.given else "")
     if not 0 < int(y.sum()) < len(y):
         raise UsageError(
@@ -92,6 +91,29 @@ def discover_main(args: argparse.Namespace, console: Console) -> int:
     _print(console, data, question)
     console.print(markup_free("wrote " + ", ".join(str(p) for p in written)))
     return 0
+
+
+def _posterior(run: Path, x: Any, y: Any) -> tuple[Any, Any]:
+    """On a conditioned run (``negsim condition``), the worlds of the posterior; else as given.
+
+    PRIM takes no weights: the worlds the observations rejected (weight 0) are left out, and
+    where the kept worlds' weights differ they are resampled in proportion to them (systematic
+    resampling, :func:`sim.mechanisms.weights.systematic_resample`, as many as were kept).
+    """
+    import numpy as np
+    import pandas as pd
+
+    from sim.mechanisms.weights import systematic_resample
+
+    if run_weights(run) is None:
+        return x, y
+    frame = pd.read_parquet(run / "worlds.parquet", columns=["world", "weight"])
+    w = frame.set_index("world")["weight"].reindex(x.index).to_numpy(dtype=float)
+    kept = w > 0
+    if not kept.any() or np.ptp(w[kept]) == 0:  # none kept, or the kept worlds weigh alike
+        return x[kept], y[kept]
+    idx = systematic_resample(w, int(kept.sum()))
+    return x.iloc[idx], y[idx]
 
 
 def _isin(values: Any, among: Any) -> Any:

@@ -27,6 +27,7 @@ from sim.scenario.overrides import run_label
 
 if TYPE_CHECKING:
     from sim.scenario.loader import Loaded
+    from sim.scenario.observations import LoadedObservations
 
 RUN_FILES = ("summary.json", "worlds.parquet")
 SWEEP_FILES = ("sweep.json", "points.parquet")
@@ -493,7 +494,7 @@ def _path_stem(path: str) -> str:
 
 
 def add_report_arguments(p: argparse.ArgumentParser) -> None:
-    """``negsim report SCENARIO... [--worlds N] [--seed S] [--out FILE] [--jobs J]``."""
+    """``negsim report SCENARIO... [--worlds N] [--seed S] [--out F] [--observations O]``."""
     p.add_argument("scenarios", type=Path, nargs="+", metavar="SCENARIO", help="scenario files")
     p.add_argument("--worlds", type=int, default=1000, help="worlds per scenario (default 1000)")
     p.add_argument("--seed", type=int, default=None, help="root seed (default: drawn, recorded)")
@@ -501,6 +502,13 @@ def add_report_arguments(p: argparse.ArgumentParser) -> None:
         "--out", type=nonempty_path, default=Path("report.html"), help="the HTML file (report.html)"
     )
     p.add_argument("--jobs", type=int, default=1, help="processes (default 1)")
+    p.add_argument(
+        "--observations",
+        type=Path,
+        default=None,
+        metavar="OBS",
+        help="condition every scenario on this observations file (as negsim condition does)",
+    )
 
 
 def report_main(args: argparse.Namespace, console: Console) -> int:
@@ -512,6 +520,7 @@ def report_main(args: argparse.Namespace, console: Console) -> int:
     if args.out.exists() and args.out.is_dir():
         raise UsageError(f"--out {args.out} is a directory; give the HTML file to write")
     loaded = [load_scenario(path) for path in args.scenarios]  # every file valid first
+    observed = _report_observations(args.observations, loaded)
     err = Console(stderr=True)
 
     def progress(name: str) -> None:
@@ -524,6 +533,20 @@ def report_main(args: argparse.Namespace, console: Console) -> int:
         out=args.out,
         jobs=args.jobs,
         on_scenario=progress,
+        observations=observed,
     )
     console.print(f"wrote {markup_free(path)}", highlight=False)
     return 0
+
+
+def _report_observations(path: Path | None, loaded: Sequence[Loaded]) -> LoadedObservations | None:
+    """The observations file read and checked against every scenario, before any world runs."""
+    if path is None:
+        return None
+    from sim.runs.conditioning import check_observations
+    from sim.scenario.observations import load_observations
+
+    observed = load_observations(path)
+    for item in loaded:
+        check_observations(observed, item.scenario)
+    return observed

@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from sim.cli.ask import read_run
+from sim.cli.ask import read_run, run_weights
 from sim.cli.errors import UsageError, nonempty_path
 from sim.cli.run import print_wide
 
@@ -55,7 +55,8 @@ def _load(run: Path) -> tuple[Any, Any]:
     from sim.runs.scoring import RunEvents
 
     summary, spec, events = read_run(run)
-    return RunEvents(events, spec, int(summary["worlds"])), _askable(run, summary, spec)
+    weights = run_weights(run)  # a conditioned run's (negsim condition), else None
+    return RunEvents(events, spec, int(summary["worlds"]), weights), _askable(run, summary, spec)
 
 
 def score_main(args: argparse.Namespace, console: Console) -> int:

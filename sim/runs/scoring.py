@@ -34,27 +34,68 @@ REFERENCES = ("base-rates", "uniform")
 
 @dataclass(frozen=True)
 class RunEvents:
-    """What :func:`answers` needs of a run: its events table, scenario and number of worlds."""
+    """What :func:`answers` needs of a run: its events table, scenario and number of worlds.
+
+    ``weights`` are the worlds' weights of a conditioned run (``negsim condition``), else None.
+    """
 
     events: pd.DataFrame
     spec: Scenario
     worlds: int
+    weights: np.ndarray | None = None
 
 
-def answers(run: RunEvents, questions: QuestionsFile) -> dict[str, Answer]:
-    """Each question's answer from the run, by id (``negsim ask``'s estimator)."""
+@dataclass(frozen=True)
+class WeightedAnswer:
+    """A conditioned run's answer (:func:`sim.runs.conditioning.weighted_ask`), as an Answer.
+
+    ``p`` is the weighted share, ``ci95`` Wilson's interval at the Kish ESS; ``count`` and ``n``
+    count the worlds kept (weight above 0).
+    """
+
+    found: Mapping[str, Any]
+
+    @property
+    def p(self) -> float:
+        """The weighted share."""
+        return float(self.found["p"])
+
+    @property
+    def n(self) -> int:
+        """The worlds asked about that the observations kept."""
+        return int(self.found["n"])
+
+    @property
+    def count(self) -> int:
+        """Those of them where the event happened."""
+        return int(self.found["count"])
+
+    def as_dict(self) -> dict[str, Any]:
+        """The answer as JSON-ready values (``ess`` and ``weighted`` too)."""
+        return dict(self.found)
+
+
+def answers(run: RunEvents, questions: QuestionsFile) -> dict[str, Answer | WeightedAnswer]:
+    """Each question's answer from the run, by id (``negsim ask``'s estimator, weighted or not)."""
+    from sim.runs.conditioning import weighted_ask
+
+    if run.weights is None:
+        return {
+            qid: ask(run.events, run.spec, run.worlds, q.event, q.by, q.given)
+            for qid, q in questions.questions.items()
+        }
     return {
-        qid: ask(run.events, run.spec, run.worlds, q.event, q.by, q.given)
+        qid: WeightedAnswer(weighted_ask(run.events, run.spec, run.weights, q.event, q.by, q.given))
         for qid, q in questions.questions.items()
     }
 
 
-def _forecasts(found: Mapping[str, Answer], ids: Sequence[str]) -> np.ndarray:
+def _forecasts(found: Mapping[str, Answer | WeightedAnswer], ids: Sequence[str]) -> np.ndarray:
     return np.array([found[q].p for q in ids], dtype=float)
 
 
 def reference_forecasts(
-    reference: str | Mapping[str, Answer], outcomes: np.ndarray, ids: Sequence[str]
+    reference: str | Mapping[str, Answer | WeightedAnswer], outcomes: np.ndarray, ids: Sequence[str]
 ) -> np.ndarray:
     """The reference's forecast of each question ``ids`` names (:data:`REFERENCES` or a run's)."""
     if reference == "base-rates":
@@ -79,8 +120,8 @@ def _mean(values: np.ndarray) -> float | None:
 
 def score(
     questions: QuestionsFile,
-    found: Mapping[str, Answer],
-    reference: str | Mapping[str, Answer],
+    found: Mapping[str, Answer | WeightedAnswer],
+    reference: str | Mapping[str, Answer | WeightedAnswer],
     reference_label: str,
 ) -> dict[str, Any]:
     """The scorecard as JSON-ready values: per question, overall, the reference, the bins.
@@ -116,15 +157,15 @@ def score(
     }
 
 
-def _kind(reference: str | Mapping[str, Answer]) -> str:
+def _kind(reference: str | Mapping[str, Answer | WeightedAnswer]) -> str:
     return reference if isinstance(reference, str) else "run"
 
 
 def _row(
     qid: str,
     questions: QuestionsFile,
-    found: Mapping[str, Answer],
-    reference: str | Mapping[str, Answer],
+    found: Mapping[str, Answer | WeightedAnswer],
+    reference: str | Mapping[str, Answer | WeightedAnswer],
     usable: bool,
 ) -> dict[str, Any]:
     """One question's answer, before its scores: what was asked, what happened, the counts."""
@@ -134,7 +175,11 @@ def _row(
         "question": str(q),
         "resolution": q.resolution,
         "note": q.note,
-        **{k: v for k, v in a.as_dict().items() if k in ("p", "ci95", "count", "n", "step")},
+        **{
+            k: v
+            for k, v in a.as_dict().items()
+            if k in ("p", "ci95", "count", "n", "step", "ess", "weighted")
+        },
         "scored": usable,
     }
     if not isinstance(reference, str):

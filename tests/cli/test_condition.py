@@ -111,3 +111,43 @@ def test_bad_observations_exit_2_and_write_nothing(
     assert "invalid observations" in err
     assert f"{obs}:2: facts.0.event: 'peace' is not an event" in err
     assert not out.exists()
+
+
+def test_score_answers_from_the_posterior(
+    conditioned: tuple[Path, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out, _ = conditioned
+    questions = tmp_path / "q.yaml"
+    questions.write_text(
+        "questions:\n"
+        "  deal_by_september:\n"
+        "    event: deal\n"
+        "    by: 2025-09-30\n"
+        "    resolution: true\n"
+        "  strike_by_september:\n"
+        "    event: strike\n"
+        "    by: 2025-09-30\n"
+        "    resolution: false\n",
+        encoding="utf-8",
+    )
+    assert main(["score", str(out), str(questions), "--json"]) == 0
+    card = json.loads(capsys.readouterr().out)
+    for row in card["questions"]:
+        args = ["ask", str(out), "--event", row["question"].split("(")[1].split(" ")[0]]
+        assert main([*args, "--by", "2025-09-30", "--json"]) == 0
+        asked = json.loads(capsys.readouterr().out)
+        assert row["weighted"] is True and row["p"] == pytest.approx(asked["p"])
+        assert row["n"] == asked["n"] < 300  # the kept worlds only
+
+
+def test_discover_searches_the_kept_worlds(
+    conditioned: tuple[Path, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out, _ = conditioned
+    args = ["discover", str(out), "--event", "deal", "--by", "2025-09-30", "--json"]
+    assert main([*args, "--out", str(tmp_path / "d")]) == 0
+    found = json.loads(capsys.readouterr().out)
+    worlds = pd.read_parquet(out / "worlds.parquet")
+    kept = int((worlds["weight"] > 0).sum())
+    assert kept < 300
+    assert found["worlds"] == kept, found.keys()
