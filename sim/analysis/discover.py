@@ -81,6 +81,9 @@ class Discovery:
     last_trajectory: pd.DataFrame | None
     """The trajectory on which no box reached the threshold (``None`` if the search ended
     otherwise: the number of boxes asked for, or no worlds with the event left)."""
+    unrestricted: bool = False
+    """The last box chosen restricted nothing once its insignificant restrictions were dropped
+    (it is all the worlds left, and is not reported)."""
 
     @property
     def base_rate(self) -> float:
@@ -159,7 +162,10 @@ def _search(
         if chosen is None:
             last = trajectory
             break
-        boxes.append(_settle(found, chosen, trajectory))
+        box = _settle(found, chosen, trajectory)
+        if not box.limits:  # all of what is left: nothing to report, and nothing left to peel
+            return Discovery(len(y), int(y.sum()), threshold, tuple(boxes), trajectory, True)
+        boxes.append(box)
         outside[found.yi] = False
     return Discovery(len(y), int(y.sum()), threshold, tuple(boxes), last)
 
@@ -279,6 +285,11 @@ def _box_dict(box: Box, scenario: Scenario | None) -> dict[str, Any]:
 
 
 def _why_stopped(found: Discovery) -> str:
+    if found.unrestricted:
+        return (
+            "the next box, once its insignificant restrictions were dropped, restricted "
+            "nothing: it is all the worlds left, not a box"
+        )
     if found.last_trajectory is not None:
         densest = float(found.last_trajectory["density"].max())
         return (

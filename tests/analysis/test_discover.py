@@ -78,6 +78,15 @@ def test_no_box_when_the_event_is_spread_evenly() -> None:
     assert boxes_figure(found) is None
 
 
+def test_a_box_that_restricts_nothing_is_not_reported() -> None:
+    """A threshold under the base rate is met by the unrestricted box: that is no box at all."""
+    x, y = worlds()
+    found = find_boxes(x, y, threshold=0.5 * float(y.mean()), max_boxes=3)
+    assert found.boxes == () and found.unrestricted
+    assert "restricted nothing" in as_dict(found)["stopped"]
+    assert all(box.limits for box in find_boxes(x, y, threshold=0.6, max_boxes=3).boxes)
+
+
 @given(
     st.lists(st.tuples(st.floats(0, 1), st.floats(0, 1)), min_size=1, max_size=30), st.floats(0, 1)
 )
