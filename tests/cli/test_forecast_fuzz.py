@@ -48,7 +48,11 @@ for argv in json.loads(sys.argv[1]):
     with redirect_stderr(err), redirect_stdout(io.StringIO()):
         code = main(["forecast", *argv])
     report.append([code, time.monotonic() - started, err.getvalue()])
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+# VmHWM: this process's own peak resident memory. ru_maxrss would carry over the pytest
+# parent's from before the exec (Linux keeps it across execve), so it grows with the suite.
+with open("/proc/self/status") as status:
+    hwm = next(line for line in status if line.startswith("VmHWM:"))
+peak = int(hwm.split()[1]) / 1024
 print(json.dumps({{"cases": report, "peak_mb": peak}}))
 """
 

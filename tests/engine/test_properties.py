@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -155,12 +156,13 @@ def test_property_block_order_does_not_matter(monkeypatch: pytest.MonkeyPatch) -
         jobs: int,
         on_block: Callable[[int, int], None] | None,
         block_size: int,
+        watch: Any = None,
     ) -> list[ensemble.Block]:
         frames = {}
         plan = list(ensemble.blocks_for(worlds, block_size))
         for block, size in reversed(plan):
             order.append(block)
-            frames[block] = ensemble.run_block(spec, root, block, size, block_size)
+            frames[block] = ensemble.run_block(spec, root, block, size, block_size, watch)
         return [frames[block] for block, _ in plan]
 
     monkeypatch.setattr(ensemble, "_run_blocks", reversed_blocks)
