@@ -17,7 +17,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from sim.cli.ask import check_event_names, date_in_run, read_run, run_weights
+from sim.cli.ask import check_event_names, date_in_run, read_run
 from sim.cli.errors import BadInput, UsageError, markup_free
 
 PARAM = "param."
@@ -61,11 +61,11 @@ def discover_main(args: argparse.Namespace, console: Console) -> int:
     summary, spec, events = read_run(args.run)
     check_event_names(summary, args.event, args.given)
     by = date_in_run(args.by, spec) if args.by else spec.step_to_date(spec.horizon)
-    params = _read_params(args.run)
+    params, weights = _read_params(args.run)
     asked, hits = occurred(events, spec.date_to_step(by), args.event, args.given)
     world = params.index.to_numpy()
     keep = world if asked is None else world[_isin(world, asked)]
-    x, y = _posterior(args.run, params.loc[keep], _isin(keep, hits))
+    x, y = _posterior(params.loc[keep], _isin(keep, hits), weights)
     question = f"{args.event} by {by}" + (f" | {args.given}" if args.given else "")
     if not 0 < int(y.sum()) < len(y):
         raise UsageError(
@@ -93,22 +93,21 @@ def discover_main(args: argparse.Namespace, console: Console) -> int:
     return 0
 
 
-def _posterior(run: Path, x: Any, y: Any) -> tuple[Any, Any]:
+def _posterior(x: Any, y: Any, weights: Any) -> tuple[Any, Any]:
     """On a conditioned run (``negsim condition``), the worlds of the posterior; else as given.
 
     PRIM takes no weights: the worlds the observations rejected (weight 0) are left out, and
     where the kept worlds' weights differ they are resampled in proportion to them (systematic
     resampling, :func:`sim.mechanisms.weights.systematic_resample`, as many as were kept).
+    ``weights`` are the run's by world (``None`` for a plain run).
     """
     import numpy as np
-    import pandas as pd
 
     from sim.mechanisms.weights import systematic_resample
 
-    if run_weights(run) is None:
+    if weights is None:
         return x, y
-    frame = pd.read_parquet(run / "worlds.parquet", columns=["world", "weight"])
-    w = frame.set_index("world")["weight"].reindex(x.index).to_numpy(dtype=float)
+    w = weights.reindex(x.index).to_numpy(dtype=float)
     kept = w > 0
     if not kept.any() or np.ptp(w[kept]) == 0:  # none kept, or the kept worlds weigh alike
         return x[kept], y[kept]
@@ -122,8 +121,11 @@ def _isin(values: Any, among: Any) -> Any:
     return np.isin(values, among)
 
 
-def _read_params(run: Path) -> Any:
-    """``worlds.parquet``'s drawn parameters, one column each (``param.`` dropped), by world."""
+def _read_params(run: Path) -> tuple[Any, Any]:
+    """``worlds.parquet``'s drawn parameters, one column each (``param.`` dropped), by world.
+
+    With them, in the same read, the worlds' ``weight`` of a conditioned run (else ``None``).
+    """
     import pandas as pd
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -134,7 +136,8 @@ def _read_params(run: Path) -> Any:
     try:
         names = pq.read_schema(path).names
         columns = [c for c in names if c.startswith(PARAM)]
-        frame = pd.read_parquet(path, columns=["world", *columns])
+        weight = ["weight"] if "weight" in names else []
+        frame = pd.read_parquet(path, columns=["world", *weight, *columns])
     except (OSError, ValueError, KeyError, pa.ArrowException) as exc:
         raise BadInput(f"unreadable {path}", [f"{path}: {exc}"]) from None
     if not columns:
@@ -143,8 +146,9 @@ def _read_params(run: Path) -> Any:
             [f"{path}: no param.* columns (the scenario draws no parameter)"],
         )
     frame = frame.set_index("world")
+    weights = frame.pop("weight") if weight else None
     frame.columns = [c.removeprefix(PARAM) for c in frame.columns]
-    return frame.astype(float)
+    return frame.astype(float), weights
 
 
 def _write(out: Path, data: dict[str, Any], figures: dict[str, Any]) -> list[Path]:

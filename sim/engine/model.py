@@ -597,9 +597,7 @@ class NegotiationModel(World):
             self._talks_resume(resumes, t)
         war = self.alive & (self.phase == AT_WAR)
         if war.any():
-            support = np.clip(
-                sum((self.support(p) for p in self.patrons), np.zeros(self.n_worlds)), 0, 0.95
-            )
+            support = self._patron_relief()
             hazard = ceasefire_hazard(
                 self.params["war.ceasefire_hazard"],
                 self.params["war.us_ceasefire_boost"],
@@ -846,11 +844,19 @@ class NegotiationModel(World):
             "strikes": lambda: self.strikes.astype(float),
         }[name]()
 
-    def domestic_politics(self, t: int) -> None:
-        """Level II: pressure, lobbying, clout and stances (docs/model.md §3.4.2, §3.4.3)."""
-        relief = np.clip(
+    def _patron_relief(self) -> np.ndarray:
+        """The patrons' summed support for Iran, capped at 0.95.
+
+        The share of Iran's pressure growth they absorb, and the weight of their pressure for a
+        ceasefire (:func:`sim.mechanisms.war.ceasefire_hazard`).
+        """
+        return np.clip(
             sum((self.support(p) for p in self.patrons), np.zeros(self.n_worlds)), 0, 0.95
         )
+
+    def domestic_politics(self, t: int) -> None:
+        """Level II: pressure, lobbying, clout and stances (docs/model.md §3.4.2, §3.4.3)."""
+        relief = self._patron_relief()
         self.lifeline, self.threat = self._patron_lift(), self._snapback_threat(t)
         shift = self.lifeline - self.threat
         self.iran.outside_shift = np.where(self.active, shift, self.iran.outside_shift)

@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from sim.mechanisms.strike import CLOSENESS_SCALE
+from sim.mechanisms.strike import closeness
 
 AT_KINDS = ("final", "decide", "extend", "walkout", "pass")
 """What may happen at a deadline, by code: ``final`` (the side's last word: its aspiration stays
@@ -44,16 +44,6 @@ class DeadlineChoice(NamedTuple):
         return np.where(
             u < self.extend, EXTEND, np.where(u < self.extend + self.walkout, WALKOUT, PASS)
         )
-
-
-def closeness(gap: np.ndarray, scale: float = CLOSENESS_SCALE) -> np.ndarray:
-    """How close the sides are: ``clip(1 − gap / scale, 0, 1)`` (1 at no gap, 0 far apart).
-
-    ``gap`` is the responder's utility shortfall in accepting the last offer (``last_gap``,
-    infinite before any offer): the closeness Israel's lock-in fear reads too
-    (:func:`sim.mechanisms.strike.lock_in`).
-    """
-    return np.clip(1 - gap / scale, 0.0, 1.0)
 
 
 def deadline_choice(

@@ -28,7 +28,7 @@ from sim.mechanisms.weights import (
     weighted_share,
 )
 from sim.runs.ensemble import RunResult, ScenarioLike, as_loaded, run
-from sim.runs.events import _Rows, askable, month_ends
+from sim.runs.events import _Rows, askable, month_ends, occurred
 from sim.runs.observing import Watch, offer_column, session_column
 from sim.scenario.loader import problem_at
 from sim.scenario.observations import (
@@ -399,19 +399,13 @@ def weighted_ask(
     Wilson's at the Kish ESS of those worlds (:func:`sim.mechanisms.weights.weighted_share`).
     """
     last, n = spec.date_to_step(by), len(weights)
-    rows = _Rows(events)
-    mask = rows.of(event) & (rows.step <= last)
-    hit_world, hit_step = rows.world[mask], rows.step[mask]
+    asked, hits = occurred(events, last, event, given)  # the worlds, counted as ``ask`` counts
     among = np.ones(n, dtype=bool)
+    if asked is not None:
+        among[:] = False
+        among[asked] = True
     hit = np.zeros(n, dtype=bool)
-    if given is None:
-        hit[hit_world] = True
-    else:
-        g_world, g_step = rows.first(given)
-        g_first = np.full(n, np.iinfo(np.int64).max)
-        g_first[g_world] = g_step
-        among = g_first <= last
-        hit[hit_world[hit_step >= g_first[hit_world]]] = True
+    hit[hits] = True
     w = np.where(among, weights, 0.0)
     p, (lo, hi) = weighted_share(hit & among, w)
     return {
